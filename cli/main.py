@@ -1,0 +1,116 @@
+"""`hall`: the one console script (init, serve, kiosk, counter, display, staff, device, report, demo)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from shared.protocol import DEFAULT_HUB
+
+DB_HELP = "database URL or SQLite file (default: env HALL_DB, else var/hall.db)"
+HUB_HELP = "hub websocket URL (default: env HALL_HUB, else ws://127.0.0.1:8765/ws)"
+
+APPS = {
+    "kiosk": ("kiosk.__main__", "touch kiosk: choose a service, get a ticket / 自助取号机"),
+    "counter": ("counter.__main__", "window clerk terminal / 窗口叫号终端"),
+    "display": ("display.__main__", "lobby display or supervisor board / 大厅显示屏与主管看板"),
+    "demo": ("cli.demo", "the whole demo hall in one terminal / 演示大厅"),
+}
+
+
+def _common(p: argparse.ArgumentParser, hub: bool = False) -> None:
+    p.add_argument("--db", default=None, help=DB_HELP)
+    p.add_argument("--hall", default=None, help="hall id, when one database holds several halls")
+    if hub:
+        p.add_argument("--hub", default=os.environ.get("HALL_HUB", DEFAULT_HUB), help=HUB_HELP)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="hall",
+        description="政务服务大厅排队叫号系统 / Queue system of a government service hall.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create the tables and load a catalogue / 初始化")
+    _common(p)
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--demo", action="store_true", help="load the demo hall (万柏林区政务服务中心)")
+    g.add_argument("--config", metavar="FILE", help="load a hall catalogue TOML file")
+
+    p = sub.add_parser("serve", help="run the hub / 运行中心服务")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the hall LAN)")
+    p.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    p.add_argument("--public-url", default=None, help="base URL phones use for ticket pages, e.g. http://192.168.1.10:8765")
+
+    p = sub.add_parser("staff", help="add or list staff / 工作人员")
+    _common(p)
+    ss = p.add_subparsers(dest="staff_cmd", required=True)
+    a = ss.add_parser("add", help="add a staff member or set a new PIN")
+    _common(a)
+    a.add_argument("--id", required=True)
+    a.add_argument("--name", required=True)
+    a.add_argument("--pin", required=True, help="4 to 12 digits; stored as a salted scrypt hash")
+    a.add_argument("--windows", default=None, help="windows allowed, e.g. 1,2")
+    a.add_argument("--supervisor", action="store_true")
+    lp = ss.add_parser("list", help="list staff")
+    _common(lp)
+
+    p = sub.add_parser("device", help="kiosk device tokens / 设备令牌")
+    _common(p)
+    ds = p.add_subparsers(dest="device_cmd", required=True)
+    a = ds.add_parser("add", help="register a device; prints its token once, on the last line")
+    _common(a)
+    a.add_argument("--role", choices=["kiosk"], default="kiosk")
+    a.add_argument("--name", required=True)
+    lp = ds.add_parser("list", help="list devices")
+    _common(lp)
+    r = ds.add_parser("revoke", help="revoke a device's token")
+    _common(r)
+    r.add_argument("name")
+
+    p = sub.add_parser("report", help="a day's figures per window / 当日统计")
+    _common(p)
+    p.add_argument("--day", default=None, help="YYYY-MM-DD (default: the latest day)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+
+    for name, (module, help_text) in APPS.items():
+        p = sub.add_parser(name, help=help_text, conflict_handler="resolve")
+        _common(p, hub=True)
+        p.set_defaults(app_module=module)
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        adder = getattr(mod, "add_arguments", None)
+        if adder is not None:
+            adder(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `hall` console script."""
+    args = build_parser().parse_args(argv)
+    from hub.cli import CliError
+
+    try:
+        if getattr(args, "app_module", None):
+            mod = importlib.import_module(args.app_module)
+            return int(mod.run(args) or 0)
+        from hub import cli as hub_cli
+
+        return int(getattr(hub_cli, f"cmd_{args.command}")(args))
+    except CliError as e:
+        print(f"hall: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

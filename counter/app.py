@@ -1,0 +1,318 @@
+"""The counter terminal (窗口叫号终端): one Textual app per window, driven by F1–F10 or the mouse.
+
+The app owns the hub client and the `CounterState`; screens read the state
+and call `send()`. The PIN lives only in the client's hello, in memory, so a
+reconnect re-opens the same session without asking again; every request
+keeps its id across reconnects (HubClient), so nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from counter.model import CounterState
+from counter.screens.login import LoginScreen
+from counter.screens.main import MainScreen
+from counter.strings import error_text, t
+from shared.client import HubClient, HubError
+from shared.i18n import name_of
+from shared.protocol import DEFAULT_HUB
+
+# How long a login may wait for the hub before the clerk is told it is unreachable.
+CONNECT_HINT_S = 3.0
+LOG_LINES = 200
+
+LogLine = str | Callable[[dict[str, Any]], str]
+
+
+class CounterApp(App[int]):
+    """The window clerk's terminal."""
+
+    CSS_PATH = "counter.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+c", "quit", show=False, priority=True)]
+
+    def __init__(
+        self,
+        window: int,
+        *,
+        staff: str | None = None,
+        hub_url: str = DEFAULT_HUB,
+        lang: str = "zh",
+        welcome: dict[str, Any] | None = None,
+        online: bool = True,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        """`welcome` (with `online`) shows a prepared snapshot without a hub (snapshots, demos);
+        `now` replaces the clock (frozen in tests)."""
+        super().__init__()
+        self.window_no = window
+        self.hub_url = hub_url
+        self.lang = "en" if lang == "en" else "zh"
+        self.state = CounterState(window_no=window, staff=staff or "")
+        self.client: HubClient | None = None
+        self.online = False
+        self.busy = False
+        self.log_lines: list[str] = []
+        self._prepared = welcome
+        self._prepared_online = online
+        self._clock = now
+        self._logging_out = False
+        self.title = t(self.lang, "app_title")
+
+    # ------------------------------------------------------------ clock and helpers
+
+    def now(self) -> datetime:
+        """The hall's time now (frozen in tests)."""
+        if self._clock is not None:
+            return self._clock()
+        tz = self.state.hall.get("timezone")
+        try:
+            return datetime.now(ZoneInfo(tz)) if tz else datetime.now().astimezone()
+        except (KeyError, ValueError):
+            return datetime.now().astimezone()
+
+    @property
+    def window_name(self) -> str:
+        w = self.state.window()
+        if self.state.hall:
+            return name_of(w, self.lang)
+        return t(self.lang, "window_n", n=self.window_no)
+
+    @property
+    def main(self) -> MainScreen | None:
+        """The main screen, if it is up."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def refresh_view(self) -> None:
+        """Redraw the main screen from the state."""
+        main = self.main
+        if main is not None and main.is_mounted:
+            main.update_view()
+
+    def add_log(self, line: str) -> None:
+        """A line in the visible log, stamped with the hall's clock."""
+        stamped = f"{self.now().strftime('%H:%M:%S')} {line}"
+        self.log_lines = [*self.log_lines, stamped][-LOG_LINES:]
+        main = self.main
+        if main is not None and main.is_mounted:
+            main.write_log(stamped)
+
+    # ------------------------------------------------------------ screens
+
+    def on_mount(self) -> None:
+        if self._prepared is not None:
+            self.state.apply_welcome(self._prepared)
+            self.online = self._prepared_online
+            self.push_screen(MainScreen(self.lang))
+        else:
+            self.push_screen(LoginScreen(self.lang, self.window_name, self.state.staff))
+
+    def _to_login(self, message: str) -> None:
+        """Back to the login form (after logout or a session that ended)."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.busy = False
+        self.online = False
+        self.switch_screen(LoginScreen(self.lang, self.window_name, self.state.staff, message))
+
+    def on_login_screen_login_requested(self, event: LoginScreen.LoginRequested) -> None:
+        self.login(event.staff, event.pin)
+
+    # ------------------------------------------------------------ the hub
+
+    def login(self, staff: str, pin: str) -> None:
+        """Open the session; the PIN stays in the client's hello, in memory only."""
+        if self.client is not None:
+            self._drop_client()
+        self.state = CounterState(window_no=self.window_no, staff=staff)
+        self.log_lines = []
+        self._logging_out = False
+        hello = {
+            "role": "counter",
+            "staff": staff,
+            "pin": pin,
+            "window": self.window_no,
+            "lang": self.lang,
+        }
+        client = HubClient(self.hub_url, hello)
+        client.on_welcome = lambda welcome: self._welcomed(client, welcome)
+        client.on_event = lambda event: self._event(client, event)
+        client.on_status = lambda online: self._status(client, online)
+        client.on_error = lambda error: self._error(client, error)
+        self.client = client
+        if isinstance(self.screen, LoginScreen):
+            self.screen.show_message(t(self.lang, "connecting"), error=False, busy=True)
+        self.set_timer(CONNECT_HINT_S, lambda: self._connect_hint(client))
+        self._run_client(client)
+
+    @work(exclusive=True, group="hub")
+    async def _run_client(self, client: HubClient) -> None:
+        await client.run()
+
+    def _drop_client(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            # close() ends run() (and so the "hub" worker) and fails what is still pending
+            self.run_worker(client.close(), group="close")
+
+    def _connect_hint(self, client: HubClient) -> None:
+        if client is self.client and not client.online and isinstance(self.screen, LoginScreen):
+            self.screen.show_message(t(self.lang, "hub_unreachable", url=self.hub_url))
+
+    def _welcomed(self, client: HubClient, welcome: dict[str, Any]) -> None:
+        if client is not self.client:
+            return
+        first = not self.state.welcomed
+        self.state.apply_welcome(welcome)
+        if first:
+            self.switch_screen(MainScreen(self.lang))
+        self._fetch_metrics(client)
+        self.refresh_view()
+
+    def _event(self, client: HubClient, event: dict[str, Any]) -> None:
+        if client is not self.client:
+            return
+        self.state.apply_event(event)
+        self._note(event)
+        self.refresh_view()
+
+    def _note(self, event: dict[str, Any]) -> None:
+        """Log what others did that concerns this window."""
+        kind, lang, state = event.get("type"), self.lang, self.state
+        if kind == "ticket_transferred":
+            handoff, ticket = event.get("handoff") or {}, event.get("ticket") or {}
+            mine = handoff.get("to_window") == self.window_no or (
+                handoff.get("to_window") is None
+                and handoff.get("to_service") in (state.window().get("services") or ())
+            )
+            if mine and handoff.get("from_window") != self.window_no:
+                from_window = name_of(state.window(int(handoff.get("from_window") or 0)), lang)
+                self.add_log(
+                    t(
+                        lang,
+                        "l_incoming",
+                        number=ticket.get("number", ""),
+                        from_window=from_window,
+                        reason=handoff.get("reason") or "—",
+                    )
+                )
+        elif kind == "notice" and event.get("text"):
+            self.add_log(t(lang, "l_notice", text=event["text"]))
+        elif kind == "window_closed":
+            w = event.get("window") or {}
+            if w.get("number") == self.window_no and not self._logging_out:
+                self._end_session(t(lang, "window_closed_by_supervisor"))
+
+    def _status(self, client: HubClient, online: bool) -> None:
+        if client is not self.client or not self.state.welcomed:
+            return
+        if online != self.online:
+            self.online = online
+            self.add_log(t(self.lang, "l_online" if online else "l_offline"))
+        self.refresh_view()
+
+    def _error(self, client: HubClient, error: HubError) -> None:
+        if client is not self.client:
+            return
+        self._end_session(self.error_message(error))
+
+    def _end_session(self, message: str) -> None:
+        self._drop_client()
+        if isinstance(self.screen, LoginScreen):
+            self.screen.show_message(message)
+        else:
+            self._to_login(message)
+
+    def error_message(self, error: HubError) -> str:
+        """One plain sentence for a refusal."""
+        name = self.window_name
+        if error.code == "forbidden":
+            return t(self.lang, "forbidden_window", window=name)
+        if error.code == "window_taken":
+            return t(self.lang, "window_taken", window=name)
+        if error.code == "bad_url":
+            return t(self.lang, "bad_url", url=self.hub_url)
+        if error.code in (
+            "auth_failed",
+            "locked",
+            "taken_over",
+            "bad_hello",
+            "unsupported_version",
+        ):
+            return t(self.lang, error.code)
+        return error_text(self.lang, error.code, error.message)
+
+    @work(exclusive=True, group="metrics")
+    async def _fetch_metrics(self, client: HubClient) -> None:
+        try:
+            reply = await client.request("metrics")
+        except HubError:
+            return  # pushed `metrics` frames keep the figures anyway
+        if client is self.client:
+            self.state.apply_metrics(reply.get("metrics"))
+            self.refresh_view()
+
+    # ------------------------------------------------------------ actions
+
+    @work(group="action")
+    async def send(self, command: str, args: dict[str, Any], line: LogLine) -> None:
+        """Send one command; log it when done, or say in one sentence why not."""
+        client = self.client
+        if client is None or self.busy:
+            return
+        self.busy = True
+        self.refresh_view()
+        try:
+            reply = await client.request(command, **args)
+        except HubError as error:
+            if client is self.client and error.code not in ("closed",):
+                message = self.error_message(error)
+                self.add_log(t(self.lang, "l_error", message=message))
+                self.notify(message, severity="error")
+        else:
+            ticket = reply.get("ticket")
+            if isinstance(ticket, dict) and reply.get("reason"):
+                self.state.call_reasons[ticket["id"]] = reply["reason"]
+            self.add_log(line(reply) if callable(line) else line)
+        finally:
+            self.busy = False
+            if self.is_running:
+                self.refresh_view()
+
+    @work(group="action")
+    async def logout(self) -> None:
+        """Log out: the hub closes the window's session; back to the login form."""
+        client = self.client
+        if client is None or self.busy:
+            return
+        self.busy = True
+        self._logging_out = True
+        self.refresh_view()
+        try:
+            await client.request("logout")
+        except HubError as error:
+            self._logging_out = False
+            self.busy = False
+            if client is self.client:
+                message = self.error_message(error)
+                self.add_log(t(self.lang, "l_error", message=message))
+                self.notify(message, severity="error")
+                self.refresh_view()
+            return
+        self._end_session(t(self.lang, "logged_out"))
+
+    async def on_unmount(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            await client.close()

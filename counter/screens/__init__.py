@@ -1,0 +1,1 @@
+"""Screens of the counter terminal: login, main, and the dialogs."""

@@ -1,0 +1,159 @@
+"""The transfer dialog (首问责任制, 内转外不转): department → service → optional window, reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from counter.model import CounterState
+from counter.strings import t
+from shared.i18n import name_of
+
+ANY = "__any__"
+
+
+class TransferDialog(ModalScreen[dict[str, Any] | None]):
+    """Dismisses with the `transfer` arguments ({service, window?, reason}) or None."""
+
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, state: CounterState, lang: str, number: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.state = state
+        self.lang = lang
+        self.number = number
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        with Vertical(classes="dialog", id="transfer-dialog"):
+            yield Label(t(lang, "transfer_title", number=self.number), classes="dialog-title")
+            yield Static(t(lang, "keeps_number", number=self.number), classes="hint")
+            with Horizontal(id="transfer-lists"):
+                with Vertical():
+                    yield Label(t(lang, "department"), classes="list-title")
+                    yield OptionList(
+                        *(Option(name_of(d, lang), id=d["code"]) for d in self.state.departments()),
+                        id="departments",
+                    )
+                with Vertical():
+                    yield Label(t(lang, "service"), classes="list-title")
+                    yield OptionList(id="services")
+                with Vertical():
+                    yield Label(t(lang, "target_window"), classes="list-title")
+                    yield OptionList(id="windows")
+            yield Static("", id="transfer-info")
+            yield Input(placeholder=t(lang, "reason"), id="reason", max_length=200)
+            yield Static("", id="transfer-error", classes="error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t(lang, "ok"), id="ok", variant="primary")
+                yield Button(t(lang, "cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        departments = self.query_one("#departments", OptionList)
+        if departments.option_count:
+            departments.highlighted = 0
+        departments.focus()
+
+    # ------------------------------------------------------------ choices
+
+    @property
+    def service(self) -> str | None:
+        option = self.query_one("#services", OptionList).highlighted_option
+        return option.id if option else None
+
+    @property
+    def window(self) -> int | None:
+        option = self.query_one("#windows", OptionList).highlighted_option
+        return int(option.id) if option and option.id and option.id != ANY else None
+
+    @on(OptionList.OptionHighlighted, "#departments")
+    def _department_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        services = self.query_one("#services", OptionList)
+        services.set_options(
+            Option(name_of(s, self.lang), id=s["code"])
+            for s in self.state.department_services(event.option.id or "")
+        )
+        if services.option_count:
+            services.highlighted = 0
+        else:
+            self._show_windows(None)
+
+    @on(OptionList.OptionHighlighted, "#services")
+    def _service_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_windows(event.option.id)
+
+    def _show_windows(self, service: str | None) -> None:
+        lang = self.lang
+        windows = self.query_one("#windows", OptionList)
+        info = self.query_one("#transfer-info", Static)
+        if service is None:
+            windows.clear_options()
+            info.update("")
+            return
+        serving = [
+            w for w in self.state.windows_serving(service) if w["number"] != self.state.window_no
+        ]
+        options = [Option(t(lang, "any_window"), id=ANY)]
+        for w in serving:
+            wstate = str(w.get("state") or "closed")
+            label = f"{name_of(w, lang)} · {t(lang, 'w_' + wstate)}"
+            options.append(Option(label, id=str(w["number"]), disabled=wstate == "closed"))
+        windows.set_options(options)
+        windows.highlighted = 0
+        open_names = [name_of(w, lang) for w in serving if w.get("state") == "open"]
+        sep = "、" if lang != "en" else ", "
+        info.update(
+            t(
+                lang,
+                "transfer_info",
+                open=sep.join(open_names) or t(lang, "none_open"),
+                waiting=self.state.waiting.get(service, 0),
+            )
+        )
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        # Enter in a list goes on to the next field
+        event.stop()
+        order = ["departments", "services", "windows"]
+        ident = event.option_list.id or ""
+        if ident in order and ident != "windows":
+            self.query_one(f"#{order[order.index(ident) + 1]}", OptionList).focus()
+        else:
+            self.query_one("#reason", Input).focus()
+
+    # ------------------------------------------------------------ result
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#reason")
+    @on(Button.Pressed, "#ok")
+    def _submit(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()
+        error = self.query_one("#transfer-error", Static)
+        service = self.service
+        reason = self.query_one("#reason", Input).value.strip()
+        if service is None:
+            error.update(t(self.lang, "choose_service"))
+            return
+        if not reason:
+            error.update(t(self.lang, "reason_required"))
+            self.query_one("#reason", Input).focus()
+            return
+        args: dict[str, Any] = {"service": service, "reason": reason}
+        if self.window is not None:
+            args["window"] = self.window
+        self.dismiss(args)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""Widgets of the counter terminal, one per part of the main screen."""

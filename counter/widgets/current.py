@@ -1,0 +1,92 @@
+"""The current ticket: number, service, state, waits, why it was called, handoffs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+from counter.model import CounterState, fmt_clock, fmt_duration, seconds_between
+from counter.strings import reason_text, state_text, t
+from shared.i18n import name_of
+
+
+def _window_name(state: CounterState, number: Any, lang: str) -> str:
+    return name_of(state.window(int(number)), lang) if isinstance(number, int) else "—"
+
+
+def handoff_lines(state: CounterState, ticket: dict[str, Any], lang: str) -> list[str]:
+    """One line per handoff of a ticket, oldest first."""
+    out = []
+    for h in ticket.get("handoffs") or ():
+        to_window = h.get("to_window")
+        out.append(
+            t(
+                lang,
+                "handoff_line",
+                at=fmt_clock(h.get("at")),
+                from_window=_window_name(state, h.get("from_window"), lang),
+                staff=h.get("from_staff") or "—",
+                service=name_of(state.service(h.get("to_service", "")), lang),
+                to_window=f" · {_window_name(state, to_window, lang)}" if to_window else "",
+                reason=h.get("reason") or "—",
+            )
+        )
+    return out
+
+
+class CurrentTicket(Static):
+    """The ticket called or served at this window (or a hint what to do)."""
+
+    def show(self, state: CounterState, lang: str, now: datetime) -> None:
+        """Redraw from the state (only when the text changed)."""
+        ticket = state.current()
+        text = self._ticket(state, ticket, lang, now) if ticket else self._idle(state, lang)
+        if text != getattr(self, "_shown", None):
+            self._shown = text
+            self.update(text)
+
+    @staticmethod
+    def _idle(state: CounterState, lang: str) -> Text:
+        key = "no_current_paused" if state.window_state == "paused" else "no_current"
+        return Text(t(lang, key), style="dim")
+
+    @staticmethod
+    def _ticket(state: CounterState, ticket: dict[str, Any], lang: str, now: datetime) -> Text:
+        out = Text()
+        out.append(f" {ticket['number']} ", style="bold reverse")
+        out.append("  ")
+        out.append(name_of(state.service(ticket["service"]), lang), style="bold")
+        out.append("  ")
+        out.append(f"[{state_text(lang, ticket.get('state'))}]", style="bold cyan")
+        if ticket.get("priority") == "priority":
+            out.append("  ")
+            out.append(t(lang, "priority_mark"), style="bold magenta")
+        out.append("\n")
+        waited = seconds_between(ticket.get("queued_at"), ticket.get("called_at") or now)
+        out.append(f"{t(lang, 'waited')} {fmt_duration(waited)}")
+        if ticket.get("state") == "called":
+            since = seconds_between(ticket.get("called_at"), now)
+            out.append(f"   {t(lang, 'since_called')} {fmt_duration(since)}")
+            if ticket.get("recalls"):
+                out.append("   " + t(lang, "recalls", n=ticket["recalls"]), style="yellow")
+        else:
+            serving = seconds_between(ticket.get("started_at"), now)
+            out.append(f"   {t(lang, 'serving_for')} {fmt_duration(serving)}")
+        reason = state.call_reason(ticket)
+        out.append(f"\n{t(lang, 'call_reason')}: ")
+        out.append(reason_text(lang, reason) or "—", style="bold")
+        first = ticket.get("first_responsible")
+        if first:
+            out.append(f"\n{t(lang, 'first_responsible')}: ")
+            out.append(
+                f"{first.get('staff') or '—'} · {_window_name(state, first.get('window'), lang)}"
+            )
+        lines = handoff_lines(state, ticket, lang)
+        if lines:
+            out.append(f"\n{t(lang, 'handoffs')}:")
+            for line in lines:
+                out.append(f"\n  {line}", style="italic")
+        return out

@@ -1,0 +1,61 @@
+"""Today's figures of this window, as the hub's metrics give them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from textual.widgets import Static
+
+from counter.model import fmt_duration, fmt_rate
+from counter.strings import t
+
+
+def figure_values(figures: dict[str, Any] | None, lang: str) -> list[tuple[str, str]]:
+    """(label, value) pairs in display order; '—' for every value before figures arrive."""
+    f = figures or {}
+
+    def count(key: str) -> str:
+        return str(f[key]) if key in f and f[key] is not None else "—"
+
+    ratings = f.get("ratings") or {}
+    if ratings.get("count"):
+        avg = ratings.get("avg")
+        rated = t(
+            lang, "ratings_value", count=ratings["count"], avg="—" if avg is None else f"{avg:.1f}"
+        )
+    else:
+        rated = "—" if not f else "0"
+    return [
+        (t(lang, "f_received"), count("received")),
+        (t(lang, "f_completed"), count("completed")),
+        (t(lang, "f_completion_rate"), fmt_rate(f.get("completion_rate"))),
+        (t(lang, "f_pending"), count("pending")),
+        (t(lang, "f_transferred_in"), count("transferred_in")),
+        (t(lang, "f_transferred_out"), count("transferred_out")),
+        (t(lang, "f_no_show"), count("no_show")),
+        (t(lang, "f_avg_wait"), fmt_duration(f.get("avg_wait_s"))),
+        (t(lang, "f_avg_service"), fmt_duration(f.get("avg_service_s"))),
+        (t(lang, "f_ratings"), rated),
+    ]
+
+
+class Figures(Static):
+    """Two columns of label/value pairs."""
+
+    values: list[tuple[str, str]] = []
+
+    def show(self, figures: dict[str, Any] | None, lang: str) -> None:
+        """Redraw when the figures changed."""
+        values = figure_values(figures, lang)
+        if values == self.values:
+            return
+        self.values = values
+        table = Table.grid(padding=(0, 1), expand=True)
+        for _ in range(2):
+            table.add_column(style="dim", no_wrap=True)
+            table.add_column(style="bold", no_wrap=True, justify="right")
+        half = (len(values) + 1) // 2
+        for left, right in zip(values[:half], values[half:] + [("", "")], strict=False):
+            table.add_row(*left, *right)
+        self.update(table)

@@ -1,0 +1,53 @@
+"""The header: window, services, state, clerk, clock, online status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from counter.model import CounterState
+from counter.strings import preset_text, t
+from shared.i18n import name_of
+
+
+class WindowHeader(Static):
+    """Two lines about this window; updated by the screen on every change and every second."""
+
+    def show(self, state: CounterState, lang: str, now: datetime, online: bool) -> None:
+        """Redraw from the state (only when the text changed)."""
+        w = state.window()
+        services = "、" if lang != "en" else ", "
+        names = services.join(name_of(state.service(c), lang) for c in w.get("services") or ())
+        wstate = str(w.get("state") or "closed")
+        if wstate == "paused" and w.get("pause_reason"):
+            state_txt = t(lang, "paused_reason", reason=preset_text(lang, w["pause_reason"]))
+        else:
+            state_txt = t(lang, "w_" + wstate) if wstate in ("open", "paused", "closed") else wstate
+        line1 = Text()
+        line1.append(f" {name_of(w, lang)} ", style="bold reverse")
+        line1.append("  ")
+        line1.append(f" {state_txt} ", style=f"bold {_STATE_STYLE.get(wstate, '')}")
+        line1.append(f"   {t(lang, 'clerk')}: ", style="dim")
+        line1.append(state.staff or "—", style="bold")
+        line1.append("   ")
+        line1.append(now.strftime("%H:%M:%S"), style="bold")
+        line1.append("   ")
+        if online:
+            line1.append(t(lang, "online"), style="bold green")
+        else:
+            line1.append(t(lang, "offline"), style="bold red")
+        line2 = Text(f" {t(lang, 'services')}: ", style="dim")
+        line2.append(names or "—", style="")
+        text = Text("\n").join([line1, line2])
+        if text != getattr(self, "_shown", None):
+            self._shown = text
+            self.update(text)
+
+
+_STATE_STYLE = {
+    "open": "white on dark_green",
+    "paused": "black on yellow",
+    "closed": "white on red",
+}

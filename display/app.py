@@ -1,0 +1,390 @@
+"""The lobby board and the supervisor board (`hall display`, `hall display --supervisor`).
+
+Data flow: a HubClient runs in an exclusive worker; its callbacks post one
+`HubMessage` per frame to the app, in order. The app folds frames into a
+`BoardState` and tells the board screen to redraw from it. A one-second tick
+runs the clock, the notice's expiry, the supervisor's time-based alerts and
+the stale watchdog: when the connection is down the board says so at once;
+when it is up but nothing arrived for `stale_seconds`, the app sends a probe
+request (any reply, even an error, proves the hub is alive) and, without a
+reply within `probe_timeout`, marks the board stale and starts a fresh
+client, which reconnects and brings a fresh snapshot.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from display.screens.board import BoardScreen, LobbyScreen, SupervisorScreen
+from display.screens.confirm import ConfirmScreen
+from display.screens.login import PinScreen
+from display.state import BoardState, Change
+from display.strings import t
+from display.voice import Announcement, AnnouncementQueue, EspeakSpeaker, Speaker
+from display.widgets.actions import ActionsPanel
+from shared.client import HubClient, HubError
+from shared.protocol import DEFAULT_HUB, parse_iso
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+class HubMessage(Message):
+    """One thing the hub client reported: a welcome, a pushed frame, a status change or a fatal error."""
+
+    def __init__(self, client: HubClient, kind: str, payload: Any) -> None:
+        super().__init__()
+        self.client = client
+        self.kind = kind  # welcome | frame | status | error
+        self.payload = payload
+
+
+class DisplayApp(App[int]):
+    """The lobby board, or with `supervisor=True` the supervisor board."""
+
+    CSS_PATH = "display.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    TITLE = "hall display"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("f2", "toggle_lang", "中文/English", show=False),
+    ]
+
+    def __init__(
+        self,
+        hub_url: str = DEFAULT_HUB,
+        *,
+        supervisor: bool = False,
+        staff: str | None = None,
+        pin: str | None = None,
+        lang: str = "zh",
+        voice: bool = False,
+        voice_en: bool = False,
+        speaker: Speaker | None = None,
+        voice_max_age_s: float = 60.0,
+        stale_seconds: float = 30.0,
+        probe_timeout: float = 5.0,
+        max_backoff: float = 3.0,
+        clock: Callable[[], datetime] | None = None,
+        welcome: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.hub_url = hub_url
+        self.supervisor = supervisor
+        self.staff = staff
+        self.pin = pin
+        self.lang = "en" if lang == "en" else "zh"
+        self.voice = voice or voice_en
+        self.voice_en = voice_en
+        self.speaker = speaker
+        self.voice_max_age_s = voice_max_age_s
+        self.stale_seconds = stale_seconds
+        self.probe_timeout = probe_timeout
+        self.max_backoff = max_backoff
+        self._clock = clock
+        self._offline_welcome = welcome  # a prepared snapshot: no network at all (snapshot tests)
+        self.state = BoardState(role="supervisor" if supervisor else "display")
+        self.client: HubClient | None = None
+        self.online = False
+        self.silent = False  # the hub went quiet and did not answer a probe
+        self.refused: str | None = None  # a fatal hello error for a display
+        self.last_frame = time.monotonic()  # monotonic time of the last frame from the hub
+        self.last_update: datetime | None = None  # wall time of the same, for the stale banner
+        self.voice_queue: AnnouncementQueue | None = None
+        self._probing = False
+        self._tz: ZoneInfo | None = None
+
+    # ------------------------------------------------------------------ time
+
+    def now(self) -> datetime:
+        """Now in the hall's time zone (or the injected clock's time)."""
+        if self._clock is not None:
+            return self._clock()
+        tz_name = str(self.state.hall.get("timezone") or DEFAULT_TZ)
+        if self._tz is None or self._tz.key != tz_name:
+            try:
+                self._tz = ZoneInfo(tz_name)
+            except (KeyError, ValueError):
+                self._tz = ZoneInfo(DEFAULT_TZ)
+        return datetime.now(self._tz)
+
+    # ------------------------------------------------------------------ set-up
+
+    def get_default_screen(self) -> Screen[Any]:
+        return SupervisorScreen() if self.supervisor else LobbyScreen()
+
+    @property
+    def board(self) -> BoardScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, BoardScreen)
+        return screen
+
+    def board_ready(self) -> None:
+        """The board screen is composed: load or connect, start the clock (BoardScreen.on_mount)."""
+        self.set_interval(1.0, self._tick)
+        if self._offline_welcome is not None:
+            self.state.load_welcome(self._offline_welcome, self.now())
+            self.online = True
+            self.last_update = self.now()
+            self.redraw()
+            return
+        self.redraw()
+        if self.voice:
+            self._start_voice()
+        if self.supervisor and not self.pin:
+            self.ask_pin()
+        else:
+            self.connect_hub()
+
+    def hello(self) -> dict[str, Any]:
+        if self.supervisor:
+            return {"role": "supervisor", "staff": self.staff, "pin": self.pin, "lang": self.lang}
+        return {"role": "display", "lang": self.lang}
+
+    def ask_pin(self, error: str | None = None) -> None:
+        """Ask the supervisor's PIN, then connect (or quit)."""
+
+        def entered(pin: str | None) -> None:
+            if pin is None:
+                self.exit(0)
+                return
+            self.pin = pin
+            self.connect_hub()
+
+        self.push_screen(PinScreen(self.staff or "?", self.lang, error), entered)
+
+    # ------------------------------------------------------------------ the hub
+
+    @work(exclusive=True, group="hub")
+    async def connect_hub(self) -> None:
+        """Run a fresh hub client until it stops (a newer call of this replaces it)."""
+        client = HubClient(self.hub_url, self.hello(), max_backoff=self.max_backoff)
+        client.on_welcome = lambda f: self.post_message(HubMessage(client, "welcome", f))
+        client.on_event = lambda f: self.post_message(HubMessage(client, "frame", f))
+        client.on_status = lambda up: self.post_message(HubMessage(client, "status", up))
+        client.on_error = lambda e: self.post_message(HubMessage(client, "error", e))
+        self.client = client
+        try:
+            await client.run()
+        finally:
+            await client.close()  # no widgets touched here: it may run at exit
+
+    def on_hub_message(self, message: HubMessage) -> None:
+        if message.client is not self.client:
+            return  # a replaced client's late news
+        now = self.now()
+        if message.kind == "welcome":
+            self._on_welcome(message.payload, now)
+        elif message.kind == "frame":
+            self._on_frame(message.payload, now)
+        elif message.kind == "status":
+            self.online = bool(message.payload)
+            if self.online:
+                self.refused = None
+            self.show_status()
+        elif message.kind == "error":
+            self._on_fatal(message.payload)
+
+    def _on_welcome(self, frame: dict[str, Any], now: datetime) -> None:
+        first = not self.state.loaded
+        seen = {(c.ticket, c.recalls) for c in self.state.recent}
+        self.state.load_welcome(frame, now)
+        self.online = True
+        self.silent = False
+        self._touch(now)
+        if not first and self.voice_queue is not None:
+            # Calls made while the board was away are still announced, if recent and still valid.
+            for call in reversed(self.state.recent):
+                if (call.ticket, call.recalls) in seen:
+                    continue
+                at = parse_iso(call.at) if call.at else None
+                age = (now - at).total_seconds() if at else self.voice_max_age_s + 1
+                if 0 <= age <= self.voice_max_age_s:
+                    self._announce(call.ticket, call.number, call.window, call.recalls, age)
+        self.redraw()
+
+    def _on_frame(self, frame: dict[str, Any], now: datetime) -> None:
+        self._touch(now)
+        was_silent = self.silent
+        self.silent = False
+        change: Change = self.state.apply(frame, now)
+        if self.voice_queue is not None:
+            if change.call is not None:
+                c = change.call
+                self._announce(c.ticket, c.number, c.window, c.recalls, 0.0)
+            elif change.ticket is not None:
+                self.voice_queue.drop_ticket(change.ticket)
+        if change.metrics and self.supervisor:
+            self.board.tick(self.state, self.lang, now)
+        else:
+            self.redraw()
+        if was_silent:
+            self.show_status()
+
+    def _on_fatal(self, error: HubError) -> None:
+        if self.supervisor and error.code in ("auth_failed", "locked", "bad_hello", "forbidden"):
+            self.client = None
+            self.online = False
+            self.show_status()
+            self.ask_pin(t("locked" if error.code == "locked" else "auth_failed", self.lang))
+            return
+        self.refused = t("hub_refused", self.lang, message=error.message or error.code)
+        self.show_status()
+
+    def _touch(self, now: datetime) -> None:
+        self.last_frame = time.monotonic()
+        self.last_update = now
+
+    # ------------------------------------------------------------------ the watchdog
+
+    def _tick(self) -> None:
+        now = self.now()
+        self.board.tick(self.state, self.lang, now)
+        if (
+            self.client is not None
+            and self.online
+            and not self._probing
+            and time.monotonic() - self.last_frame > self.stale_seconds
+        ):
+            self._probe(self.client)
+
+    @work(exclusive=True, group="probe")
+    async def _probe(self, client: HubClient) -> None:
+        """Ask the quiet hub anything: a reply of any kind proves it is alive."""
+        self._probing = True
+        try:
+            await client.request("ping", timeout=self.probe_timeout)
+            alive = True
+        except HubError as exc:
+            if exc.code == "closed":
+                return
+            alive = exc.code != "timeout"
+        finally:
+            self._probing = False
+        if client is not self.client:
+            return
+        if alive:
+            self.last_frame = time.monotonic()
+            return
+        self.silent = True
+        self.show_status()
+        self.connect_hub()  # a fresh connection and a fresh snapshot
+
+    def stale_kind(self) -> str | None:
+        """None when the board is fresh, else why it may be out of date."""
+        if self._offline_welcome is not None:
+            return None
+        if self.refused:
+            return "refused"
+        if not self.state.loaded:
+            return "connecting"
+        if not self.online:
+            return "offline"
+        if self.silent:
+            return "silent"
+        return None
+
+    def show_status(self) -> None:
+        self.board.show_status(self.stale_kind(), self.last_update, self.lang, self.refused)
+
+    # ------------------------------------------------------------------ drawing
+
+    def redraw(self) -> None:
+        """Redraw the board from the state."""
+        self.board.show(self.state, self.lang, self.now())
+        self.show_status()
+
+    def action_toggle_lang(self) -> None:
+        self.lang = "en" if self.lang == "zh" else "zh"
+        self.redraw()
+
+    # ------------------------------------------------------------------ voice
+
+    def _start_voice(self) -> None:
+        speaker = self.speaker if self.speaker is not None else EspeakSpeaker()
+        if isinstance(speaker, EspeakSpeaker) and not speaker.available():
+            self._voice_unavailable("espeak-ng")
+            return
+        self.voice_queue = AnnouncementQueue(
+            speaker,
+            english=self.voice_en,
+            max_age_s=self.voice_max_age_s,
+            still_valid=lambda a: self.state.call_is_current(a.ticket, a.window, a.recalls),
+            on_unavailable=self._voice_unavailable,
+            on_error=lambda msg: self.notify(
+                t("voice_failed", self.lang, error=msg), severity="warning", timeout=10
+            ),
+        )
+        self._run_voice(self.voice_queue)
+
+    @work(group="voice")
+    async def _run_voice(self, queue: AnnouncementQueue) -> None:
+        await queue.run()
+
+    def _announce(self, ticket: str, number: str, window: int, recalls: int, age: float) -> None:
+        if self.voice_queue is not None:
+            a = Announcement(ticket, number, window, time.monotonic() - age, recalls)
+            self.voice_queue.put(a)
+
+    def _voice_unavailable(self, message: str) -> None:
+        self.voice_queue = None
+        self.notify(t("voice_missing", self.lang), severity="warning", timeout=15)
+
+    # ------------------------------------------------------------------ supervisor actions
+
+    @on(ActionsPanel.NoticePosted)
+    def _post_notice(self, message: ActionsPanel.NoticePosted) -> None:
+        args: dict[str, Any] = {"text": message.text}
+        if message.minutes:
+            args["minutes"] = message.minutes
+        self.command("notice", t("done_notice", self.lang), **args)
+
+    @on(ActionsPanel.ServicesChanged)
+    def _change_services(self, message: ActionsPanel.ServicesChanged) -> None:
+        name = self.state.window_name(message.window, self.lang)
+        self.command(
+            "set_window",
+            t("done_services", self.lang, window=name),
+            window=message.window,
+            services=message.services,
+        )
+
+    @on(ActionsPanel.WindowCloseAsked)
+    def _close_window(self, message: ActionsPanel.WindowCloseAsked) -> None:
+        name = self.state.window_name(message.window, self.lang)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.command(
+                    "close_window", t("done_close", self.lang, window=name), window=message.window
+                )
+
+        question = t("confirm_close", self.lang, window=name)
+        self.push_screen(
+            ConfirmScreen(question, t("yes", self.lang), t("no", self.lang)), confirmed
+        )
+
+    @work(group="commands")
+    async def command(self, kind: str, done: str, **args: Any) -> None:
+        """Send a supervisor command and say how it went under the forms."""
+        panel = self.board.query_one(ActionsPanel)
+        client = self.client
+        if client is None or not self.online:
+            panel.say(t("err_offline", self.lang), error=True)
+            return
+        try:
+            await client.request(kind, timeout=10, **args)
+        except HubError as exc:
+            panel.say(t("err_hub", self.lang, message=exc.message or exc.code), error=True)
+            return
+        panel.say(done)
+        self.notify(done, timeout=4)

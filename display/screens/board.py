@@ -1,0 +1,110 @@
+"""The screens that show the hall: the public lobby board and the supervisor board."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static, TabbedContent, TabPane
+
+from display.state import BoardState
+from display.strings import t
+from display.widgets.actions import ActionsPanel
+from display.widgets.alerts import AlertsList, AlertSummary
+from display.widgets.banners import Clock, NoticeBanner, StaleBanner
+from display.widgets.board import LobbyBoard
+from display.widgets.metrics import HallTotals, MetricsTable
+
+
+class BoardScreen(Screen[None]):
+    """What both boards share: the top line, the stale marker and the notice."""
+
+    def compose_top(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield Static(id="hall-name")
+            yield Clock(id="clock")
+        yield StaleBanner(id="stale")
+        yield NoticeBanner(id="notice")
+
+    def on_mount(self) -> None:
+        ready = getattr(self.app, "board_ready", None)
+        if ready is not None:
+            ready()
+
+    def show(self, state: BoardState, lang: str, now: datetime) -> None:
+        """Redraw everything from the state."""
+        title = t("title_supervisor" if self.supervisor else "title", lang)
+        name = state.hall_name(lang)
+        self.query_one("#hall-name", Static).update(f"{name} · {title}" if name else title)
+        self.tick(state, lang, now)
+
+    def tick(self, state: BoardState, lang: str, now: datetime) -> None:
+        """What changes with time alone: the clock, the notice's expiry."""
+        self.query_one(Clock).show_time(now, lang)
+        self.query_one(NoticeBanner).show_notice(state.notice_text(now), lang)
+
+    def show_status(
+        self, kind: str | None, last_update: datetime | None, lang: str, message: str | None = None
+    ) -> None:
+        """Mark the board stale (kind connecting, offline, silent, refused) or fresh (None)."""
+        self.query_one(StaleBanner).show_status(kind, last_update, lang, message)
+        self.set_class(kind in ("offline", "silent", "refused"), "-stale")
+
+    supervisor = False
+
+
+class LobbyScreen(BoardScreen):
+    """The public lobby board."""
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        yield LobbyBoard(id="board")
+
+    def show(self, state: BoardState, lang: str, now: datetime) -> None:
+        super().show(state, lang, now)
+        self.query_one(LobbyBoard).show(state, lang)
+
+
+class SupervisorScreen(BoardScreen):
+    """The lobby board plus figures, alerts and actions."""
+
+    supervisor = True
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        yield AlertSummary(id="alert-summary")
+        with TabbedContent(id="tabs", initial="tab-board"):
+            with TabPane("board", id="tab-board"):
+                yield LobbyBoard(id="board")
+            with TabPane("metrics", id="tab-metrics"):
+                with VerticalScroll():
+                    yield HallTotals(id="hall-totals")
+                    yield MetricsTable(id="metrics")
+            with TabPane("alerts", id="tab-alerts"):
+                with VerticalScroll():
+                    yield AlertsList(id="alerts")
+            with TabPane("actions", id="tab-actions"):
+                yield ActionsPanel(id="actions")
+
+    def show(self, state: BoardState, lang: str, now: datetime) -> None:
+        super().show(state, lang, now)
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("tab-board").label = t("tab_board", lang)
+        tabs.get_tab("tab-metrics").label = t("tab_metrics", lang)
+        tabs.get_tab("tab-actions").label = t("tab_actions", lang)
+        self.query_one(LobbyBoard).show(state, lang)
+        self.query_one(HallTotals).show(state, lang)
+        self.query_one(ActionsPanel).show(state, lang)
+
+    def tick(self, state: BoardState, lang: str, now: datetime) -> None:
+        super().tick(state, lang, now)
+        # Waits and pauses grow with time: alerts and duty clocks are redrawn every tick.
+        alerts = state.alerts(now, lang)
+        self.query_one(TabbedContent).get_tab("tab-alerts").label = t(
+            "tab_alerts", lang, n=len(alerts)
+        )
+        self.query_one(AlertsList).show(alerts, lang)
+        self.query_one(AlertSummary).show(alerts, lang)
+        self.query_one(MetricsTable).show(state, lang, now)

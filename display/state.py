@@ -1,0 +1,497 @@
+"""The board's picture of the hall: a welcome snapshot plus the events after it.
+
+Pure and synchronous (no Textual, no network, no clock of its own): the app
+feeds `load_welcome()` and `apply()` and asks for what to draw, passing `now`
+where time matters. Both boards use it; the supervisor board also reads the
+fields only supervisors receive (metrics, complaints, ratings, printer faults).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shared.i18n import name_of
+from shared.protocol import parse_iso
+
+from .strings import t
+
+RECENT_KEPT = 20
+RECENT_SHOWN = 8
+PAUSE_ALERT_MINUTES = 15
+
+# A ticket event naming a window puts that ticket at the window (CURRENT) or takes it off (OFF).
+CURRENT_EVENTS = frozenset(
+    {"ticket_called", "ticket_recalled", "ticket_started", "ticket_unparked"}
+)
+OFF_EVENTS = frozenset(
+    {"ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_parked", "ticket_expired"}
+)
+CALL_EVENTS = frozenset({"ticket_called", "ticket_recalled"})
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call (or recall) of a ticket to a window, as the board lists it."""
+
+    ticket: str
+    number: str
+    window: int
+    at: str | None
+    reason: str | None = None
+    recalls: int = 0
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something a supervisor should look at; `key` identifies it across refreshes."""
+
+    kind: str  # overdue | unserved | paused | rating | printer | complaint
+    key: str
+    text: str
+    severity: str = "warning"  # warning | error
+    new: bool = False
+
+
+@dataclass
+class Change:
+    """What one applied event changed, for the app to react to (announce, refresh parts)."""
+
+    kind: str
+    call: Call | None = None  # set for ticket_called / ticket_recalled
+    ticket: str | None = None  # the ticket the event is about, if any
+    metrics: bool = False
+
+
+def _minutes(seconds: float) -> int:
+    return int(seconds // 60)
+
+
+@dataclass
+class BoardState:
+    """What the board knows of the hall (see the module docstring)."""
+
+    hall: dict[str, Any] = field(default_factory=dict)
+    role: str = "display"
+    day: str = ""
+    seq: int = 0
+    tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    windows: dict[int, dict[str, Any]] = field(default_factory=dict)
+    waiting: dict[str, int] = field(default_factory=dict)
+    recent: list[Call] = field(default_factory=list)  # newest first
+    notice: dict[str, Any] | None = None
+    # supervisors only
+    metrics: dict[str, Any] | None = None
+    metrics_at: datetime | None = None  # when `metrics` arrived (to run on-duty clocks on)
+    complaints: list[dict[str, Any]] = field(default_factory=list)
+    ratings: list[dict[str, Any]] = field(default_factory=list)
+    printer_faults: list[dict[str, Any]] = field(default_factory=list)
+    new_keys: set[str] = field(default_factory=set)  # alert keys that arrived live
+    loaded: bool = False
+
+    # ------------------------------------------------------------------ input
+
+    def load_welcome(self, welcome: dict[str, Any], now: datetime | None = None) -> None:
+        """Replace everything with a welcome's snapshot."""
+        state = welcome.get("state") or {}
+        self.hall = welcome.get("hall") or {}
+        self.role = str(welcome.get("role") or self.role)
+        self.day = str(welcome.get("day") or "")
+        seq = welcome.get("seq")
+        self.seq = seq if isinstance(seq, int) else 0
+        self.tickets = {t["id"]: t for t in state.get("tickets") or [] if isinstance(t, dict)}
+        by_number = {w.get("number"): w for w in self.hall.get("windows") or []}
+        self.windows = {}
+        for conf in self.hall.get("windows") or []:
+            self.windows[conf["number"]] = {**conf, "state": "closed", "current": None}
+        for w in state.get("windows") or []:
+            if isinstance(w, dict) and isinstance(w.get("number"), int):
+                self.windows[w["number"]] = {**by_number.get(w["number"], {}), **w}
+        self.waiting = {k: v for k, v in (state.get("waiting") or {}).items() if isinstance(v, int)}
+        self.recent = []
+        for c in state.get("recent_calls") or []:
+            ticket = self.tickets.get(c.get("ticket"), {})
+            self.recent.append(
+                Call(
+                    ticket=str(c.get("ticket")),
+                    number=str(c.get("number") or ticket.get("number") or "?"),
+                    window=int(c.get("window") or 0),
+                    at=c.get("at"),
+                    reason=c.get("reason"),
+                    recalls=int(ticket.get("recalls") or 0),
+                )
+            )
+        self._dedupe_recent()
+        if not self.recent:
+            self._recent_from_tickets()
+        self.notice = state.get("notice") if isinstance(state.get("notice"), dict) else None
+        self.metrics = state.get("metrics") if isinstance(state.get("metrics"), dict) else None
+        self.metrics_at = now if self.metrics is not None else None
+        self.complaints = [c for c in state.get("complaints") or [] if isinstance(c, dict)]
+        self.ratings = [r for r in state.get("ratings") or [] if isinstance(r, dict)]
+        self.printer_faults = [p for p in state.get("printer_faults") or [] if isinstance(p, dict)]
+        self.new_keys = set()
+        self.loaded = True
+
+    def apply(self, frame: dict[str, Any], now: datetime | None = None) -> Change:
+        """Apply one pushed frame (an event, or a `metrics` frame) and say what changed."""
+        kind = str(frame.get("type"))
+        seq = frame.get("seq")
+        if isinstance(seq, int):
+            self.seq = max(self.seq, seq)
+        change = Change(kind)
+        waiting = frame.get("waiting")
+        if isinstance(waiting, dict):
+            self.waiting.update({k: v for k, v in waiting.items() if isinstance(v, int)})
+        ticket = frame.get("ticket")
+        if kind.startswith("ticket_") and isinstance(ticket, dict) and "id" in ticket:
+            tid = ticket["id"]
+            change.ticket = tid
+            self.tickets[tid] = {**self.tickets.get(tid, {}), **ticket}
+            window = frame.get("window")
+            if not isinstance(window, int):
+                window = ticket.get("window")
+            if isinstance(window, int) and window in self.windows:
+                w = self.windows[window]
+                if kind in CURRENT_EVENTS:
+                    w["current"] = tid
+                elif kind in OFF_EVENTS and w.get("current") == tid:
+                    w["current"] = None
+            if kind in CALL_EVENTS and isinstance(window, int):
+                call = Call(
+                    ticket=tid,
+                    number=str(ticket.get("number") or "?"),
+                    window=window,
+                    at=frame.get("at") or ticket.get("called_at"),
+                    reason=frame.get("reason"),
+                    recalls=int(ticket.get("recalls") or 0),
+                )
+                self.recent.insert(0, call)
+                self._dedupe_recent()
+                change.call = call
+            if kind == "ticket_rated":
+                rating = {
+                    "ticket": tid,
+                    "number": ticket.get("number"),
+                    "window": frame.get("window"),
+                    "level": frame.get("level"),
+                    "reason": frame.get("reason"),
+                    "at": frame.get("at"),
+                }
+                self.ratings.append(rating)
+                self.new_keys.add(self._rating_key(rating))
+        elif kind.startswith("window_") and isinstance(frame.get("window"), dict):
+            w = frame["window"]
+            if isinstance(w.get("number"), int):
+                self.windows[w["number"]] = {**self.windows.get(w["number"], {}), **w}
+        elif kind == "notice":
+            text = frame.get("text")
+            self.notice = {"text": text, "until": frame.get("until")} if text else None
+        elif kind == "metrics" and isinstance(frame.get("metrics"), dict):
+            self.metrics = frame["metrics"]
+            self.metrics_at = now
+            change.metrics = True
+        elif kind == "complaint":
+            c = {k: frame.get(k) for k in ("id", "ticket", "number", "text", "at")}
+            self.complaints.append(c)
+            self.new_keys.add(self._complaint_key(c))
+        elif kind == "printer_fault":
+            p = {k: frame.get(k) for k in ("kiosk", "kind", "message", "at")}
+            self.printer_faults.append(p)
+            self.new_keys.add(self._printer_key(p))
+        elif kind == "day_rolled":
+            self.day = str(frame.get("day") or self.day)
+            self.tickets.clear()
+            self.recent.clear()
+            self.waiting = dict.fromkeys(self.waiting, 0)
+            for w in self.windows.values():
+                w["current"] = None
+            self.complaints.clear()
+            self.ratings.clear()
+            self.printer_faults.clear()
+            self.new_keys.clear()
+        return change
+
+    def _dedupe_recent(self) -> None:
+        """Keep one line per ticket (its newest call), newest first, at most RECENT_KEPT."""
+        seen: set[str] = set()
+        out: list[Call] = []
+        for c in self.recent:
+            if c.ticket in seen:
+                continue
+            seen.add(c.ticket)
+            out.append(c)
+        self.recent = out[:RECENT_KEPT]
+
+    def _recent_from_tickets(self) -> None:
+        """Without `recent_calls` in the welcome, rebuild the list from the tickets' called_at."""
+        called = [t for t in self.tickets.values() if t.get("called_at") and t.get("window")]
+        called.sort(key=lambda t: str(t["called_at"]), reverse=True)
+        self.recent = [
+            Call(
+                t["id"],
+                str(t.get("number")),
+                int(t["window"]),
+                t["called_at"],
+                None,
+                int(t.get("recalls") or 0),
+            )
+            for t in called[:RECENT_KEPT]
+        ]
+
+    # ------------------------------------------------------------------ lookups
+
+    @property
+    def connected_once(self) -> bool:
+        return self.loaded
+
+    def service(self, code: str | None) -> dict[str, Any]:
+        for s in self.hall.get("services") or []:
+            if s.get("code") == code:
+                return s
+        return {}
+
+    def department(self, code: str | None) -> dict[str, Any]:
+        for d in self.hall.get("departments") or []:
+            if d.get("code") == code:
+                return d
+        return {}
+
+    def window_name(self, number: int | None, lang: str) -> str:
+        w = self.windows.get(number) if isinstance(number, int) else None
+        if w and (w.get("name") or w.get("name_en")):
+            return name_of(w, lang)
+        return t("window_no", lang, n=number) if lang == "en" else f"{number}号窗口"
+
+    def hall_name(self, lang: str) -> str:
+        return name_of(self.hall, lang) if self.hall else ""
+
+    def max_wait_minutes(self) -> int:
+        policy = self.hall.get("policy") or {}
+        value = policy.get("max_wait_minutes")
+        return value if isinstance(value, int) and value > 0 else 45
+
+    # ------------------------------------------------------------------ what the boards draw
+
+    def latest_call(self) -> Call | None:
+        return self.recent[0] if self.recent else None
+
+    def recent_calls(self, n: int = RECENT_SHOWN) -> list[Call]:
+        return self.recent[:n]
+
+    def ticket_state(self, ticket_id: str) -> str | None:
+        t_ = self.tickets.get(ticket_id)
+        return t_.get("state") if t_ else None
+
+    def window_current_number(self, number: int) -> str | None:
+        """The number of the ticket called to or served at a window, if any."""
+        w = self.windows.get(number) or {}
+        cur = w.get("current")
+        if not cur:
+            return None
+        ticket = self.tickets.get(cur)
+        if ticket is None:
+            return str(cur).rsplit("-", 1)[-1]  # an id is YYYYMMDD-NUMBER
+        return str(ticket.get("number"))
+
+    def window_current_state(self, number: int) -> str | None:
+        w = self.windows.get(number) or {}
+        cur = w.get("current")
+        return self.ticket_state(cur) if cur else None
+
+    def waiting_by_department(self) -> list[tuple[dict[str, Any], int]]:
+        """Each department with its number of waiting tickets, in catalogue order."""
+        counts: dict[str, int] = {}
+        for code, n in self.waiting.items():
+            dept = self.service(code).get("department")
+            if dept:
+                counts[dept] = counts.get(dept, 0) + n
+        return [(d, counts.get(d["code"], 0)) for d in self.hall.get("departments") or []]
+
+    def notice_text(self, now: datetime) -> str | None:
+        """The supervisor's notice if one is up and not expired."""
+        if not self.notice or not self.notice.get("text"):
+            return None
+        until = self.notice.get("until")
+        if until:
+            try:
+                end = parse_iso(until)
+            except ValueError:
+                end = None
+            if end is not None and now >= end:
+                return None
+        return str(self.notice["text"])
+
+    def call_is_current(self, ticket_id: str, window: int, recalls: int) -> bool:
+        """Whether a call is still worth announcing: the ticket still waits at that window, called."""
+        t_ = self.tickets.get(ticket_id)
+        if t_ is None:
+            return False
+        return (
+            t_.get("state") == "called"
+            and t_.get("window") == window
+            and int(t_.get("recalls") or 0) <= recalls
+        )
+
+    # ------------------------------------------------------------------ supervisor figures
+
+    def window_metrics(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Per-window figures; on-duty and paused clocks run on from when the figures came."""
+        if not self.metrics:
+            return []
+        rows = [dict(r) for r in self.metrics.get("windows") or [] if isinstance(r, dict)]
+        if now is not None and self.metrics_at is not None:
+            elapsed = max(0.0, (now - self.metrics_at).total_seconds())
+            for r in rows:
+                state = (self.windows.get(r.get("window")) or {}).get("state")
+                if state in ("open", "paused") and isinstance(r.get("on_duty_s"), int | float):
+                    r["on_duty_s"] += elapsed
+                if state == "paused" and isinstance(r.get("paused_s"), int | float):
+                    r["paused_s"] += elapsed
+        return rows
+
+    def hall_metrics(self) -> dict[str, Any]:
+        return dict((self.metrics or {}).get("hall") or {})
+
+    @staticmethod
+    def _rating_key(r: dict[str, Any]) -> str:
+        return f"rating:{r.get('ticket')}:{r.get('window')}:{r.get('at')}"
+
+    @staticmethod
+    def _complaint_key(c: dict[str, Any]) -> str:
+        return f"complaint:{c.get('id') or c.get('ticket')}:{c.get('at')}"
+
+    @staticmethod
+    def _printer_key(p: dict[str, Any]) -> str:
+        return f"printer:{p.get('kiosk')}:{p.get('kind')}:{p.get('at')}"
+
+    def alerts(self, now: datetime, lang: str) -> list[Alert]:
+        """Everything a supervisor should look at now, most urgent kinds first."""
+        out: list[Alert] = []
+        limit = self.max_wait_minutes()
+        svc_name = lambda code: name_of(self.service(code), lang) or str(code)  # noqa: E731
+        overdue = []
+        for tk in self.tickets.values():
+            if tk.get("state") != "waiting":
+                continue
+            since = _parse(tk.get("queued_at") or tk.get("issued_at"))
+            if since is None:
+                continue
+            waited = (now - since).total_seconds()
+            if waited > limit * 60:
+                overdue.append((waited, tk))
+        overdue.sort(key=lambda p: -p[0])
+        for waited, tk in overdue:
+            out.append(
+                Alert(
+                    "overdue",
+                    f"overdue:{tk['id']}",
+                    t(
+                        "a_overdue",
+                        lang,
+                        number=tk.get("number"),
+                        minutes=_minutes(waited),
+                        limit=limit,
+                        service=svc_name(tk.get("service")),
+                    ),
+                    "error",
+                )
+            )
+        for code, n in sorted(self.waiting.items()):
+            if n <= 0:
+                continue
+            if any(
+                w.get("state") == "open" and code in (w.get("services") or [])
+                for w in self.windows.values()
+            ):
+                continue
+            out.append(
+                Alert(
+                    "unserved",
+                    f"unserved:{code}",
+                    t("a_unserved", lang, service=svc_name(code), n=n),
+                    "error",
+                )
+            )
+        for number, w in sorted(self.windows.items()):
+            if w.get("state") != "paused":
+                continue
+            since = _parse(w.get("paused_at"))
+            if since is None:
+                continue
+            paused = (now - since).total_seconds()
+            if paused > PAUSE_ALERT_MINUTES * 60:
+                out.append(
+                    Alert(
+                        "paused",
+                        f"paused:{number}",
+                        t(
+                            "a_paused",
+                            lang,
+                            window=self.window_name(number, lang),
+                            minutes=_minutes(paused),
+                            reason=w.get("pause_reason") or "—",
+                        ),
+                    )
+                )
+        for r in reversed(self.ratings):
+            level = r.get("level")
+            if not isinstance(level, int) or level > 2:
+                continue
+            key = self._rating_key(r)
+            number = r.get("number") or (self.tickets.get(str(r.get("ticket"))) or {}).get("number")
+            out.append(
+                Alert(
+                    "rating",
+                    key,
+                    t(
+                        "a_rating",
+                        lang,
+                        level=level,
+                        number=number or r.get("ticket"),
+                        window=self.window_name(r.get("window"), lang),
+                        reason=r.get("reason") or "—",
+                    ),
+                    "error" if level == 1 else "warning",
+                    key in self.new_keys,
+                )
+            )
+        for p in reversed(self.printer_faults):
+            key = self._printer_key(p)
+            out.append(
+                Alert(
+                    "printer",
+                    key,
+                    t(
+                        "a_printer",
+                        lang,
+                        kiosk=p.get("kiosk") or "?",
+                        message=p.get("message") or p.get("kind") or "?",
+                    ),
+                    "error",
+                    key in self.new_keys,
+                )
+            )
+        for c in reversed(self.complaints):
+            key = self._complaint_key(c)
+            number = c.get("number") or (self.tickets.get(str(c.get("ticket"))) or {}).get("number")
+            out.append(
+                Alert(
+                    "complaint",
+                    key,
+                    t("a_complaint", lang, number=number or "—", text=c.get("text") or ""),
+                    "warning",
+                    key in self.new_keys,
+                )
+            )
+        return out
+
+
+def _parse(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_iso(value)
+    except ValueError:
+        return None

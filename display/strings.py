@@ -1,0 +1,153 @@
+"""Every text the lobby board and the supervisor board show, in 中文 and English."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# key -> (中文, English); `{name}` placeholders are filled by `t(..., name=value)`.
+STRINGS: Final[dict[str, tuple[str, str]]] = {
+    # lobby board
+    "title": ("大厅叫号屏", "Lobby board"),
+    "title_supervisor": ("值班长看板", "Supervisor board"),
+    "latest_call": ("最新叫号", "Now calling"),
+    "no_call": ("暂无叫号", "No call yet"),
+    "call_line_zh": (
+        "请 {number} 号到 {window} 号窗口办理",
+        "请 {number} 号到 {window} 号窗口办理",
+    ),
+    "call_line_en": (
+        "Ticket {number}, please go to window {window}",
+        "Ticket {number}, please go to window {window}",
+    ),
+    "recall_mark": ("再次呼叫", "Recall"),
+    "windows": ("窗口", "Windows"),
+    "recent_calls": ("最近叫号", "Recent calls"),
+    "waiting": ("等候人数", "Waiting"),
+    "waiting_total": ("合计", "Total"),
+    "window_no": ("{n}号", "W{n}"),
+    "w_open": ("开放", "Open"),
+    "w_paused": ("暂停", "Paused"),
+    "w_closed": ("关闭", "Closed"),
+    "t_called": ("请前往", "Called"),
+    "t_serving": ("办理中", "Serving"),
+    "t_parked": ("暂挂", "On hold"),
+    "t_done": ("已办结", "Done"),
+    "t_pending": ("已受理", "Accepted"),
+    "t_no_show": ("过号", "Missed"),
+    "t_waiting": ("等候", "Waiting"),
+    "t_cancelled": ("已取消", "Cancelled"),
+    "t_expired": ("已过期", "Expired"),
+    "idle": ("空闲", "Free"),
+    "notice": ("通知", "Notice"),
+    "stale_offline": (
+        "！与服务器的连接已中断,正在重新连接…  本屏信息可能已过时(最后更新 {at})",
+        "!! Connection to the hub lost, reconnecting…  This board may be out of date (last update {at})",
+    ),
+    "stale_silent": (
+        "！服务器无响应,正在重新连接…  本屏信息可能已过时(最后更新 {at})",
+        "!! The hub does not answer, reconnecting…  This board may be out of date (last update {at})",
+    ),
+    "connecting": ("正在连接服务器…", "Connecting to the hub…"),
+    "never": ("无", "never"),
+    "voice_missing": (
+        "语音播报不可用:未安装 espeak-ng,本屏改为静音显示。",
+        "Voice is off: espeak-ng is not installed; the board goes on silently.",
+    ),
+    "voice_failed": (
+        "语音播报出错,本屏改为静音显示:{error}",
+        "Voice failed, the board goes on silently: {error}",
+    ),
+    # supervisor login
+    "login_title": ("值班长登录", "Supervisor login"),
+    "login_staff": ("工号:{staff}", "Staff ID: {staff}"),
+    "login_pin": ("PIN 码", "PIN"),
+    "login_submit": ("登录", "Log in"),
+    "login_quit": ("退出", "Quit"),
+    "auth_failed": ("工号或 PIN 码错误,请重试。", "Wrong staff ID or PIN, please try again."),
+    "locked": (
+        "登录失败次数过多,该工号已锁定 5 分钟。",
+        "Too many failed logins: this staff ID is locked for 5 minutes.",
+    ),
+    "hub_refused": ("服务器拒绝了连接:{message}", "The hub refused the connection: {message}"),
+    # supervisor tabs
+    "tab_board": ("大厅", "Hall"),
+    "tab_metrics": ("窗口指标", "Window figures"),
+    "tab_alerts": ("告警 ({n})", "Alerts ({n})"),
+    "tab_actions": ("操作", "Actions"),
+    "hall_totals": ("全厅合计", "Hall totals"),
+    "no_metrics": ("暂无指标数据", "No figures yet"),
+    # metrics columns
+    "m_window": ("窗口", "Window"),
+    "m_state": ("状态", "State"),
+    "m_staff": ("工号", "Staff"),
+    "m_received": ("收件", "Received"),
+    "m_completed": ("办结", "Completed"),
+    "m_completion_rate": ("办结率", "Completion"),
+    "m_pending": ("承诺件", "Pending"),
+    "m_transferred_in": ("转入", "Transf. in"),
+    "m_transferred_out": ("转出", "Transf. out"),
+    "m_no_show": ("过号", "No-show"),
+    "m_frc": ("首问办结率", "First-resp. closure"),
+    "m_avg_wait": ("平均等候", "Avg wait"),
+    "m_avg_service": ("平均办理", "Avg service"),
+    "m_on_duty": ("在岗时长", "On duty"),
+    "m_paused": ("暂停时长", "Paused"),
+    "m_ratings": ("评价", "Ratings"),
+    "m_issued": ("取号", "Issued"),
+    "m_waiting": ("等候", "Waiting"),
+    "m_cancelled": ("取消", "Cancelled"),
+    "m_max_wait": ("最长等候", "Max wait"),
+    "ratings_fmt": ("{avg}({count}条)", "{avg} ({count})"),
+    # alerts
+    "no_alerts": ("当前无告警", "No alerts"),
+    "a_overdue": (
+        "{number} 已等候 {minutes} 分钟(超过 {limit} 分钟)· {service}",
+        "{number} has waited {minutes} min (over {limit}) · {service}",
+    ),
+    "a_unserved": (
+        "{service}:{n} 人等候,但没有开放的窗口",
+        "{service}: {n} waiting but no open window",
+    ),
+    "a_paused": (
+        "{window} 已暂停 {minutes} 分钟:{reason}",
+        "{window} paused for {minutes} min: {reason}",
+    ),
+    "a_rating": (
+        "差评 {level} 分 · {number} · {window}:{reason}",
+        "Bad rating {level} · {number} · {window}: {reason}",
+    ),
+    "a_printer": ("打印机故障 · {kiosk}:{message}", "Printer fault · {kiosk}: {message}"),
+    "a_complaint": ("投诉 · {number}:{text}", "Complaint · {number}: {text}"),
+    "new_mark": ("新", "NEW"),
+    # actions
+    "act_notice": ("发布通知", "Post a notice"),
+    "act_notice_text": ("通知内容", "Notice text"),
+    "act_notice_minutes": ("显示分钟数(空=一直显示)", "Minutes shown (empty = until replaced)"),
+    "act_post": ("发布", "Post"),
+    "act_window": ("调整窗口", "Change a window"),
+    "act_pick_window": ("选择窗口", "Pick a window"),
+    "act_save_services": ("保存服务事项", "Save services"),
+    "act_close_window": ("关闭窗口", "Close window"),
+    "confirm_close": (
+        "确定关闭 {window}?该窗口的工作人员将被登出。",
+        "Close {window}? Its clerk will be logged out.",
+    ),
+    "yes": ("确定", "Yes"),
+    "no": ("取消", "No"),
+    "done_notice": ("通知已发布", "Notice posted"),
+    "done_services": ("{window} 的服务事项已更新", "{window}: services updated"),
+    "done_close": ("{window} 已关闭", "{window} closed"),
+    "err_notice_empty": ("请填写通知内容", "Write the notice text first"),
+    "err_minutes": ("分钟数须为正整数", "Minutes must be a positive whole number"),
+    "err_pick_window": ("请先选择窗口", "Pick a window first"),
+    "err_no_services": ("至少选择一项服务", "Pick at least one service"),
+    "err_hub": ("操作失败:{message}", "Failed: {message}"),
+    "err_offline": ("未连接服务器,请稍后再试", "Not connected to the hub, try again shortly"),
+}
+
+
+def t(key: str, lang: str, **fields: object) -> str:
+    """The text for key in lang ('en' or 中文), with its {placeholders} filled."""
+    zh, en = STRINGS[key]
+    text = en if lang == "en" else zh
+    return text.format(**fields) if fields else text

@@ -1,0 +1,54 @@
+"""The top line (hall name, clock), the stale marker and the supervisor's notice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.widgets import Static
+
+from display.strings import t
+
+_WEEKDAYS_ZH = "一二三四五六日"
+
+
+def clock_text(now: datetime, lang: str) -> str:
+    """2026-11-26 星期四 09:15:02 (or Thu 2026-11-26 09:15:02)."""
+    if lang == "en":
+        return now.strftime("%a %Y-%m-%d %H:%M:%S")
+    return f"{now:%Y-%m-%d} 星期{_WEEKDAYS_ZH[now.weekday()]} {now:%H:%M:%S}"
+
+
+class Clock(Static):
+    """The hall's local time; the app ticks it."""
+
+    def show_time(self, now: datetime, lang: str) -> None:
+        self.update(clock_text(now, lang))
+
+
+class StaleBanner(Static):
+    """Shown whenever the board may be out of date: disconnected, or the hub went silent."""
+
+    def show_status(
+        self, kind: str | None, last_update: datetime | None, lang: str, message: str | None = None
+    ) -> None:
+        """kind: None (fresh), connecting, offline, silent or refused (with message)."""
+        self.set_class(kind is not None, "-shown")
+        if kind is None:
+            self.update("")
+            return
+        if kind == "refused":
+            self.update(message or "")
+            return
+        if kind == "connecting":
+            self.update(t("connecting", lang))
+            return
+        at = f"{last_update:%H:%M:%S}" if last_update else t("never", lang)
+        self.update(t("stale_offline" if kind == "offline" else "stale_silent", lang, at=at))
+
+
+class NoticeBanner(Static):
+    """The supervisor's notice, until it expires."""
+
+    def show_notice(self, text: str | None, lang: str) -> None:
+        self.set_class(bool(text), "-shown")
+        self.update(f"【{t('notice', lang)}】{text}" if text else "")

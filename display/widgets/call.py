@@ -1,0 +1,55 @@
+"""The latest call, huge: ticket number and window, and the sentence under them."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from display.state import Call
+from display.strings import t
+
+from .bigtext import BigText
+
+
+class LatestCall(Vertical):
+    """请 A012 号到 5 号窗口办理 / Ticket A012, please go to window 5 — in big glyphs."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.call: Call | None = None
+        self.lang = "zh"
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="call-big"):
+            with Vertical(id="call-number-box"):
+                yield BigText(id="call-number")
+            with Vertical(id="call-window-box"):
+                yield BigText(id="call-window")
+        yield Static(id="call-line")
+
+    def show(self, call: Call | None, lang: str) -> None:
+        """Show this call (or the 'no call yet' state)."""
+        self.call = call
+        self.lang = lang
+        self.border_title = t("latest_call", lang)
+        number_box = self.query_one("#call-number-box", Vertical)
+        window_box = self.query_one("#call-window-box", Vertical)
+        number_box.border_title = "票号 Ticket" if lang != "en" else "Ticket 票号"
+        window_box.border_title = "窗口 Window" if lang != "en" else "Window 窗口"
+        line = self.query_one("#call-line", Static)
+        if call is None:
+            self.query_one("#call-number", BigText).text = ""
+            self.query_one("#call-window", BigText).text = ""
+            line.update(t("no_call", lang))
+            self.set_class(False, "-recall")
+            return
+        self.query_one("#call-number", BigText).text = call.number
+        self.query_one("#call-window", BigText).text = str(call.window)
+        zh = t("call_line_zh", "zh", number=call.number, window=call.window)
+        en = t("call_line_en", "en", number=call.number, window=call.window)
+        text = f"{zh}\n{en}"
+        if call.recalls:
+            text = f"【{t('recall_mark', lang)}】 " + text
+        line.update(text)
+        self.set_class(call.recalls > 0, "-recall")

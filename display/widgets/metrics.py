@@ -1,0 +1,147 @@
+"""The supervisor's same-day figures: one row per window, and the hall totals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from display.state import BoardState
+from display.strings import t
+
+COLUMNS = (
+    ("window", "m_window"),
+    ("state", "m_state"),
+    ("staff", "m_staff"),
+    ("received", "m_received"),
+    ("completed", "m_completed"),
+    ("completion_rate", "m_completion_rate"),
+    ("pending", "m_pending"),
+    ("transferred_in", "m_transferred_in"),
+    ("transferred_out", "m_transferred_out"),
+    ("no_show", "m_no_show"),
+    ("first_responsibility_closure_rate", "m_frc"),
+    ("avg_wait_s", "m_avg_wait"),
+    ("avg_service_s", "m_avg_service"),
+    ("on_duty_s", "m_on_duty"),
+    ("paused_s", "m_paused"),
+    ("ratings", "m_ratings"),
+)
+
+
+def fmt_rate(value: Any) -> str:
+    """A rate in [0, 1] as a percentage; — when there is none."""
+    return f"{value * 100:.0f}%" if isinstance(value, int | float) else "—"
+
+
+def fmt_duration(value: Any) -> str:
+    """Seconds as m:ss, or h:mm:ss from an hour on; — when there is none."""
+    if not isinstance(value, int | float):
+        return "—"
+    s = int(round(value))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def fmt_ratings(value: Any, lang: str) -> str:
+    """Mean rating and how many, e.g. 4.5(2条); — when none."""
+    if not isinstance(value, dict) or not value.get("count"):
+        return "—"
+    avg = value.get("avg")
+    avg_s = f"{avg:.1f}" if isinstance(avg, int | float) else "—"
+    return t("ratings_fmt", lang, avg=avg_s, count=value["count"])
+
+
+def fmt_count(value: Any) -> str:
+    return str(value) if isinstance(value, int) else "—"
+
+
+def cell(key: str, row: dict[str, Any], state: BoardState, lang: str) -> str | Text:
+    """One cell of the per-window table."""
+    if key == "window":
+        return state.window_name(row.get("window"), lang)
+    if key == "state":
+        w = state.windows.get(row.get("window")) or {}
+        wstate = w.get("state") or "closed"
+        style = {"open": "green", "paused": "yellow", "closed": "dim"}.get(wstate, "")
+        return Text(
+            t(f"w_{wstate}", lang) if wstate in ("open", "paused", "closed") else wstate,
+            style=style,
+        )
+    if key == "staff":
+        w = state.windows.get(row.get("window")) or {}
+        return str(w.get("staff") or "—")
+    value = row.get(key)
+    if key.endswith("_rate"):
+        return fmt_rate(value)
+    if key.endswith("_s"):
+        return fmt_duration(value)
+    if key == "ratings":
+        return fmt_ratings(value, lang)
+    return fmt_count(value)
+
+
+class MetricsTable(DataTable[str | Text]):
+    """Per-window same-day figures (DESIGN.md, Same-day metrics)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._lang: str | None = None
+
+    def show(self, state: BoardState, lang: str, now: datetime | None) -> None:
+        if self._lang != lang:
+            self.clear(columns=True)
+            for key, label in COLUMNS:
+                self.add_column(t(label, lang), key=key)
+            self._lang = lang
+        rows = state.window_metrics(now)
+        wanted = [str(r.get("window")) for r in rows]
+        if [str(k.value) for k in self.rows] != wanted:
+            self.clear()
+            for r in rows:
+                self.add_row(
+                    *(cell(k, r, state, lang) for k, _ in COLUMNS), key=str(r.get("window"))
+                )
+            return
+        for r in rows:
+            for key, _ in COLUMNS:
+                self.update_cell(str(r.get("window")), key, cell(key, r, state, lang))
+
+
+class HallTotals(Static):
+    """The hall's totals for the day."""
+
+    def show(self, state: BoardState, lang: str) -> None:
+        self.border_title = t("hall_totals", lang)
+        m = state.hall_metrics()
+        if not m:
+            self.update(t("no_metrics", lang))
+            return
+        items = [
+            ("m_issued", fmt_count(m.get("issued"))),
+            ("m_waiting", fmt_count(m.get("waiting"))),
+            ("m_received", fmt_count(m.get("received"))),
+            ("m_completed", fmt_count(m.get("completed"))),
+            ("m_completion_rate", fmt_rate(m.get("completion_rate"))),
+            ("m_pending", fmt_count(m.get("pending"))),
+            ("m_no_show", fmt_count(m.get("no_show"))),
+            ("m_cancelled", fmt_count(m.get("cancelled"))),
+            ("m_frc", fmt_rate(m.get("first_responsibility_closure_rate"))),
+            ("m_avg_wait", fmt_duration(m.get("avg_wait_s"))),
+            ("m_max_wait", fmt_duration(m.get("max_wait_s"))),
+            ("m_avg_service", fmt_duration(m.get("avg_service_s"))),
+            ("m_ratings", fmt_ratings(m.get("ratings"), lang)),
+        ]
+        table = Table.grid(padding=(0, 2))
+        per_row = 5
+        for _ in range(per_row):
+            table.add_column()
+        cells = [Text.assemble((t(k, lang) + " ", "dim"), (v, "bold")) for k, v in items]
+        for i in range(0, len(cells), per_row):
+            chunk = cells[i : i + per_row]
+            table.add_row(*chunk, *[""] * (per_row - len(chunk)))
+        self.update(table)

@@ -1,0 +1,642 @@
+"""The hall catalogue: hall, departments, services with guides, windows, staff, policy.
+
+Loaded from a TOML file (see ``demo_hall.toml``) and validated; every error
+names the file, the entry and the field, in one sentence, e.g.::
+
+    hall.toml: services[3] (MZ-01): field 'minutes' must be a positive integer, not 0
+    hall.toml: windows[2] (number 7): field 'services' names unknown service 'XX-01'
+
+Entries of an array of tables are counted from 1 in file order
+(``services[3]`` is the third ``[[services]]`` table), followed by the
+entry's code, number or id when it has one.
+
+File layout (tables and their fields; ``?`` marks optional ones)::
+
+    [hall]          id, name, name_en, timezone? (default Asia/Shanghai)
+    [policy]?       max_wait_minutes? (>= 1, default 45), priority_run? (>= 1, default 2)
+    [[departments]] code, name, name_en, prefix (one letter A-Z)
+    [[services]]    code, department, name, name_en, minutes (> 0),
+                    prefix? (default: the department's), approval? (default true),
+                    [services.guide]? materials?, materials_en?, fee?, fee_en?,
+                                      time_limit?, time_limit_en?
+    [[windows]]     number (> 0), services (non-empty list of service codes),
+                    name? (default "N号窗口"), name_en? (default "Window N")
+    [[staff]]?      id, name, windows? (list of window numbers), supervisor? (default false)
+
+``approval = false`` marks a service that is not an approval item (审批事项),
+such as a department's general enquiries or the complaint desk; the demo hall
+counts its 32 approval items with it. It is not part of the wire object.
+Staff PINs never live in the catalogue (``hall staff add`` sets them).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEMO_PATH: Path = Path(__file__).with_name("demo_hall.toml")
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be used; the message names file, entry and field."""
+
+
+@dataclass(frozen=True)
+class Guide:
+    """办事指南: what a citizen needs to know before a service."""
+
+    materials: tuple[str, ...] = ()
+    materials_en: tuple[str, ...] = ()
+    fee: str = ""
+    fee_en: str = ""
+    time_limit: str = ""
+    time_limit_en: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "materials": list(self.materials),
+            "materials_en": list(self.materials_en),
+            "fee": self.fee,
+            "fee_en": self.fee_en,
+            "time_limit": self.time_limit,
+            "time_limit_en": self.time_limit_en,
+        }
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+    name_en: str
+    prefix: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "name_en": self.name_en,
+            "prefix": self.prefix,
+        }
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    department: str
+    name: str
+    name_en: str
+    prefix: str
+    minutes: int
+    guide: Guide = field(default_factory=Guide)
+    # Not an approval item (审批事项) when False: general enquiries, complaints.
+    approval: bool = True
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "department": self.department,
+            "name": self.name,
+            "name_en": self.name_en,
+            "prefix": self.prefix,
+            "minutes": self.minutes,
+            "guide": self.guide.to_wire(),
+        }
+
+
+@dataclass(frozen=True)
+class WindowConf:
+    number: int
+    name: str
+    name_en: str
+    services: tuple[str, ...]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "name": self.name,
+            "name_en": self.name_en,
+            "services": list(self.services),
+        }
+
+
+@dataclass(frozen=True)
+class StaffConf:
+    id: str
+    name: str
+    windows: tuple[int, ...] = ()
+    supervisor: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    max_wait_minutes: int = 45
+    priority_run: int = 2
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"max_wait_minutes": self.max_wait_minutes, "priority_run": self.priority_run}
+
+
+@dataclass(frozen=True)
+class Hall:
+    id: str
+    name: str
+    name_en: str
+    timezone: str
+    departments: tuple[Department, ...]
+    services: tuple[Service, ...]
+    windows: tuple[WindowConf, ...]
+    staff: tuple[StaffConf, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+
+    def department(self, code: str) -> Department | None:
+        """The department with this code, or None."""
+        for d in self.departments:
+            if d.code == code:
+                return d
+        return None
+
+    def department_services(self, code: str) -> tuple[Service, ...]:
+        """The services of the department with this code, in catalogue order."""
+        return tuple(s for s in self.services if s.department == code)
+
+    def approval_items(self) -> tuple[Service, ...]:
+        """The services that are approval items (审批事项), in catalogue order."""
+        return tuple(s for s in self.services if s.approval)
+
+    def staff_member(self, staff_id: str) -> StaffConf | None:
+        """The staff entry with this id, or None."""
+        for m in self.staff:
+            if m.id == staff_id:
+                return m
+        return None
+
+    def service(self, code: str) -> Service | None:
+        """The service with this code, or None."""
+        for s in self.services:
+            if s.code == code:
+                return s
+        return None
+
+    def window(self, number: int) -> WindowConf | None:
+        """The configured window with this number, or None."""
+        for w in self.windows:
+            if w.number == number:
+                return w
+        return None
+
+    def to_wire(self) -> dict[str, Any]:
+        """The Hall object of PROTOCOL.md (sent in `welcome`)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "name_en": self.name_en,
+            "timezone": self.timezone,
+            "departments": [d.to_wire() for d in self.departments],
+            "services": [s.to_wire() for s in self.services],
+            "windows": [w.to_wire() for w in self.windows],
+            "policy": self.policy.to_wire(),
+        }
+
+
+# --- loading and validation -------------------------------------------------
+
+_TOP_LEVEL = ("hall", "policy", "departments", "services", "windows", "staff")
+_HALL_KEYS = ("id", "name", "name_en", "timezone")
+_POLICY_KEYS = ("max_wait_minutes", "priority_run")
+_DEPARTMENT_KEYS = ("code", "name", "name_en", "prefix")
+_SERVICE_KEYS = ("code", "department", "name", "name_en", "prefix", "minutes", "approval", "guide")
+_GUIDE_KEYS = ("materials", "materials_en", "fee", "fee_en", "time_limit", "time_limit_en")
+_WINDOW_KEYS = ("number", "name", "name_en", "services")
+_STAFF_KEYS = ("id", "name", "windows", "supervisor")
+
+_PREFIX = re.compile(r"[A-Z]")
+_NO_SPACE = re.compile(r"\S+")
+_MISSING = object()
+
+
+def load_catalogue(path: str | Path) -> Hall:
+    """Read and validate the catalogue TOML file at `path`."""
+    source = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise CatalogueError(f"{source}: cannot read the file: {e.strerror or e}") from None
+    try:
+        text = data.decode("utf-8-sig")  # tolerate a BOM (Windows editors)
+    except UnicodeDecodeError as e:
+        raise CatalogueError(
+            f"{source}: the file is not UTF-8 (bad byte at offset {e.start})"
+        ) from None
+    return parse_catalogue(text, source)
+
+
+def load_demo() -> Hall:
+    """The demo hall (万柏林区政务服务中心) shipped in `hub/demo_hall.toml`."""
+    return load_catalogue(DEMO_PATH)
+
+
+def parse_catalogue(text: str, source: str) -> Hall:
+    """Parse and validate catalogue TOML `text`; `source` names it in error messages."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        # The message ends with "(at line L, column C)".
+        raise CatalogueError(f"{source}: invalid TOML: {e}") from None
+    return _Parser(source).hall(doc)
+
+
+def _type_name(value: object) -> str:
+    match value:
+        case bool():
+            return "boolean"
+        case int():
+            return "integer"
+        case float():
+            return "float"
+        case str():
+            return "string"
+        case list():
+            return "array"
+        case dict():
+            return "table"
+        case _:
+            return type(value).__name__
+
+
+def _show(value: object) -> str:
+    """A short rendering of a bad value for an error message: `string '15'`, `0`."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{_type_name(value)} {text}"
+
+
+class _Parser:
+    """Turns the parsed TOML document into a Hall, raising on the first problem."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, entry: str, message: str) -> CatalogueError:
+        return CatalogueError(f"{self.source}: {entry}: {message}")
+
+    # -- field helpers --------------------------------------------------------
+
+    def check_keys(
+        self, entry: str, table: dict[str, Any], allowed: tuple[str, ...], prefix: str = ""
+    ) -> None:
+        unknown = [k for k in table if k not in allowed]
+        if not unknown:
+            return
+        key = unknown[0]
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = (
+            f" (did you mean '{prefix}{close[0]}'?)"
+            if close
+            else f" (known fields: {', '.join(allowed)})"
+        )
+        if len(unknown) == 1:
+            raise self.fail(entry, f"unknown field '{prefix}{key}'{hint}")
+        names = ", ".join(f"'{prefix}{k}'" for k in unknown)
+        raise self.fail(entry, f"unknown fields {names} (known fields: {', '.join(allowed)})")
+
+    def get(
+        self,
+        entry: str,
+        table: dict[str, Any],
+        key: str,
+        want: str,
+        check: Callable[[Any], bool],
+        default: Any = _MISSING,
+        name: str | None = None,
+    ) -> Any:
+        """table[key] if `check` accepts it; `want` says what it must be."""
+        name = name or key
+        if key not in table:
+            if default is _MISSING:
+                raise self.fail(entry, f"missing required field '{name}'")
+            return default
+        value = table[key]
+        if not check(value):
+            raise self.fail(entry, f"field '{name}' must be {want}, not {_show(value)}")
+        return value
+
+    def text(
+        self,
+        entry: str,
+        table: dict[str, Any],
+        key: str,
+        default: Any = _MISSING,
+        name: str | None = None,
+    ) -> str:
+        return self.get(entry, table, key, "a string", lambda v: isinstance(v, str), default, name)
+
+    def nonempty(self, entry: str, table: dict[str, Any], key: str, default: Any = _MISSING) -> str:
+        return self.get(
+            entry,
+            table,
+            key,
+            "a non-empty string",
+            lambda v: isinstance(v, str) and v.strip() != "",
+            default,
+        )
+
+    def code(self, entry: str, table: dict[str, Any], key: str) -> str:
+        return self.get(
+            entry,
+            table,
+            key,
+            "a non-empty string without spaces",
+            lambda v: isinstance(v, str) and _NO_SPACE.fullmatch(v) is not None,
+        )
+
+    def positive(self, entry: str, table: dict[str, Any], key: str, default: Any = _MISSING) -> int:
+        return self.get(
+            entry,
+            table,
+            key,
+            "a positive integer",
+            lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+            default,
+        )
+
+    def flag(self, entry: str, table: dict[str, Any], key: str, default: bool) -> bool:
+        return self.get(entry, table, key, "true or false", lambda v: isinstance(v, bool), default)
+
+    def prefix(self, entry: str, table: dict[str, Any], default: Any = _MISSING) -> str:
+        return self.get(
+            entry,
+            table,
+            "prefix",
+            "one uppercase letter A-Z",
+            lambda v: isinstance(v, str) and _PREFIX.fullmatch(v) is not None,
+            default,
+        )
+
+    def strings(self, entry: str, table: dict[str, Any], key: str, name: str) -> tuple[str, ...]:
+        return tuple(
+            self.get(
+                entry,
+                table,
+                key,
+                "an array of strings",
+                lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+                [],
+                name,
+            )
+        )
+
+    def table(self, doc: dict[str, Any], key: str, required: bool) -> dict[str, Any] | None:
+        if key not in doc:
+            if required:
+                raise CatalogueError(f"{self.source}: missing required table [{key}]")
+            return None
+        value = doc[key]
+        if not isinstance(value, dict):
+            raise CatalogueError(f"{self.source}: [{key}] must be a table, not {_show(value)}")
+        return value
+
+    def array(
+        self, doc: dict[str, Any], key: str, required: bool
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """The [[key]] tables as (1-based index, table) pairs."""
+        if key not in doc:
+            if required:
+                raise CatalogueError(f"{self.source}: missing required array of tables [[{key}]]")
+            return []
+        value = doc[key]
+        if not isinstance(value, list):
+            raise CatalogueError(
+                f"{self.source}: '{key}' must be an array of tables [[{key}]], not {_show(value)}"
+            )
+        if required and not value:
+            raise CatalogueError(f"{self.source}: '{key}' must hold at least one [[{key}]] table")
+        out = []
+        for i, item in enumerate(value, start=1):
+            if not isinstance(item, dict):
+                raise CatalogueError(
+                    f"{self.source}: {key}[{i}]: must be a table, not {_show(item)}"
+                )
+            out.append((i, item))
+        return out
+
+    @staticmethod
+    def label(key: str, i: int, item: dict[str, Any], ident: str) -> str:
+        """`services[3] (MZ-01)`, `windows[2] (number 7)`, or `services[3]` without an id."""
+        value = item.get(ident)
+        if isinstance(value, str) and value.strip():
+            return f"{key}[{i}] ({value})"
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{key}[{i}] ({ident} {value})"
+        return f"{key}[{i}]"
+
+    # -- sections -----------------------------------------------------------
+
+    def hall(self, doc: dict[str, Any]) -> Hall:
+        unknown = [k for k in doc if k not in _TOP_LEVEL]
+        if unknown:
+            key = unknown[0]
+            close = difflib.get_close_matches(key, _TOP_LEVEL, n=1)
+            hint = (
+                f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(_TOP_LEVEL)})"
+            )
+            raise CatalogueError(f"{self.source}: unknown top-level field '{key}'{hint}")
+
+        hall = self.table(doc, "hall", required=True)
+        assert hall is not None
+        entry = "[hall]"
+        self.check_keys(entry, hall, _HALL_KEYS)
+        hall_id = self.code(entry, hall, "id")
+        name = self.nonempty(entry, hall, "name")
+        name_en = self.text(entry, hall, "name_en")
+        timezone = self.text(entry, hall, "timezone", DEFAULT_TIMEZONE)
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise self.fail(
+                entry, f"field 'timezone' is not a known time zone: {timezone!r}"
+            ) from None
+
+        policy = self.policy(self.table(doc, "policy", required=False) or {})
+        departments = self.departments(doc)
+        services = self.services(doc, {d.code: d for d in departments})
+        windows = self.windows(doc, {s.code for s in services})
+        staff = self.staff(doc, {w.number for w in windows})
+        return Hall(
+            id=hall_id,
+            name=name,
+            name_en=name_en,
+            timezone=timezone,
+            departments=departments,
+            services=services,
+            windows=windows,
+            staff=staff,
+            policy=policy,
+        )
+
+    def policy(self, table: dict[str, Any]) -> Policy:
+        entry = "[policy]"
+        self.check_keys(entry, table, _POLICY_KEYS)
+        defaults = Policy()
+        return Policy(
+            max_wait_minutes=self.positive(
+                entry, table, "max_wait_minutes", defaults.max_wait_minutes
+            ),
+            priority_run=self.positive(entry, table, "priority_run", defaults.priority_run),
+        )
+
+    def departments(self, doc: dict[str, Any]) -> tuple[Department, ...]:
+        seen: dict[str, str] = {}
+        out = []
+        for i, item in self.array(doc, "departments", required=True):
+            entry = self.label("departments", i, item, "code")
+            self.check_keys(entry, item, _DEPARTMENT_KEYS)
+            code = self.code(entry, item, "code")
+            if code in seen:
+                raise self.fail(
+                    entry, f"field 'code': department code {code!r} is already used by {seen[code]}"
+                )
+            seen[code] = f"departments[{i}]"
+            out.append(
+                Department(
+                    code=code,
+                    name=self.nonempty(entry, item, "name"),
+                    name_en=self.text(entry, item, "name_en"),
+                    prefix=self.prefix(entry, item),
+                )
+            )
+        return tuple(out)
+
+    def services(
+        self, doc: dict[str, Any], departments: dict[str, Department]
+    ) -> tuple[Service, ...]:
+        seen: dict[str, str] = {}
+        out = []
+        for i, item in self.array(doc, "services", required=True):
+            entry = self.label("services", i, item, "code")
+            self.check_keys(entry, item, _SERVICE_KEYS)
+            code = self.code(entry, item, "code")
+            if code in seen:
+                raise self.fail(
+                    entry, f"field 'code': service code {code!r} is already used by {seen[code]}"
+                )
+            seen[code] = f"services[{i}]"
+            dept_code = self.code(entry, item, "department")
+            department = departments.get(dept_code)
+            if department is None:
+                raise self.fail(entry, f"field 'department' names unknown department {dept_code!r}")
+            out.append(
+                Service(
+                    code=code,
+                    department=dept_code,
+                    name=self.nonempty(entry, item, "name"),
+                    name_en=self.text(entry, item, "name_en"),
+                    prefix=self.prefix(entry, item, department.prefix),
+                    minutes=self.positive(entry, item, "minutes"),
+                    guide=self.guide(entry, item),
+                    approval=self.flag(entry, item, "approval", True),
+                )
+            )
+        return tuple(out)
+
+    def guide(self, entry: str, service: dict[str, Any]) -> Guide:
+        table = self.get(entry, service, "guide", "a table", lambda v: isinstance(v, dict), {})
+        self.check_keys(entry, table, _GUIDE_KEYS, prefix="guide.")
+        return Guide(
+            materials=self.strings(entry, table, "materials", "guide.materials"),
+            materials_en=self.strings(entry, table, "materials_en", "guide.materials_en"),
+            fee=self.text(entry, table, "fee", "", "guide.fee"),
+            fee_en=self.text(entry, table, "fee_en", "", "guide.fee_en"),
+            time_limit=self.text(entry, table, "time_limit", "", "guide.time_limit"),
+            time_limit_en=self.text(entry, table, "time_limit_en", "", "guide.time_limit_en"),
+        )
+
+    def windows(self, doc: dict[str, Any], services: set[str]) -> tuple[WindowConf, ...]:
+        seen: dict[int, str] = {}
+        out = []
+        for i, item in self.array(doc, "windows", required=True):
+            entry = self.label("windows", i, item, "number")
+            self.check_keys(entry, item, _WINDOW_KEYS)
+            number = self.positive(entry, item, "number")
+            if number in seen:
+                raise self.fail(
+                    entry,
+                    f"field 'number': window number {number} is already used by {seen[number]}",
+                )
+            seen[number] = f"windows[{i}]"
+            codes = self.get(
+                entry,
+                item,
+                "services",
+                "a non-empty array of service codes",
+                lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(x, str) for x in v),
+            )
+            listed: set[str] = set()
+            for c in codes:
+                if c not in services:
+                    raise self.fail(entry, f"field 'services' names unknown service {c!r}")
+                if c in listed:
+                    raise self.fail(entry, f"field 'services' lists service {c!r} twice")
+                listed.add(c)
+            out.append(
+                WindowConf(
+                    number=number,
+                    name=self.nonempty(entry, item, "name", f"{number}号窗口"),
+                    name_en=self.text(entry, item, "name_en", f"Window {number}"),
+                    services=tuple(codes),
+                )
+            )
+        return tuple(out)
+
+    def staff(self, doc: dict[str, Any], windows: set[int]) -> tuple[StaffConf, ...]:
+        seen: dict[str, str] = {}
+        out = []
+        for i, item in self.array(doc, "staff", required=False):
+            entry = self.label("staff", i, item, "id")
+            self.check_keys(entry, item, _STAFF_KEYS)
+            staff_id = self.code(entry, item, "id")
+            if staff_id in seen:
+                raise self.fail(
+                    entry, f"field 'id': staff id {staff_id!r} is already used by {seen[staff_id]}"
+                )
+            seen[staff_id] = f"staff[{i}]"
+            numbers = self.get(
+                entry,
+                item,
+                "windows",
+                "an array of window numbers",
+                lambda v: (
+                    isinstance(v, list)
+                    and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+                ),
+                [],
+            )
+            listed: set[int] = set()
+            for n in numbers:
+                if n not in windows:
+                    raise self.fail(entry, f"field 'windows' names unknown window {n}")
+                if n in listed:
+                    raise self.fail(entry, f"field 'windows' lists window {n} twice")
+                listed.add(n)
+            out.append(
+                StaffConf(
+                    id=staff_id,
+                    name=self.nonempty(entry, item, "name"),
+                    windows=tuple(numbers),
+                    supervisor=self.flag(entry, item, "supervisor", False),
+                )
+            )
+        return tuple(out)

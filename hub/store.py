@@ -1,0 +1,505 @@
+"""Durable store (SQLModel): the event log and the rows the events change.
+
+Every batch of requests is written in one transaction: its events, the
+ticket / window / rating / complaint rows they change, and the replies of
+the requests (for idempotent resends). The hub answers only after the
+commit. Recovery replays the stored events of the current day through the
+engine (see ``hub/engine.py``), so the state comes back exactly.
+
+SQLite runs in WAL mode with ``synchronous=FULL``; PostgreSQL is used by URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Integer, String, Text, TypeDecorator, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Field, SQLModel, create_engine
+
+from hub.catalogue import Hall, parse_catalogue
+from hub.engine import Engine as QueueEngine
+
+DEFAULT_DB = "var/hall.db"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC, hands back aware datetimes on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _dt() -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class HallRow(SQLModel, table=True):
+    __tablename__ = "halls"
+    id: str = Field(primary_key=True)
+    catalogue: str = Field(sa_column=Column(Text, nullable=False))
+    secret: str
+    created_at: datetime | None = _dt()
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "events"
+    hall_id: str = Field(primary_key=True)
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    day: str = Field(index=True)
+    type: str
+    at: datetime | None = _dt()
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class TicketRow(SQLModel, table=True):
+    __tablename__ = "tickets"
+    hall_id: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    day: str = Field(index=True)
+    number: str
+    service: str
+    state: str
+    token_hash: str | None = Field(default=None, index=True)
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class WindowRow(SQLModel, table=True):
+    __tablename__ = "windows"
+    hall_id: str = Field(primary_key=True)
+    number: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    state: str
+    staff: str | None = None
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class StaffRow(SQLModel, table=True):
+    __tablename__ = "staff"
+    hall_id: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    name: str
+    pin_hash: str | None = None
+    windows: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    supervisor: bool = False
+    failures: int = 0
+    locked_until: datetime | None = _dt()
+
+
+class DeviceRow(SQLModel, table=True):
+    __tablename__ = "devices"
+    hall_id: str = Field(primary_key=True)
+    name: str = Field(primary_key=True)
+    role: str
+    token_hash: str = Field(index=True)
+    created_at: datetime | None = _dt()
+    revoked: bool = False
+
+
+class RatingRow(SQLModel, table=True):
+    __tablename__ = "ratings"
+    hall_id: str = Field(primary_key=True)
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    day: str
+    ticket: str
+    window: int
+    level: int
+    reason: str | None = None
+
+
+class ComplaintRow(SQLModel, table=True):
+    __tablename__ = "complaints"
+    hall_id: str = Field(primary_key=True)
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    day: str
+    id: str
+    ticket: str
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class RequestRow(SQLModel, table=True):
+    __tablename__ = "requests"
+    hall_id: str = Field(primary_key=True)
+    day: str = Field(primary_key=True)
+    identity: str = Field(primary_key=True)
+    req_id: str = Field(primary_key=True)
+    reply: str = Field(sa_column=Column(Text, nullable=False))
+
+
+def db_url(arg: str | None) -> str:
+    """The database URL: the argument, else env HALL_DB, else the SQLite file var/hall.db."""
+    url = arg or os.environ.get("HALL_DB") or DEFAULT_DB
+    if "://" not in url:
+        path = Path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{path}"
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """A SQLAlchemy engine with the pragmas durability needs."""
+    if url.startswith("sqlite"):
+        eng = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(eng, "connect")
+        def _pragmas(dbapi_conn: Any, _rec: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return eng
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
+    cols = [c for c in rows[0] if c not in keys]
+    stmt = ins.on_conflict_do_update(index_elements=list(keys), set_={c: ins.excluded[c] for c in cols})
+    conn.execute(stmt, rows)
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+class Store:
+    """The hall's database: tables, catalogue, staff, devices, events, requests."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = db_url(url)
+        self.engine = make_engine(self.url)
+
+    def create_tables(self) -> None:
+        """Create every table that does not exist yet."""
+        SQLModel.metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    # --- catalogue
+
+    def save_hall(self, hall: Hall, text: str, secret: str) -> bool:
+        """Store a catalogue; return False if a hall with this id is already stored (nothing changes)."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(HallRow.id).where(HallRow.id == hall.id)).first()  # type: ignore[arg-type]
+            if exists:
+                return False
+            conn.execute(
+                HallRow.__table__.insert(),  # type: ignore[attr-defined]
+                {"id": hall.id, "catalogue": text, "secret": secret, "created_at": datetime.now(UTC)},
+            )
+            staff_rows = [
+                {
+                    "hall_id": hall.id,
+                    "id": s.id,
+                    "name": s.name,
+                    "pin_hash": None,
+                    "windows": list(s.windows),
+                    "supervisor": s.supervisor,
+                    "failures": 0,
+                    "locked_until": None,
+                }
+                for s in hall.staff
+            ]
+            if staff_rows:
+                conn.execute(StaffRow.__table__.insert(), staff_rows)  # type: ignore[attr-defined]
+        return True
+
+    def load_hall(self, hall_id: str | None = None) -> tuple[Hall, str]:
+        """The stored catalogue (the only one, or the one named) and the hall's secret."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(HallRow.id, HallRow.catalogue, HallRow.secret)).all()  # type: ignore[call-overload]
+        if hall_id is not None:
+            rows = [r for r in rows if r[0] == hall_id]
+        if not rows:
+            raise LookupError("no hall in this database: run `hall init --demo` or `hall init --config FILE` first")
+        if len(rows) > 1:
+            raise LookupError("several halls in this database: name one with --hall ID")
+        hid, text, secret = rows[0]
+        return parse_catalogue(text, f"<catalogue of hall {hid}>"), secret
+
+    # --- staff and devices
+
+    def get_staff(self, hall_id: str, staff_id: str) -> dict[str, Any] | None:
+        """A staff row as a dict, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(StaffRow.__table__).where(  # type: ignore[attr-defined]
+                    StaffRow.hall_id == hall_id, StaffRow.id == staff_id  # type: ignore[arg-type]
+                )
+            ).mappings().first()
+        return dict(row) if row else None
+
+    def list_staff(self, hall_id: str) -> list[dict[str, Any]]:
+        """Every staff member of the hall."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(StaffRow.__table__).where(StaffRow.hall_id == hall_id).order_by(StaffRow.id)  # type: ignore[attr-defined,arg-type]
+            ).mappings().all()
+        return [dict(r) for r in rows]
+
+    def put_staff(self, hall_id: str, staff_id: str, name: str, pin_hash: str, windows: list[int], supervisor: bool) -> None:
+        """Create or replace a staff member (clears any lockout)."""
+        with self.engine.begin() as conn:
+            _upsert(
+                conn,
+                StaffRow.__table__,  # type: ignore[attr-defined]
+                [
+                    {
+                        "hall_id": hall_id,
+                        "id": staff_id,
+                        "name": name,
+                        "pin_hash": pin_hash,
+                        "windows": windows,
+                        "supervisor": supervisor,
+                        "failures": 0,
+                        "locked_until": None,
+                    }
+                ],
+                ("hall_id", "id"),
+            )
+
+    def set_staff_failures(self, hall_id: str, staff_id: str, failures: int, locked_until: datetime | None) -> None:
+        """Record failed logins and a lockout."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                StaffRow.__table__.update()  # type: ignore[attr-defined]
+                .where(StaffRow.hall_id == hall_id, StaffRow.id == staff_id)  # type: ignore[arg-type]
+                .values(failures=failures, locked_until=locked_until)
+            )
+
+    def add_device(self, hall_id: str, name: str, role: str, token_hash: str) -> None:
+        """Register a device; raises ValueError if the name is taken."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(
+                select(DeviceRow.name).where(DeviceRow.hall_id == hall_id, DeviceRow.name == name)  # type: ignore[arg-type]
+            ).first()
+            if exists:
+                raise ValueError(f"a device named {name!r} exists already (revoke it first)")
+            conn.execute(
+                DeviceRow.__table__.insert(),  # type: ignore[attr-defined]
+                {
+                    "hall_id": hall_id,
+                    "name": name,
+                    "role": role,
+                    "token_hash": token_hash,
+                    "created_at": datetime.now(UTC),
+                    "revoked": False,
+                },
+            )
+
+    def list_devices(self, hall_id: str) -> list[dict[str, Any]]:
+        """Every device of the hall."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(DeviceRow.__table__).where(DeviceRow.hall_id == hall_id).order_by(DeviceRow.name)  # type: ignore[attr-defined,arg-type]
+            ).mappings().all()
+        return [dict(r) for r in rows]
+
+    def revoke_device(self, hall_id: str, name: str) -> bool:
+        """Revoke a device's token; False if there is no such device."""
+        with self.engine.begin() as conn:
+            res = conn.execute(
+                DeviceRow.__table__.update()  # type: ignore[attr-defined]
+                .where(DeviceRow.hall_id == hall_id, DeviceRow.name == name)  # type: ignore[arg-type]
+                .values(revoked=True)
+            )
+        return bool(res.rowcount)
+
+    def device_by_token(self, hall_id: str, token_hash: str) -> dict[str, Any] | None:
+        """The live device with this token hash, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(DeviceRow.__table__).where(  # type: ignore[attr-defined]
+                    DeviceRow.hall_id == hall_id,  # type: ignore[arg-type]
+                    DeviceRow.token_hash == token_hash,  # type: ignore[arg-type]
+                    DeviceRow.revoked == False,  # type: ignore[arg-type]  # noqa: E712
+                )
+            ).mappings().first()
+        return dict(row) if row else None
+
+    def ticket_by_token(self, hall_id: str, token_hash: str) -> dict[str, Any] | None:
+        """A stored ticket (any day) by its token hash."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(TicketRow.data).where(
+                    TicketRow.hall_id == hall_id, TicketRow.token_hash == token_hash  # type: ignore[arg-type]
+                )
+            ).first()
+        return json.loads(row[0]) if row else None
+
+    # --- the write path
+
+    def commit(self, hall_id: str, day: date, events: Iterable[dict[str, Any]], replies: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+        """Write a batch of events and request replies in one transaction."""
+        ev_rows: list[dict[str, Any]] = []
+        tickets: dict[str, dict[str, Any]] = {}
+        windows: dict[int, dict[str, Any]] = {}
+        ratings: list[dict[str, Any]] = []
+        complaints: list[dict[str, Any]] = []
+        ev_day = day.isoformat()
+        for ev in events:
+            if ev["type"] == "day_rolled":
+                ev_day = ev["day"]
+            at = datetime.fromisoformat(ev["at"])
+            ev_rows.append(
+                {"hall_id": hall_id, "seq": ev["seq"], "day": ev_day, "type": ev["type"], "at": at, "payload": _json(ev)}
+            )
+            t = ev.get("ticket")
+            if isinstance(t, dict):
+                row = {
+                    "hall_id": hall_id,
+                    "id": t["id"],
+                    "day": t["id"][:4] + "-" + t["id"][4:6] + "-" + t["id"][6:8],
+                    "number": t["number"],
+                    "service": t["service"],
+                    "state": t["state"],
+                    "data": _json(t),
+                }
+                if ev.get("_token"):
+                    row["token_hash"] = ev["_token"]
+                elif t["id"] in tickets and "token_hash" in tickets[t["id"]]:
+                    row["token_hash"] = tickets[t["id"]]["token_hash"]
+                tickets[t["id"]] = row
+            w = ev.get("window")
+            if isinstance(w, dict):
+                windows[w["number"]] = {
+                    "hall_id": hall_id,
+                    "number": w["number"],
+                    "state": w["state"],
+                    "staff": w.get("staff"),
+                    "data": _json(w),
+                }
+            if ev["type"] == "day_rolled":
+                for w in ev["windows"]:
+                    windows[w["number"]] = {
+                        "hall_id": hall_id,
+                        "number": w["number"],
+                        "state": w["state"],
+                        "staff": w.get("staff"),
+                        "data": _json(w),
+                    }
+            if ev["type"] == "ticket_rated":
+                ratings.append(
+                    {
+                        "hall_id": hall_id,
+                        "seq": ev["seq"],
+                        "day": ev_day,
+                        "ticket": ev["ticket"]["id"],
+                        "window": ev["window"],
+                        "level": ev["level"],
+                        "reason": ev.get("reason"),
+                    }
+                )
+            if ev["type"] == "complaint":
+                complaints.append(
+                    {"hall_id": hall_id, "seq": ev["seq"], "day": ev_day, "id": ev["id"], "ticket": ev["ticket"], "text": ev["text"]}
+                )
+        req_rows = [
+            {"hall_id": hall_id, "day": ev_day, "identity": ident, "req_id": rid, "reply": _json(reply)}
+            for ident, rid, reply in replies
+        ]
+        with self.engine.begin() as conn:
+            if ev_rows:
+                conn.execute(EventRow.__table__.insert(), ev_rows)  # type: ignore[attr-defined]
+            with_token = [r for r in tickets.values() if "token_hash" in r]
+            without = [r for r in tickets.values() if "token_hash" not in r]
+            _upsert(conn, TicketRow.__table__, with_token, ("hall_id", "id"))  # type: ignore[attr-defined]
+            _upsert(conn, TicketRow.__table__, without, ("hall_id", "id"))  # type: ignore[attr-defined]
+            _upsert(conn, WindowRow.__table__, list(windows.values()), ("hall_id", "number"))  # type: ignore[attr-defined]
+            if ratings:
+                conn.execute(RatingRow.__table__.insert(), ratings)  # type: ignore[attr-defined]
+            if complaints:
+                conn.execute(ComplaintRow.__table__.insert(), complaints)  # type: ignore[attr-defined]
+            if req_rows:
+                conn.execute(RequestRow.__table__.insert(), req_rows)  # type: ignore[attr-defined]
+
+    # --- recovery
+
+    def last_day(self, hall_id: str) -> str | None:
+        """The day of the newest stored event, or None for a new hall."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(EventRow.day).where(EventRow.hall_id == hall_id).order_by(EventRow.seq.desc()).limit(1)  # type: ignore[arg-type,union-attr,attr-defined]
+            ).first()
+        return row[0] if row else None
+
+    def events_of_day(self, hall_id: str, day: str) -> list[dict[str, Any]]:
+        """The stored events of one hall-local day, in order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(EventRow.payload)
+                .where(EventRow.hall_id == hall_id, EventRow.day == day)  # type: ignore[arg-type]
+                .order_by(EventRow.seq)  # type: ignore[arg-type]
+            ).all()
+        return [json.loads(r[0]) for r in rows]
+
+    def max_seq(self, hall_id: str) -> int:
+        """The last event seq of the hall (0 for none)."""
+        with self.engine.connect() as conn:
+            v = conn.execute(select(func.max(EventRow.seq)).where(EventRow.hall_id == hall_id)).scalar()  # type: ignore[arg-type]
+        return int(v or 0)
+
+    def replies_of_day(self, hall_id: str, day: str) -> dict[tuple[str, str], dict[str, Any]]:
+        """The stored request replies of a day, by (identity, request id)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(RequestRow.identity, RequestRow.req_id, RequestRow.reply).where(
+                    RequestRow.hall_id == hall_id, RequestRow.day == day  # type: ignore[arg-type]
+                )
+            ).all()
+        return {(r[0], r[1]): json.loads(r[2]) for r in rows}
+
+    def days(self, hall_id: str) -> list[str]:
+        """Every day that has events, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(EventRow.day).where(EventRow.hall_id == hall_id).group_by(EventRow.day).order_by(EventRow.day)  # type: ignore[arg-type]
+            ).all()
+        return [r[0] for r in rows]
+
+    def restore(self, hall: Hall, today: date) -> QueueEngine:
+        """Rebuild the engine from the stored events of the newest day."""
+        day = self.last_day(hall.id)
+        eng = QueueEngine(hall, date.fromisoformat(day) if day else today)
+        if day:
+            for ev in self.events_of_day(hall.id, day):
+                eng.apply(ev)
+        eng.seq = max(eng.seq, self.max_seq(hall.id))
+        return eng
+
+    def replay_day(self, hall: Hall, day: str) -> QueueEngine | None:
+        """An engine holding one past day's state (for reports), or None if the day has no events."""
+        events = self.events_of_day(hall.id, day)
+        if not events:
+            return None
+        eng = QueueEngine(hall, date.fromisoformat(day))
+        for ev in events:
+            eng.apply(ev)
+        return eng

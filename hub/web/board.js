@@ -1,0 +1,699 @@
+/* board.js: the lobby web board (/board) and the supervisor view (/board?supervisor).
+ *
+ * State comes from the hub only: a welcome replaces everything (fresh
+ * snapshot on every connect), events update it, and render functions write
+ * the DOM with textContent. The public board is a `display` client and so
+ * only ever receives public fields; the supervisor view adds the metrics
+ * table, alerts and actions.
+ */
+"use strict";
+
+(function () {
+  const H = window.Hall;
+  const $ = (id) => document.getElementById(id);
+  const params = new URLSearchParams(location.search);
+  const SUPERVISOR = params.has("supervisor");
+  const VOICE = !SUPERVISOR && params.get("voice") !== "off";
+  const ENGLISH_VOICE = params.get("en") !== "off";
+  const RECENT_SHOWN = 8;
+  const PAUSE_ALERT_S = 15 * 60;
+  const FINAL = new Set(["done", "pending", "cancelled", "expired", "no_show"]);
+
+  const WINDOW_STATE = {
+    open: ["开放", "Open"],
+    paused: ["暂停", "Paused"],
+    closed: ["关闭", "Closed"],
+  };
+  const TICKET_STATE = {
+    called: ["请前往", "Called"],
+    serving: ["办理中", "Serving"],
+    parked: ["暂候", "On hold"],
+  };
+
+  // Metrics columns: [field path, 中文, English, kind].
+  const WINDOW_FIELDS = [
+    ["received", "收件", "Received", "int"],
+    ["completed", "办结", "Completed", "int"],
+    ["completion_rate", "办结率", "Completion", "rate"],
+    ["pending", "承诺件", "Pending", "int"],
+    ["transferred_in", "转入", "Transf. in", "int"],
+    ["transferred_out", "转出", "Transf. out", "int"],
+    ["no_show", "过号", "No-show", "int"],
+    ["first_responsibility_closure_rate", "首问办结率", "1st-resp. closure", "rate"],
+    ["avg_wait_s", "平均等候", "Avg wait", "dur"],
+    ["avg_service_s", "平均办理", "Avg service", "dur"],
+    ["on_duty_s", "在岗", "On duty", "dur"],
+    ["paused_s", "暂停", "Paused", "dur"],
+    ["ratings.count", "评价数", "Ratings", "int"],
+    ["ratings.avg", "平均评价", "Avg rating", "num"],
+  ];
+  const HALL_FIELDS = [
+    ["issued", "取号", "Issued", "int"],
+    ["waiting", "等候", "Waiting", "int"],
+    ["received", "收件", "Received", "int"],
+    ["completed", "办结", "Completed", "int"],
+    ["pending", "承诺件", "Pending", "int"],
+    ["no_show", "过号", "No-show", "int"],
+    ["cancelled", "取消", "Cancelled", "int"],
+    ["completion_rate", "办结率", "Completion", "rate"],
+    ["first_responsibility_closure_rate", "首问办结率", "1st-resp. closure", "rate"],
+    ["avg_wait_s", "平均等候", "Avg wait", "dur"],
+    ["max_wait_s", "最长等候", "Max wait", "dur"],
+    ["avg_service_s", "平均办理", "Avg service", "dur"],
+    ["ratings.count", "评价数", "Ratings", "int"],
+    ["ratings.avg", "平均评价", "Avg rating", "num"],
+  ];
+  const LEVELS = { 5: ["非常满意", "Very satisfied"], 4: ["满意", "Satisfied"], 3: ["基本满意", "Fair"], 2: ["不满意", "Dissatisfied"], 1: ["非常不满意", "Very dissatisfied"] };
+
+  const S = {
+    hall: null,
+    tz: "Asia/Shanghai",
+    day: "",
+    windows: new Map(), // number -> Window
+    tickets: new Map(), // id -> Ticket
+    waiting: {},
+    notice: null,
+    recent: [], // newest first: {ticket, number, window, at, reason, recall}
+    latest: null,
+    metrics: null,
+    metricsAt: null,
+    complaints: [],
+    ratings: [],
+    faults: [],
+    staff: "",
+    welcomed: false,
+  };
+  let conn = null;
+  let creds = null; // supervisor staff id + PIN, in memory only
+  let offlineSince = null;
+
+  // ---------- voice ----------
+  const announcer = new window.HallVoice.Announcer({
+    enabled: VOICE,
+    english: ENGLISH_VOICE,
+    isCurrent: (call) => {
+      const t = S.tickets.get(call.ticket);
+      return !t || (t.state === "called" && (t.window === null || t.window === undefined || t.window === call.window));
+    },
+    onNeedsActivation: () => H.show($("voice-btn"), true),
+  });
+  window.__hall = { state: S, voice: announcer };
+
+  // ---------- helpers ----------
+  const service = (code) => (S.hall && S.hall.services ? S.hall.services.find((s) => s.code === code) : null);
+  const department = (code) => (S.hall && S.hall.departments ? S.hall.departments.find((d) => d.code === code) : null);
+  const windowConf = (n) => (S.hall && S.hall.windows ? S.hall.windows.find((w) => w.number === n) : null);
+  const numberOf = (id) => {
+    const t = S.tickets.get(id);
+    return t ? t.number : H.numberOfId(id);
+  };
+  const windowName = (n) => {
+    const w = S.windows.get(n) || windowConf(n);
+    return w && w.name ? w.name : n + "号窗口";
+  };
+  const windowNameEn = (n) => {
+    const w = S.windows.get(n) || windowConf(n);
+    return w && w.name_en ? w.name_en : "Window " + n;
+  };
+
+  function valueText(v, kind) {
+    if (v === null || v === undefined) return "—";
+    if (kind === "rate") return H.rateText(v);
+    if (kind === "dur") return H.durText(v);
+    if (kind === "num") return Number(v).toFixed(2);
+    return String(v);
+  }
+
+  function bothText(pair) {
+    return pair ? pair[0] + " " + pair[1] : "";
+  }
+
+  // ---------- snapshot and events ----------
+  function onWelcome(w) {
+    const st = w.state || {};
+    S.welcomed = true;
+    S.hall = w.hall || S.hall;
+    S.tz = (S.hall && S.hall.timezone) || S.tz;
+    S.day = w.day || "";
+    S.windows = new Map();
+    for (const win of st.windows || []) S.windows.set(win.number, win);
+    S.tickets = new Map();
+    for (const t of st.tickets || []) S.tickets.set(t.id, t);
+    S.waiting = Object.assign({}, st.waiting || {});
+    S.notice = st.notice || null;
+    S.recent = (st.recent_calls || []).map((c) => ({
+      ticket: c.ticket, number: c.number || numberOf(c.ticket), window: c.window, at: c.at, reason: c.reason, recall: false,
+    }));
+    S.latest = S.recent[0] || null;
+    if (SUPERVISOR) {
+      if (st.metrics) setMetrics(st.metrics);
+      S.complaints = (st.complaints || []).slice();
+      S.ratings = (st.ratings || []).slice();
+      S.faults = (st.printer_faults || []).slice();
+    }
+    H.show($("login-view"), false);
+    H.show($("board-view"), true);
+    H.show($("supervisor"), SUPERVISOR);
+    buildStatic();
+    renderAll();
+  }
+
+  function setTicket(t) {
+    if (t && t.id) S.tickets.set(t.id, t);
+  }
+
+  function setWindowCurrent(n, id) {
+    const w = S.windows.get(n);
+    if (w) S.windows.set(n, Object.assign({}, w, { current: id }));
+  }
+
+  function onEvent(f) {
+    if (f.type === "metrics") {
+      if (SUPERVISOR && f.metrics) {
+        setMetrics(f.metrics);
+        renderMetrics();
+      }
+      return;
+    }
+    if (f.ticket && typeof f.ticket === "object") setTicket(f.ticket);
+    if (f.waiting) Object.assign(S.waiting, f.waiting);
+    const t = f.ticket && typeof f.ticket === "object" ? f.ticket : null;
+    switch (f.type) {
+      case "ticket_called":
+      case "ticket_recalled": {
+        const call = { ticket: t.id, number: t.number, window: f.window, at: f.at, reason: f.reason, recall: f.type === "ticket_recalled" };
+        S.recent = S.recent.filter((c) => !(c.ticket === call.ticket && c.window === call.window));
+        S.recent.unshift(call);
+        if (S.recent.length > 20) S.recent.length = 20;
+        S.latest = call;
+        setWindowCurrent(f.window, t.id);
+        if (!SUPERVISOR) announcer.enqueue({ ticket: t.id, number: t.number, window: f.window, recall: call.recall });
+        renderLatest(true);
+        renderRecent();
+        break;
+      }
+      case "ticket_started":
+      case "ticket_unparked":
+        setWindowCurrent(f.window, t.id);
+        break;
+      case "ticket_finished":
+      case "ticket_transferred":
+      case "ticket_parked":
+      case "ticket_no_show": {
+        const w = S.windows.get(f.window);
+        if (w && w.current === t.id) setWindowCurrent(f.window, null);
+        break;
+      }
+      case "window_opened":
+      case "window_paused":
+      case "window_resumed":
+      case "window_closed":
+      case "window_changed":
+        if (f.window && typeof f.window === "object") S.windows.set(f.window.number, f.window);
+        break;
+      case "notice":
+        S.notice = { text: f.text, until: f.until };
+        renderNotice();
+        break;
+      case "ticket_rated":
+        if (SUPERVISOR) S.ratings.push({ ticket: t ? t.id : null, number: t ? t.number : "", window: f.window, level: f.level, reason: f.reason, at: f.at });
+        break;
+      case "complaint":
+        if (SUPERVISOR) S.complaints.push({ id: f.id, ticket: f.ticket, number: f.number, text: f.text, at: f.at });
+        break;
+      case "printer_fault":
+        if (SUPERVISOR) S.faults.push({ kiosk: f.kiosk, kind: f.kind, message: f.message, at: f.at });
+        break;
+      default:
+        break;
+    }
+    renderWindows();
+    renderWaiting();
+    if (SUPERVISOR) renderAlerts();
+    pruneTickets();
+  }
+
+  // A public board keeps the open tickets and the recently called ones; older final tickets go.
+  function pruneTickets() {
+    if (SUPERVISOR || S.tickets.size < 600) return;
+    const keep = new Set(S.recent.map((c) => c.ticket));
+    for (const [id, t] of S.tickets) if (FINAL.has(t.state) && !keep.has(id)) S.tickets.delete(id);
+  }
+
+  function onStatus(online) {
+    if (online) {
+      offlineSince = null;
+    } else if (offlineSince === null) {
+      offlineSince = new Date();
+    }
+    renderStale();
+  }
+
+  function onFatal(err) {
+    if (SUPERVISOR) {
+      creds = null;
+      H.show($("board-view"), false);
+      H.show($("login-view"), true);
+      H.setText($("login-error"), H.errorText(err, "zh") + " / " + H.errorText(err, "en"));
+      $("login-pin").value = "";
+      $("login-pin").focus();
+    } else {
+      H.show($("stale"), true);
+    }
+  }
+
+  // ---------- rendering ----------
+  function renderAll() {
+    renderHeader();
+    renderNotice();
+    renderLatest(false);
+    renderRecent();
+    renderWindows();
+    renderWaiting();
+    renderStale();
+    if (SUPERVISOR) {
+      renderMetrics();
+      renderAlerts();
+      renderServicesForm(false);
+    }
+  }
+
+  function renderHeader() {
+    H.setText($("hall-name"), S.hall ? S.hall.name : "");
+    H.setText($("hall-name-en"), S.hall ? S.hall.name_en : "");
+    document.title = (S.hall ? S.hall.name + " · " : "") + (SUPERVISOR ? "主管看板 / Supervisor board" : "叫号屏 / Lobby board");
+    if (SUPERVISOR) H.setText($("sup-who"), "主管 Supervisor: " + S.staff);
+  }
+
+  function renderStale() {
+    const stale = !conn || !conn.online || !S.welcomed;
+    H.show($("stale"), stale);
+    document.body.classList.toggle("is-stale", stale);
+    H.setText($("stale-since"), stale && offlineSince ? "(" + H.clockText(offlineSince, S.tz, true) + ")" : "");
+  }
+
+  function renderClock() {
+    const now = new Date();
+    H.setText($("clock"), H.clockText(now, S.tz, true));
+    H.setText($("date"), H.dateText(now, S.tz, "zh"));
+  }
+
+  function renderNotice() {
+    const n = S.notice;
+    let on = !!(n && n.text);
+    if (on && n.until) {
+      const until = H.parseIso(n.until);
+      if (until && until.getTime() <= Date.now()) on = false;
+    }
+    H.setText($("notice-text"), on ? n.text : "");
+    H.show($("notice"), on);
+  }
+
+  function renderLatest(fresh) {
+    const c = S.latest;
+    const box = $("latest");
+    box.dataset.empty = c ? "0" : "1";
+    H.show($("latest-idle"), !c);
+    H.setText($("latest-number"), c ? c.number : "");
+    H.setText($("latest-window"), c ? String(c.window) : "");
+    H.setText($("latest-zh"), c ? "请 " + c.number + " 号到 " + c.window + " 号窗口办理" : "");
+    H.setText($("latest-en"), c ? "Ticket " + c.number + ", please go to window " + c.window : "");
+    if (c) {
+      box.dataset.ticket = c.ticket;
+      box.dataset.window = String(c.window);
+    }
+    if (fresh) {
+      box.classList.remove("flash");
+      void box.offsetWidth; // restart the animation
+      box.classList.add("flash");
+    }
+  }
+
+  function renderRecent() {
+    const ol = $("recent");
+    const items = S.recent.slice(0, RECENT_SHOWN).map((c) =>
+      H.el("li", { dataset: { ticket: c.ticket, window: c.window } },
+        H.el("span", { class: "r-num", text: c.number }),
+        H.el("span", { class: "r-win", text: "→ " + c.window + "号窗口" }),
+        H.el("span", { class: "r-en", lang: "en", text: "Window " + c.window }),
+        H.el("span", { class: "r-time", text: H.clockText(H.parseIso(c.at), S.tz) })));
+    ol.replaceChildren(...items);
+  }
+
+  function windowNumbers() {
+    const nums = new Set();
+    if (S.hall && S.hall.windows) for (const w of S.hall.windows) nums.add(w.number);
+    for (const n of S.windows.keys()) nums.add(n);
+    return Array.from(nums).sort((a, b) => a - b);
+  }
+
+  function currentTicket(n) {
+    const w = S.windows.get(n);
+    if (w && w.current) {
+      const t = S.tickets.get(w.current);
+      if (!t) return { id: w.current, number: H.numberOfId(w.current), state: "serving" };
+      if (t.state === "called" || t.state === "serving") return t;
+    }
+    for (const t of S.tickets.values()) {
+      if (t.window === n && (t.state === "called" || t.state === "serving")) return t;
+    }
+    return null;
+  }
+
+  function renderWindows() {
+    const box = $("windows");
+    const tiles = windowNumbers().map((n) => {
+      const w = S.windows.get(n) || { number: n, state: "closed" };
+      const state = w.state || "closed";
+      const cur = state === "closed" ? null : currentTicket(n);
+      const tile = H.el("div", { class: "win", dataset: { window: n, state: state, ticket: cur ? cur.id : "" } },
+        H.el("div", { class: "win-name", text: windowName(n) }),
+        H.el("div", { class: "win-current" + (cur && cur.state === "called" ? " called" : ""), dataset: { field: "current" }, text: cur ? cur.number : "—" }),
+        H.el("div", { class: "win-state" }, bothText(WINDOW_STATE[state] || [state, state]),
+          cur ? H.el("span", { class: "win-ticket-state", text: " · " + bothText(TICKET_STATE[cur.state]) }) : null));
+      if (SUPERVISOR) {
+        tile.append(H.el("div", { class: "win-staff", text: (w.staff ? "👤 " + w.staff : "") + (state === "paused" && w.pause_reason ? " · " + w.pause_reason : "") }));
+      }
+      return tile;
+    });
+    box.replaceChildren(...tiles);
+  }
+
+  function renderWaiting() {
+    const ul = $("waiting");
+    let total = 0;
+    const byDept = new Map();
+    for (const [code, n] of Object.entries(S.waiting)) {
+      const s = service(code);
+      const d = s ? s.department : code.split("-")[0];
+      byDept.set(d, (byDept.get(d) || 0) + (Number(n) || 0));
+      total += Number(n) || 0;
+    }
+    const depts = S.hall && S.hall.departments ? S.hall.departments.map((d) => d.code) : Array.from(byDept.keys());
+    for (const d of byDept.keys()) if (!depts.includes(d)) depts.push(d);
+    const items = depts.map((code) => {
+      const d = department(code);
+      const n = byDept.get(code) || 0;
+      return H.el("li", { class: n ? "" : "zero", dataset: { department: code, count: n } },
+        H.el("span", { class: "w-name", text: d ? d.name : code }),
+        H.el("span", { class: "w-en", lang: "en", text: d ? d.name_en : "" }),
+        H.el("b", { class: "w-count", text: String(n) }));
+    });
+    ul.replaceChildren(...items);
+    H.setText($("waiting-total"), "共 " + total + " 人 / " + total + " in total");
+  }
+
+  // ---------- supervisor: metrics ----------
+  function setMetrics(m) {
+    S.metrics = m;
+    S.metricsAt = new Date();
+  }
+
+  let metricsBuiltFor = "";
+  function buildStatic() {
+    if (!SUPERVISOR) return;
+    const hh = $("hall-head");
+    if (!hh.childElementCount) {
+      hh.replaceChildren(...HALL_FIELDS.map(([f, zh, en]) => H.el("th", { scope: "col", dataset: { field: f } }, zh, H.el("br"), H.el("span", { lang: "en", text: en }))));
+      $("hall-row").replaceChildren(...HALL_FIELDS.map(([f]) => H.el("td", { dataset: { window: "hall", field: f, value: "null" }, text: "—" })));
+    }
+  }
+
+  function buildMetricsRows(nums) {
+    const key = nums.join(",");
+    if (metricsBuiltFor === key) return;
+    metricsBuiltFor = key;
+    $("metrics-head").replaceChildren(
+      H.el("th", { scope: "col" }, "窗口", H.el("br"), H.el("span", { lang: "en", text: "Window" })),
+      H.el("th", { scope: "col" }, "状态", H.el("br"), H.el("span", { lang: "en", text: "State" })),
+      ...WINDOW_FIELDS.map(([f, zh, en]) => H.el("th", { scope: "col", dataset: { field: f } }, zh, H.el("br"), H.el("span", { lang: "en", text: en }))),
+      H.el("th", { scope: "col" }, "操作", H.el("br"), H.el("span", { lang: "en", text: "Action" })));
+    $("metrics-body").replaceChildren(...nums.map((n) =>
+      H.el("tr", { dataset: { window: n } },
+        H.el("th", { scope: "row", text: windowName(n) }),
+        H.el("td", { class: "w-state", dataset: { window: n, field: "state" } }),
+        ...WINDOW_FIELDS.map(([f]) => H.el("td", { dataset: { window: n, field: f, value: "null" }, text: "—" })),
+        H.el("td", {}, H.el("button", { type: "button", class: "close-btn", dataset: { closeWindow: n }, onclick: () => closeWindow(n) }, "关闭窗口 ", H.el("span", { lang: "en", text: "Close" }))))));
+  }
+
+  function setCell(td, v, kind) {
+    if (!td) return;
+    const json = JSON.stringify(v === undefined ? null : v);
+    if (td.dataset.value !== json) td.dataset.value = json;
+    H.setText(td, valueText(v, kind));
+  }
+
+  function renderMetrics() {
+    const m = S.metrics;
+    const rows = m && m.windows ? m.windows.map((w) => w.window) : [];
+    const nums = Array.from(new Set([...windowNumbers(), ...rows])).sort((a, b) => a - b);
+    buildMetricsRows(nums);
+    for (const n of nums) {
+      const w = S.windows.get(n);
+      const st = $("metrics-body").querySelector('td[data-field="state"][data-window="' + n + '"]');
+      H.setText(st, w ? bothText(WINDOW_STATE[w.state] || [w.state, w.state]) + (w.staff ? " · " + w.staff : "") : "—");
+      const btn = $("metrics-body").querySelector('button[data-close-window="' + n + '"]');
+      if (btn) btn.disabled = !w || w.state === "closed";
+    }
+    if (!m) return;
+    H.setText($("metrics-day"), m.day || "");
+    for (const [f, , , kind] of HALL_FIELDS) setCell($("hall-row").querySelector('td[data-field="' + f + '"]'), H.getPath(m.hall || {}, f), kind);
+    for (const row of m.windows || []) {
+      const tr = $("metrics-body").querySelector('tr[data-window="' + row.window + '"]');
+      if (!tr) continue;
+      for (const [f, , , kind] of WINDOW_FIELDS) setCell(tr.querySelector('td[data-field="' + f + '"]'), H.getPath(row, f), kind);
+    }
+    H.setText($("metrics-updated"), "更新于 Updated " + H.clockText(S.metricsAt, S.tz, true));
+  }
+
+  async function refreshMetrics() {
+    if (!conn) return;
+    try {
+      const r = await conn.request("metrics", {});
+      if (r.metrics) {
+        setMetrics(r.metrics);
+        renderMetrics();
+      }
+      H.setText($("metrics-error"), "");
+    } catch (e) {
+      H.setText($("metrics-error"), H.errorText(e, "zh") + " / " + H.errorText(e, "en"));
+    }
+  }
+
+  // ---------- supervisor: alerts ----------
+  function renderAlerts() {
+    const now = Date.now();
+    const alerts = [];
+    const maxWait = (S.hall && S.hall.policy && S.hall.policy.max_wait_minutes) || 45;
+    for (const t of S.tickets.values()) {
+      if (t.state !== "waiting") continue;
+      const q = H.parseIso(t.queued_at || t.issued_at);
+      if (!q) continue;
+      const min = Math.floor((now - q.getTime()) / 60000);
+      if (min >= maxWait) {
+        alerts.push(["overdue", t.number + " 已等候 " + min + " 分钟（上限 " + maxWait + "）", t.number + " waiting " + min + " min (limit " + maxWait + ")", t.id]);
+      }
+    }
+    for (const [code, n] of Object.entries(S.waiting)) {
+      if (!n) continue;
+      const served = Array.from(S.windows.values()).some((w) => w.state === "open" && (w.services || []).includes(code));
+      if (!served) {
+        const s = service(code);
+        alerts.push(["unserved", (s ? s.name : code) + "：" + n + " 人等候，无开放窗口", (s ? s.name_en : code) + ": " + n + " waiting, no open window", code]);
+      }
+    }
+    for (const w of S.windows.values()) {
+      if (w.state !== "paused") continue;
+      const p = H.parseIso(w.paused_at);
+      const s = p ? (now - p.getTime()) / 1000 : null;
+      if (s !== null && s >= PAUSE_ALERT_S) {
+        const min = Math.floor(s / 60);
+        const why = w.pause_reason ? "（" + w.pause_reason + "）" : "";
+        alerts.push(["paused", windowName(w.number) + " 已暂停 " + min + " 分钟" + why, windowNameEn(w.number) + " paused for " + min + " min", String(w.number)]);
+      }
+    }
+    for (const r of S.ratings) {
+      if (!(r.level <= 2)) continue;
+      const num = r.number || numberOf(typeof r.ticket === "object" && r.ticket ? r.ticket.id : r.ticket);
+      const lv = LEVELS[r.level] || ["", ""];
+      const why = r.reason ? "：" + r.reason : "";
+      alerts.push(["rating", num + " 在 " + windowName(r.window) + " 评价 " + r.level + " " + lv[0] + why, num + " rated " + windowNameEn(r.window) + " " + r.level + " (" + lv[1] + ")", num]);
+    }
+    for (const f of S.faults) {
+      alerts.push(["printer", "自助机 " + f.kiosk + " 打印故障：" + (f.kind || "") + " " + (f.message || ""), "Kiosk " + f.kiosk + " printer fault", f.kiosk]);
+    }
+    for (const c of S.complaints) {
+      const num = c.number || numberOf(c.ticket);
+      alerts.push(["complaint", "投诉 " + num + "：" + (c.text || ""), "Complaint from " + num, String(c.id || num)]);
+    }
+    const items = alerts.map(([kind, zh, en, key]) =>
+      H.el("li", { class: "alert alert-" + kind, dataset: { kind: kind, key: key } },
+        H.el("span", { class: "a-zh", text: zh }), H.el("span", { class: "a-en", lang: "en", text: en })));
+    $("alerts").replaceChildren(...items);
+    H.setText($("alerts-count"), alerts.length ? String(alerts.length) : "");
+    H.show($("alerts-none"), !alerts.length);
+  }
+
+  // ---------- supervisor: actions ----------
+  function confirmDialog(text) {
+    const d = $("confirm-dialog");
+    H.setText($("confirm-text"), text);
+    return new Promise((resolve) => {
+      d.addEventListener("close", () => resolve(d.returnValue === "yes"), { once: true });
+      d.returnValue = "";
+      d.showModal();
+      $("confirm-no").focus();
+    });
+  }
+
+  async function closeWindow(n) {
+    const ok = await confirmDialog("关闭 " + windowName(n) + "？该窗口人员将被登出。 / Close " + windowNameEn(n) + "? Its clerk will be logged out.");
+    if (!ok) return;
+    try {
+      await conn.request("close_window", { window: n });
+    } catch (e) {
+      H.setText($("metrics-error"), H.errorText(e, "zh") + " / " + H.errorText(e, "en"));
+    }
+  }
+
+  function renderServicesForm(force) {
+    const sel = $("services-window");
+    const nums = windowNumbers();
+    if (force || sel.options.length !== nums.length) {
+      const prev = sel.value;
+      sel.replaceChildren(...nums.map((n) => H.el("option", { value: n, text: windowName(n) + " / " + windowNameEn(n) })));
+      if (prev) sel.value = prev;
+      fillServices();
+    }
+  }
+
+  function fillServices() {
+    const n = Number($("services-window").value);
+    const w = S.windows.get(n) || windowConf(n) || { services: [] };
+    const have = new Set(w.services || []);
+    const fs = $("services-list");
+    const legend = fs.querySelector("legend");
+    const boxes = (S.hall ? S.hall.services : []).map((s) => {
+      const id = "svc-" + s.code;
+      return H.el("div", { class: "svc" },
+        H.el("input", { type: "checkbox", id: id, name: "service", value: s.code, checked: have.has(s.code) }),
+        H.el("label", { for: id }, s.code + " " + s.name + " ", H.el("span", { lang: "en", text: s.name_en })));
+    });
+    fs.replaceChildren(legend, ...boxes);
+  }
+
+  function wireSupervisor() {
+    $("metrics-refresh").addEventListener("click", refreshMetrics);
+    $("services-window").addEventListener("change", fillServices);
+    $("logout-btn").addEventListener("click", () => {
+      if (conn) conn.stop();
+      conn = null;
+      creds = null;
+      S.welcomed = false;
+      H.show($("board-view"), false);
+      H.show($("login-view"), true);
+      H.setText($("login-error"), "");
+    });
+    $("notice-form").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const text = $("notice-input").value.trim();
+      const minutes = parseInt($("notice-minutes").value, 10);
+      const out = $("notice-result");
+      if (!text) {
+        H.setText(out, "请填写公告内容 / Please write the notice text");
+        return;
+      }
+      const args = { text };
+      if (minutes > 0) args.minutes = minutes;
+      try {
+        await conn.request("notice", args);
+        H.setText(out, "已发布 / Posted");
+        $("notice-input").value = "";
+      } catch (e) {
+        H.setText(out, H.errorText(e, "zh") + " / " + H.errorText(e, "en"));
+      }
+    });
+    $("services-form").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const n = Number($("services-window").value);
+      const services = Array.from($("services-list").querySelectorAll('input[name="service"]:checked')).map((i) => i.value);
+      const out = $("services-result");
+      if (!services.length) {
+        H.setText(out, "至少选择一个事项 / Choose at least one service");
+        return;
+      }
+      try {
+        await conn.request("set_window", { window: n, services });
+        H.setText(out, "已保存 / Saved");
+      } catch (e) {
+        H.setText(out, H.errorText(e, "zh") + " / " + H.errorText(e, "en"));
+      }
+    });
+    $("login-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const staff = $("login-staff").value.trim();
+      const pin = $("login-pin").value;
+      if (!staff || !pin) {
+        H.setText($("login-error"), "请输入工号和密码 / Enter staff id and PIN");
+        return;
+      }
+      H.setText($("login-error"), "登录中… / Logging in…");
+      creds = { staff, pin };
+      S.staff = staff;
+      startConnection();
+    });
+  }
+
+  // ---------- start ----------
+  function startConnection() {
+    if (conn) conn.stop();
+    S.welcomed = false;
+    conn = new H.HallConnection({
+      hello: () => (SUPERVISOR ? { role: "supervisor", staff: creds.staff, pin: creds.pin } : { role: "display" }),
+      onWelcome,
+      onEvent,
+      onStatus,
+      onFatal,
+      strictSeq: SUPERVISOR,
+    });
+    window.__hall.conn = conn;
+    conn.start();
+  }
+
+  function tick() {
+    renderClock();
+    renderNotice();
+    renderStale();
+  }
+
+  function main() {
+    document.body.classList.toggle("is-supervisor", SUPERVISOR);
+    $("voice-btn").addEventListener("click", () => {
+      announcer.activate();
+      H.show($("voice-btn"), false);
+    });
+    // Any interaction unlocks audio (browsers need a gesture); a kiosk browser can skip it with
+    // --autoplay-policy=no-user-gesture-required.
+    document.addEventListener("pointerdown", () => announcer.activate(), { once: true });
+    if (VOICE && window.speechSynthesis && navigator.userActivation && !navigator.userActivation.hasBeenActive) {
+      // Shown until the first announcement proves speech works or someone clicks it.
+      H.show($("voice-btn"), true);
+    }
+    renderClock();
+    setInterval(tick, 1000);
+    if (SUPERVISOR) {
+      wireSupervisor();
+      setInterval(() => { if (S.welcomed) renderAlerts(); }, 10000);
+      // on_duty_s and paused_s grow with time, not only with events.
+      setInterval(() => { if (conn && conn.online) refreshMetrics(); }, 30000);
+      H.show($("login-view"), true);
+      $("login-staff").focus();
+    } else {
+      H.show($("board-view"), true);
+      renderStale();
+      startConnection();
+    }
+  }
+
+  main();
+})();

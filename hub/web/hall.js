@@ -1,0 +1,437 @@
+/* hall.js: helpers shared by the hub's browser pages (board, supervisor, ticket).
+ *
+ * Plain ES2020, no framework, nothing fetched from outside the hub. Text is
+ * always inserted with textContent (never innerHTML with data).
+ *
+ * HallConnection speaks PROTOCOL.md v1 over one websocket: hello, welcome,
+ * requests with replies, events. It reconnects by itself with backoff and
+ * jitter, takes a fresh snapshot (welcome) on every reconnect, resends
+ * unanswered requests with their id (the hub deduplicates by id), and keeps
+ * a watchdog: after a quiet spell it asks /healthz whether the hub is alive
+ * and whether events passed us by, so a board is never silently stale.
+ */
+"use strict";
+
+(function (global) {
+  const HEX = "0123456789abcdef";
+
+  /** A random request id (32 hex digits); crypto.randomUUID needs a secure context, this does not. */
+  function newId() {
+    const b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    let s = "";
+    for (const x of b) s += HEX[x >> 4] + HEX[x & 15];
+    return s;
+  }
+
+  /** The hub's websocket URL, on the host that served the page. */
+  function wsUrl() {
+    return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
+  }
+
+  /** Make an element; props: text, class, dataset, on<event>, other attributes. */
+  function el(tag, props, ...children) {
+    const e = document.createElement(tag);
+    if (props) {
+      for (const [k, v] of Object.entries(props)) {
+        if (v === null || v === undefined || v === false) continue;
+        if (k === "text") e.textContent = String(v);
+        else if (k === "class") e.className = v;
+        else if (k === "dataset") {
+          for (const [dk, dv] of Object.entries(v)) e.dataset[dk] = String(dv);
+        } else if (k.startsWith("on") && typeof v === "function") e.addEventListener(k.slice(2), v);
+        else e.setAttribute(k, v === true ? "" : String(v));
+      }
+    }
+    for (const c of children) {
+      if (c === null || c === undefined || c === false) continue;
+      e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return e;
+  }
+
+  /** Set an element's text only when it changed (keeps screen readers and observers quiet). */
+  function setText(node, s) {
+    if (!node) return;
+    s = s === null || s === undefined ? "" : String(s);
+    if (node.textContent !== s) node.textContent = s;
+  }
+
+  /** Show or hide an element with the hidden attribute. */
+  function show(node, on) {
+    if (node) node.hidden = !on;
+  }
+
+  /** Parse a protocol time (ISO 8601 with offset, maybe microseconds) into a Date, or null. */
+  function parseIso(s) {
+    if (!s) return null;
+    const m = /^(.*T\d\d:\d\d:\d\d)(\.\d+)?(.*)$/.exec(String(s));
+    const norm = m ? m[1] + (m[2] ? m[2].slice(0, 4) : "") + m[3] : String(s);
+    const d = new Date(norm);
+    return isNaN(d.getTime()) ? null : d;
+  }
+
+  const fmtCache = new Map();
+  /** "HH:MM" (or "HH:MM:SS") of a Date in the hall's time zone. */
+  function clockText(date, tz, seconds) {
+    if (!date) return "";
+    const key = (tz || "") + (seconds ? "s" : "");
+    let f = fmtCache.get(key);
+    if (!f) {
+      const opts = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+      if (seconds) opts.second = "2-digit";
+      try {
+        f = new Intl.DateTimeFormat("en-GB", tz ? { ...opts, timeZone: tz } : opts);
+      } catch (e) {
+        f = new Intl.DateTimeFormat("en-GB", opts);
+      }
+      fmtCache.set(key, f);
+    }
+    return f.format(date);
+  }
+
+  /** The date ("2026-11-26") and weekday of a Date in the hall's time zone. */
+  function dateText(date, tz, lang) {
+    const opts = { year: "numeric", month: "long", day: "numeric", weekday: "long" };
+    try {
+      return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "zh-CN", tz ? { ...opts, timeZone: tz } : opts).format(date);
+    } catch (e) {
+      return date.toDateString();
+    }
+  }
+
+  /** A duration in seconds as "m:ss" or "h:mm:ss" ("—" for null). */
+  function durText(s) {
+    if (s === null || s === undefined || isNaN(s)) return "—";
+    s = Math.round(Number(s));
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const sec = s % 60;
+    const mm = h ? String(m).padStart(2, "0") : String(m);
+    return (h ? h + ":" : "") + mm + ":" + String(sec).padStart(2, "0");
+  }
+
+  /** A rate in [0, 1] as a percentage ("—" for null). */
+  function rateText(r) {
+    if (r === null || r === undefined || isNaN(r)) return "—";
+    return (Number(r) * 100).toFixed(1).replace(/\.0$/, "") + "%";
+  }
+
+  /** Look up a dotted path ("ratings.avg") in an object. */
+  function getPath(obj, path) {
+    let v = obj;
+    for (const p of path.split(".")) {
+      if (v === null || v === undefined) return undefined;
+      v = v[p];
+    }
+    return v;
+  }
+
+  /** The number part of a ticket id ("20261126-A012" -> "A012"). */
+  function numberOfId(id) {
+    if (!id) return "";
+    const i = String(id).indexOf("-");
+    return i >= 0 ? String(id).slice(i + 1) : String(id);
+  }
+
+  /** Name of a catalogue object in a language (Chinese name as fallback). */
+  function nameOf(obj, lang) {
+    if (!obj) return "";
+    if (lang === "en" && obj.name_en) return String(obj.name_en);
+    return String(obj.name || obj.code || "");
+  }
+
+  // Error codes explained, 中文 first.
+  const ERRORS = {
+    bad_args: ["请求内容不完整或有误", "The request is incomplete or invalid"],
+    invalid_state: ["当前状态下不能进行此操作", "This cannot be done in the current state"],
+    not_found: ["未找到", "Not found"],
+    forbidden: ["无权进行此操作", "Not allowed"],
+    rate_limited: ["操作过于频繁，请稍后再试", "Too many requests, please try again shortly"],
+    auth_failed: ["工号或密码错误", "Wrong staff id or PIN"],
+    locked: ["登录失败次数过多，已锁定 5 分钟", "Too many failed logins: locked for 5 minutes"],
+    bad_hello: ["连接请求无效", "Invalid connection request"],
+    unsupported_version: ["版本不兼容，请刷新页面", "Version mismatch, please reload the page"],
+    unavailable: ["服务暂不可用，请稍后再试", "Service unavailable, please try again shortly"],
+    timeout: ["网络超时，请稍后再试", "Network timeout, please try again"],
+    offline: ["网络中断，恢复后将自动重试", "Offline: will retry when the connection is back"],
+  };
+
+  /** An error (code, message from the hub) explained in one language. */
+  function errorText(err, lang) {
+    const code = (err && err.code) || "unavailable";
+    const pair = ERRORS[code];
+    const base = pair ? (lang === "en" ? pair[1] : pair[0]) : code;
+    const msg = err && err.message ? String(err.message) : "";
+    return msg && msg !== base ? base + "（" + msg + "）" : base;
+  }
+
+  const FATAL_CLOSE = new Set([4000, 4001, 4003]);
+  const FATAL_HELLO = new Set(["bad_hello", "unsupported_version", "auth_failed", "locked", "forbidden", "window_taken"]);
+
+  /**
+   * One reconnecting connection to the hub.
+   * opts: hello() -> hello object (called on every connect), onWelcome(w), onEvent(frame),
+   * onStatus(online), onFatal(err), strictSeq (true for roles that see every event),
+   * quietMs (probe /healthz after this long without a frame), maxDelayMs.
+   */
+  class HallConnection {
+    constructor(opts) {
+      this.opts = Object.assign({ strictSeq: false, quietMs: 20000, maxDelayMs: 5000, requestTimeoutMs: 20000 }, opts);
+      this.ws = null;
+      this.online = false;
+      this.seq = 0;
+      this.attempt = 0;
+      this.pending = new Map();
+      this.lastFrameAt = Date.now();
+      this.stopped = false;
+      this.helloError = null;
+      this.timer = null;
+      this.probing = false;
+      this.watchdog = null;
+      this.lastStatus = null;
+    }
+
+    start() {
+      this.stopped = false;
+      this._connect();
+      this.watchdog = setInterval(() => this._watch(), 2000);
+      global.addEventListener("online", () => this.reconnectNow());
+      document.addEventListener("visibilitychange", () => {
+        if (document.visibilityState === "visible") {
+          if (!this.online) this.reconnectNow();
+          else this._probe();
+        }
+      });
+    }
+
+    stop() {
+      this.stopped = true;
+      clearTimeout(this.timer);
+      clearInterval(this.watchdog);
+      if (this.ws) {
+        const ws = this.ws;
+        this.ws = null;
+        try { ws.close(1000); } catch (e) { /* already closed */ }
+      }
+      this._status(false);
+    }
+
+    /** Drop the current socket (if any) and connect again at once. */
+    reconnectNow() {
+      if (this.stopped) return;
+      clearTimeout(this.timer);
+      this.attempt = 0;
+      this._drop();
+      this._connect();
+    }
+
+    _status(on) {
+      this.online = on;
+      if (this.lastStatus !== on) {
+        this.lastStatus = on;
+        if (this.opts.onStatus) this.opts.onStatus(on);
+      }
+    }
+
+    _drop() {
+      const ws = this.ws;
+      this.ws = null;
+      if (ws) {
+        ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+        try { ws.close(); } catch (e) { /* ignore */ }
+      }
+      this._status(false);
+    }
+
+    _connect() {
+      if (this.stopped) return;
+      let ws;
+      try {
+        ws = new WebSocket(wsUrl());
+      } catch (e) {
+        this._schedule();
+        return;
+      }
+      this.ws = ws;
+      this.helloError = null;
+      ws.onopen = () => {
+        const hello = Object.assign({ type: "hello", v: 1 }, this.opts.hello());
+        ws.send(JSON.stringify(hello));
+      };
+      ws.onmessage = (ev) => {
+        if (ws !== this.ws) return;
+        this.lastFrameAt = Date.now();
+        let f;
+        try {
+          f = JSON.parse(ev.data);
+        } catch (e) {
+          return;
+        }
+        if (!f || typeof f.type !== "string") return;
+        this._frame(f);
+      };
+      ws.onclose = (ev) => {
+        if (ws !== this.ws) return;
+        this.ws = null;
+        this._status(false);
+        if (FATAL_CLOSE.has(ev.code) || (this.helloError && FATAL_HELLO.has(this.helloError.code))) {
+          this.stopped = true;
+          clearInterval(this.watchdog);
+          if (this.opts.onFatal) this.opts.onFatal(this.helloError || { code: "bad_hello", message: "close " + ev.code });
+          return;
+        }
+        this._schedule();
+      };
+      ws.onerror = () => { /* onclose follows */ };
+    }
+
+    _schedule() {
+      if (this.stopped) return;
+      clearTimeout(this.timer);
+      const base = Math.min(this.opts.maxDelayMs, 250 * Math.pow(2, this.attempt));
+      this.attempt = Math.min(this.attempt + 1, 10);
+      const delay = Math.max(200, base * (0.5 + Math.random() * 0.5));
+      this.timer = setTimeout(() => this._connect(), delay);
+    }
+
+    _frame(f) {
+      if (f.type === "welcome") {
+        this.seq = typeof f.seq === "number" ? f.seq : 0;
+        this.attempt = 0;
+        this._status(true);
+        if (this.opts.onWelcome) this.opts.onWelcome(f);
+        for (const p of this.pending.values()) this._send(p.frame);
+        return;
+      }
+      if ((f.type === "ok" || f.type === "error") && f.re !== undefined && f.re !== null) {
+        const p = this.pending.get(f.re);
+        if (p) {
+          this.pending.delete(f.re);
+          clearTimeout(p.timer);
+          if (f.type === "ok") p.resolve(f);
+          else p.reject({ code: f.code, message: f.message });
+        }
+        return;
+      }
+      if (f.type === "error") {
+        // An error with re null: a refused hello (the close follows) or a bad frame.
+        if (!this.online) this.helloError = { code: f.code, message: f.message };
+        return;
+      }
+      if (typeof f.seq === "number") {
+        if (f.seq <= this.seq) return; // already in the snapshot or seen
+        if (this.opts.strictSeq && f.seq !== this.seq + 1) {
+          this.reconnectNow(); // a gap: take a fresh snapshot
+          return;
+        }
+        this.seq = f.seq;
+        if (f.type === "day_rolled") {
+          if (this.opts.onEvent) this.opts.onEvent(f);
+          this.reconnectNow(); // a new day: fresh snapshot
+          return;
+        }
+      }
+      if (this.opts.onEvent) this.opts.onEvent(f);
+    }
+
+    _send(frame) {
+      if (this.ws && this.online && this.ws.readyState === WebSocket.OPEN) {
+        this.ws.send(JSON.stringify(frame));
+        return true;
+      }
+      return false;
+    }
+
+    /** Send a command; resolves with the ok frame, rejects with {code, message}. */
+    request(type, args, timeoutMs) {
+      const id = newId();
+      const frame = Object.assign({}, args || {}, { type: type, id: id });
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(id);
+          reject({ code: this.online ? "timeout" : "offline" });
+        }, timeoutMs || this.opts.requestTimeoutMs);
+        this.pending.set(id, { frame, resolve, reject, timer });
+        this._send(frame); // else sent after the next welcome, with the same id
+      });
+    }
+
+    _watch() {
+      if (this.stopped || !this.online) return;
+      if (Date.now() - this.lastFrameAt >= this.opts.quietMs) this._probe();
+    }
+
+    /** Ask /healthz whether the hub is alive and whether events passed us by. */
+    async _probe() {
+      if (this.probing || this.stopped) return;
+      this.probing = true;
+      const ctl = new AbortController();
+      const t = setTimeout(() => ctl.abort(), 4000);
+      try {
+        const r = await fetch("/healthz", { cache: "no-store", signal: ctl.signal });
+        if (!r.ok) throw new Error("healthz " + r.status);
+        const h = await r.json();
+        this.lastFrameAt = Date.now();
+        if (typeof h.seq === "number" && h.seq > this.seq && this.online) {
+          // Events we did not get (maybe only ones not meant for us): a fresh snapshot settles it.
+          this._softRefresh();
+        }
+      } catch (e) {
+        // The hub does not answer: show it and try again from scratch.
+        if (this.online) this.reconnectNow();
+      } finally {
+        clearTimeout(t);
+        this.probing = false;
+      }
+    }
+
+    /** Take a fresh snapshot on a second socket, then swap, so the page never flickers to stale. */
+    _softRefresh() {
+      if (this.refreshing) return;
+      this.refreshing = true;
+      let ws;
+      try {
+        ws = new WebSocket(wsUrl());
+      } catch (e) {
+        this.refreshing = false;
+        return;
+      }
+      const done = () => { this.refreshing = false; };
+      const giveUp = setTimeout(() => { try { ws.close(); } catch (e) { /* ignore */ } done(); }, 5000);
+      ws.onopen = () => ws.send(JSON.stringify(Object.assign({ type: "hello", v: 1 }, this.opts.hello())));
+      ws.onmessage = (ev) => {
+        let f;
+        try { f = JSON.parse(ev.data); } catch (e) { return; }
+        if (!f || f.type !== "welcome") return;
+        clearTimeout(giveUp);
+        const old = this.ws;
+        if (old) { old.onopen = old.onmessage = old.onclose = old.onerror = null; try { old.close(); } catch (e) { /* ignore */ } }
+        // Adopt the new socket as the live one.
+        this.ws = ws;
+        const self = this;
+        ws.onmessage = (e2) => {
+          if (ws !== self.ws) return;
+          self.lastFrameAt = Date.now();
+          let g;
+          try { g = JSON.parse(e2.data); } catch (x) { return; }
+          if (g && typeof g.type === "string") self._frame(g);
+        };
+        ws.onclose = (e3) => {
+          if (ws !== self.ws) return;
+          self.ws = null;
+          self._status(false);
+          if (FATAL_CLOSE.has(e3.code)) { self.stopped = true; if (self.opts.onFatal) self.opts.onFatal({ code: "auth_failed" }); return; }
+          self._schedule();
+        };
+        ws.onerror = () => {};
+        done();
+        this.lastFrameAt = Date.now();
+        this._frame(f);
+      };
+      ws.onclose = () => { clearTimeout(giveUp); done(); };
+    }
+  }
+
+  global.Hall = { newId, wsUrl, el, setText, show, parseIso, clockText, dateText, durText, rateText, getPath, numberOfId, nameOf, errorText, HallConnection };
+})(window);

@@ -1,0 +1,400 @@
+"""The touch kiosk: citizens pick a department and a service, read its guide, take a ticket.
+
+Theory of operation
+-------------------
+The app holds a `HallState` (catalogue, waiting counts, windows) that a
+`HubClient` keeps fresh: each welcome replaces it, each event updates it, and
+the current screen redraws from it (`KioskScreen.sync`). The client runs in an
+exclusive async worker and reconnects by itself; while it is offline the
+kiosk says so on every screen and issuing is disabled.
+
+A ticket is shown only from the hub's `ok` reply to `issue`. The client
+resends an unanswered request with the same id after a reconnect, so a tap
+whose reply was lost in a drop still makes one ticket; the screen allows one
+issue at a time, so a double tap cannot make two.
+
+Printing runs in a thread worker after the ticket is on screen: a printer
+fault never hides the ticket; it is shown, logged and reported to the hub.
+
+The app can also run without a hub from a prepared welcome dict
+(`KioskApp(config, welcome=...)`): snapshot tests use that.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+
+from kiosk.screens import (
+    DepartmentScreen,
+    GuideScreen,
+    HomeScreen,
+    KioskScreen,
+    PinScreen,
+    PriorityScreen,
+    TicketScreen,
+)
+from kiosk.state import HallState, IssuedTicket
+from kiosk.strings import t
+from shared.client import HubClient, HubError
+from shared.protocol import DEFAULT_HUB
+
+log = logging.getLogger("hall.kiosk")
+
+DEFAULT_IDLE_S = 30.0
+DEFAULT_ADMIN_PIN = "0000"
+
+
+class Printer(Protocol):
+    """What the kiosk needs of a ticket printer (kiosk/printer.py's TicketPrinter)."""
+
+    def print_ticket(self, t: Any) -> str | None: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    """How one kiosk runs (from the command line, see kiosk/__main__.py)."""
+
+    hub: str = DEFAULT_HUB
+    token: str = ""
+    idle: float = DEFAULT_IDLE_S  # seconds without a touch before going home
+    lang: str = "zh"  # the language every citizen starts in
+    admin_pin: str = DEFAULT_ADMIN_PIN
+    issue_timeout: float = 15.0  # seconds a citizen waits for the hub's answer at most
+    max_backoff: float = 5.0  # longest pause between reconnect attempts
+
+
+class KioskApp(App[int]):
+    """The touch kiosk app."""
+
+    CSS_PATH = "kiosk.tcss"
+    TITLE = "hall kiosk"
+    ENABLE_COMMAND_PALETTE = False
+    # Lockdown: citizens cannot quit; staff close it with ctrl+x and the PIN.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "noop", show=False, priority=True, system=True),
+        Binding("ctrl+c", "noop", show=False, priority=True, system=True),
+        Binding("ctrl+x", "staff_exit", show=False, priority=True, system=True),
+        Binding("ctrl+r", "staff_reprint", show=False, priority=True, system=True),
+        Binding("f12", "staff_reprint", show=False, priority=True, system=True),
+    ]
+
+    lang: reactive[str] = reactive("zh")
+    online: reactive[bool] = reactive(False)
+    fatal: reactive[str] = reactive("")  # error code that stopped the hub client for good
+
+    def __init__(
+        self,
+        config: KioskConfig | None = None,
+        *,
+        welcome: dict[str, Any] | None = None,
+        printer: Printer | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config or KioskConfig()
+        self.state = HallState()
+        self.printer = printer
+        self._frozen_now = now
+        self._client: HubClient | None = None
+        self._offline_mode = welcome is not None  # snapshot mode: no hub at all
+        self._last_activity = time.monotonic()
+        self._issuing = 0
+        self._print_lock = threading.Lock()
+        self._printer_ok = True
+        self.last_ticket: IssuedTicket | None = None
+        self.tickets_shown: list[IssuedTicket] = []  # for tests and the benchmark
+        self.set_reactive(KioskApp.lang, self.config.lang)
+        if welcome is not None:
+            self.state.load(welcome)
+            self.set_reactive(KioskApp.online, True)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def get_default_screen(self) -> HomeScreen:
+        return HomeScreen()
+
+    def on_mount(self) -> None:
+        self.set_interval(min(0.25, self.config.idle / 4), self._check_idle)
+        if not self._offline_mode:
+            self.connect_hub()
+
+    @work(exclusive=True, group="hub", exit_on_error=False)
+    async def connect_hub(self) -> None:
+        """Keep a connection to the hub (reconnecting forever) and follow its events."""
+        client = HubClient(
+            self.config.hub,
+            {"role": "kiosk", "token": self.config.token, "lang": self.lang},
+            min_backoff=min(0.2, self.config.max_backoff),
+            max_backoff=self.config.max_backoff,
+        )
+        client.on_welcome = self._hub_welcomed
+        client.on_event = self._hub_event
+        client.on_status = self._hub_status
+        client.on_error = self._hub_failed
+        self._client = client
+        try:
+            await client.run()
+        finally:
+            await client.close()
+
+    def _hub_welcomed(self, welcome: dict[str, Any]) -> None:
+        self.state.load(welcome)
+        self.refresh_screens(all_screens=True)
+
+    def _hub_event(self, event: dict[str, Any]) -> None:
+        if self.state.apply(event):
+            self.refresh_screens()
+
+    def _hub_status(self, online: bool) -> None:
+        self.online = online
+
+    def _hub_failed(self, error: HubError) -> None:
+        log.error("kiosk stopped talking to the hub: %s", error)
+        self.fatal = error.code
+
+    def watch_online(self) -> None:
+        self.refresh_screens()
+
+    def watch_fatal(self) -> None:
+        self.refresh_screens()
+
+    def watch_lang(self) -> None:
+        self.refresh_screens(all_screens=True)
+
+    def refresh_screens(self, all_screens: bool = False) -> None:
+        """Redraw the current screen (or all) from the state."""
+        screens = self.screen_stack if all_screens else self.screen_stack[-1:]
+        for screen in screens:
+            if isinstance(screen, KioskScreen):
+                screen.sync()
+
+    # ------------------------------------------------------------------ status
+
+    def now(self) -> datetime:
+        """The hall's local time (frozen in snapshot tests)."""
+        if self._frozen_now is not None:
+            return self._frozen_now()
+        try:
+            return datetime.now(ZoneInfo(self.state.hall.get("timezone") or "Asia/Shanghai"))
+        except (ZoneInfoNotFoundError, ValueError):
+            return datetime.now().astimezone()
+
+    @property
+    def can_issue(self) -> bool:
+        """True when a tap can make a ticket (the hub is there and accepts this kiosk)."""
+        return self.online and not self.fatal
+
+    def banner_text(self) -> str:
+        """The sentence across every screen, or "" when all is well."""
+        if self.fatal:
+            return t("unauthorised", self.lang)
+        if not self.online:
+            return t("offline", self.lang)
+        return ""
+
+    # ------------------------------------------------------------------ navigation
+
+    def open_department(self, department: str) -> None:
+        """Show a department's services."""
+        self.note_activity()
+        self.push_screen(DepartmentScreen(department))
+
+    def open_guide(self, service: str) -> None:
+        """Show a service's guide."""
+        self.note_activity()
+        self.push_screen(GuideScreen(service))
+
+    def open_priority(self, service: str) -> None:
+        """Ask regular or 绿色通道 before issuing."""
+        self.note_activity()
+        if self.can_issue:
+            self.push_screen(PriorityScreen(service))
+
+    def go_back(self) -> None:
+        """One screen back; never past home."""
+        self.note_activity()
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_go_home(self) -> None:
+        """Back to the departments."""
+        self.go_home()
+
+    def go_home(self) -> None:
+        """Pop every screen down to home."""
+        self.note_activity()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_toggle_lang(self) -> None:
+        """中文 ⇄ English."""
+        self.note_activity()
+        self.lang = "en" if self.lang == "zh" else "zh"
+
+    def action_noop(self) -> None:
+        """Swallow a key (quit keys on a public kiosk)."""
+
+    # ------------------------------------------------------------------ idle timeout
+
+    def note_activity(self) -> None:
+        """A citizen touched something: restart the idle countdown."""
+        self._last_activity = time.monotonic()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not isinstance(event, events.MouseMove):
+            self.note_activity()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if len(self.screen_stack) <= 1 and self.lang == self.config.lang:
+            return
+        if self._issuing:
+            return  # never walk away from a ticket being issued
+        if time.monotonic() - self._last_activity >= self.config.idle:
+            self.go_home()
+            self.lang = self.config.lang
+
+    # ------------------------------------------------------------------ issuing
+
+    async def issue(self, service: str, priority: bool = False) -> IssuedTicket:
+        """Ask the hub for a ticket and return it once acknowledged; raise HubError otherwise."""
+        client = self._client
+        if client is None or not self.can_issue:
+            raise HubError("unavailable", "the hub is not connected")
+        self._issuing += 1
+        try:
+            reply = await client.request(
+                "issue",
+                service=service,
+                priority="priority" if priority else "normal",
+                lang=self.lang,
+                timeout=self.config.issue_timeout,
+            )
+        finally:
+            self._issuing -= 1
+            self.note_activity()
+        ticket = IssuedTicket.from_reply(reply, self.state)
+        log.info("issued %s for %s", ticket.number, service)
+        return ticket
+
+    def show_ticket(self, ticket: IssuedTicket) -> None:
+        """Put an acknowledged ticket on screen (over home) and print it."""
+        self.last_ticket = ticket
+        self.tickets_shown.append(ticket)
+        self.go_home()
+        status = "printing" if self.printer is not None else "none"
+        self.push_screen(TicketScreen(ticket, status))
+        if self.printer is not None:
+            self.print_ticket(ticket)
+
+    # ------------------------------------------------------------------ printing
+
+    def ticket_print(self, ticket: IssuedTicket) -> Any:
+        """The printer's TicketPrint for a ticket (bilingual fields)."""
+        from kiosk.printer import TicketPrint
+
+        hall = ticket.hall
+        return TicketPrint(
+            hall_name=str(hall.get("name", "")),
+            hall_name_en=str(hall.get("name_en") or hall.get("name", "")),
+            number=ticket.number,
+            department=str(ticket.department.get("name", "")),
+            department_en=str(ticket.department.get("name_en") or ""),
+            service=str(ticket.service.get("name", "")),
+            service_en=str(ticket.service.get("name_en") or ""),
+            ahead=ticket.ahead,
+            eta_min=ticket.eta_min,
+            issued_at=ticket.issued_at,
+            windows=tuple(ticket.window_names("zh")),
+            url=ticket.url,
+            priority=ticket.priority,
+        )
+
+    @work(thread=True, group="printer", exit_on_error=False)
+    def print_ticket(self, ticket: IssuedTicket) -> None:
+        """Print a ticket (blocking, in a thread); report the outcome to the screen and the hub."""
+        printer = self.printer
+        if printer is None:
+            return
+        fault: tuple[str, str] | None = None
+        try:
+            with self._print_lock:
+                printer.print_ticket(self.ticket_print(ticket))
+        except Exception as exc:  # PrinterFault, or anything a driver raises
+            fault = (str(getattr(exc, "kind", "error")), str(getattr(exc, "message", exc)))
+            log.error("printer fault on %s: %s: %s", ticket.number, *fault)
+        self.call_from_thread(self._printed, ticket, fault)
+
+    def _printed(self, ticket: IssuedTicket, fault: tuple[str, str] | None) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, TicketScreen) and screen.ticket is ticket:
+                screen.print_status = "fault" if fault else "printed"
+        if fault is not None:
+            self._printer_ok = False
+            self.report_printer(False, *fault)
+        elif not self._printer_ok:
+            self._printer_ok = True
+            self.report_printer(True)
+
+    @work(group="printer-status", exit_on_error=False)
+    async def report_printer(self, ok: bool, kind: str = "", message: str = "") -> None:
+        """Tell the hub (and so the supervisors) how the printer is."""
+        client = self._client
+        if client is None:
+            return
+        args: dict[str, Any] = {"ok": ok}
+        if not ok:
+            args.update(kind=kind, message=message[:500])
+        try:
+            await client.request("printer_status", timeout=30.0, **args)
+        except HubError as exc:
+            log.warning("could not report the printer status: %s", exc)
+
+    # ------------------------------------------------------------------ staff keys
+
+    def action_staff_exit(self) -> None:
+        """ctrl+x then the admin PIN closes the kiosk."""
+        if isinstance(self.screen, PinScreen):
+            return
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                log.info("kiosk closed by staff")
+                self.exit(0)
+
+        self.push_screen(PinScreen(self.config.admin_pin, "staff_exit", self.lang), done)
+
+    def action_staff_reprint(self) -> None:
+        """A hidden key then the admin PIN reprints the last ticket."""
+        if isinstance(self.screen, PinScreen):
+            return
+
+        def done(ok: bool | None) -> None:
+            if not ok:
+                return
+            ticket = self.last_ticket
+            if ticket is None:
+                self.notify(t("no_last_ticket", self.lang))
+                return
+            log.info("reprint of %s by staff", ticket.number)
+            self.notify(t("reprinting", self.lang, n=ticket.number))
+            self.go_home()
+            self.push_screen(TicketScreen(ticket, "printing" if self.printer else "none"))
+            if self.printer is not None:
+                self.print_ticket(ticket)
+
+        self.push_screen(PinScreen(self.config.admin_pin, "staff_reprint", self.lang), done)

@@ -1,0 +1,19 @@
+"""The kiosk's screens, one module per thing the citizen sees."""
+
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.department import DepartmentScreen
+from kiosk.screens.guide import GuideScreen
+from kiosk.screens.home import HomeScreen
+from kiosk.screens.priority import PriorityScreen
+from kiosk.screens.staff import PinScreen
+from kiosk.screens.ticket import TicketScreen
+
+__all__ = [
+    "DepartmentScreen",
+    "GuideScreen",
+    "HomeScreen",
+    "KioskScreen",
+    "PinScreen",
+    "PriorityScreen",
+    "TicketScreen",
+]

@@ -1,0 +1,61 @@
+"""A department's services, each with its waiting count and estimated wait."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from kiosk.screens.base import KioskScreen
+from kiosk.strings import t
+from kiosk.widgets.tile import Tile, TileGrid
+from shared.i18n import name_of
+
+
+def wait_line(waiting: int, eta_min: int, lang: str) -> str:
+    """ "等候 3 人 · 约 12 分钟" / "3 waiting · about 12 min" ("无需等候" when nobody waits)."""
+    if waiting == 0:
+        return t("no_wait", lang)
+    return f"{t('waiting_n', lang, n=waiting)}  ·  {t('eta_about', lang, m=eta_min)}"
+
+
+class DepartmentScreen(KioskScreen):
+    """Choose one of a department's services."""
+
+    def __init__(self, department: str) -> None:
+        super().__init__()
+        self.department = department
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="prompt")
+        services = self.kiosk.state.services_of(self.department)
+        yield TileGrid(
+            *(
+                Tile(s["code"], i if i <= 9 else None, id=f"svc-{s['code']}", classes="service")
+                for i, s in enumerate(services, start=1)
+            ),
+            columns=2,
+            id="services",
+        )
+        yield from self.compose_nav()
+
+    def sync_body(self) -> None:
+        lang = self.lang
+        state = self.kiosk.state
+        dept = state.department(self.department)
+        if dept is None:
+            self.kiosk.go_home()  # the catalogue changed under us
+            return
+        self.query_one("#prompt", Static).update(
+            f"{name_of(dept, lang)}  ·  {t('choose_service', lang)}"
+        )
+        for tile in self.query(Tile):
+            svc = state.service(tile.key) or {}
+            tile.show(
+                name_of(svc, lang),
+                wait_line(state.waiting_for(tile.key), state.eta_min(tile.key), lang),
+            )
+
+    @on(Tile.Chosen, ".service")
+    def service_chosen(self, event: Tile.Chosen) -> None:
+        self.kiosk.open_guide(event.key)

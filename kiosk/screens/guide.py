@@ -1,0 +1,73 @@
+"""办事指南: required materials, fee, time limit and windows, with "take a ticket" and "back"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Static
+
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.department import wait_line
+from kiosk.strings import t
+from kiosk.widgets.tile import Tile
+from shared.i18n import name_of
+
+
+def guide_text(guide: dict[str, Any], field: str, lang: str) -> Any:
+    """A guide field in the wanted language, falling back to 中文."""
+    if lang == "en" and guide.get(f"{field}_en"):
+        return guide[f"{field}_en"]
+    return guide.get(field)
+
+
+class GuideScreen(KioskScreen):
+    """The service guide of one service."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="prompt")
+        with VerticalScroll(id="guide"):
+            for part in ("materials", "fee", "time_limit", "windows", "queue_now"):
+                yield Static(classes="guide-label", id=f"label-{part}")
+                yield Static(classes="guide-text", id=f"text-{part}")
+        with Horizontal(id="actions"):
+            yield Tile("take", 1, id="take-ticket", classes="primary action")
+            yield Button(t("back", self.lang), id="nav-back", action="screen.back")
+
+    def sync_body(self) -> None:
+        lang = self.lang
+        state = self.kiosk.state
+        svc = state.service(self.service)
+        if svc is None:
+            self.kiosk.go_home()
+            return
+        guide = svc.get("guide") or {}
+        self.query_one("#prompt", Static).update(f"{t('guide', lang)}  ·  {name_of(svc, lang)}")
+        materials = list(guide_text(guide, "materials", lang) or ())
+        windows = state.window_names(self.service, lang)
+        texts = {
+            "materials": "\n".join(f"{i}. {m}" for i, m in enumerate(materials, start=1))
+            or t("no_materials", lang),
+            "fee": guide_text(guide, "fee", lang) or "—",
+            "time_limit": guide_text(guide, "time_limit", lang) or "—",
+            "windows": ("、" if lang == "zh" else ", ").join(windows) or t("no_windows", lang),
+            "queue_now": wait_line(
+                state.waiting_for(self.service), state.eta_min(self.service), lang
+            ),
+        }
+        for part, text in texts.items():
+            self.query_one(f"#label-{part}", Static).update(t(part, lang))
+            self.query_one(f"#text-{part}", Static).update(str(text))
+        take = self.query_one("#take-ticket", Tile)
+        take.show(t("take_ticket", lang))
+        take.disabled = not self.kiosk.can_issue
+
+    @on(Tile.Chosen, "#take-ticket")
+    def take_chosen(self) -> None:
+        self.kiosk.open_priority(self.service)

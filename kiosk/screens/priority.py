@@ -1,0 +1,83 @@
+"""Regular ticket or 绿色通道: two equal, plainly worded choices; regular is the default."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from kiosk.screens.base import KioskScreen
+from kiosk.strings import error_reason, t
+from kiosk.widgets.tile import Tile
+from shared.client import HubError
+from shared.i18n import name_of
+
+
+class PriorityScreen(KioskScreen):
+    """Choose how to queue; choosing issues the ticket."""
+
+    issuing: reactive[bool] = reactive(False)
+    error: reactive[str] = reactive("")  # an error code of the last attempt
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="prompt")
+        with Horizontal(id="choices"):
+            yield Tile("normal", 1, id="choose-normal", classes="primary choice")
+            yield Tile("priority", 2, id="choose-priority", classes="choice")
+        yield Static(id="priority-note")
+        yield Static(id="issue-status")
+        yield from self.compose_nav()
+
+    def sync_body(self) -> None:
+        lang = self.lang
+        svc = self.kiosk.state.service(self.service)
+        if svc is None:
+            self.kiosk.go_home()
+            return
+        self.query_one("#prompt", Static).update(f"{name_of(svc, lang)}  ·  {t('how_queue', lang)}")
+        self.query_one("#choose-normal", Tile).show(t("regular", lang), t("regular_sub", lang))
+        self.query_one("#choose-priority", Tile).show(t("priority", lang), t("priority_sub", lang))
+        self.query_one("#priority-note", Static).update(t("priority_note", lang))
+        enabled = self.kiosk.can_issue and not self.issuing
+        for tile in self.query(".choice").results(Tile):
+            tile.disabled = not enabled
+        status = self.query_one("#issue-status", Static)
+        if self.issuing:
+            status.update(t("issuing", lang))
+        elif self.error:
+            status.update(t("issue_failed", lang, reason=error_reason(self.error, lang)))
+        else:
+            status.update("")
+        status.set_class(bool(self.error) and not self.issuing, "error")
+
+    def watch_issuing(self) -> None:
+        self.sync()
+
+    def watch_error(self) -> None:
+        self.sync()
+
+    @on(Tile.Chosen, ".choice")
+    def choice_made(self, event: Tile.Chosen) -> None:
+        if self.issuing or not self.kiosk.can_issue:
+            return
+        self.issue(event.key == "priority")
+
+    @work(exclusive=True, group="issue")
+    async def issue(self, priority: bool) -> None:
+        """Ask the hub for a ticket; show it only once the hub acknowledged it."""
+        self.error = ""
+        self.issuing = True
+        try:
+            ticket = await self.kiosk.issue(self.service, priority)
+        except HubError as exc:
+            self.issuing = False
+            self.error = exc.code
+            return
+        self.issuing = False
+        self.kiosk.show_ticket(ticket)

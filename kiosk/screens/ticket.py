@@ -1,0 +1,88 @@
+"""The ticket: its number very large, service, people ahead, wait, windows, QR code, print status."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from kiosk.screens.base import KioskScreen
+from kiosk.state import IssuedTicket
+from kiosk.strings import t
+from kiosk.widgets.bignumber import BigNumber
+from kiosk.widgets.tile import Tile
+from shared.i18n import name_of
+from shared.ui.qr import QRCode
+
+# print_status values -> the sentence shown
+PRINT_TEXT = {
+    "printing": "print_printing",
+    "printed": "print_done",
+    "fault": "print_fault",
+    "none": "print_none",
+}
+
+
+class TicketScreen(KioskScreen):
+    """Shows one acknowledged ticket until Done, Esc or the idle timeout."""
+
+    print_status: reactive[str] = reactive("none")
+
+    def __init__(self, ticket: IssuedTicket, print_status: str = "none") -> None:
+        super().__init__()
+        self.ticket = ticket
+        self.set_reactive(TicketScreen.print_status, print_status)
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="ticket"):
+            with Vertical(id="ticket-main"):
+                yield Static(id="your-number")
+                yield BigNumber(self.ticket.number, id="number")
+                yield Static(id="ticket-service")
+                yield Static(id="ticket-ahead")
+                yield Static(id="ticket-eta")
+                yield Static(id="ticket-windows")
+                yield Static(id="ticket-issued")
+            with Vertical(id="ticket-qr"):
+                yield QRCode(self.ticket.url, id="qr")
+                yield Static(id="scan")
+        with Horizontal(id="actions"):
+            yield Static(id="print-status")
+            yield Tile("done", 1, id="done", classes="primary action")
+
+    def sync_body(self) -> None:
+        lang = self.lang
+        tk = self.ticket
+        your = t("your_number", lang)
+        if tk.priority:
+            your = f"{your}  ·  {t('priority_ticket', lang)}"
+        self.query_one("#your-number", Static).update(your)
+        self.query_one("#ticket-service", Static).update(
+            f"{name_of(tk.department, lang)}  ·  {name_of(tk.service, lang)}"
+        )
+        self.query_one("#ticket-ahead", Static).update(t("ahead", lang, n=tk.ahead))
+        self.query_one("#ticket-eta", Static).update(t("eta_ticket", lang, m=tk.eta_min))
+        sep = "、" if lang == "zh" else ", "
+        windows = sep.join(tk.window_names(lang)) or t("no_windows", lang)
+        self.query_one("#ticket-windows", Static).update(t("go_to", lang, w=windows))
+        self.query_one("#ticket-issued", Static).update(
+            t("issued_at", lang, t=f"{tk.issued_at:%H:%M}")
+        )
+        self.query_one("#scan", Static).update(t("scan", lang))
+        status = self.query_one("#print-status", Static)
+        status.update(t(PRINT_TEXT.get(self.print_status, "print_none"), lang))
+        status.set_class(self.print_status == "fault", "error")
+        self.query_one("#done", Tile).show(t("done", lang))
+
+    def watch_print_status(self) -> None:
+        self.sync()
+
+    def action_back(self) -> None:
+        """Esc on the ticket goes home (there is nothing to go back to)."""
+        self.kiosk.go_home()
+
+    @on(Tile.Chosen, "#done")
+    def done_chosen(self) -> None:
+        self.kiosk.go_home()

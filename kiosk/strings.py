@@ -1,0 +1,115 @@
+"""Every word the kiosk shows, 中文 first and English second.
+
+`t(key, lang, **fields)` picks one language and fills the fields; a missing key
+is a programming error caught by the tests (every key has both languages).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+STRINGS: Final[dict[str, tuple[str, str]]] = {
+    # header and common
+    "lang_toggle": ("English", "中文"),
+    "back": ("返回", "Back"),
+    "home": ("首页", "Home"),
+    "keys_hint": (
+        "数字键 1-9 选择 · 方向键/Tab 移动 · 回车 确认 · Esc 返回",
+        "Keys 1-9 choose · arrows/Tab move · Enter confirm · Esc back",
+    ),
+    "offline": (
+        "暂停取号：正在连接服务大厅系统，请稍候或咨询工作人员",
+        "Ticket issuing paused: reconnecting to the hall system. Please wait or ask staff.",
+    ),
+    "connecting": (
+        "正在连接服务大厅系统…",
+        "Connecting to the hall system…",
+    ),
+    "unauthorised": (
+        "暂停取号：本机未获授权，请联系工作人员",
+        "Ticket issuing paused: this kiosk is not authorised. Please ask staff.",
+    ),
+    # home
+    "welcome": ("欢迎办事，请选择办理部门", "Welcome. Please choose a department"),
+    "no_departments": ("暂无可办理的部门", "No departments are open for tickets"),
+    "waiting_n": ("等候 {n} 人", "{n} waiting"),
+    "services_n": ("{n} 个事项", "{n} services"),
+    # department
+    "choose_service": ("请选择办理事项", "Please choose a service"),
+    "eta_about": ("约 {m} 分钟", "about {m} min"),
+    "no_wait": ("无需等候", "no wait"),
+    # guide
+    "guide": ("办事指南", "Service guide"),
+    "materials": ("所需材料", "Required materials"),
+    "no_materials": ("无需材料", "No documents needed"),
+    "fee": ("收费标准", "Fee"),
+    "time_limit": ("办理时限", "Time limit"),
+    "windows": ("办理窗口", "Windows"),
+    "no_windows": ("暂无窗口，请咨询工作人员", "No window yet: please ask staff"),
+    "queue_now": ("当前等候", "Waiting now"),
+    "take_ticket": ("取号", "Take a ticket"),
+    # priority
+    "how_queue": ("请选择取号方式", "How would you like to queue?"),
+    "regular": ("普通取号", "Regular ticket"),
+    "regular_sub": ("按取号顺序叫号", "Called in the order of arrival"),
+    "priority": ("绿色通道", "Priority (green channel)"),
+    "priority_sub": (
+        "老年人、残疾人、孕妇优先办理",
+        "For elderly, disabled or pregnant visitors",
+    ),
+    "priority_note": (
+        "如不需要，请选择“普通取号”。工作人员可能核实绿色通道资格。",
+        "If this does not apply to you, choose “Regular ticket”. Staff may check.",
+    ),
+    "issuing": ("正在取号，请稍候…", "Issuing your ticket, please wait…"),
+    "issue_failed": (
+        "取号未成功：{reason}。请重试或咨询工作人员。",
+        "No ticket was issued: {reason}. Please try again or ask staff.",
+    ),
+    "err_timeout": ("系统响应超时", "the hall system did not answer in time"),
+    "err_not_found": ("该事项暂不可办理", "this service is not available"),
+    "err_rate_limited": ("操作过于频繁", "too many requests"),
+    "err_closed": ("本机已停止连接", "this kiosk is disconnected"),
+    "err_other": ("系统繁忙", "the hall system is busy"),
+    # ticket
+    "your_number": ("您的号码", "Your number"),
+    "priority_ticket": ("绿色通道", "Priority"),
+    "ahead": ("前面还有 {n} 人", "{n} people ahead of you"),
+    "eta_ticket": ("预计等候约 {m} 分钟", "Estimated wait: about {m} min"),
+    "go_to": ("叫号后请前往：{w}", "When called, go to: {w}"),
+    "scan": ("扫码查看排队进度", "Scan to follow your place in line"),
+    "issued_at": ("取号时间 {t}", "Issued at {t}"),
+    "print_printing": ("正在打印号票…", "Printing your ticket…"),
+    "print_done": ("请取走打印的号票", "Please take your printed ticket"),
+    "print_fault": (
+        "打印机故障：请记住号码或扫描二维码，并告知工作人员",
+        "Printer problem: note your number or scan the QR code, and please tell staff",
+    ),
+    "print_none": (
+        "本机不打印号票：请记住号码或扫描二维码",
+        "No paper ticket here: note your number or scan the QR code",
+    ),
+    "done": ("完成", "Done"),
+    # staff
+    "staff_check": ("工作人员验证", "Staff check"),
+    "staff_exit": ("退出取号机：请输入管理密码", "Close the kiosk: enter the staff PIN"),
+    "staff_reprint": ("补打号票：请输入管理密码", "Reprint the last ticket: enter the staff PIN"),
+    "pin_wrong": ("密码错误", "Wrong PIN"),
+    "cancel": ("取消", "Cancel"),
+    "confirm": ("确认", "Confirm"),
+    "no_last_ticket": ("本机尚未出过号票", "No ticket has been issued here yet"),
+    "reprinting": ("正在补打 {n}", "Reprinting {n}"),
+}
+
+
+def t(key: str, lang: str, **fields: object) -> str:
+    """The text of `key` in `lang` (中文 unless "en"), with `fields` filled in."""
+    zh, en = STRINGS[key]
+    text = en if lang == "en" else zh
+    return text.format(**fields) if fields else text
+
+
+def error_reason(code: str, lang: str) -> str:
+    """A plain phrase for a hub error code (never the raw code or a trace)."""
+    key = f"err_{code}"
+    return t(key if key in STRINGS else "err_other", lang)

@@ -1,0 +1,1 @@
+"""Kiosk widgets: tiles, header, big ticket number."""

@@ -1,0 +1,115 @@
+"""Big touch targets: a numbered `Tile` and a `TileGrid` that arrow keys move around."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.content import Content
+from textual.events import Click
+from textual.message import Message
+from textual.widgets import Static
+
+
+class Tile(Static, can_focus=True):
+    """A large, numbered choice: a tap, Enter or its number key chooses it."""
+
+    BINDINGS = [
+        Binding("enter", "choose", show=False),
+        Binding("space", "choose", show=False),
+    ]
+
+    class Chosen(Message):
+        """A tile was chosen (tapped, Enter, or its number key)."""
+
+        def __init__(self, tile: Tile) -> None:
+            super().__init__()
+            self.tile = tile
+
+        @property
+        def control(self) -> Tile:
+            return self.tile
+
+        @property
+        def key(self) -> str:
+            return self.tile.key
+
+    def __init__(
+        self,
+        key: str,
+        index: int | None = None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.key = key
+        self.index = index
+
+    def show(self, title: str, *lines: str) -> None:
+        """Set the tile's text: its number, a bold title, then smaller lines."""
+        parts: list[str | Content | tuple[str, str]] = []
+        if self.index is not None:
+            parts.append((f" {self.index} ", "reverse bold"))
+            parts.append("  ")
+        parts.append((title, "bold"))
+        for line in lines:
+            parts.append("\n")
+            parts.append(line)
+        self.update(Content.assemble(*parts))
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.action_choose()
+
+    def action_choose(self) -> None:
+        """Choose this tile, unless it is disabled."""
+        if not self.disabled:
+            self.post_message(self.Chosen(self))
+
+
+class TileGrid(Grid):
+    """A grid of tiles; arrows move the highlight by one tile or one row."""
+
+    BINDINGS = [
+        Binding("left", "move(-1)", show=False),
+        Binding("right", "move(1)", show=False),
+        Binding("up", "move_row(-1)", show=False),
+        Binding("down", "move_row(1)", show=False),
+    ]
+
+    def __init__(
+        self,
+        *tiles: Tile,
+        columns: int = 3,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(*tiles, id=id, classes=classes)
+        self.columns = columns
+
+    def on_mount(self) -> None:
+        self.styles.grid_size_columns = self.columns
+
+    @property
+    def tiles(self) -> list[Tile]:
+        """The tiles in order."""
+        return list(self.query_children(Tile))
+
+    def _step(self, delta: int) -> None:
+        tiles = self.tiles
+        if not tiles:
+            return
+        focused = self.screen.focused
+        i = tiles.index(focused) if focused in tiles else -1
+        j = min(max(i + delta, 0), len(tiles) - 1) if i >= 0 else 0
+        target = tiles[j]
+        if not target.disabled:
+            target.focus()
+
+    def action_move(self, delta: int) -> None:
+        """Move the highlight to the previous or next tile."""
+        self._step(delta)
+
+    def action_move_row(self, delta: int) -> None:
+        """Move the highlight one row up or down."""
+        self._step(delta * self.columns)
