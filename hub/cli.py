@@ -117,8 +117,12 @@ def cmd_device(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the hub until SIGTERM / SIGINT."""
+    import resource
+
     from hub.server import HubServer
 
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a hall has many displays and phones
     store = _store(args)
     store.create_tables()
     try:

@@ -155,6 +155,7 @@ class Engine:
     def _reset_day(self) -> None:
         self.tickets: dict[str, Ticket] = {}
         self.waiting_ids: set[str] = set()
+        self.waiting_by_service: dict[str, set[str]] = {}
         self.numbers: dict[str, int] = {}
         self.tokens: dict[str, str] = {}
         self.stats: dict[int, WindowStats] = {n: WindowStats() for n in self.windows}
@@ -211,7 +212,7 @@ class Engine:
         self._emit(events, "day_rolled", now, day=new_day.isoformat(), windows=list(windows.values()), notice=self.notice)
         return events
 
-    def _emit(self, events: list[Event], kind: str, now: datetime, **fields: Any) -> Event:
+    def _emit(self, events: list[Event], kind: str, now: datetime, /, **fields: Any) -> Event:
         ev: Event = {"type": kind, "seq": self.seq + 1, "at": iso(now), **fields}
         if "ticket" in fields and isinstance(fields["ticket"], dict):
             ev["waiting"] = self._waiting_after(fields["ticket"])
@@ -227,7 +228,8 @@ class Engine:
             services.add(old["service"])
         out = {}
         for s in services:
-            n = sum(1 for i in self.waiting_ids if self.tickets[i]["service"] == s and i != ticket["id"])
+            ids = self.waiting_by_service.get(s, set())
+            n = len(ids) - (1 if ticket["id"] in ids else 0)
             if ticket["state"] == WAITING and ticket["service"] == s:
                 n += 1
             out[s] = n
@@ -618,8 +620,11 @@ class Engine:
         tid = t["id"]
         old = self.tickets.get(tid)
         self.tickets[tid] = t
+        if old is not None:
+            self.waiting_by_service.get(old["service"], set()).discard(tid)
         if t["state"] == WAITING:
             self.waiting_ids.add(tid)
+            self.waiting_by_service.setdefault(t["service"], set()).add(tid)
         else:
             self.waiting_ids.discard(tid)
         w_no = ev.get("window")
@@ -709,12 +714,7 @@ class Engine:
     def waiting_counts(self, services: Iterable[str] | None = None) -> dict[str, int]:
         """Waiting tickets per service code (every service of the catalogue by default)."""
         codes = list(services) if services is not None else [s.code for s in self.hall.services]
-        counts = dict.fromkeys(codes, 0)
-        for i in self.waiting_ids:
-            s = self.tickets[i]["service"]
-            if s in counts:
-                counts[s] += 1
-        return counts
+        return {c: len(self.waiting_by_service.get(c, ())) for c in codes}
 
     def avg_service_min(self, service: str) -> float:
         """Today's mean service time of a service in minutes, else the catalogue's typical minutes."""
@@ -731,7 +731,7 @@ class Engine:
     def queue_of(self, service: str) -> list[Ticket]:
         """The waiting tickets of a service in place-in-line order."""
         return sorted(
-            (self.tickets[i] for i in self.waiting_ids if self.tickets[i]["service"] == service),
+            (self.tickets[i] for i in self.waiting_by_service.get(service, ())),
             key=lambda t: (t["queued_at"], t["number"]),
         )
 
@@ -748,8 +748,8 @@ class Engine:
         key = (t["queued_at"], t["number"])
         ahead = sum(
             1
-            for i in self.waiting_ids
-            if self.tickets[i]["service"] == t["service"] and (self.tickets[i]["queued_at"], self.tickets[i]["number"]) < key
+            for i in self.waiting_by_service.get(t["service"], ())
+            if (self.tickets[i]["queued_at"], self.tickets[i]["number"]) < key
         )
         return ahead, self.eta(t["service"], ahead)
 

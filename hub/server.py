@@ -130,6 +130,7 @@ class HubServer:
         self.metrics_task: asyncio.Task[None] | None = None
         self.displays = 0
         self.stopping = False
+        self._logins: dict[str, tuple[asyncio.Lock, list[int]]] = {}  # staff id -> (lock, users)
 
     def _restore(self) -> Engine:
         today = self.clock().astimezone(Engine(self.hall, date.today()).tz).date()
@@ -184,7 +185,11 @@ class HubServer:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await t
         if self.server is not None:
-            self.server.close(close_connections=True)
+            # The first close() above fixed close_connections=False (a second call is a no-op),
+            # so close the open connections here: clients see 1001 and reconnect to the next hub.
+            closing = [asyncio.create_task(ws.close(1001, "going away")) for ws in self.server.connections]
+            if closing:
+                await asyncio.wait(closing, timeout=5)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.server.wait_closed(), 5)
         self.server = None
@@ -297,7 +302,7 @@ class HubServer:
         if not isinstance(hello, dict) or hello.get("type") != "hello":
             await self._refuse(ws, "bad_hello", "第一帧应为 hello", "The first frame must be a hello", lang, CLOSE_BAD_HELLO)
             return None
-        if hello.get("v") != VERSION:
+        if type(hello.get("v")) is not int or hello.get("v") != VERSION:  # not True, not 1.0
             await self._refuse(
                 ws, "unsupported_version", f"不支持的协议版本：{hello.get('v')}", f"Unsupported protocol version: {hello.get('v')}", lang, CLOSE_BAD_HELLO
             )
@@ -393,14 +398,30 @@ class HubServer:
         if not isinstance(sid, str) or not isinstance(pin, str) or not sid or len(sid) > 64 or len(pin) > 64:
             await self._refuse(ws, "bad_hello", "请提供工号和密码", "A staff hello needs staff and pin strings", lang, CLOSE_BAD_HELLO)
             return None
+        # One check at a time per staff id: the failure count is read, the PIN checked (slow) and the
+        # count written back, so parallel guesses must queue or each would see the same old count.
+        entry = self._logins.setdefault(sid, (asyncio.Lock(), [0]))
+        entry[1][0] += 1
+        try:
+            async with entry[0]:
+                staff, refusal = await self._check_login(sid, pin)
+        finally:
+            entry[1][0] -= 1
+            if not entry[1][0]:
+                del self._logins[sid]
+        if refusal is not None:
+            code, zh, en = refusal
+            await self._refuse(ws, code, zh, en, lang, CLOSE_AUTH)
+            return None
+        return staff
+
+    async def _check_login(self, sid: str, pin: str) -> tuple[dict[str, Any] | None, tuple[str, str, str] | None]:
+        """(staff, None) when the PIN is right, else (None, (code, zh, en)); counts failures, locks."""
         staff = await asyncio.to_thread(self.store.get_staff, self.hall.id, sid)
-        now = datetime.now(UTC)
+        now = self.clock()
         if staff is not None and staff["locked_until"] is not None and staff["locked_until"] > now:
             mins = max(1, round((staff["locked_until"] - now).total_seconds() / 60))
-            await self._refuse(
-                ws, "locked", f"密码错误次数过多，账号已锁定，请 {mins} 分钟后再试", f"Too many failed attempts: locked, try again in {mins} min", lang, CLOSE_AUTH
-            )
-            return None
+            return None, ("locked", f"密码错误次数过多，账号已锁定，请 {mins} 分钟后再试", f"Too many failed attempts: locked, try again in {mins} min")
         ok = staff is not None and await asyncio.to_thread(auth.check_pin, pin, staff["pin_hash"])
         if not ok:
             if staff is not None:
@@ -410,16 +431,12 @@ class HubServer:
                     until, failures = now + timedelta(minutes=auth.LOCK_MINUTES), 0
                 await asyncio.to_thread(self.store.set_staff_failures, self.hall.id, sid, failures, until)
                 if until is not None:
-                    await self._refuse(
-                        ws, "locked", "密码错误次数过多，账号已锁定 5 分钟", "Too many failed attempts: locked for 5 minutes", lang, CLOSE_AUTH
-                    )
-                    return None
-            await self._refuse(ws, "auth_failed", "工号或密码错误", "Wrong staff id or PIN", lang, CLOSE_AUTH)
-            return None
+                    return None, ("locked", "密码错误次数过多，账号已锁定 5 分钟", "Too many failed attempts: locked for 5 minutes")
+            return None, ("auth_failed", "工号或密码错误", "Wrong staff id or PIN")
         assert staff is not None
-        if staff["failures"]:
+        if staff["failures"] or staff["locked_until"] is not None:
             await asyncio.to_thread(self.store.set_staff_failures, self.hall.id, sid, 0, None)
-        return staff
+        return staff, None
 
     # ------------------------------------------------------------------ snapshots
 

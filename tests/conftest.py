@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ SUPERVISOR = ("s001", "9999")
 class HubFixture:
     """A running hub in this process; restartable on the same port and database."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path | str) -> None:
         self.db = db
         self.store = Store(str(db))
         self.store.create_tables()
@@ -67,9 +68,15 @@ class HubFixture:
 
 
 @pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[HubFixture]:
+def hub_db(tmp_path: Path) -> Path | str:
+    """The database of the `hub` fixture: a SQLite file in tmp_path (override it for another URL)."""
+    return tmp_path / "hall.db"
+
+
+@pytest.fixture
+async def hub(hub_db: Path | str) -> AsyncIterator[HubFixture]:
     """A running hub with the demo hall, clerks (PIN 1234), supervisor s001 (PIN 9999), kiosk token."""
-    h = HubFixture(tmp_path / "hall.db")
+    h = HubFixture(hub_db)
     await h.start()
     try:
         yield h
@@ -79,3 +86,39 @@ async def hub(tmp_path: Path) -> AsyncIterator[HubFixture]:
 
 
 PG_URL = os.environ.get("HALL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards: its SQLAlchemy URL.
+
+    Connects to the database of ``HALL_TEST_PG`` (default: ``test`` on 127.0.0.1:5432
+    as ``postgres``, falling back to ``root``) with autocommit to CREATE and DROP
+    ``hall_test_<random>``, so runs never see each other's rows. No skip: where
+    PostgreSQL is missing the test fails.
+    """
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(PG_URL)
+    users = list(dict.fromkeys([base.username or "postgres", "postgres", "root"]))
+    errors = []
+    for user in users:
+        url = base.set(username=user)
+        try:
+            admin = psycopg.connect(
+                host=url.host, port=url.port or 5432, user=user, password=url.password, dbname=url.database, autocommit=True
+            )
+        except psycopg.OperationalError as e:
+            errors.append(f"{user}: {e}")
+            continue
+        break
+    else:
+        raise RuntimeError(f"PostgreSQL at {base.host}:{base.port} refused every user: {'; '.join(errors)}")
+    name = f"hall_test_{secrets.token_hex(6)}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -31,6 +31,7 @@ class ActionBar(Horizontal):
         for action in ACTIONS:
             button = Button(self._label(action, paused=False), id=f"act-{action}", disabled=True)
             button.can_focus = False  # the keys are F1…F10; Tab stays on the lists
+            button.styles.line_pad = 0  # (CSS refuses `line-pad: 0`) ten labels must fit in a row
             yield button
 
     def _label(self, action: str, *, paused: bool) -> str:

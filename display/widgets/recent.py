@@ -33,10 +33,10 @@ class RecentCalls(Static):
     def show(self, state: BoardState, lang: str) -> None:
         self.border_title = t("recent_calls", lang)
         table = Table.grid(padding=(0, 1), expand=True)
-        table.add_column(justify="left", ratio=1)
-        table.add_column(justify="left", ratio=2)
-        table.add_column(justify="right")
-        table.add_column(justify="right")
+        table.add_column(justify="left", no_wrap=True, min_width=4)
+        table.add_column(justify="left", no_wrap=True, overflow="ellipsis", ratio=1)
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column(justify="right", no_wrap=True)
         for call in state.recent_calls():
             tstate = state.ticket_state(call.ticket) or "called"
             style = _STATE_STYLE.get(tstate, "")

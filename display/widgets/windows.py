@@ -45,7 +45,7 @@ class WindowsPanel(VerticalScroll):
         self._numbers: list[int] = []
 
     def compose(self) -> ComposeResult:
-        yield ItemGrid(id="window-grid", min_column_width=18, stretch_height=False)
+        yield ItemGrid(id="window-grid", min_column_width=24, stretch_height=False)
 
     def show(self, state: BoardState, lang: str) -> None:
         self.border_title = t("windows", lang)

@@ -369,10 +369,9 @@
       const tile = H.el("div", { class: "win", dataset: { window: n, state: state, ticket: cur ? cur.id : "" } },
         H.el("div", { class: "win-name", text: windowName(n) }),
         H.el("div", { class: "win-current" + (cur && cur.state === "called" ? " called" : ""), dataset: { field: "current" }, text: cur ? cur.number : "—" }),
-        H.el("div", { class: "win-state" }, bothText(WINDOW_STATE[state] || [state, state]),
-          cur ? H.el("span", { class: "win-ticket-state", text: " · " + bothText(TICKET_STATE[cur.state]) }) : null));
+        H.el("div", { class: "win-state", text: cur ? bothText(TICKET_STATE[cur.state]) : bothText(WINDOW_STATE[state] || [state, state]) }));
       if (SUPERVISOR) {
-        tile.append(H.el("div", { class: "win-staff", text: (w.staff ? "👤 " + w.staff : "") + (state === "paused" && w.pause_reason ? " · " + w.pause_reason : "") }));
+        tile.append(H.el("div", { class: "win-staff", text: (w.staff ? "工号 Staff " + w.staff : "") + (state === "paused" && w.pause_reason ? " · " + w.pause_reason : "") }));
       }
       return tile;
     });

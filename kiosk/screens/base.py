@@ -22,6 +22,8 @@ from textual.screen import Screen
 class KioskScreen(Screen[None]):
     """A full kiosk screen; subclasses compose the body and refresh it in `sync_body`."""
 
+    AUTO_FOCUS = None  # focus_primary decides
+
     BINDINGS = [
         Binding("escape", "back", show=False),
         Binding("enter", "primary", show=False),
@@ -98,19 +100,19 @@ class KioskScreen(Screen[None]):
         """Highlight the primary tile, so Enter takes the primary action."""
         tile = self.primary_tile()
         if tile is not None and not tile.disabled:
-            tile.focus()
+            tile.focus(scroll_visible=False)
 
     def action_pick(self, n: int) -> None:
         """Choose the n-th tile on the screen."""
         tile = self.numbered_tiles().get(n)
-        if tile is not None and not tile.disabled:
+        if tile is not None and tile.available:
             tile.focus()
             tile.action_choose()
 
     def action_primary(self) -> None:
         """Enter with nothing highlighted: the primary action."""
         tile = self.primary_tile()
-        if tile is not None and not tile.disabled:
+        if tile is not None:
             tile.action_choose()
 
     def action_back(self) -> None:

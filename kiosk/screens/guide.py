@@ -66,7 +66,7 @@ class GuideScreen(KioskScreen):
             self.query_one(f"#text-{part}", Static).update(str(text))
         take = self.query_one("#take-ticket", Tile)
         take.show(t("take_ticket", lang))
-        take.disabled = not self.kiosk.can_issue
+        take.available = self.kiosk.can_issue
 
     @on(Tile.Chosen, "#take-ticket")
     def take_chosen(self) -> None:

@@ -55,7 +55,12 @@ class HomeScreen(KioskScreen):
             Tile(d["code"], i if i <= 9 else None, id=f"dept-{d['code']}", classes="department")
             for i, d in enumerate(departments, start=1)
         )
-        self.call_after_refresh(self.sync)
+        self.call_after_refresh(self._rebuilt)
+
+    def _rebuilt(self) -> None:
+        self.sync()
+        if not isinstance(self.focused, Tile):
+            self.focus_primary()
 
     def action_back(self) -> None:
         """Esc on home does nothing: there is nowhere to go back to."""

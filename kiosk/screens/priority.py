@@ -46,7 +46,7 @@ class PriorityScreen(KioskScreen):
         self.query_one("#priority-note", Static).update(t("priority_note", lang))
         enabled = self.kiosk.can_issue and not self.issuing
         for tile in self.query(".choice").results(Tile):
-            tile.disabled = not enabled
+            tile.available = enabled
         status = self.query_one("#issue-status", Static)
         if self.issuing:
             status.update(t("issuing", lang))
@@ -65,14 +65,14 @@ class PriorityScreen(KioskScreen):
     @on(Tile.Chosen, ".choice")
     def choice_made(self, event: Tile.Chosen) -> None:
         if self.issuing or not self.kiosk.can_issue:
-            return
-        self.issue(event.key == "priority")
-
-    @work(exclusive=True, group="issue")
-    async def issue(self, priority: bool) -> None:
-        """Ask the hub for a ticket; show it only once the hub acknowledged it."""
+            return  # one ticket per tap: a second tap while issuing does nothing
         self.error = ""
         self.issuing = True
+        self.issue(event.key == "priority")
+
+    @work(group="issue")
+    async def issue(self, priority: bool) -> None:
+        """Ask the hub for a ticket; show it only once the hub acknowledged it."""
         try:
             ticket = await self.kiosk.issue(self.service, priority)
         except HubError as exc:

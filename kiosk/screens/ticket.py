@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -29,10 +31,13 @@ class TicketScreen(KioskScreen):
     """Shows one acknowledged ticket until Done, Esc or the idle timeout."""
 
     print_status: reactive[str] = reactive("none")
+    # A second tap or Enter meant for the previous screen must not dismiss the ticket.
+    GRACE_S = 1.0
 
     def __init__(self, ticket: IssuedTicket, print_status: str = "none") -> None:
         super().__init__()
         self.ticket = ticket
+        self.shown_at = time.monotonic()
         self.set_reactive(TicketScreen.print_status, print_status)
 
     def compose_body(self) -> ComposeResult:
@@ -79,10 +84,15 @@ class TicketScreen(KioskScreen):
     def watch_print_status(self) -> None:
         self.sync()
 
+    def leave(self) -> None:
+        """Back home, unless the ticket has only just appeared."""
+        if time.monotonic() - self.shown_at >= self.GRACE_S:
+            self.kiosk.go_home()
+
     def action_back(self) -> None:
         """Esc on the ticket goes home (there is nothing to go back to)."""
-        self.kiosk.go_home()
+        self.leave()
 
     @on(Tile.Chosen, "#done")
     def done_chosen(self) -> None:
-        self.kiosk.go_home()
+        self.leave()

@@ -45,6 +45,15 @@ class Tile(Static, can_focus=True):
         self.key = key
         self.index = index
 
+    @property
+    def available(self) -> bool:
+        """False while the choice cannot be made (e.g. issuing is paused); it keeps its focus."""
+        return not self.disabled and not self.has_class("-unavailable")
+
+    @available.setter
+    def available(self, value: bool) -> None:
+        self.set_class(not value, "-unavailable")
+
     def show(self, title: str, *lines: str) -> None:
         """Set the tile's text: its number, a bold title, then smaller lines."""
         parts: list[str | Content | tuple[str, str]] = []
@@ -62,8 +71,8 @@ class Tile(Static, can_focus=True):
         self.action_choose()
 
     def action_choose(self) -> None:
-        """Choose this tile, unless it is disabled."""
-        if not self.disabled:
+        """Choose this tile, unless it is unavailable."""
+        if self.available:
             self.post_message(self.Chosen(self))
 
 

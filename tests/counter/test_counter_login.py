@@ -1,0 +1,61 @@
+"""Login against a real hub: each refusal gets its own plain message; a good PIN opens the window.
+
+One hub per test (the fixture is slow to build), several apps in turn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from counter_helpers import SIZE, counter_app, hub_client, log_in, logged_in, login_message, until
+
+from counter.app import CounterApp
+from counter.screens.main import MainScreen
+from counter.strings import t
+
+
+async def test_login_refusals_then_success(hub: Any) -> None:
+    # a window the clerk may not use (c003 is only allowed at window 3)
+    staff, pin = hub.clerk(3)
+    app = CounterApp(4, staff=staff, hub_url=hub.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, pin)
+        await until(pilot, lambda: login_message(app) == t("zh", "forbidden_window", window="4号窗口"))
+
+    # a window someone else holds: c002 holds window 2, c001 may use it too
+    async with hub_client(hub, {"role": "counter", "staff": "c002", "pin": "1234", "window": 2}):
+        app = CounterApp(2, staff="c001", hub_url=hub.url, lang="en")
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, "1234")
+            await until(pilot, lambda: login_message(app) == t("en", "window_taken", window="Window 2"))
+
+    # empty fields, an unknown staff id, a wrong PIN, then the right one
+    app = CounterApp(3, hub_url=hub.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1234")
+        assert login_message(app) == t("zh", "need_staff_pin")
+        await log_in(pilot, "1234", staff="nobody")
+        await until(pilot, lambda: login_message(app) == t("zh", "auth_failed"))
+        await log_in(pilot, "0000", staff=staff)
+        await until(pilot, lambda: login_message(app) == t("zh", "auth_failed"))
+        assert app.screen.query_one("#pin").value == ""  # type: ignore[attr-defined]
+        await logged_in(pilot, pin)
+        assert isinstance(app.screen, MainScreen)
+        assert app.state.window_state == "open" and app.state.staff == staff
+
+
+async def test_locked_after_five_failures(hub: Any) -> None:
+    app = counter_app(hub, 3, lang="en")
+    locked, wrong = t("en", "locked"), t("en", "auth_failed")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(6):
+            await log_in(pilot, "0000")
+            await until(pilot, lambda: login_message(app) in (locked, wrong))
+            if login_message(app) == locked:
+                break
+            app.screen.query_one("#login-message").update("")  # type: ignore[attr-defined]
+        assert login_message(app) == locked
+        # even the right PIN is refused while locked
+        app.screen.query_one("#login-message").update("")  # type: ignore[attr-defined]
+        await log_in(pilot, "1234")
+        await until(pilot, lambda: login_message(app) == locked)

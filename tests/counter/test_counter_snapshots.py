@@ -1,0 +1,58 @@
+"""Snapshots of the counter's screens in 中文 and English, from a prepared welcome (no hub, frozen clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from counter_welcome import NOW, welcome
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from counter.app import CounterApp
+
+SIZE = (120, 36)
+
+
+def steady(*keys: str) -> Callable[[Pilot[Any]], Any]:
+    """Press keys, then stop every cursor from blinking (a blink would make snapshots flaky)."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+def app_for(lang: str, current: str | None = None) -> CounterApp:
+    return CounterApp(5, staff="c001", lang=lang, welcome=welcome(current), now=lambda: NOW)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_login(snap_compare: Any, lang: str) -> None:
+    app = CounterApp(3, staff="c003", lang=lang, hub_url="ws://127.0.0.1:9/ws", now=lambda: NOW)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steady())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("current", [None, "called", "serving"], ids=["idle", "called", "serving"])
+def test_main(snap_compare: Any, lang: str, current: str | None) -> None:
+    assert snap_compare(app_for(lang, current), terminal_size=SIZE, run_before=steady())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_transfer_dialog(snap_compare: Any, lang: str) -> None:
+    # F6, then the second department (规划分局) and its first service
+    run_before = steady("f6", "down", "enter")
+    assert snap_compare(app_for(lang, "serving"), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pause_dialog(snap_compare: Any, lang: str) -> None:
+    assert snap_compare(app_for(lang), terminal_size=SIZE, run_before=steady("f9"))

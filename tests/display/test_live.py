@@ -1,0 +1,278 @@
+"""The boards against a real hub: calls, recalls, window states, notices, staleness, supervisor actions."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from display_helpers import FakeSpeaker, hub_client, wait_for
+from textual.widgets import Input, SelectionList, TabbedContent
+
+from display.app import DisplayApp
+from display.widgets.banners import NoticeBanner, StaleBanner
+from display.widgets.bigtext import BigText
+from display.widgets.call import LatestCall
+from display.widgets.metrics import MetricsTable
+
+SIZE = (120, 40)
+
+
+def first_service(hub: Any, window: int) -> str:
+    return hub.hall.window(window).services[0]
+
+
+def counter_hello(hub: Any, window: int) -> dict[str, Any]:
+    staff, pin = hub.clerk(window)
+    return {"role": "counter", "staff": staff, "pin": pin, "window": window}
+
+
+def shown_number(app: DisplayApp) -> str:
+    return app.board.query_one("#call-number", BigText).text
+
+
+def screen_text(app: DisplayApp) -> str:
+    """Everything on the screen as plain text (the SVG export holds the text of every cell)."""
+    return app.export_screenshot()
+
+
+async def test_call_and_recall_appear_on_board(hub: Any) -> None:
+    app = DisplayApp(hub.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: app.state.loaded and app.stale_kind() is None, what="welcome")
+        async with (
+            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
+            hub_client(hub.url, counter_hello(hub, 1)) as counter,
+        ):
+            issued = await kiosk.request("issue", service=first_service(hub, 1))
+            number = issued["ticket"]["number"]
+            await counter.request("call_next")
+            await wait_for(lambda: shown_number(app) == number, what="the called number")
+            await pilot.pause()
+            assert app.board.query_one("#call-window", BigText).text == "1"
+            call = app.board.query_one(LatestCall)
+            assert call.call is not None and call.call.recalls == 0
+            assert not call.has_class("-recall")
+            cell = app.board.query_one("#window-1")
+            assert cell.has_class("-open") and cell.has_class("-called")
+            assert number in str(cell.render())
+
+            await counter.request("recall")
+            await wait_for(lambda: call.has_class("-recall"), what="the recall mark")
+            assert call.call is not None and call.call.recalls == 1
+            assert [c.number for c in app.state.recent_calls()].count(number) == 1
+
+            await counter.request("start")
+            await wait_for(lambda: app.state.window_current_state(1) == "serving", what="serving")
+
+
+async def test_window_states(hub: Any) -> None:
+    app = DisplayApp(hub.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: app.state.loaded, what="welcome")
+        await pilot.pause()
+        cell = app.board.query_one("#window-2")
+        assert cell.has_class("-closed")
+        async with hub_client(hub.url, counter_hello(hub, 2)) as counter:
+            await wait_for(lambda: cell.has_class("-open"), what="window 2 open")
+            await counter.request("pause", reason="午休")
+            await wait_for(lambda: cell.has_class("-paused"), what="window 2 paused")
+            await counter.request("resume")
+            await wait_for(lambda: cell.has_class("-open"), what="window 2 open again")
+            await counter.request("logout")
+            await wait_for(lambda: cell.has_class("-closed"), what="window 2 closed")
+
+
+async def test_notice_and_waiting_counts(hub: Any) -> None:
+    app = DisplayApp(hub.url, lang="en")
+    async with app.run_test(size=SIZE):
+        await wait_for(lambda: app.state.loaded, what="welcome")
+        staff, pin = hub.supervisor
+        async with (
+            hub_client(hub.url, {"role": "supervisor", "staff": staff, "pin": pin}) as sup,
+            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
+        ):
+            await sup.request("notice", text="System upgrade at noon", minutes=5)
+            banner = app.board.query_one(NoticeBanner)
+            await wait_for(lambda: banner.has_class("-shown"), what="the notice")
+            assert "System upgrade at noon" in str(banner.render())
+            service = first_service(hub, 1)
+            before = app.state.waiting.get(service, 0)
+            await kiosk.request("issue", service=service)
+            await kiosk.request("issue", service=service)
+            await wait_for(lambda: app.state.waiting.get(service) == before + 2, what="waiting +2")
+            dept = hub.hall.service(service).department
+            counts = {d["code"]: n for d, n in app.state.waiting_by_department()}
+            assert counts[dept] == before + 2
+
+
+async def test_stale_marker_when_hub_stops_and_clears_on_restart(hub: Any) -> None:
+    app = DisplayApp(hub.url, max_backoff=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: app.state.loaded and app.stale_kind() is None, what="welcome")
+        banner = app.board.query_one(StaleBanner)
+        assert not banner.has_class("-shown")
+        await hub.stop()
+        await wait_for(lambda: banner.has_class("-shown"), what="the stale marker")
+        assert app.stale_kind() == "offline"
+        assert app.board.has_class("-stale")
+        # While it is down, a ticket is issued elsewhere: the fresh snapshot must bring it.
+        await hub.start()
+        async with hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk:
+            issued = await kiosk.request("issue", service=first_service(hub, 3))
+        await wait_for(
+            lambda: not banner.has_class("-shown"), timeout=10, what="the marker to clear"
+        )
+        await wait_for(lambda: issued["ticket"]["id"] in app.state.tickets, what="a fresh snapshot")
+        await pilot.pause()
+        assert not app.board.has_class("-stale")
+
+
+async def test_quiet_hub_is_not_stale(hub: Any) -> None:
+    """A hall with no events is not a frozen board: the probe gets an answer."""
+    app = DisplayApp(hub.url, stale_seconds=0.3, probe_timeout=2.0)
+    async with app.run_test(size=SIZE):
+        await wait_for(lambda: app.state.loaded, what="welcome")
+        first = app.client
+        await asyncio.sleep(2.5)  # a couple of ticks with probes
+        assert app.stale_kind() is None
+        assert app.client is first  # no reconnect was needed
+
+
+async def test_public_board_shows_nothing_private(hub: Any) -> None:
+    app = DisplayApp(hub.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: app.state.loaded, what="welcome")
+        async with (
+            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
+            hub_client(hub.url, counter_hello(hub, 1)) as counter,
+        ):
+            issued = await kiosk.request("issue", service=first_service(hub, 1))
+            await counter.request("call_next")
+            await counter.request("start")
+            await counter.request("finish", outcome="done", note="PRIVATE-NOTE-42")
+            await wait_for(
+                lambda: app.state.ticket_state(issued["ticket"]["id"]) == "done", what="done"
+            )
+            await pilot.pause()
+            staff_id, _ = hub.clerk(1)
+            staff_name = next(s.name for s in hub.hall.staff if s.id == staff_id)
+            text = screen_text(app)
+            for secret in (staff_id, staff_name, "PRIVATE-NOTE-42", issued["token"]):
+                assert secret not in text
+            for t in app.state.tickets.values():
+                assert "note" not in t and "staff" not in t
+
+
+async def test_voice_announces_calls_in_order_without_overlap(hub: Any) -> None:
+    speaker = FakeSpeaker(seconds=0.15)
+    app = DisplayApp(hub.url, voice=True, voice_en=True, speaker=speaker)
+    async with app.run_test(size=SIZE):
+        await wait_for(lambda: app.state.loaded and app.voice_queue is not None, what="welcome")
+        queue = app.voice_queue
+        assert queue is not None
+        async with (
+            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
+            hub_client(hub.url, counter_hello(hub, 1)) as w1,
+            hub_client(hub.url, counter_hello(hub, 3)) as w3,
+            hub_client(hub.url, counter_hello(hub, 5)) as w5,
+        ):
+            t1 = (await kiosk.request("issue", service=first_service(hub, 1)))["ticket"]["number"]
+            t3 = (await kiosk.request("issue", service=first_service(hub, 3)))["ticket"]["number"]
+            t5 = (await kiosk.request("issue", service=first_service(hub, 5)))["ticket"]["number"]
+            await w1.request("call_next")
+            await w3.request("call_next")
+            await w5.request("call_next")
+            # The citizen at window 5 turns up before the board got to say it: never announced.
+            await w5.request("start")
+            await wait_for(
+                lambda: len(queue.spoken) >= 2 and not queue.pending, what="2 calls said"
+            )
+            await queue.idle()
+            await w1.request("recall")
+            await wait_for(lambda: len(queue.spoken) == 3, what="the recall said")
+            await queue.idle()
+        spoken = [(a.number, a.window, a.recalls) for a in queue.spoken]
+        assert spoken == [(t1, 1, 0), (t3, 3, 0), (t1, 1, 1)]
+        assert t5 not in [a.number for a in queue.spoken]
+        assert not speaker.overlaps() and speaker.max_busy == 1
+        zh, en = speaker.texts("zh"), speaker.texts("en")
+        assert len(zh) == 3 and len(en) == 3
+        assert zh[0].endswith("到 一 号窗口办理") and en[0].endswith("please go to window 1.")
+
+
+async def test_supervisor_board_login_figures_and_actions(hub: Any) -> None:
+    staff, pin = hub.supervisor
+    sup = DisplayApp(hub.url, supervisor=True, staff=staff)
+    lobby = DisplayApp(hub.url)
+    async with lobby.run_test(size=SIZE), sup.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        # The PIN is asked first; a wrong one is refused and asked again.
+        await pilot.click("#pin")
+        await pilot.press(*"0000", "enter")
+        await wait_for(
+            lambda: (
+                sup.screen.query("#login-error")
+                and "PIN" in str(sup.screen.query_one("#login-error").render())
+            ),
+            what="refusal",
+        )
+        sup.screen.query_one("#pin", Input).value = pin
+        await pilot.press("enter")
+        await wait_for(lambda: sup.state.loaded and sup.state.metrics is not None, what="welcome")
+        await wait_for(lambda: lobby.state.loaded, what="lobby welcome")
+
+        async with (
+            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
+            hub_client(hub.url, counter_hello(hub, 1)) as counter,
+        ):
+            await kiosk.request("issue", service=first_service(hub, 1))
+            await counter.request("call_next")
+            await counter.request("start")
+            await counter.request("finish", outcome="done")
+
+            # Figures arrive pushed (no polling): window 1 has received and completed one.
+            def w1() -> dict[str, Any]:
+                return next(r for r in sup.state.window_metrics() if r["window"] == 1)
+
+            await wait_for(lambda: w1()["completed"] == 1, what="pushed figures")
+            tabs = sup.board.query_one(TabbedContent)
+            tabs.active = "tab-metrics"
+            await pilot.pause()
+            table = sup.board.query_one(MetricsTable)
+            row = table.get_row("1")
+            assert str(row[3]) == "1" and str(row[4]) == "1" and str(row[5]) == "100%"
+
+            # Post a notice from the actions tab: the lobby shows it.
+            tabs.active = "tab-actions"
+            await pilot.pause()
+            sup.board.query_one("#notice-text", Input).value = "请携带身份证原件"
+            sup.board.query_one("#notice-minutes", Input).value = "10"
+            await pilot.click("#notice-post")
+            banner = lobby.board.query_one(NoticeBanner)
+            await wait_for(
+                lambda: "请携带身份证原件" in str(banner.render()), what="notice on the lobby"
+            )
+
+            # Change window 2's services.
+            from textual.widgets import Select
+
+            sup.board.query_one("#window-pick", Select).value = 2
+            await pilot.pause()
+            box = sup.board.query_one("#window-services", SelectionList)
+            wanted = first_service(hub, 3)
+            box.deselect_all()
+            box.select(wanted)
+            await pilot.click("#window-save")
+            await wait_for(
+                lambda: lobby.state.windows[2].get("services") == [wanted], what="window 2 changed"
+            )
+
+            # Close window 1 (confirmed): the clerk is logged out, the lobby shows it closed.
+            sup.board.query_one("#window-pick", Select).value = 1
+            await pilot.pause()
+            await pilot.click("#window-close")
+            await pilot.pause()
+            await pilot.click("#confirm-yes")
+            await wait_for(
+                lambda: lobby.state.windows[1].get("state") == "closed", what="window 1 closed"
+            )

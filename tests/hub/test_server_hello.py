@@ -1,0 +1,230 @@
+"""Opening a connection: hello / welcome for every role, refused hellos, takeover, lockout."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hub_proto import Refused, citizen, counter, display, healthz, hello, hub_seq, kiosk, refused, supervisor
+
+from hub import auth
+
+pytestmark = [pytest.mark.usefixtures("fast_pins"), pytest.mark.timeout(30)]
+
+
+def _check_hall(hall: dict) -> None:
+    assert hall["id"] == "demo"
+    assert {"name", "name_en", "timezone", "departments", "services", "windows", "policy"} <= hall.keys()
+    assert len(hall["windows"]) == 31
+    assert {w["number"] for w in hall["windows"]} == set(range(1, 32))
+    assert any(s["code"] == "MZ-01" for s in hall["services"])
+    assert "staff" not in hall  # staff ids, names and windows are not part of the catalogue on the wire
+
+
+async def test_welcome_for_every_role(hub) -> None:
+    k = await kiosk(hub)
+    issued = await k.ok("issue", service="MZ-01")
+    d = await display(hub)
+    c = await counter(hub, 13)
+    s = await supervisor(hub)
+    z = await citizen(hub, issued["token"])
+    health = await healthz(hub)
+    for conn, role in ((k, "kiosk"), (d, "display"), (c, "counter"), (s, "supervisor"), (z, "citizen")):
+        w = conn.welcome
+        assert w["type"] == "welcome" and w["v"] == 1 and w["role"] == role
+        assert isinstance(w["seq"], int) and w["seq"] >= 0
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", w["day"]) and w["day"] == health["day"]
+        _check_hall(w["hall"])
+        st = w["state"]
+        assert {"tickets", "windows", "waiting"} <= st.keys(), (role, st.keys())
+        assert isinstance(st["waiting"], dict)
+    tid = issued["ticket"]["id"]
+    # display, counter, supervisor: the waiting ticket and every configured window
+    assert k.state["tickets"] == [] and len(k.state["windows"]) == 31  # the kiosk came first
+    for conn in (d, c, s):
+        assert [t["id"] for t in conn.state["tickets"]] == [tid]
+        assert len(conn.state["windows"]) == 31
+        assert conn.state["waiting"]["MZ-01"] == 1
+    # the counter's own window is open in its welcome, and held by it
+    w13 = next(w for w in c.state["windows"] if w["number"] == 13)
+    assert w13["state"] == "open" and w13["staff"] == hub.clerk(13)[0]
+    assert c.seq == d.seq + 1  # window_opened
+    # the display's windows carry no staff
+    assert all("staff" not in w for w in d.state["windows"])
+    assert all("staff" not in t for t in d.state["tickets"])
+    # the citizen: only its own ticket, its place in line
+    assert z.state["ticket"]["id"] == tid
+    assert z.state["ahead"] == 0 and isinstance(z.state["eta_min"], int)
+    assert z.state["tickets"] == [] and z.state["windows"] == []
+    assert health["clients"] == 5
+    # several kiosk / display / supervisor / citizen connections at once are fine
+    more = [await kiosk(hub), await display(hub), await supervisor(hub), await citizen(hub, issued["token"])]
+    assert (await healthz(hub))["clients"] == 9
+    for conn in (k, d, c, s, z, *more):
+        await conn.close()
+
+
+async def test_refused_hellos_without_credentials(hub) -> None:
+    seq = await hub_seq(hub)
+    cases: list[tuple[str | dict, str, int]] = [
+        ("this is not json", "bad_hello", 4000),
+        ("[1, 2, 3]", "bad_hello", 4000),
+        ("null", "bad_hello", 4000),
+        ({"type": "issue", "v": 1, "role": "kiosk", "token": hub.kiosk_token}, "bad_hello", 4000),
+        ({"v": 1, "role": "display"}, "bad_hello", 4000),
+        ({"type": "hello", "v": 2, "role": "display"}, "unsupported_version", 4000),
+        ({"type": "hello", "v": 0, "role": "kiosk", "token": hub.kiosk_token}, "unsupported_version", 4000),
+        ({"type": "hello", "v": "1", "role": "display"}, "unsupported_version", 4000),
+        ({"type": "hello", "v": 1, "role": "janitor"}, "bad_hello", 4000),
+        ({"type": "hello", "v": 1}, "bad_hello", 4000),
+        ({"type": "hello", "v": 1, "role": "counter", "staff": "c001", "pin": "1234"}, "bad_hello", 4000),
+        ({"type": "hello", "v": 1, "role": "counter", "staff": "c001", "pin": "1234", "window": "1"}, "bad_hello", 4000),
+        ({"type": "hello", "v": 1, "role": "supervisor", "staff": "s001"}, "bad_hello", 4000),
+        ({"type": "hello", "v": 1, "role": "kiosk"}, "auth_failed", 4001),
+        ({"type": "hello", "v": 1, "role": "kiosk", "token": "not-a-device-token"}, "auth_failed", 4001),
+        ({"type": "hello", "v": 1, "role": "kiosk", "token": 12345}, "auth_failed", 4001),
+        ({"type": "hello", "v": 1, "role": "citizen", "ticket": "not-a-ticket-token"}, "auth_failed", 4001),
+        ({"type": "hello", "v": 1, "role": "citizen"}, "auth_failed", 4001),
+    ]
+    for data, code, close in cases:
+        frame, got_close = await refused(hub.url, data)
+        assert (frame["code"], got_close) == (code, close), data
+    assert await hub_seq(hub) == seq
+    assert (await healthz(hub))["clients"] == 0
+
+
+async def test_refused_message_language(hub) -> None:
+    zh, _ = await refused(hub.url, {"type": "hello", "v": 1, "role": "kiosk", "token": "nope"})
+    en, _ = await refused(hub.url, {"type": "hello", "v": 1, "role": "kiosk", "token": "nope", "lang": "en"})
+    assert zh["code"] == en["code"] == "auth_failed"
+    assert re.search(r"[\u4e00-\u9fff]", zh["message"])
+    assert en["message"].isascii() and en["message"] != zh["message"]
+
+
+async def test_refused_staff_and_devices(hub) -> None:
+    seq = await hub_seq(hub)
+    # wrong PIN, unknown staff
+    frame, close = await refused(hub.url, {"type": "hello", "v": 1, "role": "counter", "staff": "c003", "pin": "0000", "window": 3})
+    assert (frame["code"], close) == ("auth_failed", 4001)
+    frame, close = await refused(hub.url, {"type": "hello", "v": 1, "role": "supervisor", "staff": "s001", "pin": "1234"})
+    assert (frame["code"], close) == ("auth_failed", 4001)
+    frame, close = await refused(hub.url, {"type": "hello", "v": 1, "role": "counter", "staff": "x999", "pin": "1234", "window": 3})
+    assert (frame["code"], close) == ("auth_failed", 4001)
+    frame, close = await refused(hub.url, {"type": "hello", "v": 1, "role": "supervisor", "staff": "nobody", "pin": "9999"})
+    assert (frame["code"], close) == ("auth_failed", 4001)
+    # a window the clerk may not use (c003 has window 3 only), a window that does not exist
+    frame, close = await refused(hub.url, {"type": "hello", "v": 1, "role": "counter", "staff": "c003", "pin": "1234", "window": 5})
+    assert (frame["code"], close) == ("forbidden", 4003)
+    frame, close = await refused(hub.url, {"type": "hello", "v": 1, "role": "counter", "staff": "c003", "pin": "1234", "window": 99})
+    assert (frame["code"], close) == ("forbidden", 4003)
+    # a supervisor at a counter, a clerk as supervisor
+    frame, close = await refused(hub.url, {"type": "hello", "v": 1, "role": "counter", "staff": "s001", "pin": "9999", "window": 3})
+    assert (frame["code"], close) == ("forbidden", 4003)
+    frame, close = await refused(hub.url, {"type": "hello", "v": 1, "role": "supervisor", "staff": "c003", "pin": "1234"})
+    assert (frame["code"], close) == ("forbidden", 4003)
+    # a revoked kiosk token; another live kiosk still gets in
+    k = await kiosk(hub)
+    await k.close()
+    other = auth.new_device_token()
+    hub.store.add_device(hub.hall.id, "K2", "kiosk", auth.token_hash(other))
+    assert hub.store.revoke_device(hub.hall.id, "K1")
+    frame, close = await refused(hub.url, {"type": "hello", "v": 1, "role": "kiosk", "token": hub.kiosk_token})
+    assert (frame["code"], close) == ("auth_failed", 4001)
+    k2 = await hello(hub.url, role="kiosk", token=other)
+    await k2.close()
+    # none of this changed anything
+    assert await hub_seq(hub) == seq
+    s = await supervisor(hub)
+    assert all(w["state"] == "closed" for w in s.state["windows"])
+    await s.close()
+
+
+async def test_window_taken_by_another_clerk(hub) -> None:
+    # c001 may use windows 1 and 2; c002 only window 2
+    first = await counter(hub, 2, staff="c001")
+    seq = await hub_seq(hub)
+    with pytest.raises(Refused) as e:
+        await counter(hub, 2, staff="c002")
+    assert (e.value.code, e.value.close_code) == ("window_taken", 4003)
+    assert await hub_seq(hub) == seq
+    # the holder is untouched
+    assert (await first.error("call_next", "queue_empty")) is not None
+    assert not first.closed.is_set()
+    await first.close()
+
+
+async def test_same_clerk_reconnecting_takes_over(hub) -> None:
+    old = await counter(hub, 1)
+    k = await kiosk(hub)
+    await k.ok("issue", service="JS-01")
+    seq = await hub_seq(hub)
+    new = await counter(hub, 1)
+    assert await old.wait_closed() == 4002
+    assert new.seq == seq  # no second window_opened: the session goes on
+    assert await hub_seq(hub) == seq
+    w1 = next(w for w in new.state["windows"] if w["number"] == 1)
+    assert w1["state"] == "open" and w1["staff"] == "c001"
+    reply = await new.ok("call_next")
+    assert reply["ticket"]["number"] == "F001"
+    assert (await healthz(hub))["clients"] == 2
+    await new.close()
+    await k.close()
+
+
+async def test_five_failed_pins_lock_the_id(hub) -> None:
+    bad = {"type": "hello", "v": 1, "role": "counter", "staff": "c005", "pin": "0000", "window": 5}
+    good = dict(bad, pin="1234")
+    codes = []
+    for _ in range(5):
+        frame, close = await refused(hub.url, bad)
+        assert close == 4001
+        codes.append(frame["code"])
+    assert codes[:4] == ["auth_failed"] * 4
+    assert codes[4] in ("auth_failed", "locked")
+    before = datetime.now(UTC)
+    # the right PIN does not open it now
+    frame, close = await refused(hub.url, good)
+    assert (frame["code"], close) == ("locked", 4001)
+    frame, close = await refused(hub.url, {"type": "hello", "v": 1, "role": "supervisor", "staff": "c005", "pin": "1234"})
+    assert (frame["code"], close) == ("locked", 4001)
+    # for five minutes
+    until = hub.store.get_staff(hub.hall.id, "c005")["locked_until"]
+    assert until is not None
+    assert before + timedelta(minutes=4) < until <= before + timedelta(minutes=5, seconds=5)
+    # other staff are not affected
+    c6 = await counter(hub, 6)
+    await c6.close()
+    # six minutes later (a hub whose clock runs ahead) the right PIN works again
+    await hub.stop()
+    await hub.start(clock=lambda: datetime.now(UTC) + timedelta(minutes=6))
+    c5 = await hello(hub.url, **{k: v for k, v in good.items() if k not in ("type", "v")})
+    await c5.close()
+
+
+async def test_parallel_wrong_pins_are_all_counted(hub) -> None:
+    bad = {"type": "hello", "v": 1, "role": "counter", "staff": "c007", "pin": "0000", "window": 7}
+    results = await asyncio.gather(*(refused(hub.url, bad) for _ in range(8)))
+    assert all(close == 4001 for _, close in results)
+    assert {f["code"] for f, _ in results} <= {"auth_failed", "locked"}
+    frame, close = await refused(hub.url, dict(bad, pin="1234"))
+    assert (frame["code"], close) == ("locked", 4001)
+
+
+async def test_a_good_login_resets_the_failures(hub) -> None:
+    bad = {"type": "hello", "v": 1, "role": "counter", "staff": "c008", "pin": "0000", "window": 8}
+    for _ in range(4):
+        assert (await refused(hub.url, bad))[0]["code"] == "auth_failed"
+    c = await counter(hub, 8)
+    await c.close()
+    for _ in range(4):
+        assert (await refused(hub.url, bad))[0]["code"] == "auth_failed"
+    c = await counter(hub, 8)
+    await c.close()
+
+
+async def test_hello_with_a_bool_version_is_refused(hub) -> None:
+    frame, close = await refused(hub.url, json.dumps({"type": "hello", "v": True, "role": "display"}))
+    assert (frame["code"], close) == ("unsupported_version", 4000)

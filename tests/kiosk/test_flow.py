@@ -1,0 +1,127 @@
+"""The citizen's path against a real hub: home → department → service → guide → ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk_helpers import SIZE, Observer, kiosk_config, text_of, wait_for, wait_online
+
+from kiosk.app import KioskApp
+from kiosk.screens import DepartmentScreen, GuideScreen, HomeScreen, PriorityScreen, TicketScreen
+from kiosk.widgets.bignumber import BigNumber
+from kiosk.widgets.tile import Tile
+
+
+async def test_home_to_ticket_by_touch_equals_the_hubs(hub: Any) -> None:
+    app = KioskApp(kiosk_config(hub))
+    async with Observer(hub) as observer, app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        assert isinstance(app.screen, HomeScreen)
+        dept = app.state.departments[0]["code"]
+        service = app.state.services_of(dept)[0]["code"]
+
+        await pilot.click(f"#dept-{dept}")
+        await wait_for(pilot, lambda: isinstance(app.screen, DepartmentScreen))
+        await pilot.click(f"#svc-{service}")
+        await wait_for(pilot, lambda: isinstance(app.screen, GuideScreen))
+        guide = app.screen
+        assert isinstance(guide, GuideScreen)
+        materials = app.state.service(service)["guide"]["materials"]  # type: ignore[index]
+        assert materials[0] in text_of(app, "#text-materials")
+        await pilot.click("#take-ticket")
+        await wait_for(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        await pilot.click("#choose-normal")
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), what="ticket")
+
+        screen = app.screen
+        assert isinstance(screen, TicketScreen)
+        shown = screen.ticket
+        tickets = await observer.tickets()
+        assert len(tickets) == 1
+        hub_ticket = tickets[0]
+        assert shown.ticket["id"] == hub_ticket["id"]
+        assert shown.number == hub_ticket["number"]
+        assert screen.query_one(BigNumber).number == hub_ticket["number"]
+        assert hub_ticket["service"] == service and hub_ticket["priority"] == "normal"
+        assert shown.ahead == 0
+        assert "0" in text_of(app, "#ticket-ahead")
+        assert shown.url.endswith(shown.token) and "/t/" in shown.url
+        # A second Enter right away does not dismiss the ticket (grace period) ...
+        await pilot.press("enter")
+        assert isinstance(app.screen, TicketScreen)
+        # ... Done does, a moment later; the home counts now include the new ticket.
+        await pilot.pause(TicketScreen.GRACE_S)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await wait_for(pilot, lambda: app.state.waiting_for(service) == 1)
+
+
+async def test_keyboard_only_priority_ticket(hub: Any) -> None:
+    app = KioskApp(kiosk_config(hub))
+    async with Observer(hub) as observer, app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        home = app.screen
+        # Arrows move the highlight; Enter chooses it.
+        await pilot.press("right", "right", "left")
+        tiles = list(home.query(Tile))
+        assert app.focused is tiles[1]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DepartmentScreen))
+        assert isinstance(app.screen, DepartmentScreen)
+        assert app.screen.department == tiles[1].key
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.press("3")  # the 3rd tile
+        await wait_for(pilot, lambda: isinstance(app.screen, DepartmentScreen))
+        assert isinstance(app.screen, DepartmentScreen)
+        assert app.screen.department == tiles[2].key
+        await pilot.press("1")
+        await wait_for(pilot, lambda: isinstance(app.screen, GuideScreen))
+        await pilot.press("enter")  # the primary action: take a ticket
+        await wait_for(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        await pilot.press("2")  # 绿色通道
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), what="ticket")
+        assert isinstance(app.screen, TicketScreen)
+        assert app.screen.ticket.priority
+        tickets = await observer.tickets()
+        assert [t["priority"] for t in tickets] == ["priority"]
+        assert tickets[0]["number"] == app.screen.ticket.number
+
+
+async def test_waiting_counts_update_live(hub: Any) -> None:
+    app = KioskApp(kiosk_config(hub))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        dept = app.state.departments[0]["code"]
+        service = app.state.services_of(dept)[0]["code"]
+        tile = app.screen.query_one(f"#dept-{dept}", Tile)
+        assert "等候 0 人" in str(tile.render())
+
+        other = KioskApp(kiosk_config(hub))  # another kiosk issues two tickets
+        async with other.run_test(size=SIZE) as other_pilot:
+            await wait_online(other_pilot, other)
+            await other.issue(service)
+            await other.issue(service, priority=True)
+
+        await wait_for(pilot, lambda: "等候 2 人" in str(tile.render()), what="live count")
+        await pilot.press("1")
+        await wait_for(pilot, lambda: isinstance(app.screen, DepartmentScreen))
+        svc_tile = app.screen.query_one(f"#svc-{service}", Tile)
+        assert "等候 2 人" in str(svc_tile.render())
+        # English shows the same figures.
+        await pilot.click("#lang-toggle")
+        await wait_for(pilot, lambda: "2 waiting" in str(svc_tile.render()))
+
+
+async def test_double_tap_gives_one_ticket(hub: Any) -> None:
+    app = KioskApp(kiosk_config(hub))
+    async with Observer(hub) as observer, app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        await pilot.press("1", "1", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        await pilot.press("enter", "enter", "1", "2", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), what="ticket")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, TicketScreen)
+        assert len(app.tickets_shown) == 1
+        assert len(await observer.tickets()) == 1

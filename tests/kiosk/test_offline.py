@@ -1,0 +1,128 @@
+"""Offline behaviour, the idle timeout, and requests resent after a reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from kiosk_helpers import SIZE, Observer, kiosk_config, text_of, wait_for, wait_online
+
+from kiosk.app import KioskApp
+from kiosk.screens import DepartmentScreen, GuideScreen, HomeScreen, PriorityScreen, TicketScreen
+from kiosk.widgets.header import StatusBanner
+from kiosk.widgets.tile import Tile
+
+
+async def test_offline_banner_disables_issuing_and_recovers(hub: Any) -> None:
+    app = KioskApp(kiosk_config(hub))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        banner = app.screen.query_one(StatusBanner)
+        assert not banner.display
+        await pilot.press("1", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, GuideScreen))
+        take = app.screen.query_one("#take-ticket", Tile)
+        assert take.available
+
+        await hub.stop()
+        await wait_for(pilot, lambda: not app.online, what="offline")
+        banner = app.screen.query_one(StatusBanner)
+        assert banner.display
+        assert "暂停取号" in text_of(app, "#banner")
+        assert not take.available
+        await pilot.press("enter")  # nothing happens: no ticket can be issued
+        await pilot.click("#take-ticket")
+        assert isinstance(app.screen, GuideScreen)
+        # English says it too.
+        await pilot.click("#lang-toggle")
+        assert "Ticket issuing paused" in text_of(app, "#banner")
+        await pilot.click("#lang-toggle")
+
+        await hub.start()
+        await wait_for(pilot, lambda: app.online, timeout=10, what="back online")
+        assert not banner.display
+        assert take.available
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), what="ticket")
+
+
+async def test_kiosk_starts_offline_and_comes_up_by_itself(hub: Any) -> None:
+    await hub.stop()
+    app = KioskApp(kiosk_config(hub))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert not app.online
+        assert "暂停取号" in text_of(app, "#banner")
+        await hub.start()
+        await wait_online(pilot, app, timeout=10)
+        assert not app.screen.query_one(StatusBanner).display
+        assert app.screen.query(Tile)  # the departments came with the welcome
+
+
+async def test_unknown_token_says_not_authorised(hub: Any) -> None:
+    app = KioskApp(kiosk_config(hub, token="not-a-token"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.fatal, what="auth failure")
+        assert "未获授权" in text_of(app, "#banner")
+        assert not app.can_issue
+
+
+async def test_idle_timeout_returns_home_from_anywhere(hub: Any) -> None:
+    app = KioskApp(kiosk_config(hub, idle=0.8))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        await pilot.press("1", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, GuideScreen))
+        await pilot.click("#lang-toggle")
+        assert app.lang == "en"
+        # Touches keep it there ...
+        for _ in range(3):
+            await pilot.pause(0.4)
+            await pilot.press("down")
+        assert isinstance(app.screen, GuideScreen)
+        # ... and without any, it goes home, in the starting language.
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), timeout=3, what="home")
+        assert app.lang == "zh"
+        # From the ticket screen as well.
+        await pilot.press("1", "1", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), what="ticket")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), timeout=3, what="home")
+
+
+async def test_request_resent_after_reconnect_gives_one_ticket(hub: Any) -> None:
+    """The hub drops right after the tap: the client resends the same id; one ticket results."""
+    app = KioskApp(kiosk_config(hub))
+    async with Observer(hub) as observer, app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        await pilot.press("1", "1", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        screen = app.screen
+        assert isinstance(screen, PriorityScreen)
+        await pilot.press("enter")  # the issue request is on the wire ...
+        await hub.stop()  # ... and the hub goes away (before or after it answered)
+        assert not isinstance(app.screen, TicketScreen) or app.tickets_shown
+        await asyncio.sleep(0.3)
+        await hub.start()
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), timeout=10, what="ticket")
+        assert isinstance(app.screen, TicketScreen)
+        shown = app.screen.ticket
+        await observer.client.wait_online(10)
+        tickets = await observer.tickets()
+        assert [t["id"] for t in tickets] == [shown.ticket["id"]]
+        assert len(app.tickets_shown) == 1
+
+
+async def test_back_while_department_is_open(hub: Any) -> None:
+    app = KioskApp(kiosk_config(hub))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: isinstance(app.screen, DepartmentScreen))
+        await pilot.click("#nav-back")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.press("escape")  # Esc on home stays home
+        assert isinstance(app.screen, HomeScreen)

@@ -1,0 +1,234 @@
+"""The lobby web board (/board) in a real browser against a real hub."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+WATCH_LATEST = """
+() => {
+  window.__seen = [];
+  const el = document.getElementById('latest-number');
+  new MutationObserver(() => window.__seen.push([el.textContent, Date.now()]))
+    .observe(el, {childList: true, characterData: true, subtree: true});
+}
+"""
+
+
+def service_of(hub: Any, window: int) -> str:
+    """The first service a window serves in the demo hall."""
+    return hub.hall.window(window).services[0]
+
+
+async def board_ready(page: Any) -> None:
+    """Wait until the board has its snapshot (the stale marker is gone)."""
+    await page.wait_for_selector("#stale", state="hidden", timeout=5000)
+
+
+async def test_board_shows_a_call_within_one_second(hub, open_page, kiosk, counter) -> None:
+    page, rec = await open_page(hub.http + "/board")
+    await board_ready(page)
+    await page.evaluate(WATCH_LATEST)
+    issued = await kiosk.request("issue", service=service_of(hub, 5))
+    number = issued["ticket"]["number"]
+    c5 = await counter(5)
+    await page.wait_for_selector('#windows .win[data-window="5"][data-state="open"]', timeout=2000)
+
+    await c5.request("call_next")
+    t_ok = time.time() * 1000
+    await page.wait_for_function(
+        "n => document.getElementById('latest-number').textContent === n", arg=number, timeout=1000
+    )
+    seen = await page.evaluate("window.__seen")
+    t_dom = next(t for text, t in seen if text == number)
+    assert t_dom - t_ok < 1000
+
+    assert await page.text_content("#latest-window") == "5"
+    assert number in await page.text_content("#latest-zh")
+    assert await page.text_content("#latest-zh") == f"请 {number} 号到 5 号窗口办理"
+    assert await page.text_content("#latest-en") == f"Ticket {number}, please go to window 5"
+    assert await page.text_content('#windows .win[data-window="5"] [data-field="current"]') == number
+    assert await page.text_content("#recent li:first-child .r-num") == number
+    assert rec.errors == []
+
+
+async def test_board_snapshot_recent_calls_waiting_and_windows(hub, open_page, kiosk, counter) -> None:
+    svc = service_of(hub, 3)
+    for _ in range(3):
+        await kiosk.request("issue", service=svc)
+    c3 = await counter(3)
+    first = (await c3.request("call_next"))["ticket"]
+    await c3.request("start")
+    await c3.request("finish", outcome="done")
+    second = (await c3.request("call_next"))["ticket"]
+
+    page, _ = await open_page(hub.http + "/board")
+    await board_ready(page)
+    # the welcome's recent_calls: newest first, the latest one big
+    assert await page.text_content("#latest-number") == second["number"]
+    nums = await page.eval_on_selector_all("#recent li .r-num", "els => els.map(e => e.textContent)")
+    assert nums[:2] == [second["number"], first["number"]]
+    # waiting count per department: one ticket still waits
+    dept = next(s.department for s in hub.hall.services if s.code == svc)
+    assert await page.get_attribute(f'#waiting li[data-department="{dept}"]', "data-count") == "1"
+    # each window with its state; window 3 open with the called ticket
+    assert await page.locator("#windows .win").count() == len(hub.hall.windows)
+    assert await page.get_attribute('#windows .win[data-window="3"]', "data-state") == "open"
+    assert await page.get_attribute('#windows .win[data-window="1"]', "data-state") == "closed"
+    assert await page.text_content('#windows .win[data-window="3"] [data-field="current"]') == second["number"]
+    # the clock runs
+    assert await page.text_content("#clock") != ""
+
+    # live: the window pauses, its tile says so
+    await c3.request("no_show")
+    await c3.request("pause", reason="午休")
+    await page.wait_for_selector('#windows .win[data-window="3"][data-state="paused"]', timeout=2000)
+
+
+async def test_stale_marker_shows_when_hub_stops_and_clears_on_restart(hub, open_page, kiosk, proto) -> None:
+    page, _ = await open_page(hub.http + "/board")
+    await board_ready(page)
+    assert not await page.is_visible("#stale")
+
+    await hub.stop()
+    await page.wait_for_selector("#stale", state="visible", timeout=3000)
+    await hub.start()
+    await page.wait_for_selector("#stale", state="hidden", timeout=10000)
+
+    # live again after the fresh snapshot: a call made now shows
+    k = await proto(role="kiosk", token=hub.kiosk_token)
+    issued = await k.request("issue", service=service_of(hub, 4))
+    staff, pin = hub.clerk(4)
+    c4 = await proto(role="counter", staff=staff, pin=pin, window=4)
+    await c4.request("call_next")
+    await page.wait_for_function(
+        "n => document.getElementById('latest-number').textContent === n", arg=issued["ticket"]["number"], timeout=2000
+    )
+
+
+async def test_board_loads_nothing_from_outside_the_hub(hub, open_page, kiosk, counter) -> None:
+    page, rec = await open_page(hub.http + "/board")
+    await board_ready(page)
+    await kiosk.request("issue", service=service_of(hub, 2))
+    c2 = await counter(2)
+    await c2.request("call_next")
+    await page.wait_for_timeout(500)
+    sup, rec2 = await open_page(hub.http + "/board?supervisor")
+    await sup.fill("#login-staff", hub.supervisor[0])
+    await sup.fill("#login-pin", hub.supervisor[1])
+    await sup.click("#login-submit")
+    await sup.wait_for_selector("#supervisor", state="visible")
+    await sup.wait_for_timeout(300)
+    allowed = (hub.http + "/", hub.url)
+    assert rec.urls and rec2.urls
+    assert rec.outside(allowed) == []
+    assert rec2.outside(allowed) == []
+    assert all(u.startswith("http://127.0.0.1:") or u.startswith("ws://127.0.0.1:") for u in rec.urls + rec2.urls)
+
+
+async def test_public_board_never_shows_private_data(hub, open_page, kiosk, counter, proto) -> None:
+    page, _ = await open_page(hub.http + "/board")
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda p: frames.append(p if isinstance(p, str) else str(p))))
+    await page.reload()
+    await board_ready(page)
+
+    issued = await kiosk.request("issue", service=service_of(hub, 5))
+    c5 = await counter(5)
+    await c5.request("call_next")
+    await c5.request("start")
+    await c5.request("finish", outcome="done", note="SECRET-NOTE-42")
+    citizen = await proto(role="citizen", ticket=issued["token"])
+    await citizen.request("rate", level=1, reason="SECRET-REASON-43")
+    await citizen.request("complain", text="SECRET-COMPLAINT-44")
+    issued2 = await kiosk.request("issue", service=service_of(hub, 5))
+    await c5.request("call_next")
+    await page.wait_for_function(
+        "n => document.getElementById('latest-number').textContent === n", arg=issued2["ticket"]["number"], timeout=2000
+    )
+    await page.wait_for_timeout(300)
+
+    html = await page.content()
+    text = await page.inner_text("body")
+    state = await page.evaluate("JSON.stringify({t: [...__hall.state.tickets.values()], w: [...__hall.state.windows.values()]})")
+    secrets = ["SECRET-NOTE-42", "SECRET-REASON-43", "SECRET-COMPLAINT-44", issued["token"], issued2["token"]]
+    secrets += [s.name for s in hub.hall.staff] + [f'"{s.id}"' for s in hub.hall.staff]
+    for s in secrets:
+        assert s not in html, s
+        assert s not in text, s
+        assert s not in state, s
+        assert not any(s in f for f in frames), s
+    # no ratings, no complaints, no staff ids anywhere on the public board
+    for word in ("非常不满意", "投诉", "c005"):
+        assert word not in text
+    assert not await page.is_visible("#supervisor")
+    assert frames  # we did watch the websocket
+
+
+async def test_notice_banner_from_the_supervisor(hub, open_page, supervisor_client) -> None:
+    page, _ = await open_page(hub.http + "/board")
+    await board_ready(page)
+    assert not await page.is_visible("#notice")
+    await supervisor_client.request("notice", text="系统维护，请耐心等候", minutes=5)
+    await page.wait_for_selector("#notice", state="visible", timeout=2000)
+    assert await page.text_content("#notice-text") == "系统维护，请耐心等候"
+    await supervisor_client.request("notice", text="")
+    await page.wait_for_selector("#notice", state="hidden", timeout=2000)
+
+
+FAKE_SPEECH = """
+(() => {
+  const log = [];
+  let speaking = null;
+  window.__speech = { log, overlaps: 0 };
+  class Utterance { constructor(text) { this.text = text; this.lang = ''; } }
+  window.SpeechSynthesisUtterance = Utterance;
+  const synth = {
+    getVoices: () => [{ name: 'fake-zh', lang: 'zh-CN', localService: true }, { name: 'fake-en', lang: 'en-US', localService: true }],
+    speak(u) {
+      if (speaking) window.__speech.overlaps++;
+      speaking = u;
+      log.push({ text: u.text, lang: u.lang, start: Date.now() });
+      setTimeout(() => { speaking = null; log[log.length - 1].end = Date.now(); u.onend && u.onend({}); }, 250);
+    },
+    cancel() { speaking = null; },
+  };
+  Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
+})();
+"""
+
+
+async def test_announcements_queue_never_overlap_recall_repeats_stale_dropped(hub, open_page, kiosk, counter) -> None:
+    page, rec = await open_page(hub.http + "/board", init_script=FAKE_SPEECH)
+    await board_ready(page)
+    clerks = {}
+    numbers = {}
+    for w in (1, 3, 4):
+        numbers[w] = (await kiosk.request("issue", service=service_of(hub, w)))["ticket"]["number"]
+        clerks[w] = await counter(w)
+    for w in (1, 3, 4):
+        await clerks[w].request("call_next")
+    await clerks[1].request("recall")
+    # window 4's citizen arrives before the board got to announce it: that call is dropped
+    await clerks[4].request("start")
+
+    await page.wait_for_function("window.__speech.log.length >= 6 && window.__speech.log.every(e => e.end)", timeout=10000)
+    await page.wait_for_timeout(1500)
+    log = await page.evaluate("window.__speech.log")
+    assert await page.evaluate("window.__speech.overlaps") == 0
+    for a, b in zip(log, log[1:], strict=False):
+        assert b["start"] >= a["end"], (a, b)
+    zh = [e["text"] for e in log if e["lang"] == "zh-CN"]
+    en = [e["text"] for e in log if e["lang"] == "en-US"]
+    assert any("1 号窗口" in t for t in zh) and any("3 号窗口" in t for t in zh)
+    assert not any("4 号窗口" in t for t in zh)  # moved on: not announced late
+    assert len(en) == len(zh)  # English follows each Chinese announcement
+    assert zh[0].startswith("请 ") and "号，到 1 号窗口办理" in zh[0]
+    # the recall of window 1 is announced again, after the first round
+    assert sum("到 1 号窗口" in t for t in zh) == 2
+    assert rec.errors == []
