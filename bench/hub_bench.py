@@ -49,12 +49,16 @@ def summary(name: str, ms: list[float]) -> str:
 
 
 def hall(db: str, *args: str) -> str:
-    out = subprocess.run([*HALL, *args, "--db", db], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [*HALL, *args, "--db", db], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     return out.stdout
 
 
 async def hello(url: str, **h: Any) -> tuple[ClientConnection, dict[str, Any]]:
-    ws = await connect(url, proxy=None, max_size=None, compression=None, ping_interval=None, open_timeout=60)
+    ws = await connect(
+        url, proxy=None, max_size=None, compression=None, ping_interval=None, open_timeout=60
+    )
     await ws.send(json.dumps({"type": "hello", "v": 1, **h}))
     welcome = json.loads(await ws.recv())
     assert welcome["type"] == "welcome", welcome
@@ -99,7 +103,9 @@ async def bench_issue(url: str, token: str, service: str, n: int) -> list[float]
     return lat
 
 
-async def bench_throughput(url: str, token: str, services: list[str], seconds: float, clients: int = 4, in_flight: int = 16) -> tuple[int, float]:
+async def bench_throughput(
+    url: str, token: str, services: list[str], seconds: float, clients: int = 4, in_flight: int = 16
+) -> tuple[int, float]:
     conns = [Requester((await hello(url, role="kiosk", token=token))[0]) for _ in range(clients)]
     done = 0
     deadline = time.perf_counter() + seconds
@@ -121,13 +127,22 @@ async def bench_throughput(url: str, token: str, services: list[str], seconds: f
     return done, elapsed
 
 
-async def open_displays(url: str, n: int, hello_frame: dict[str, Any] | None) -> list[ClientConnection]:
+async def open_displays(
+    url: str, n: int, hello_frame: dict[str, Any] | None
+) -> list[ClientConnection]:
     out: list[ClientConnection] = []
     sem = asyncio.Semaphore(100)
 
     async def one() -> None:
         async with sem:
-            ws = await connect(url, proxy=None, max_size=None, compression=None, ping_interval=None, open_timeout=120)
+            ws = await connect(
+                url,
+                proxy=None,
+                max_size=None,
+                compression=None,
+                ping_interval=None,
+                open_timeout=120,
+            )
             if hello_frame is not None:
                 await ws.send(json.dumps(hello_frame))
                 await ws.recv()
@@ -137,14 +152,16 @@ async def open_displays(url: str, n: int, hello_frame: dict[str, Any] | None) ->
     return out
 
 
-async def measure_fanout(displays: list[ClientConnection], marker: str, trigger: Any, calls: int) -> list[float]:
+async def measure_fanout(
+    displays: list[ClientConnection], marker: str, trigger: Any, calls: int
+) -> list[float]:
     """Trigger `calls` times; latency = trigger sent -> the last display received a frame with marker."""
     lat: list[float] = []
     for _ in range(calls):
         got: list[float] = []
         done = asyncio.Event()
 
-        async def wait_one(ws: ClientConnection) -> None:
+        async def wait_one(ws: ClientConnection, got: list[float] = got, done: asyncio.Event = done) -> None:
             while True:
                 raw = await ws.recv()
                 if marker in raw:
@@ -213,7 +230,9 @@ def run_ideal_server() -> None:
     asyncio.run(main())
 
 
-async def bench_fanout(url: str, token: str, clerk: tuple[str, str], window: int, service: str, n: int, calls: int) -> list[float]:
+async def bench_fanout(
+    url: str, token: str, clerk: tuple[str, str], window: int, service: str, n: int, calls: int
+) -> list[float]:
     kiosk = Requester((await hello(url, role="kiosk", token=token))[0])
     for _ in range(calls):
         assert (await kiosk.request("issue", service=service))["type"] == "ok"
@@ -250,7 +269,9 @@ async def main(args: argparse.Namespace) -> None:
     assert w1 is not None
     service = w1.services[0]
     services = [s.code for s in hall_conf.services]
-    proc = subprocess.Popen([*HALL, "serve", "--db", db, "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*HALL, "serve", "--db", db, "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     url = line[line.index("ws://") :].split()[0]
@@ -259,23 +280,35 @@ async def main(args: argparse.Namespace) -> None:
         lat = await bench_issue(url, token, services[1], args.issues)
         print(summary("issue latency (one kiosk, sequential, durable)", lat))
         done, elapsed = await bench_throughput(url, token, services, args.seconds)
-        print(f"throughput: {done} durable issue commands in {elapsed:.2f} s = {done / elapsed:.0f} commands/s (4 kiosks x 16 in flight)")
-        hub_lat = await bench_fanout(url, token, ("c001", "1234"), 1, service, args.displays, args.calls)
+        print(
+            f"throughput: {done} durable issue commands in {elapsed:.2f} s = {done / elapsed:.0f} commands/s (4 kiosks x 16 in flight)"
+        )
+        hub_lat = await bench_fanout(
+            url, token, ("c001", "1234"), 1, service, args.displays, args.calls
+        )
         print(summary(f"call -> last of {args.displays} displays (hub)", hub_lat))
     finally:
         proc.terminate()
         proc.wait(10)
     ideal = await ideal_server(args.displays, args.calls)
-    print(summary(f"prepared frame -> last of {args.displays} clients (ideal broadcast server)", ideal))
+    print(
+        summary(
+            f"prepared frame -> last of {args.displays} clients (ideal broadcast server)", ideal
+        )
+    )
     over = [h - i for h, i in zip(sorted(hub_lat), sorted(ideal), strict=False)]
-    print(f"hub minus ideal: p50 {statistics.median(over):.2f} ms, p99 {pct(hub_lat, 99) - pct(ideal, 99):.2f} ms")
+    print(
+        f"hub minus ideal: p50 {statistics.median(over):.2f} ms, p99 {pct(hub_lat, 99) - pct(ideal, 99):.2f} ms"
+    )
 
 
 if __name__ == "__main__":
     if "--ideal-server" in sys.argv:
         run_ideal_server()
         sys.exit(0)
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--displays", type=int, default=1000)
     ap.add_argument("--calls", type=int, default=100)
     ap.add_argument("--issues", type=int, default=500)

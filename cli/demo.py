@@ -27,11 +27,19 @@ SESSION = "hall-demo"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of `hall demo`."""
-    p.add_argument("--port", type=int, default=8765, help="hub port (a free one is picked if taken)")
-    p.add_argument("--host", default="127.0.0.1", help="hub address (0.0.0.0 to let phones on the LAN in)")
+    p.add_argument(
+        "--port", type=int, default=8765, help="hub port (a free one is picked if taken)"
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="hub address (0.0.0.0 to let phones on the LAN in)"
+    )
     p.add_argument("--public-url", default=None, help="base URL phones use for ticket pages")
-    p.add_argument("--no-tmux", action="store_true", help="only run the hub and print the app commands")
-    p.add_argument("--printer", default=None, help="kiosk printer URL (default preview://var/tickets)")
+    p.add_argument(
+        "--no-tmux", action="store_true", help="only run the hub and print the app commands"
+    )
+    p.add_argument(
+        "--printer", default=None, help="kiosk printer URL (default preview://var/tickets)"
+    )
 
 
 def _hall(*args: str) -> list[str]:
@@ -64,7 +72,9 @@ def prepare(db: str | None) -> tuple[str, str]:
         row = store.get_staff(stored.id, s.id)
         if row is None or not row["pin_hash"]:
             pin = DEMO_SUPERVISOR[1] if s.supervisor else DEMO_CLERK_PIN
-            store.put_staff(stored.id, s.id, s.name, auth.hash_pin(pin), list(s.windows), s.supervisor)
+            store.put_staff(
+                stored.id, s.id, s.name, auth.hash_pin(pin), list(s.windows), s.supervisor
+            )
     var = Path("var")
     var.mkdir(exist_ok=True)
     token_file = var / "demo-kiosk.token"
@@ -120,7 +130,9 @@ def run(args: argparse.Namespace) -> int:
         "kiosk 取号": _hall("kiosk", "--hub", hub_url, "--token", token, "--printer", printer),
         "counter 窗口1": _hall("counter", "--hub", hub_url, "--window", "1", "--staff", "c001"),
         "board 大厅屏": _hall("display", "--hub", hub_url),
-        "supervisor 主管": _hall("display", "--hub", hub_url, "--supervisor", "--staff", DEMO_SUPERVISOR[0]),
+        "supervisor 主管": _hall(
+            "display", "--hub", hub_url, "--supervisor", "--staff", DEMO_SUPERVISOR[0]
+        ),
     }
     banner = [
         "",
@@ -161,20 +173,46 @@ def _tmux(tmux: str, apps: dict[str, list[str]], banner: list[str]) -> int:
     names = list(apps)
     first = names[0]
     subprocess.run(
-        [tmux, "new-session", "-d", "-s", SESSION, "-n", first, "-x", "160", "-y", "48", env_prefix + shlex.join(apps[first])],
+        [
+            tmux,
+            "new-session",
+            "-d",
+            "-s",
+            SESSION,
+            "-n",
+            first,
+            "-x",
+            "160",
+            "-y",
+            "48",
+            env_prefix + shlex.join(apps[first]),
+        ],
         check=True,
     )
     for name in names[1:]:
-        subprocess.run([tmux, "new-window", "-t", SESSION, "-n", name, env_prefix + shlex.join(apps[name])], check=True)
-    info = "printf '%s\\n' " + " ".join(shlex.quote(b) for b in banner) + "; echo 'Alt+1..5 或点击底部标签切换 / Alt+1..5 or click the tabs below'; exec bash --norc"
+        subprocess.run(
+            [tmux, "new-window", "-t", SESSION, "-n", name, env_prefix + shlex.join(apps[name])],
+            check=True,
+        )
+    info = (
+        "printf '%s\\n' "
+        + " ".join(shlex.quote(b) for b in banner)
+        + "; echo 'Alt+1..5 或点击底部标签切换 / Alt+1..5 or click the tabs below'; exec bash --norc"
+    )
     subprocess.run([tmux, "new-window", "-t", SESSION, "-n", "info 说明", info], check=True)
-    for opt in (["mouse", "on"], ["status-style", "bg=colour24,fg=white"], ["remain-on-exit", "off"]):
+    for opt in (
+        ["mouse", "on"],
+        ["status-style", "bg=colour24,fg=white"],
+        ["remain-on-exit", "off"],
+    ):
         subprocess.run([tmux, "set-option", "-t", SESSION, *opt], check=True)
     for i in range(1, 6):
-        subprocess.run([tmux, "bind-key", "-n", f"M-{i}", "select-window", "-t", f"{SESSION}:{i - 1}"], check=True)
+        subprocess.run(
+            [tmux, "bind-key", "-n", f"M-{i}", "select-window", "-t", f"{SESSION}:{i - 1}"],
+            check=True,
+        )
     subprocess.run([tmux, "select-window", "-t", f"{SESSION}:0"], check=True)
     time.sleep(0.2)
     subprocess.run([tmux, "attach-session", "-t", SESSION])
     subprocess.run([tmux, "kill-session", "-t", SESSION], capture_output=True)
     return 0
-

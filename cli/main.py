@@ -44,9 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the hub / 运行中心服务")
     _common(p)
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the hall LAN)")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the hall LAN)"
+    )
     p.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
-    p.add_argument("--public-url", default=None, help="base URL phones use for ticket pages, e.g. http://192.168.1.10:8765")
+    p.add_argument(
+        "--public-url",
+        default=None,
+        help="base URL phones use for ticket pages, e.g. http://192.168.1.10:8765",
+    )
 
     p = sub.add_parser("staff", help="add or list staff / 工作人员")
     _common(p)

@@ -215,11 +215,12 @@ class CounterApp(App[int]):
                 self._end_session(t(lang, "window_closed_by_supervisor"))
 
     def _status(self, client: HubClient, online: bool) -> None:
-        if client is not self.client or not self.state.welcomed:
+        if client is not self.client:
             return
         if online != self.online:
             self.online = online
-            self.add_log(t(self.lang, "l_online" if online else "l_offline"))
+            if self.state.welcomed:  # the first connect is not news
+                self.add_log(t(self.lang, "l_online" if online else "l_offline"))
         self.refresh_view()
 
     def _error(self, client: HubClient, error: HubError) -> None:

@@ -202,6 +202,9 @@ class BoardState:
             self.new_keys.add(self._printer_key(p))
         elif kind == "day_rolled":
             self.day = str(frame.get("day") or self.day)
+            for w in frame.get("windows") or []:
+                if isinstance(w, dict) and isinstance(w.get("number"), int):
+                    self.windows[w["number"]] = {**self.windows.get(w["number"], {}), **w}
             self.tickets.clear()
             self.recent.clear()
             self.waiting = dict.fromkeys(self.waiting, 0)

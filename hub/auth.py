@@ -25,7 +25,9 @@ def check_pin(pin: str, stored: str | None) -> bool:
         return False
     try:
         _, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32)
+        got = hashlib.scrypt(
+            pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got.hex(), digest)
@@ -52,5 +54,7 @@ def ticket_token(secret: str, hall_id: str, ticket_id: str) -> str:
     Derived rather than stored, so an idempotent resend of `issue` gets the same
     token back without the clear token ever being written to the database.
     """
-    mac = hmac.new(bytes.fromhex(secret), f"{hall_id}/{ticket_id}".encode(), hashlib.sha256).digest()
+    mac = hmac.new(
+        bytes.fromhex(secret), f"{hall_id}/{ticket_id}".encode(), hashlib.sha256
+    ).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()

@@ -50,9 +50,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     store.create_tables()
     created = store.save_hall(hall, text, auth.new_secret())
     if created:
-        print(f"已创建大厅 {hall.id}（{hall.name}）/ created hall {hall.id}: {len(hall.services)} services, {len(hall.windows)} windows, database {store.url}")
+        print(
+            f"已创建大厅 {hall.id}（{hall.name}）/ created hall {hall.id}: {len(hall.services)} services, {len(hall.windows)} windows, database {store.url}"
+        )
     else:
-        print(f"大厅 {hall.id} 已存在，未作改动 / hall {hall.id} exists already: nothing changed ({store.url})")
+        print(
+            f"大厅 {hall.id} 已存在，未作改动 / hall {hall.id} exists already: nothing changed ({store.url})"
+        )
     return 0
 
 
@@ -62,7 +66,9 @@ def _parse_windows(text: str | None) -> list[int]:
     try:
         return [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise CliError(f"--windows takes window numbers separated by commas, not {text!r}") from None
+        raise CliError(
+            f"--windows takes window numbers separated by commas, not {text!r}"
+        ) from None
 
 
 def cmd_staff(args: argparse.Namespace) -> int:
@@ -87,7 +93,9 @@ def cmd_staff(args: argparse.Namespace) -> int:
     for r in rows:
         pin = "PIN set" if r["pin_hash"] else "no PIN"
         sup = " supervisor" if r["supervisor"] else ""
-        print(f"{r['id']}\t{r['name']}\twindows={','.join(map(str, r['windows'])) or '-'}\t{pin}{sup}")
+        print(
+            f"{r['id']}\t{r['name']}\twindows={','.join(map(str, r['windows'])) or '-'}\t{pin}{sup}"
+        )
     return 0
 
 
@@ -101,7 +109,9 @@ def cmd_device(args: argparse.Namespace) -> int:
             store.add_device(hid, args.name, args.role, auth.token_hash(token))
         except ValueError as e:
             raise CliError(str(e)) from None
-        print(f"设备 {args.name}（{args.role}）已登记；令牌只显示这一次 / device added; the token is shown once:")
+        print(
+            f"设备 {args.name}（{args.role}）已登记；令牌只显示这一次 / device added; the token is shown once:"
+        )
         print(token)
         return 0
     if args.device_cmd == "revoke":
@@ -131,12 +141,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CliError(str(e)) from None
 
     async def main() -> None:
-        server = HubServer(store, hall, secret, host=args.host, port=args.port, public_url=args.public_url)
+        server = HubServer(
+            store, hall, secret, host=args.host, port=args.port, public_url=args.public_url
+        )
         try:
             await server.start()
         except OSError as e:
             raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
-        print(f"hall hub for {hall.name} listening on {server.url} (board {server.base_url}/board)", flush=True)
+        print(
+            f"hall hub for {hall.name} listening on {server.url} (board {server.base_url}/board)",
+            flush=True,
+        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -169,8 +184,19 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(json.dumps(m, ensure_ascii=False, indent=2))
         return 0
     cols = [
-        "window", "received", "completed", "pending", "completion_rate", "transferred_in", "transferred_out",
-        "no_show", "first_responsibility_closure_rate", "avg_wait_s", "avg_service_s", "on_duty_s", "paused_s",
+        "window",
+        "received",
+        "completed",
+        "pending",
+        "completion_rate",
+        "transferred_in",
+        "transferred_out",
+        "no_show",
+        "first_responsibility_closure_rate",
+        "avg_wait_s",
+        "avg_service_s",
+        "on_duty_s",
+        "paused_s",
     ]
 
     def fmt(v: Any) -> str:
@@ -186,7 +212,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         for row in m["windows"]:
             w.writerow([row[c] for c in cols] + [row["ratings"]["count"], row["ratings"]["avg"]])
         return 0
-    print(f"{hall.name} {m['day']}  issued {m['hall']['issued']}  received {m['hall']['received']}  completed {m['hall']['completed']}  completion rate {fmt(m['hall']['completion_rate'])}")
+    print(
+        f"{hall.name} {m['day']}  issued {m['hall']['issued']}  received {m['hall']['received']}  completed {m['hall']['completed']}  completion rate {fmt(m['hall']['completion_rate'])}"
+    )
     print("\t".join(cols))
     for row in m["windows"]:
         print("\t".join(fmt(row[c]) for c in cols))

@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -124,7 +125,9 @@ def _mean(total: float, n: int) -> float | None:
 class Engine:
     """The day's queue state of one hall, changed only by events."""
 
-    def __init__(self, hall: Hall, day: date, token_hash_of: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self, hall: Hall, day: date, token_hash_of: Callable[[str], str] | None = None
+    ) -> None:
         self.hall = hall
         self.token_hash_of = token_hash_of  # ticket id -> stored hash of its citizen token (pure)
         self.tz = ZoneInfo(hall.timezone)
@@ -183,13 +186,17 @@ class Engine:
 
     # ------------------------------------------------------------------ commands
 
-    def execute(self, actor: Actor, cmd: dict[str, Any], now: datetime) -> tuple[dict[str, Any], list[Event]]:
+    def execute(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime
+    ) -> tuple[dict[str, Any], list[Event]]:
         """Run one validated command; return (result fields, events) or raise EngineError."""
         now = self._local(now)
         kind = cmd["type"]
         handler = getattr(self, f"_do_{kind}", None)
         if handler is None:
-            raise EngineError("unknown_type", f"未知的请求类型：{kind}", f"Unknown request type: {kind}")
+            raise EngineError(
+                "unknown_type", f"未知的请求类型：{kind}", f"Unknown request type: {kind}"
+            )
         events: list[Event] = []
         result: dict[str, Any] = handler(actor, cmd, now, events)
         return result, events
@@ -209,7 +216,14 @@ class Engine:
         for w in windows.values():
             w["current"] = None
             w["priority_streak"] = 0
-        self._emit(events, "day_rolled", now, day=new_day.isoformat(), windows=list(windows.values()), notice=self.notice)
+        self._emit(
+            events,
+            "day_rolled",
+            now,
+            day=new_day.isoformat(),
+            windows=list(windows.values()),
+            notice=self.notice,
+        )
         return events
 
     def _emit(self, events: list[Event], kind: str, now: datetime, /, **fields: Any) -> Event:
@@ -260,7 +274,10 @@ class Engine:
         t = self.tickets.get(tid) if tid else None
         if t is None or t["state"] != state:
             zh = {CALLED: "本窗口没有已叫号的票", SERVING: "本窗口没有正在办理的票"}[state]
-            en = {CALLED: "This window has no called ticket", SERVING: "This window has no ticket in service"}[state]
+            en = {
+                CALLED: "This window has no called ticket",
+                SERVING: "This window has no ticket in service",
+            }[state]
             raise EngineError("invalid_state", zh, en)
         return t
 
@@ -282,7 +299,9 @@ class Engine:
 
     def _free(self, w: dict[str, Any]) -> None:
         if w["state"] == W_PAUSED:
-            raise EngineError("window_paused", "窗口暂停中，请先恢复", "The window is paused: resume first")
+            raise EngineError(
+                "window_paused", "窗口暂停中，请先恢复", "The window is paused: resume first"
+            )
         cur = self.tickets.get(w["current"]) if w["current"] else None
         if cur is not None and cur["state"] in (CALLED, SERVING):
             raise EngineError(
@@ -293,7 +312,9 @@ class Engine:
 
     # --- kiosk
 
-    def _do_issue(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_issue(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         svc = self._service(cmd.get("service"))
         priority = cmd.get("priority", "normal")
         n = self.numbers.get(svc.prefix, 0) + 1
@@ -324,7 +345,9 @@ class Engine:
         ahead, eta = self.position(t["id"])
         return {"ticket": self.tickets[t["id"]], "ahead": ahead, "eta_min": eta}
 
-    def _do_printer_status(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_printer_status(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         if not cmd.get("ok", False):
             self._emit(
                 events,
@@ -338,27 +361,46 @@ class Engine:
 
     # --- counter
 
-    def _do_open_window(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_open_window(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         w = self._window(actor.window)
         if w["state"] != W_CLOSED:
             if w["staff"] == actor.identity:
                 return {}  # a reconnect or a restarted terminal: the session goes on
-            raise EngineError("window_taken", "该窗口已由其他工作人员登录", "Another staff member holds this window")
-        nw = dict(w, state=W_OPEN, staff=actor.identity, opened_at=iso(now), pause_reason=None, paused_at=None)
+            raise EngineError(
+                "window_taken",
+                "该窗口已由其他工作人员登录",
+                "Another staff member holds this window",
+            )
+        nw = dict(
+            w,
+            state=W_OPEN,
+            staff=actor.identity,
+            opened_at=iso(now),
+            pause_reason=None,
+            paused_at=None,
+        )
         self._emit(events, "window_opened", now, window=nw)
         return {}
 
-    def _do_call_next(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_call_next(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         w = self._my_window(actor)
         self._free(w)
         waiting = [self.tickets[i] for i in self.waiting_ids]
-        picked = next_ticket(waiting, w["number"], w["services"], self.policy, w["priority_streak"], now)
+        picked = next_ticket(
+            waiting, w["number"], w["services"], self.policy, w["priority_streak"], now
+        )
         if picked is None:
             raise EngineError("queue_empty", "没有等候的群众", "Nobody is waiting for this window")
         t, reason = picked
         return self._call(actor, w, t, reason, now, events)
 
-    def _do_call(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_call(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         w = self._my_window(actor)
         t = self._ticket(cmd.get("ticket"))
         self._transition(t, "call")
@@ -371,25 +413,41 @@ class Engine:
         self._free(w)
         return self._call(actor, w, t, "chosen", now, events)
 
-    def _call(self, actor: Actor, w: dict[str, Any], t: Ticket, reason: str, now: datetime, events: list[Event]) -> dict[str, Any]:
-        nt = dict(t, state=CALLED, called_at=iso(now), window=w["number"], staff=actor.identity, recalls=0)
+    def _call(
+        self,
+        actor: Actor,
+        w: dict[str, Any],
+        t: Ticket,
+        reason: str,
+        now: datetime,
+        events: list[Event],
+    ) -> dict[str, Any]:
+        nt = dict(
+            t, state=CALLED, called_at=iso(now), window=w["number"], staff=actor.identity, recalls=0
+        )
         self._emit(events, "ticket_called", now, ticket=nt, window=w["number"], reason=reason)
         return {"ticket": self.tickets[t["id"]], "reason": reason}
 
-    def _do_recall(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_recall(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         t = self._current(actor, CALLED)
         nt = dict(t, recalls=t["recalls"] + 1)
         self._emit(events, "ticket_recalled", now, ticket=nt, window=actor.window)
         return {"ticket": self.tickets[t["id"]]}
 
-    def _do_start(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_start(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         t = self._current(actor, CALLED)
         fr = t["first_responsible"] or {"staff": actor.identity, "window": actor.window}
         nt = dict(t, state=SERVING, started_at=iso(now), staff=actor.identity, first_responsible=fr)
         self._emit(events, "ticket_started", now, ticket=nt, window=actor.window)
         return {"ticket": self.tickets[t["id"]]}
 
-    def _do_finish(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_finish(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         t = self._current(actor, SERVING)
         outcome = cmd["outcome"]
         new = self._transition(t, f"finish_{outcome}")
@@ -397,7 +455,9 @@ class Engine:
         self._emit(events, "ticket_finished", now, ticket=nt, window=actor.window, outcome=outcome)
         return {"ticket": self.tickets[t["id"]]}
 
-    def _do_transfer(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_transfer(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         t = self._current(actor, SERVING)
         svc = self._service(cmd.get("service"))
         to_window = cmd.get("window")
@@ -430,16 +490,24 @@ class Engine:
             recalls=0,
             handoffs=[*t["handoffs"], handoff],
         )
-        self._emit(events, "ticket_transferred", now, ticket=nt, window=actor.window, handoff=handoff)
+        self._emit(
+            events, "ticket_transferred", now, ticket=nt, window=actor.window, handoff=handoff
+        )
         return {"ticket": self.tickets[t["id"]]}
 
-    def _do_park(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_park(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         t = self._current(actor, SERVING)
         nt = dict(t, state=PARKED)
-        self._emit(events, "ticket_parked", now, ticket=nt, window=actor.window, reason=cmd["reason"])
+        self._emit(
+            events, "ticket_parked", now, ticket=nt, window=actor.window, reason=cmd["reason"]
+        )
         return {"ticket": self.tickets[t["id"]]}
 
-    def _do_unpark(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_unpark(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         w = self._my_window(actor)
         t = self._ticket(cmd.get("ticket"))
         self._transition(t, "unpark")
@@ -454,13 +522,17 @@ class Engine:
         self._emit(events, "ticket_unparked", now, ticket=nt, window=actor.window)
         return {"ticket": self.tickets[t["id"]]}
 
-    def _do_no_show(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_no_show(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         t = self._current(actor, CALLED)
         nt = dict(t, state=NO_SHOW, ended_at=iso(now))
         self._emit(events, "ticket_no_show", now, ticket=nt, window=actor.window)
         return {"ticket": self.tickets[t["id"]]}
 
-    def _do_requeue(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_requeue(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         w = self._my_window(actor)
         t = self._ticket(cmd.get("ticket"))
         self._transition(t, "requeue")
@@ -470,11 +542,21 @@ class Engine:
                 f"{t['number']} 不属于本窗口的事项",
                 f"Ticket {t['number']} is not for this window",
             )
-        nt = dict(t, state=WAITING, queued_at=iso(now), called_at=None, ended_at=None, window=None, staff=None)
+        nt = dict(
+            t,
+            state=WAITING,
+            queued_at=iso(now),
+            called_at=None,
+            ended_at=None,
+            window=None,
+            staff=None,
+        )
         self._emit(events, "ticket_requeued", now, ticket=nt, window=actor.window)
         return {"ticket": self.tickets[t["id"]]}
 
-    def _do_pause(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_pause(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         w = self._my_window(actor)
         if w["state"] == W_PAUSED:
             raise EngineError("invalid_state", "窗口已暂停", "The window is already paused")
@@ -489,7 +571,9 @@ class Engine:
         self._emit(events, "window_paused", now, window=nw)
         return {"window": nw}
 
-    def _do_resume(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_resume(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         w = self._my_window(actor)
         if w["state"] != W_PAUSED:
             raise EngineError("invalid_state", "窗口没有暂停", "The window is not paused")
@@ -497,7 +581,9 @@ class Engine:
         self._emit(events, "window_resumed", now, window=nw)
         return {"window": nw}
 
-    def _do_logout(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_logout(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         w = self._my_window(actor)
         return self._close(w, now, events)
 
@@ -509,22 +595,36 @@ class Engine:
                 f"窗口还有 {cur['number']} 未处理完，请先办结、转办或标记过号",
                 f"Window still has {cur['number']}: finish, hand off or mark it no-show first",
             )
-        nw = dict(w, state=W_CLOSED, staff=None, current=None, pause_reason=None, paused_at=None, opened_at=None)
+        nw = dict(
+            w,
+            state=W_CLOSED,
+            staff=None,
+            current=None,
+            pause_reason=None,
+            paused_at=None,
+            opened_at=None,
+        )
         self._emit(events, "window_closed", now, window=nw)
         return {"window": nw}
 
     # --- supervisor
 
-    def _do_metrics(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_metrics(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         return {"metrics": self.metrics(now)}
 
-    def _do_notice(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_notice(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         minutes = cmd.get("minutes")
         until = iso(now + timedelta(minutes=minutes)) if minutes else None
         self._emit(events, "notice", now, text=cmd["text"], until=until, staff=actor.identity)
         return {}
 
-    def _do_set_window(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_set_window(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         w = self._window(cmd.get("window"))
         services = cmd["services"]
         for code in services:
@@ -533,7 +633,9 @@ class Engine:
         self._emit(events, "window_changed", now, window=nw, staff=actor.identity)
         return {"window": nw}
 
-    def _do_close_window(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_close_window(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         w = self._window(cmd.get("window"))
         if w["state"] == W_CLOSED:
             raise EngineError("invalid_state", "窗口已关闭", "The window is already closed")
@@ -541,7 +643,9 @@ class Engine:
 
     # --- citizen
 
-    def _do_cancel(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_cancel(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         t = self._ticket(actor.identity)
         self._transition(t, "cancel")
         nt = dict(t, state=CANCELLED, ended_at=iso(now))
@@ -558,7 +662,9 @@ class Engine:
             return None
         return visits[-1]
 
-    def _do_rate(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_rate(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         t = self._ticket(actor.identity)
         level = cmd["level"]
         reason = (cmd.get("reason") or "").strip()
@@ -575,13 +681,19 @@ class Engine:
                 "现在没有可评价的办理（每次窗口办理只能评价一次）",
                 "Nothing to rate now (one rating per visit at a window)",
             )
-        self._emit(events, "ticket_rated", now, ticket=t, window=window, level=level, reason=reason or None)
+        self._emit(
+            events, "ticket_rated", now, ticket=t, window=window, level=level, reason=reason or None
+        )
         return {}
 
-    def _do_complain(self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]) -> dict[str, Any]:
+    def _do_complain(
+        self, actor: Actor, cmd: dict[str, Any], now: datetime, events: list[Event]
+    ) -> dict[str, Any]:
         t = self._ticket(actor.identity)
         cid = f"{t['id']}-C{len(self.complaints) + 1}"
-        self._emit(events, "complaint", now, id=cid, ticket=t["id"], number=t["number"], text=cmd["text"])
+        self._emit(
+            events, "complaint", now, id=cid, ticket=t["id"], number=t["number"], text=cmd["text"]
+        )
         return {"id": cid}
 
     # ------------------------------------------------------------------ apply
@@ -597,18 +709,20 @@ class Engine:
             start = self.day_start()
             for w in ev["windows"]:
                 self.windows[w["number"]] = dict(w)
-                st = self.stats.setdefault(w["number"], WindowStats())
+                ws = self.stats.setdefault(w["number"], WindowStats())
                 if w["state"] != W_CLOSED:
-                    st.duty_since = start
+                    ws.duty_since = start
                 if w["state"] == W_PAUSED:
-                    st.paused_since = start
+                    ws.paused_since = start
             self.notice = ev.get("notice")
             return
         if kind.startswith("window_"):
             self._apply_window(ev["window"], at)
             return
         if kind == "notice":
-            self.notice = {"text": ev["text"], "until": ev["until"], "at": ev["at"]} if ev["text"] else None
+            self.notice = (
+                {"text": ev["text"], "until": ev["until"], "at": ev["at"]} if ev["text"] else None
+            )
             return
         if kind == "complaint":
             self.complaints.append({k: ev[k] for k in ("id", "ticket", "number", "text", "at")})
@@ -628,7 +742,7 @@ class Engine:
         else:
             self.waiting_ids.discard(tid)
         w_no = ev.get("window")
-        st = self.stats.get(w_no) if isinstance(w_no, int) else None
+        st: WindowStats | None = self.stats.get(w_no) if isinstance(w_no, int) else None
         win = self.windows.get(w_no) if isinstance(w_no, int) else None
         if kind == "ticket_issued":
             n = int(t["number"][1:])
@@ -642,9 +756,17 @@ class Engine:
             st.wait_n += 1
             self.calls_wait.append(wait)
             win["current"] = tid
-            win["priority_streak"] = win.get("priority_streak", 0) + 1 if t["priority"] == "priority" else 0
+            win["priority_streak"] = (
+                win.get("priority_streak", 0) + 1 if t["priority"] == "priority" else 0
+            )
             self.recent_calls.appendleft(
-                {"ticket": tid, "number": t["number"], "window": w_no, "at": ev["at"], "reason": ev.get("reason")}
+                {
+                    "ticket": tid,
+                    "number": t["number"],
+                    "window": w_no,
+                    "at": ev["at"],
+                    "reason": ev.get("reason"),
+                }
             )
         elif kind == "ticket_recalled" and win is not None:
             win["current"] = tid
@@ -657,10 +779,14 @@ class Engine:
                 if tid in self.handoff_open:
                     self.handoff_open.discard(tid)
                     st.transferred_in += 1
-        elif kind in ("ticket_finished", "ticket_transferred", "ticket_parked") and st is not None and win is not None:
-            start = self.seg_start.pop(tid, None)
-            if start is not None and old is not None:
-                dur = (at - start).total_seconds()
+        elif (
+            kind in ("ticket_finished", "ticket_transferred", "ticket_parked")
+            and st is not None
+            and win is not None
+        ):
+            seg: datetime | None = self.seg_start.pop(tid, None)
+            if seg is not None and old is not None:
+                dur = (at - seg).total_seconds()
                 st.service_sum += dur
                 st.service_n += 1
                 total, n = self.service_time.get(old["service"], (0.0, 0))
@@ -684,7 +810,14 @@ class Engine:
             st.rating_n += 1
             self.rated.add((tid, len(self.visits.get(tid, [])) - 1))
             self.ratings.append(
-                {"ticket": tid, "number": t["number"], "window": w_no, "level": ev["level"], "reason": ev.get("reason"), "at": ev["at"]}
+                {
+                    "ticket": tid,
+                    "number": t["number"],
+                    "window": w_no,
+                    "level": ev["level"],
+                    "reason": ev.get("reason"),
+                    "at": ev["at"],
+                }
             )
         elif kind == "ticket_expired":
             self.seg_start.pop(tid, None)
@@ -718,15 +851,22 @@ class Engine:
 
     def avg_service_min(self, service: str) -> float:
         """Today's mean service time of a service in minutes, else the catalogue's typical minutes."""
+        return float(self._mean_service_s(service) / 60)
+
+    def _mean_service_s(self, service: str) -> Fraction:
+        # Exact (to the microsecond) so that ceil() in eta() is not pushed up a
+        # minute by binary rounding: 27 ahead x 140 s is 63 minutes, not 64.
         total, n = self.service_time.get(service, (0.0, 0))
         if n:
-            return total / n / 60.0
+            return Fraction(round(total * 1_000_000), 1_000_000 * n)
         svc = self.hall.service(service)
-        return float(svc.minutes) if svc else 10.0
+        return Fraction(60 * (svc.minutes if svc else 10))
 
     def open_windows_for(self, service: str) -> int:
         """How many open windows serve a service."""
-        return sum(1 for w in self.windows.values() if w["state"] == W_OPEN and service in w["services"])
+        return sum(
+            1 for w in self.windows.values() if w["state"] == W_OPEN and service in w["services"]
+        )
 
     def queue_of(self, service: str) -> list[Ticket]:
         """The waiting tickets of a service in place-in-line order."""
@@ -738,7 +878,7 @@ class Engine:
     def eta(self, service: str, ahead: int) -> int:
         """Estimated wait in minutes for a ticket with `ahead` people before it."""
         windows = max(1, self.open_windows_for(service))
-        return math.ceil(ahead * self.avg_service_min(service) / windows)
+        return math.ceil(ahead * self._mean_service_s(service) / (60 * windows))
 
     def position(self, tid: str) -> tuple[int, int]:
         """(ahead, eta_min) of a ticket; (0, 0) when it is not waiting."""
@@ -782,8 +922,12 @@ class Engine:
             service_n += st.service_n
             rating_sum += st.rating_sum
             rating_n += st.rating_n
-            duty = st.duty_s + (max(0.0, (end - st.duty_since).total_seconds()) if st.duty_since else 0.0)
-            paused = st.paused_s + (max(0.0, (end - st.paused_since).total_seconds()) if st.paused_since else 0.0)
+            duty = st.duty_s + (
+                max(0.0, (end - st.duty_since).total_seconds()) if st.duty_since else 0.0
+            )
+            paused = st.paused_s + (
+                max(0.0, (end - st.paused_since).total_seconds()) if st.paused_since else 0.0
+            )
             fr_n, fr_d = frw.get(n, [0, 0])
             windows.append(
                 {

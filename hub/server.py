@@ -19,10 +19,11 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.datastructures import Headers
@@ -51,7 +52,9 @@ from shared.protocol import (
 
 log = logging.getLogger("hall.hub")
 WEB = Path(__file__).parent / "web"
-MAX_PENDING = 64  # requests awaiting replies per connection before rate_limited (the protocol promises 16)
+MAX_PENDING = (
+    64  # requests awaiting replies per connection before rate_limited (the protocol promises 16)
+)
 MAX_BATCH = 512
 HELLO_TIMEOUT = 10.0
 RECENT_FOR_PUBLIC = 20
@@ -85,7 +88,9 @@ class Pending:
     client: Client | None
     cmd: dict[str, Any]
     rid: str | None
-    done: asyncio.Future[dict[str, Any]] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    done: asyncio.Future[dict[str, Any]] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 def _error(re: str | None, code: str, zh: str, en: str, lang: str) -> dict[str, Any]:
@@ -133,7 +138,7 @@ class HubServer:
         self._logins: dict[str, tuple[asyncio.Lock, list[int]]] = {}  # staff id -> (lock, users)
 
     def _restore(self) -> Engine:
-        today = self.clock().astimezone(Engine(self.hall, date.today()).tz).date()
+        today = self.clock().astimezone(ZoneInfo(self.hall.timezone)).date()
         eng = self.store.restore(self.hall, today)
         eng.token_hash_of = self._token_hash
         return eng
@@ -187,7 +192,9 @@ class HubServer:
         if self.server is not None:
             # The first close() above fixed close_connections=False (a second call is a no-op),
             # so close the open connections here: clients see 1001 and reconnect to the next hub.
-            closing = [asyncio.create_task(ws.close(1001, "going away")) for ws in self.server.connections]
+            closing = [
+                asyncio.create_task(ws.close(1001, "going away")) for ws in self.server.connections
+            ]
             if closing:
                 await asyncio.wait(closing, timeout=5)
             with contextlib.suppress(Exception):
@@ -214,7 +221,12 @@ class HubServer:
             return None
         if path == "/healthz":
             body = json.dumps(
-                {"status": "ok", "seq": self.engine.seq, "day": self.engine.day.isoformat(), "clients": len(self.clients)}
+                {
+                    "status": "ok",
+                    "seq": self.engine.seq,
+                    "day": self.engine.day.isoformat(),
+                    "clients": len(self.clients),
+                }
             )
             return self._response(200, body.encode(), "application/json")
         if path in ("/board", "/board/"):
@@ -240,7 +252,9 @@ class HubServer:
         ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return self._response(status, f.read_bytes(), ctype)
 
-    def _response(self, status: int, body: bytes, ctype: str, extra: list[tuple[str, str]] | None = None) -> Response:
+    def _response(
+        self, status: int, body: bytes, ctype: str, extra: list[tuple[str, str]] | None = None
+    ) -> Response:
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
             ctype += "; charset=utf-8"
         headers = Headers(
@@ -250,7 +264,10 @@ class HubServer:
                 ("Cache-Control", "no-store"),
                 ("X-Content-Type-Options", "nosniff"),
                 ("Referrer-Policy", "no-referrer"),
-                ("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:"),
+                (
+                    "Content-Security-Policy",
+                    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:",
+                ),
                 ("Connection", "close"),
                 *(extra or []),
             ]
@@ -288,7 +305,9 @@ class HubServer:
             if client.role == "display":
                 self.displays -= 1
 
-    async def _refuse(self, ws: ServerConnection, code: str, zh: str, en: str, lang: str, close: int) -> None:
+    async def _refuse(
+        self, ws: ServerConnection, code: str, zh: str, en: str, lang: str, close: int
+    ) -> None:
         with contextlib.suppress(ConnectionClosed):
             await ws.send(dumps(_error(None, code, zh, en, lang)))
             await ws.close(close, code)
@@ -298,13 +317,25 @@ class HubServer:
             hello = json.loads(raw)
         except (ValueError, TypeError):
             hello = None
-        lang = hello.get("lang") if isinstance(hello, dict) and hello.get("lang") in ("zh", "en") else "zh"
+        lang = "en" if isinstance(hello, dict) and hello.get("lang") == "en" else "zh"
         if not isinstance(hello, dict) or hello.get("type") != "hello":
-            await self._refuse(ws, "bad_hello", "第一帧应为 hello", "The first frame must be a hello", lang, CLOSE_BAD_HELLO)
+            await self._refuse(
+                ws,
+                "bad_hello",
+                "第一帧应为 hello",
+                "The first frame must be a hello",
+                lang,
+                CLOSE_BAD_HELLO,
+            )
             return None
         if type(hello.get("v")) is not int or hello.get("v") != VERSION:  # not True, not 1.0
             await self._refuse(
-                ws, "unsupported_version", f"不支持的协议版本：{hello.get('v')}", f"Unsupported protocol version: {hello.get('v')}", lang, CLOSE_BAD_HELLO
+                ws,
+                "unsupported_version",
+                f"不支持的协议版本：{hello.get('v')}",
+                f"Unsupported protocol version: {hello.get('v')}",
+                lang,
+                CLOSE_BAD_HELLO,
             )
             return None
         role = hello.get("role")
@@ -316,9 +347,17 @@ class HubServer:
             self.displays += 1
         elif role == "kiosk":
             token = hello.get("token")
-            dev = await asyncio.to_thread(self.store.device_by_token, self.hall.id, auth.token_hash(token)) if isinstance(token, str) and token else None
+            dev = (
+                await asyncio.to_thread(
+                    self.store.device_by_token, self.hall.id, auth.token_hash(token)
+                )
+                if isinstance(token, str) and token
+                else None
+            )
             if dev is None or dev["role"] != "kiosk":
-                await self._refuse(ws, "auth_failed", "设备令牌无效", "Invalid device token", lang, CLOSE_AUTH)
+                await self._refuse(
+                    ws, "auth_failed", "设备令牌无效", "Invalid device token", lang, CLOSE_AUTH
+                )
                 return None
             client = Client(ws, "kiosk", f"kiosk:{dev['name']}", lang, device=dev["name"])
             client.actor = Actor("kiosk", dev["name"])
@@ -330,11 +369,23 @@ class HubServer:
             if role == "counter":
                 window = hello.get("window")
                 if not isinstance(window, int) or isinstance(window, bool):
-                    await self._refuse(ws, "bad_hello", "请指定窗口号", "A counter hello needs a window number", lang, CLOSE_BAD_HELLO)
+                    await self._refuse(
+                        ws,
+                        "bad_hello",
+                        "请指定窗口号",
+                        "A counter hello needs a window number",
+                        lang,
+                        CLOSE_BAD_HELLO,
+                    )
                     return None
                 if self.hall.window(window) is None or window not in (staff["windows"] or []):
                     await self._refuse(
-                        ws, "forbidden", f"您无权使用 {window} 号窗口", f"You may not use window {window}", lang, CLOSE_FORBIDDEN
+                        ws,
+                        "forbidden",
+                        f"您无权使用 {window} 号窗口",
+                        f"You may not use window {window}",
+                        lang,
+                        CLOSE_FORBIDDEN,
                     )
                     return None
                 client.window = window
@@ -342,12 +393,19 @@ class HubServer:
                 w = self.engine.windows[window]
                 if w["state"] != W_CLOSED and w["staff"] != staff["id"]:
                     await self._refuse(
-                        ws, "window_taken", f"{window} 号窗口已由其他工作人员登录", f"Window {window} is held by another staff member", lang, CLOSE_FORBIDDEN
+                        ws,
+                        "window_taken",
+                        f"{window} 号窗口已由其他工作人员登录",
+                        f"Window {window} is held by another staff member",
+                        lang,
+                        CLOSE_FORBIDDEN,
                     )
                     return None
                 reply = await self._submit(Pending(client, {"type": "open_window"}, None))
                 if reply["type"] == "error":
-                    await self._refuse(ws, reply["code"], reply["message"], reply["message"], lang, CLOSE_FORBIDDEN)
+                    await self._refuse(
+                        ws, reply["code"], reply["message"], reply["message"], lang, CLOSE_FORBIDDEN
+                    )
                     return None
                 old = self.window_clients.get(window)
                 if old is not None and old.ws is not ws:
@@ -356,29 +414,65 @@ class HubServer:
                 self.window_clients[window] = client
             else:
                 if not staff["supervisor"]:
-                    await self._refuse(ws, "forbidden", "您不是值班主管", "You are not a supervisor", lang, CLOSE_FORBIDDEN)
+                    await self._refuse(
+                        ws,
+                        "forbidden",
+                        "您不是值班主管",
+                        "You are not a supervisor",
+                        lang,
+                        CLOSE_FORBIDDEN,
+                    )
                     return None
                 client.actor = Actor("supervisor", staff["id"])
         elif role == "citizen":
             token = hello.get("ticket")
             ticket = self._ticket_for_token(token) if isinstance(token, str) else None
             if ticket is None:
-                await self._refuse(ws, "auth_failed", "票据无效或已过期", "Unknown or expired ticket", lang, CLOSE_AUTH)
+                await self._refuse(
+                    ws,
+                    "auth_failed",
+                    "票据无效或已过期",
+                    "Unknown or expired ticket",
+                    lang,
+                    CLOSE_AUTH,
+                )
                 return None
             client = Client(ws, "citizen", f"ticket:{ticket['id']}", lang, ticket=ticket["id"])
             client.actor = Actor("citizen", ticket["id"])
-            if ticket["id"] not in self.engine.tickets:  # a past day's ticket: show it, nothing more
-                state = {"ticket": public_ticket(ticket), "ahead": 0, "eta_min": 0, "can_rate": False, "rate_window": None,
-                         "tickets": [], "windows": [], "waiting": {}}
-                self._send(client, {"type": "welcome", "v": VERSION, "role": "citizen", "seq": self.engine.seq,
-                                    "day": self.engine.day.isoformat(), "hall": self.hall_wire, "state": state})
+            if (
+                ticket["id"] not in self.engine.tickets
+            ):  # a past day's ticket: show it, nothing more
+                state = {
+                    "ticket": public_ticket(ticket),
+                    "ahead": 0,
+                    "eta_min": 0,
+                    "can_rate": False,
+                    "rate_window": None,
+                    "tickets": [],
+                    "windows": [],
+                    "waiting": {},
+                }
+                self._send(
+                    client,
+                    {
+                        "type": "welcome",
+                        "v": VERSION,
+                        "role": "citizen",
+                        "seq": self.engine.seq,
+                        "day": self.engine.day.isoformat(),
+                        "hall": self.hall_wire,
+                        "state": state,
+                    },
+                )
                 self.clients.add(client)
                 return client
         else:
-            await self._refuse(ws, "bad_hello", f"未知角色：{role}", f"Unknown role: {role}", lang, CLOSE_BAD_HELLO)
+            await self._refuse(
+                ws, "bad_hello", f"未知角色：{role}", f"Unknown role: {role}", lang, CLOSE_BAD_HELLO
+            )
             return None
         # snapshot and registration in one step: every later event reaches this client after its welcome
-        welcome = {
+        welcome: dict[str, Any] = {
             "type": "welcome",
             "v": VERSION,
             "role": client.role,
@@ -393,10 +487,25 @@ class HubServer:
         self.clients.add(client)
         return client
 
-    async def _staff_login(self, ws: ServerConnection, hello: dict[str, Any], lang: str) -> dict[str, Any] | None:
+    async def _staff_login(
+        self, ws: ServerConnection, hello: dict[str, Any], lang: str
+    ) -> dict[str, Any] | None:
         sid, pin = hello.get("staff"), hello.get("pin")
-        if not isinstance(sid, str) or not isinstance(pin, str) or not sid or len(sid) > 64 or len(pin) > 64:
-            await self._refuse(ws, "bad_hello", "请提供工号和密码", "A staff hello needs staff and pin strings", lang, CLOSE_BAD_HELLO)
+        if (
+            not isinstance(sid, str)
+            or not isinstance(pin, str)
+            or not sid
+            or len(sid) > 64
+            or len(pin) > 64
+        ):
+            await self._refuse(
+                ws,
+                "bad_hello",
+                "请提供工号和密码",
+                "A staff hello needs staff and pin strings",
+                lang,
+                CLOSE_BAD_HELLO,
+            )
             return None
         # One check at a time per staff id: the failure count is read, the PIN checked (slow) and the
         # count written back, so parallel guesses must queue or each would see the same old count.
@@ -415,13 +524,19 @@ class HubServer:
             return None
         return staff
 
-    async def _check_login(self, sid: str, pin: str) -> tuple[dict[str, Any] | None, tuple[str, str, str] | None]:
+    async def _check_login(
+        self, sid: str, pin: str
+    ) -> tuple[dict[str, Any] | None, tuple[str, str, str] | None]:
         """(staff, None) when the PIN is right, else (None, (code, zh, en)); counts failures, locks."""
         staff = await asyncio.to_thread(self.store.get_staff, self.hall.id, sid)
         now = self.clock()
         if staff is not None and staff["locked_until"] is not None and staff["locked_until"] > now:
             mins = max(1, round((staff["locked_until"] - now).total_seconds() / 60))
-            return None, ("locked", f"密码错误次数过多，账号已锁定，请 {mins} 分钟后再试", f"Too many failed attempts: locked, try again in {mins} min")
+            return None, (
+                "locked",
+                f"密码错误次数过多，账号已锁定，请 {mins} 分钟后再试",
+                f"Too many failed attempts: locked, try again in {mins} min",
+            )
         ok = staff is not None and await asyncio.to_thread(auth.check_pin, pin, staff["pin_hash"])
         if not ok:
             if staff is not None:
@@ -429,9 +544,15 @@ class HubServer:
                 until = None
                 if failures >= auth.LOCK_AFTER:
                     until, failures = now + timedelta(minutes=auth.LOCK_MINUTES), 0
-                await asyncio.to_thread(self.store.set_staff_failures, self.hall.id, sid, failures, until)
+                await asyncio.to_thread(
+                    self.store.set_staff_failures, self.hall.id, sid, failures, until
+                )
                 if until is not None:
-                    return None, ("locked", "密码错误次数过多，账号已锁定 5 分钟", "Too many failed attempts: locked for 5 minutes")
+                    return None, (
+                        "locked",
+                        "密码错误次数过多，账号已锁定 5 分钟",
+                        "Too many failed attempts: locked for 5 minutes",
+                    )
             return None, ("auth_failed", "工号或密码错误", "Wrong staff id or PIN")
         assert staff is not None
         if staff["failures"] or staff["locked_until"] is not None:
@@ -468,7 +589,11 @@ class HubServer:
             state["windows"] = list(eng.windows.values())
         else:
             recent = {c["ticket"] for c in list(eng.recent_calls)[:RECENT_FOR_PUBLIC]}
-            tickets = [t for t in eng.tickets.values() if t["state"] in ("waiting", "called", "serving", "parked") or t["id"] in recent]
+            tickets = [
+                t
+                for t in eng.tickets.values()
+                if t["state"] in ("waiting", "called", "serving", "parked") or t["id"] in recent
+            ]
             if client.role == "display":
                 state["tickets"] = [public_ticket(t) for t in tickets]
                 state["windows"] = [public_window(w) for w in eng.windows.values()]
@@ -495,19 +620,45 @@ class HubServer:
         except (ValueError, TypeError):
             frame = None
         if not isinstance(frame, dict):
-            self._send(client, _error(None, "bad_message", "消息应为 JSON 对象", "A frame must be a JSON object", lang))
+            self._send(
+                client,
+                _error(
+                    None, "bad_message", "消息应为 JSON 对象", "A frame must be a JSON object", lang
+                ),
+            )
             return
         rid_raw = frame.get("id")
         re = rid_raw if isinstance(rid_raw, str) else None
         kind = frame.get("type")
         if not isinstance(kind, str):
-            self._send(client, _error(re, "bad_message", "消息缺少 type", "A frame needs a string 'type'", lang))
+            self._send(
+                client,
+                _error(re, "bad_message", "消息缺少 type", "A frame needs a string 'type'", lang),
+            )
             return
         if kind not in SCHEMA:
-            self._send(client, _error(re, "unknown_type", f"未知的请求类型：{kind}", f"Unknown request type: {kind}", lang))
+            self._send(
+                client,
+                _error(
+                    re,
+                    "unknown_type",
+                    f"未知的请求类型：{kind}",
+                    f"Unknown request type: {kind}",
+                    lang,
+                ),
+            )
             return
         if kind not in COMMANDS.get(client.role, ()):
-            self._send(client, _error(re, "forbidden", "您的角色不能执行此操作", f"A {client.role} may not send {kind}", lang))
+            self._send(
+                client,
+                _error(
+                    re,
+                    "forbidden",
+                    "您的角色不能执行此操作",
+                    f"A {client.role} may not send {kind}",
+                    lang,
+                ),
+            )
             return
         try:
             rid = request_id(frame)
@@ -524,7 +675,16 @@ class HubServer:
             self._send(client, self._metrics_reply(rid, cmd, lang))
             return
         if client.in_flight >= MAX_PENDING:
-            self._send(client, _error(rid, "rate_limited", "请求过多，请稍候", "Too many requests awaiting replies", lang))
+            self._send(
+                client,
+                _error(
+                    rid,
+                    "rate_limited",
+                    "请求过多，请稍候",
+                    "Too many requests awaiting replies",
+                    lang,
+                ),
+            )
             return
         pending = self.in_progress.get(key)
         if pending is None:
@@ -584,7 +744,15 @@ class HubServer:
                 log.exception("batch failed")
                 for p in batch:
                     if not p.done.done():
-                        p.done.set_result({"type": "error", "code": "unavailable", "message": "hub error", "_zh": "服务暂时不可用，请重试", "_en": "The hub could not store this: try again"})
+                        p.done.set_result(
+                            {
+                                "type": "error",
+                                "code": "unavailable",
+                                "message": "hub error",
+                                "_zh": "服务暂时不可用，请重试",
+                                "_en": "The hub could not store this: try again",
+                            }
+                        )
 
     async def _run_batch(self, batch: list[Pending]) -> None:
         eng = self.engine
@@ -606,7 +774,18 @@ class HubServer:
             try:
                 result, evs = eng.execute(p.client.actor, cmd, now)
             except EngineError as e:
-                results.append((p, {"type": "error", "code": e.code, "message": e.en, "_zh": e.zh, "_en": e.en}))
+                results.append(
+                    (
+                        p,
+                        {
+                            "type": "error",
+                            "code": e.code,
+                            "message": e.en,
+                            "_zh": e.zh,
+                            "_en": e.en,
+                        },
+                    )
+                )
                 continue
             events.extend(evs)
             reply: dict[str, Any] = {"type": "ok", **result}
@@ -617,16 +796,28 @@ class HubServer:
             results.append((p, reply))
         if events or to_store:
             try:
-                await asyncio.to_thread(self.store.commit, self.hall.id, day_before, events, to_store)
+                await asyncio.to_thread(
+                    self.store.commit, self.hall.id, day_before, events, to_store, eng.windows
+                )
             except Exception:
                 log.exception("commit failed: reloading state from the database")
                 self.engine = self._restore()
                 for p, _ in results:
                     if not p.done.done():
-                        p.done.set_result({"type": "error", "code": "unavailable", "message": "", "_zh": "服务暂时无法保存，请重试", "_en": "The hub could not store this: try again"})
+                        p.done.set_result(
+                            {
+                                "type": "error",
+                                "code": "unavailable",
+                                "message": "",
+                                "_zh": "服务暂时无法保存，请重试",
+                                "_en": "The hub could not store this: try again",
+                            }
+                        )
                     if p.client and p.rid:
                         self.in_progress.pop((p.client.identity, p.rid), None)
-                for c in list(self.clients):  # what they saw may not have been stored: resync everyone
+                for c in list(
+                    self.clients
+                ):  # what they saw may not have been stored: resync everyone
                     asyncio.create_task(c.ws.close(1011, "resync"))
                 return
         if eng.day != self.replies_day:
@@ -670,17 +861,22 @@ class HubServer:
         if isinstance(w, dict):
             out["window"] = public_window(w)
         if "handoff" in out and isinstance(out["handoff"], dict):
-            out["handoff"] = {k: out["handoff"].get(k) for k in ("from_window", "to_service", "to_window", "at")}
+            out["handoff"] = {
+                k: out["handoff"].get(k) for k in ("from_window", "to_service", "to_window", "at")
+            }
         if ev["type"] == "day_rolled":
             out["windows"] = [public_window(w) for w in ev["windows"]]
         out.pop("staff", None)
-        out.pop("reason", None) if ev["type"] in ("ticket_parked",) else None
+        if ev["type"] == "ticket_parked":
+            out.pop("reason", None)  # why a citizen was parked is not for the lobby
         return out
 
     def _to_citizens(self, citizens: list[Client], ev: dict[str, Any]) -> None:
         kind = ev["type"]
         if kind == "notice":
-            broadcast([c.ws for c in citizens], dumps({k: v for k, v in ev.items() if k != "staff"}))
+            broadcast(
+                [c.ws for c in citizens], dumps({k: v for k, v in ev.items() if k != "staff"})
+            )
             return
         t = ev.get("ticket")
         if not isinstance(t, dict):
@@ -692,14 +888,23 @@ class HubServer:
             if kind == "ticket_transferred":
                 out["handoff"] = self._public_event(ev)["handoff"]
             if kind == "ticket_rated":
-                out = {"type": kind, "seq": ev["seq"], "at": ev["at"], "ticket": public_ticket(t), "window": ev["window"], "level": ev["level"]}
+                out = {
+                    "type": kind,
+                    "seq": ev["seq"],
+                    "at": ev["at"],
+                    "ticket": public_ticket(t),
+                    "window": ev["window"],
+                    "level": ev["level"],
+                }
             out["can_rate"] = self.engine.rate_window(t["id"]) is not None
             out["rate_window"] = self.engine.rate_window(t["id"])
             broadcast(mine, dumps(out))
 
     def _after_events(self, events: list[dict[str, Any]]) -> None:
         # position frames for citizens whose place in line changed
-        citizens = [c for c in self.clients if c.role == "citizen" and c.ticket in self.engine.tickets]
+        citizens = [
+            c for c in self.clients if c.role == "citizen" and c.ticket in self.engine.tickets
+        ]
         if citizens:
             services = {self.engine.tickets[c.ticket]["service"] for c in citizens if c.ticket}
             places: dict[str, dict[str, int]] = {}
@@ -732,5 +937,7 @@ class HubServer:
         targets = [c.ws for c in self.clients if c.role in ("supervisor", "counter")]
         if targets:
             t0 = time.perf_counter()
-            broadcast(targets, dumps({"type": "metrics", "metrics": self.engine.metrics(self.clock())}))
+            broadcast(
+                targets, dumps({"type": "metrics", "metrics": self.engine.metrics(self.clock())})
+            )
             log.debug("metrics pushed in %.1f ms", (time.perf_counter() - t0) * 1000)

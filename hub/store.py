@@ -16,10 +16,21 @@ import os
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, Text, TypeDecorator, event, func, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Integer,
+    Text,
+    TypeDecorator,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel, create_engine
 
@@ -40,7 +51,11 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime")
-        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value.astimezone(UTC)
+        return (
+            value.astimezone(UTC).replace(tzinfo=None)
+            if dialect.name == "sqlite"
+            else value.astimezone(UTC)
+        )
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
@@ -143,6 +158,26 @@ class RequestRow(SQLModel, table=True):
     reply: str = Field(sa_column=Column(Text, nullable=False))
 
 
+def _table(model: type[SQLModel]) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+HALLS, EVENTS, TICKETS, WINDOWS, STAFF, DEVICES, RATINGS, COMPLAINTS, REQUESTS = (
+    _table(m)
+    for m in (
+        HallRow,
+        EventRow,
+        TicketRow,
+        WindowRow,
+        StaffRow,
+        DeviceRow,
+        RatingRow,
+        ComplaintRow,
+        RequestRow,
+    )
+)
+
+
 def db_url(arg: str | None) -> str:
     """The database URL: the argument, else env HALL_DB, else the SQLite file var/hall.db."""
     url = arg or os.environ.get("HALL_DB") or DEFAULT_DB
@@ -179,7 +214,9 @@ def _upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: Sequ
     dialect = conn.dialect.name
     ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
     cols = [c for c in rows[0] if c not in keys]
-    stmt = ins.on_conflict_do_update(index_elements=list(keys), set_={c: ins.excluded[c] for c in cols})
+    stmt = ins.on_conflict_do_update(
+        index_elements=list(keys), set_={c: ins.excluded[c] for c in cols}
+    )
     conn.execute(stmt, rows)
 
 
@@ -207,12 +244,17 @@ class Store:
     def save_hall(self, hall: Hall, text: str, secret: str) -> bool:
         """Store a catalogue; return False if a hall with this id is already stored (nothing changes)."""
         with self.engine.begin() as conn:
-            exists = conn.execute(select(HallRow.id).where(HallRow.id == hall.id)).first()  # type: ignore[arg-type]
+            exists = conn.execute(select(HALLS.c.id).where(HALLS.c.id == hall.id)).first()
             if exists:
                 return False
             conn.execute(
-                HallRow.__table__.insert(),  # type: ignore[attr-defined]
-                {"id": hall.id, "catalogue": text, "secret": secret, "created_at": datetime.now(UTC)},
+                HALLS.insert(),
+                {
+                    "id": hall.id,
+                    "catalogue": text,
+                    "secret": secret,
+                    "created_at": datetime.now(UTC),
+                },
             )
             staff_rows = [
                 {
@@ -228,17 +270,19 @@ class Store:
                 for s in hall.staff
             ]
             if staff_rows:
-                conn.execute(StaffRow.__table__.insert(), staff_rows)  # type: ignore[attr-defined]
+                conn.execute(STAFF.insert(), staff_rows)
         return True
 
     def load_hall(self, hall_id: str | None = None) -> tuple[Hall, str]:
         """The stored catalogue (the only one, or the one named) and the hall's secret."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(HallRow.id, HallRow.catalogue, HallRow.secret)).all()  # type: ignore[call-overload]
+            rows = conn.execute(select(HALLS.c.id, HALLS.c.catalogue, HALLS.c.secret)).all()
         if hall_id is not None:
             rows = [r for r in rows if r[0] == hall_id]
         if not rows:
-            raise LookupError("no hall in this database: run `hall init --demo` or `hall init --config FILE` first")
+            raise LookupError(
+                "no hall in this database: run `hall init --demo` or `hall init --config FILE` first"
+            )
         if len(rows) > 1:
             raise LookupError("several halls in this database: name one with --hall ID")
         hid, text, secret = rows[0]
@@ -249,27 +293,42 @@ class Store:
     def get_staff(self, hall_id: str, staff_id: str) -> dict[str, Any] | None:
         """A staff row as a dict, or None."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(StaffRow.__table__).where(  # type: ignore[attr-defined]
-                    StaffRow.hall_id == hall_id, StaffRow.id == staff_id  # type: ignore[arg-type]
+            row = (
+                conn.execute(
+                    select(STAFF).where(
+                        STAFF.c.hall_id == hall_id,
+                        STAFF.c.id == staff_id,
+                    )
                 )
-            ).mappings().first()
+                .mappings()
+                .first()
+            )
         return dict(row) if row else None
 
     def list_staff(self, hall_id: str) -> list[dict[str, Any]]:
         """Every staff member of the hall."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(StaffRow.__table__).where(StaffRow.hall_id == hall_id).order_by(StaffRow.id)  # type: ignore[attr-defined,arg-type]
-            ).mappings().all()
+            rows = (
+                conn.execute(select(STAFF).where(STAFF.c.hall_id == hall_id).order_by(STAFF.c.id))
+                .mappings()
+                .all()
+            )
         return [dict(r) for r in rows]
 
-    def put_staff(self, hall_id: str, staff_id: str, name: str, pin_hash: str, windows: list[int], supervisor: bool) -> None:
+    def put_staff(
+        self,
+        hall_id: str,
+        staff_id: str,
+        name: str,
+        pin_hash: str,
+        windows: list[int],
+        supervisor: bool,
+    ) -> None:
         """Create or replace a staff member (clears any lockout)."""
         with self.engine.begin() as conn:
             _upsert(
                 conn,
-                StaffRow.__table__,  # type: ignore[attr-defined]
+                STAFF,
                 [
                     {
                         "hall_id": hall_id,
@@ -285,12 +344,14 @@ class Store:
                 ("hall_id", "id"),
             )
 
-    def set_staff_failures(self, hall_id: str, staff_id: str, failures: int, locked_until: datetime | None) -> None:
+    def set_staff_failures(
+        self, hall_id: str, staff_id: str, failures: int, locked_until: datetime | None
+    ) -> None:
         """Record failed logins and a lockout."""
         with self.engine.begin() as conn:
             conn.execute(
-                StaffRow.__table__.update()  # type: ignore[attr-defined]
-                .where(StaffRow.hall_id == hall_id, StaffRow.id == staff_id)  # type: ignore[arg-type]
+                STAFF.update()
+                .where(STAFF.c.hall_id == hall_id, STAFF.c.id == staff_id)
                 .values(failures=failures, locked_until=locked_until)
             )
 
@@ -298,12 +359,12 @@ class Store:
         """Register a device; raises ValueError if the name is taken."""
         with self.engine.begin() as conn:
             exists = conn.execute(
-                select(DeviceRow.name).where(DeviceRow.hall_id == hall_id, DeviceRow.name == name)  # type: ignore[arg-type]
+                select(DEVICES.c.name).where(DEVICES.c.hall_id == hall_id, DEVICES.c.name == name)
             ).first()
             if exists:
                 raise ValueError(f"a device named {name!r} exists already (revoke it first)")
             conn.execute(
-                DeviceRow.__table__.insert(),  # type: ignore[attr-defined]
+                DEVICES.insert(),
                 {
                     "hall_id": hall_id,
                     "name": name,
@@ -317,17 +378,21 @@ class Store:
     def list_devices(self, hall_id: str) -> list[dict[str, Any]]:
         """Every device of the hall."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(DeviceRow.__table__).where(DeviceRow.hall_id == hall_id).order_by(DeviceRow.name)  # type: ignore[attr-defined,arg-type]
-            ).mappings().all()
+            rows = (
+                conn.execute(
+                    select(DEVICES).where(DEVICES.c.hall_id == hall_id).order_by(DEVICES.c.name)
+                )
+                .mappings()
+                .all()
+            )
         return [dict(r) for r in rows]
 
     def revoke_device(self, hall_id: str, name: str) -> bool:
         """Revoke a device's token; False if there is no such device."""
         with self.engine.begin() as conn:
             res = conn.execute(
-                DeviceRow.__table__.update()  # type: ignore[attr-defined]
-                .where(DeviceRow.hall_id == hall_id, DeviceRow.name == name)  # type: ignore[arg-type]
+                DEVICES.update()
+                .where(DEVICES.c.hall_id == hall_id, DEVICES.c.name == name)
                 .values(revoked=True)
             )
         return bool(res.rowcount)
@@ -335,29 +400,46 @@ class Store:
     def device_by_token(self, hall_id: str, token_hash: str) -> dict[str, Any] | None:
         """The live device with this token hash, or None."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(DeviceRow.__table__).where(  # type: ignore[attr-defined]
-                    DeviceRow.hall_id == hall_id,  # type: ignore[arg-type]
-                    DeviceRow.token_hash == token_hash,  # type: ignore[arg-type]
-                    DeviceRow.revoked == False,  # type: ignore[arg-type]  # noqa: E712
+            row = (
+                conn.execute(
+                    select(DEVICES).where(
+                        DEVICES.c.hall_id == hall_id,
+                        DEVICES.c.token_hash == token_hash,
+                        DEVICES.c.revoked.is_(False),
+                    )
                 )
-            ).mappings().first()
+                .mappings()
+                .first()
+            )
         return dict(row) if row else None
 
     def ticket_by_token(self, hall_id: str, token_hash: str) -> dict[str, Any] | None:
         """A stored ticket (any day) by its token hash."""
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(TicketRow.data).where(
-                    TicketRow.hall_id == hall_id, TicketRow.token_hash == token_hash  # type: ignore[arg-type]
+                select(TICKETS.c.data).where(
+                    TICKETS.c.hall_id == hall_id,
+                    TICKETS.c.token_hash == token_hash,
                 )
             ).first()
         return json.loads(row[0]) if row else None
 
     # --- the write path
 
-    def commit(self, hall_id: str, day: date, events: Iterable[dict[str, Any]], replies: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
-        """Write a batch of events and request replies in one transaction."""
+    def commit(
+        self,
+        hall_id: str,
+        day: date,
+        events: Iterable[dict[str, Any]],
+        replies: Iterable[tuple[str, str, dict[str, Any]]],
+        windows_now: dict[int, dict[str, Any]] | None = None,
+    ) -> None:
+        """Write a batch of events and request replies in one transaction.
+
+        `windows_now` is the engine's windows after the batch: a ticket event
+        names its window only by number, yet changes that window's `current`,
+        so the window rows are written from it when it is given.
+        """
         ev_rows: list[dict[str, Any]] = []
         tickets: dict[str, dict[str, Any]] = {}
         windows: dict[int, dict[str, Any]] = {}
@@ -369,7 +451,14 @@ class Store:
                 ev_day = ev["day"]
             at = datetime.fromisoformat(ev["at"])
             ev_rows.append(
-                {"hall_id": hall_id, "seq": ev["seq"], "day": ev_day, "type": ev["type"], "at": at, "payload": _json(ev)}
+                {
+                    "hall_id": hall_id,
+                    "seq": ev["seq"],
+                    "day": ev_day,
+                    "type": ev["type"],
+                    "at": at,
+                    "payload": _json(ev),
+                }
             )
             t = ev.get("ticket")
             if isinstance(t, dict):
@@ -388,23 +477,12 @@ class Store:
                     row["token_hash"] = tickets[t["id"]]["token_hash"]
                 tickets[t["id"]] = row
             w = ev.get("window")
-            if isinstance(w, dict):
-                windows[w["number"]] = {
-                    "hall_id": hall_id,
-                    "number": w["number"],
-                    "state": w["state"],
-                    "staff": w.get("staff"),
-                    "data": _json(w),
-                }
             if ev["type"] == "day_rolled":
-                for w in ev["windows"]:
-                    windows[w["number"]] = {
-                        "hall_id": hall_id,
-                        "number": w["number"],
-                        "state": w["state"],
-                        "staff": w.get("staff"),
-                        "data": _json(w),
-                    }
+                windows.update((x["number"], x) for x in ev["windows"])
+            elif isinstance(w, dict):
+                windows[w["number"]] = w
+            elif isinstance(w, int) and windows_now is not None and w in windows_now:
+                windows[w] = windows_now[w]
             if ev["type"] == "ticket_rated":
                 ratings.append(
                     {
@@ -419,26 +497,51 @@ class Store:
                 )
             if ev["type"] == "complaint":
                 complaints.append(
-                    {"hall_id": hall_id, "seq": ev["seq"], "day": ev_day, "id": ev["id"], "ticket": ev["ticket"], "text": ev["text"]}
+                    {
+                        "hall_id": hall_id,
+                        "seq": ev["seq"],
+                        "day": ev_day,
+                        "id": ev["id"],
+                        "ticket": ev["ticket"],
+                        "text": ev["text"],
+                    }
                 )
+        if windows_now is not None:  # the windows as the whole batch left them
+            windows = {n: windows_now.get(n, w) for n, w in windows.items()}
+        window_rows = [
+            {
+                "hall_id": hall_id,
+                "number": n,
+                "state": w["state"],
+                "staff": w.get("staff"),
+                "data": _json(w),
+            }
+            for n, w in windows.items()
+        ]
         req_rows = [
-            {"hall_id": hall_id, "day": ev_day, "identity": ident, "req_id": rid, "reply": _json(reply)}
+            {
+                "hall_id": hall_id,
+                "day": ev_day,
+                "identity": ident,
+                "req_id": rid,
+                "reply": _json(reply),
+            }
             for ident, rid, reply in replies
         ]
         with self.engine.begin() as conn:
             if ev_rows:
-                conn.execute(EventRow.__table__.insert(), ev_rows)  # type: ignore[attr-defined]
+                conn.execute(EVENTS.insert(), ev_rows)
             with_token = [r for r in tickets.values() if "token_hash" in r]
             without = [r for r in tickets.values() if "token_hash" not in r]
-            _upsert(conn, TicketRow.__table__, with_token, ("hall_id", "id"))  # type: ignore[attr-defined]
-            _upsert(conn, TicketRow.__table__, without, ("hall_id", "id"))  # type: ignore[attr-defined]
-            _upsert(conn, WindowRow.__table__, list(windows.values()), ("hall_id", "number"))  # type: ignore[attr-defined]
+            _upsert(conn, TICKETS, with_token, ("hall_id", "id"))
+            _upsert(conn, TICKETS, without, ("hall_id", "id"))
+            _upsert(conn, WINDOWS, window_rows, ("hall_id", "number"))
             if ratings:
-                conn.execute(RatingRow.__table__.insert(), ratings)  # type: ignore[attr-defined]
+                conn.execute(RATINGS.insert(), ratings)
             if complaints:
-                conn.execute(ComplaintRow.__table__.insert(), complaints)  # type: ignore[attr-defined]
+                conn.execute(COMPLAINTS.insert(), complaints)
             if req_rows:
-                conn.execute(RequestRow.__table__.insert(), req_rows)  # type: ignore[attr-defined]
+                conn.execute(REQUESTS.insert(), req_rows)
 
     # --- recovery
 
@@ -446,7 +549,10 @@ class Store:
         """The day of the newest stored event, or None for a new hall."""
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(EventRow.day).where(EventRow.hall_id == hall_id).order_by(EventRow.seq.desc()).limit(1)  # type: ignore[arg-type,union-attr,attr-defined]
+                select(EVENTS.c.day)
+                .where(EVENTS.c.hall_id == hall_id)
+                .order_by(EVENTS.c.seq.desc())
+                .limit(1)
             ).first()
         return row[0] if row else None
 
@@ -454,24 +560,27 @@ class Store:
         """The stored events of one hall-local day, in order."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(EventRow.payload)
-                .where(EventRow.hall_id == hall_id, EventRow.day == day)  # type: ignore[arg-type]
-                .order_by(EventRow.seq)  # type: ignore[arg-type]
+                select(EVENTS.c.payload)
+                .where(EVENTS.c.hall_id == hall_id, EVENTS.c.day == day)
+                .order_by(EVENTS.c.seq)
             ).all()
         return [json.loads(r[0]) for r in rows]
 
     def max_seq(self, hall_id: str) -> int:
         """The last event seq of the hall (0 for none)."""
         with self.engine.connect() as conn:
-            v = conn.execute(select(func.max(EventRow.seq)).where(EventRow.hall_id == hall_id)).scalar()  # type: ignore[arg-type]
+            v = conn.execute(
+                select(func.max(EVENTS.c.seq)).where(EVENTS.c.hall_id == hall_id)
+            ).scalar()
         return int(v or 0)
 
     def replies_of_day(self, hall_id: str, day: str) -> dict[tuple[str, str], dict[str, Any]]:
         """The stored request replies of a day, by (identity, request id)."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(RequestRow.identity, RequestRow.req_id, RequestRow.reply).where(
-                    RequestRow.hall_id == hall_id, RequestRow.day == day  # type: ignore[arg-type]
+                select(REQUESTS.c.identity, REQUESTS.c.req_id, REQUESTS.c.reply).where(
+                    REQUESTS.c.hall_id == hall_id,
+                    REQUESTS.c.day == day,
                 )
             ).all()
         return {(r[0], r[1]): json.loads(r[2]) for r in rows}
@@ -480,7 +589,10 @@ class Store:
         """Every day that has events, oldest first."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(EventRow.day).where(EventRow.hall_id == hall_id).group_by(EventRow.day).order_by(EventRow.day)  # type: ignore[arg-type]
+                select(EVENTS.c.day)
+                .where(EVENTS.c.hall_id == hall_id)
+                .group_by(EVENTS.c.day)
+                .order_by(EVENTS.c.day)
             ).all()
         return [r[0] for r in rows]
 

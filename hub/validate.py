@@ -37,7 +37,8 @@ def _int(lo: int | None = None, hi: int | None = None) -> Any:
             raise BadArgs(f"参数 {name} 应为整数", f"argument '{name}' must be an integer")
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             raise BadArgs(
-                f"参数 {name} 应在 {lo} 到 {hi} 之间", f"argument '{name}' must be between {lo} and {hi}"
+                f"参数 {name} 应在 {lo} 到 {hi} 之间",
+                f"argument '{name}' must be between {lo} and {hi}",
             )
         return v
 
@@ -48,7 +49,9 @@ def _choice(*options: str) -> Any:
     def check(name: str, v: Any) -> Any:
         if v not in options:
             opts = ", ".join(options)
-            raise BadArgs(f"参数 {name} 应为 {opts} 之一", f"argument '{name}' must be one of {opts}")
+            raise BadArgs(
+                f"参数 {name} 应为 {opts} 之一", f"argument '{name}' must be one of {opts}"
+            )
         return v
 
     return check
@@ -62,7 +65,10 @@ def _bool(name: str, v: Any) -> Any:
 
 def _codes(name: str, v: Any) -> Any:
     if not isinstance(v, list) or not v or not all(isinstance(c, str) and c for c in v):
-        raise BadArgs(f"参数 {name} 应为非空的事项代码列表", f"argument '{name}' must be a non-empty list of service codes")
+        raise BadArgs(
+            f"参数 {name} 应为非空的事项代码列表",
+            f"argument '{name}' must be a non-empty list of service codes",
+        )
     if len(v) > 200:
         raise BadArgs(f"参数 {name} 太长", f"argument '{name}' is too long")
     return v
@@ -72,21 +78,35 @@ def _day(name: str, v: Any) -> Any:
     try:
         return date.fromisoformat(v).isoformat()
     except (TypeError, ValueError):
-        raise BadArgs(f"参数 {name} 应为日期 YYYY-MM-DD", f"argument '{name}' must be a date YYYY-MM-DD") from None
+        raise BadArgs(
+            f"参数 {name} 应为日期 YYYY-MM-DD", f"argument '{name}' must be a date YYYY-MM-DD"
+        ) from None
 
 
 _code = _text(True)
 
 # command -> {argument: (check, required)}
 SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
-    "issue": {"service": (_code, True), "priority": (_choice("normal", "priority"), False), "lang": (_choice("zh", "en"), False)},
-    "printer_status": {"ok": (_bool, True), "kind": (_text(False), False), "message": (_text(False), False)},
+    "issue": {
+        "service": (_code, True),
+        "priority": (_choice("normal", "priority"), False),
+        "lang": (_choice("zh", "en"), False),
+    },
+    "printer_status": {
+        "ok": (_bool, True),
+        "kind": (_text(False), False),
+        "message": (_text(False), False),
+    },
     "call_next": {},
     "call": {"ticket": (_code, True)},
     "recall": {},
     "start": {},
     "finish": {"outcome": (_choice("done", "pending"), True), "note": (_text(False), False)},
-    "transfer": {"service": (_code, True), "window": (_int(1), False), "reason": (_text(True), True)},
+    "transfer": {
+        "service": (_code, True),
+        "window": (_int(1), False),
+        "reason": (_text(True), True),
+    },
     "park": {"reason": (_text(True), True)},
     "unpark": {"ticket": (_code, True)},
     "no_show": {},
@@ -122,5 +142,8 @@ def request_id(frame: dict[str, Any]) -> str:
     """The request's id; raises BadArgs when it is missing or not a short string."""
     rid = frame.get("id")
     if not isinstance(rid, str) or not rid or len(rid) > MAX_ID:
-        raise BadArgs("请求缺少 id（字符串）", f"request 'id' must be a non-empty string of at most {MAX_ID} characters")
+        raise BadArgs(
+            "请求缺少 id（字符串）",
+            f"request 'id' must be a non-empty string of at most {MAX_ID} characters",
+        )
     return rid

@@ -244,6 +244,8 @@ class KioskApp(App[int]):
         """中文 ⇄ English."""
         self.note_activity()
         self.lang = "en" if self.lang == "zh" else "zh"
+        if isinstance(self.screen, KioskScreen):
+            self.screen.focus_primary()  # Enter keeps meaning the screen's main action
 
     def action_noop(self) -> None:
         """Swallow a key (quit keys on a public kiosk)."""

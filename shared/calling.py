@@ -27,7 +27,7 @@ def may_call(ticket: Ticket, window: int, services: Iterable[str]) -> bool:
 
 def is_handed_off(ticket: Ticket) -> bool:
     """Whether the ticket waits because of a handoff (its last queueing was a transfer)."""
-    handoffs = ticket.get("handoffs") or ()
+    handoffs = ticket.get("handoffs") or []
     return bool(handoffs) and handoffs[-1]["at"] == ticket["queued_at"]
 
 

@@ -31,7 +31,14 @@ W_CLOSED, W_OPEN, W_PAUSED = "closed", "open", "paused"
 REASONS = ("transferred", "overdue", "priority", "fifo", "chosen")
 
 # Error codes
-HELLO_ERRORS = ("bad_hello", "unsupported_version", "auth_failed", "locked", "forbidden", "window_taken")
+HELLO_ERRORS = (
+    "bad_hello",
+    "unsupported_version",
+    "auth_failed",
+    "locked",
+    "forbidden",
+    "window_taken",
+)
 ERROR_CODES = (
     "bad_hello",
     "unsupported_version",

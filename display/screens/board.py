@@ -90,21 +90,23 @@ class SupervisorScreen(BoardScreen):
 
     def show(self, state: BoardState, lang: str, now: datetime) -> None:
         super().show(state, lang, now)
-        tabs = self.query_one(TabbedContent)
-        tabs.get_tab("tab-board").label = t("tab_board", lang)
-        tabs.get_tab("tab-metrics").label = t("tab_metrics", lang)
-        tabs.get_tab("tab-actions").label = t("tab_actions", lang)
+        self._tab_label("tab-board", t("tab_board", lang))
+        self._tab_label("tab-metrics", t("tab_metrics", lang))
+        self._tab_label("tab-actions", t("tab_actions", lang))
         self.query_one(LobbyBoard).show(state, lang)
         self.query_one(HallTotals).show(state, lang)
         self.query_one(ActionsPanel).show(state, lang)
+
+    def _tab_label(self, pane: str, label: str) -> None:
+        tab = self.query_one(TabbedContent).get_tab(pane)
+        if str(tab.label) != label:
+            tab.label = label
 
     def tick(self, state: BoardState, lang: str, now: datetime) -> None:
         super().tick(state, lang, now)
         # Waits and pauses grow with time: alerts and duty clocks are redrawn every tick.
         alerts = state.alerts(now, lang)
-        self.query_one(TabbedContent).get_tab("tab-alerts").label = t(
-            "tab_alerts", lang, n=len(alerts)
-        )
+        self._tab_label("tab-alerts", t("tab_alerts", lang, n=len(alerts)))
         self.query_one(AlertsList).show(alerts, lang)
         self.query_one(AlertSummary).show(alerts, lang)
         self.query_one(MetricsTable).show(state, lang, now)

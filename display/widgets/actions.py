@@ -70,13 +70,14 @@ class ActionsPanel(VerticalScroll):
         self.state = state
         relabel = lang != self.lang or not self._windows
         self.lang = lang
-        self.query_one("#notice-form").border_title = t("act_notice", lang)
-        self.query_one("#window-form").border_title = t("act_window", lang)
-        self.query_one("#notice-text-label", Label).update(t("act_notice_text", lang))
-        self.query_one("#notice-minutes-label", Label).update(t("act_notice_minutes", lang))
-        self.query_one("#notice-post", Button).label = t("act_post", lang)
-        self.query_one("#window-save", Button).label = t("act_save_services", lang)
-        self.query_one("#window-close", Button).label = t("act_close_window", lang)
+        if relabel:
+            self.query_one("#notice-form").border_title = t("act_notice", lang)
+            self.query_one("#window-form").border_title = t("act_window", lang)
+            self.query_one("#notice-text-label", Label).update(t("act_notice_text", lang))
+            self.query_one("#notice-minutes-label", Label).update(t("act_notice_minutes", lang))
+            self.query_one("#notice-post", Button).label = t("act_post", lang)
+            self.query_one("#window-save", Button).label = t("act_save_services", lang)
+            self.query_one("#window-close", Button).label = t("act_close_window", lang)
         windows = sorted(state.windows)
         services = [s["code"] for s in state.hall.get("services") or []]
         pick = self.query_one("#window-pick", Select)

@@ -23,7 +23,12 @@ def alert_line(a: Alert, lang: str) -> Text:
 class AlertsList(Static):
     """Every current alert, one per line."""
 
+    _key: object = None
+
     def show(self, alerts: list[Alert], lang: str) -> None:
+        if (lang, alerts) == self._key:
+            return
+        self._key = (lang, alerts)
         if not alerts:
             self.update(Text(t("no_alerts", lang), style="dim"))
             return
@@ -33,7 +38,12 @@ class AlertsList(Static):
 class AlertSummary(Static):
     """One line under the header: how many alerts, and the most urgent one."""
 
+    _key: object = None
+
     def show(self, alerts: list[Alert], lang: str) -> None:
+        if (lang, alerts[:1]) == self._key:
+            return
+        self._key = (lang, alerts[:1])
         self.set_class(bool(alerts), "-shown")
         if not alerts:
             self.update("")

@@ -28,10 +28,16 @@ class Clock(Static):
 class StaleBanner(Static):
     """Shown whenever the board may be out of date: disconnected, or the hub went silent."""
 
+    _key: object = None
+
     def show_status(
         self, kind: str | None, last_update: datetime | None, lang: str, message: str | None = None
     ) -> None:
         """kind: None (fresh), connecting, offline, silent or refused (with message)."""
+        key = (kind, last_update if kind in ("offline", "silent") else None, lang, message)
+        if key == self._key:
+            return
+        self._key = key
         self.set_class(kind is not None, "-shown")
         if kind is None:
             self.update("")
@@ -49,6 +55,11 @@ class StaleBanner(Static):
 class NoticeBanner(Static):
     """The supervisor's notice, until it expires."""
 
+    _key: object = None
+
     def show_notice(self, text: str | None, lang: str) -> None:
+        if (text, lang) == self._key:
+            return
+        self._key = (text, lang)
         self.set_class(bool(text), "-shown")
         self.update(f"【{t('notice', lang)}】{text}" if text else "")

@@ -19,6 +19,7 @@ class LatestCall(Vertical):
         super().__init__(id=id, classes=classes)
         self.call: Call | None = None
         self.lang = "zh"
+        self._drawn = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="call-big"):
@@ -30,6 +31,9 @@ class LatestCall(Vertical):
 
     def show(self, call: Call | None, lang: str) -> None:
         """Show this call (or the 'no call yet' state)."""
+        if self.is_mounted and (call, lang) == (self.call, self.lang) and self._drawn:
+            return
+        self._drawn = True
         self.call = call
         self.lang = lang
         self.border_title = t("latest_call", lang)

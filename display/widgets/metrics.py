@@ -91,9 +91,11 @@ class MetricsTable(DataTable[str | Text]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._lang: str | None = None
+        self._cells: dict[tuple[str, str], str] = {}  # what each cell shows, to skip unchanged ones
 
     def show(self, state: BoardState, lang: str, now: datetime | None) -> None:
         if self._lang != lang:
+            self._cells.clear()
             self.clear(columns=True)
             for key, label in COLUMNS:
                 self.add_column(t(label, lang), key=key)
@@ -115,9 +117,15 @@ class MetricsTable(DataTable[str | Text]):
 class HallTotals(Static):
     """The hall's totals for the day."""
 
+    _key: object = None
+
     def show(self, state: BoardState, lang: str) -> None:
-        self.border_title = t("hall_totals", lang)
         m = state.hall_metrics()
+        key = (lang, repr(m))
+        if key == self._key:
+            return
+        self._key = key
+        self.border_title = t("hall_totals", lang)
         if not m:
             self.update(t("no_metrics", lang))
             return

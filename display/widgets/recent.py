@@ -30,14 +30,24 @@ def hhmm(at: str | None) -> str:
 class RecentCalls(Static):
     """The last 8 calls: number → window, time, state."""
 
+    _key: object = None
+
     def show(self, state: BoardState, lang: str) -> None:
+        calls = state.recent_calls()
+        key = (
+            lang,
+            [(c, state.ticket_state(c.ticket), state.window_name(c.window, lang)) for c in calls],
+        )
+        if key == self._key:
+            return
+        self._key = key
         self.border_title = t("recent_calls", lang)
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(justify="left", no_wrap=True, min_width=4)
         table.add_column(justify="left", no_wrap=True, overflow="ellipsis", ratio=1)
         table.add_column(justify="right", no_wrap=True)
         table.add_column(justify="right", no_wrap=True)
-        for call in state.recent_calls():
+        for call in calls:
             tstate = state.ticket_state(call.ticket) or "called"
             style = _STATE_STYLE.get(tstate, "")
             key = f"t_{tstate}"

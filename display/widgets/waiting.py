@@ -14,13 +14,20 @@ from shared.i18n import name_of
 class WaitingPanel(Static):
     """Waiting counts per department, and the hall total."""
 
+    _key: object = None
+
     def show(self, state: BoardState, lang: str) -> None:
+        rows = state.waiting_by_department()
+        key = (lang, [(d.get("code"), n) for d, n in rows])
+        if key == self._key:
+            return
+        self._key = key
         self.border_title = t("waiting", lang)
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(ratio=1)
         table.add_column(justify="right")
         total = 0
-        for dept, n in state.waiting_by_department():
+        for dept, n in rows:
             total += n
             prefix = dept.get("prefix") or ""
             table.add_row(

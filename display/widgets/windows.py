@@ -16,6 +16,7 @@ class WindowCell(Static):
     def __init__(self, number: int) -> None:
         super().__init__(id=f"window-{number}", classes="window-cell")
         self.number = number
+        self._shown: tuple[str, str, str | None] | None = None
 
     def show(self, state: BoardState, lang: str) -> None:
         w = state.windows.get(self.number) or {}
@@ -31,7 +32,11 @@ class WindowCell(Static):
             right = f"{current} {t('t_' + tstate, lang) if tstate in ('called', 'serving', 'parked') else ''}"
         else:
             right = t("idle", lang)
-        self.update(f"{name}  {right.strip()}")
+        text = f"{name}  {right.strip()}"
+        if self._shown == (text, wstate, tstate):
+            return  # redrawing an unchanged cell costs a refresh for nothing
+        self._shown = (text, wstate, tstate)
+        self.update(text)
         for s in ("open", "paused", "closed"):
             self.set_class(wstate == s, f"-{s}")
         self.set_class(tstate == "called", "-called")
@@ -48,7 +53,8 @@ class WindowsPanel(VerticalScroll):
         yield ItemGrid(id="window-grid", min_column_width=24, stretch_height=False)
 
     def show(self, state: BoardState, lang: str) -> None:
-        self.border_title = t("windows", lang)
+        if self.border_title != t("windows", lang):
+            self.border_title = t("windows", lang)
         numbers = sorted(state.windows)
         grid = self.query_one("#window-grid", ItemGrid)
         if numbers != self._numbers:

@@ -12,7 +12,7 @@ from hub_proto import Refused, citizen, counter, display, healthz, hello, hub_se
 
 from hub import auth
 
-pytestmark = [pytest.mark.usefixtures("fast_pins"), pytest.mark.timeout(30)]
+pytestmark = [pytest.mark.fast_hub, pytest.mark.timeout(30)]
 
 
 def _check_hall(hall: dict) -> None:

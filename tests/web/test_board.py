@@ -217,7 +217,7 @@ async def test_announcements_queue_never_overlap_recall_repeats_stale_dropped(hu
     # window 4's citizen arrives before the board got to announce it: that call is dropped
     await clerks[4].request("start")
 
-    await page.wait_for_function("window.__speech.log.length >= 6 && window.__speech.log.every(e => e.end)", timeout=10000)
+    await page.wait_for_function("() => window.__speech.log.length >= 6 && window.__speech.log.every(e => e.end)", timeout=10000)
     await page.wait_for_timeout(1500)
     log = await page.evaluate("window.__speech.log")
     assert await page.evaluate("window.__speech.overlaps") == 0

@@ -1,0 +1,192 @@
+"""A full day in miniature at window 3 (mouse on the buttons), with window 7 receiving a handoff.
+
+After each step the figures panel must show exactly what the hub's metrics say.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from counter_helpers import (
+    SIZE,
+    counter_app,
+    figures_match_hub,
+    issue,
+    kiosk,
+    logged_in,
+    supervisor,
+    until,
+)
+from textual.pilot import Pilot
+from textual.widgets import Button, Input
+
+from counter.app import CounterApp
+from counter.screens.login import LoginScreen
+from counter.screens.reason import ReasonDialog
+from counter.screens.transfer import TransferDialog
+from counter.widgets.current import CurrentTicket
+from counter.widgets.tables import TicketTable
+
+
+def current(app: CounterApp) -> dict[str, Any] | None:
+    return app.state.current()
+
+
+def state_of(app: CounterApp, ticket_id: str) -> str:
+    return str(app.state.tickets[ticket_id]["state"])
+
+
+async def click(pilot: Pilot[Any], action: str) -> None:
+    """Click an action button (it must be enabled) and let the reply come back."""
+    app: CounterApp = pilot.app  # type: ignore[assignment]
+    button = app.screen.query_one(f"#act-{action}", Button)
+    assert not button.disabled, f"{action} is disabled"
+    await pilot.click(f"#act-{action}")
+    await pilot.pause()
+    await until(pilot, lambda: not app.busy, what=f"{action} reply")
+
+
+def enabled(app: CounterApp) -> set[str]:
+    return {b.id.removeprefix("act-") for b in app.screen.query(Button) if b.id and not b.disabled}
+
+
+async def test_full_day(hub: Any) -> None:
+    departments = [d.code for d in hub.hall.departments]
+    async with kiosk(hub) as k, supervisor(hub) as sup:
+        a1 = await issue(k, "WT-01")
+        a2 = await issue(k, "WT-02")
+        a3 = await issue(k, "WT-01")
+        a4 = await issue(k, "WT-03")
+        early_jg = await issue(k, "JG-01")  # waits at window 7 before the handoff arrives
+
+        app = counter_app(hub, 3)
+        other = counter_app(hub, 7, lang="en")
+        async with app.run_test(size=SIZE) as pilot, other.run_test(size=SIZE) as pilot7:
+            await logged_in(pilot)
+            await logged_in(pilot7)
+            await figures_match_hub(pilot, sup)
+            assert enabled(app) == {"call_next", "pause_resume", "logout"}
+            queue = app.screen.query_one("#queue", TicketTable)
+            assert queue.row_count == 4
+
+            # call next, recall, start, done
+            await click(pilot, "call_next")
+            await until(pilot, lambda: current(app) is not None and current(app)["id"] == a1["id"])
+            assert app.state.call_reason(current(app)) == "fifo"  # type: ignore[arg-type]
+            assert enabled(app) == {"recall", "start", "no_show"}
+            await click(pilot, "recall")
+            await until(pilot, lambda: current(app)["recalls"] == 1)  # type: ignore[index]
+            await click(pilot, "start")
+            await until(pilot, lambda: state_of(app, a1["id"]) == "serving")
+            assert enabled(app) == {"finish_done", "finish_pending", "transfer", "park"}
+            await figures_match_hub(pilot, sup)
+            await click(pilot, "finish_done")
+            await until(pilot, lambda: state_of(app, a1["id"]) == "done")
+            await figures_match_hub(pilot, sup)
+
+            # call, start, transfer to window 7 with a reason; window 7 gets it first
+            await click(pilot, "call_next")
+            await until(pilot, lambda: current(app) is not None and current(app)["id"] == a2["id"])
+            await click(pilot, "start")
+            await until(pilot, lambda: state_of(app, a2["id"]) == "serving")
+            await pilot.click("#act-transfer")
+            await until(pilot, lambda: isinstance(app.screen, TransferDialog))
+            await pilot.press(*["down"] * departments.index("JG"), "enter")  # department 建管局
+            await pilot.press("enter")  # its first service, JG-01
+            await pilot.press("down", "enter")  # window 7
+            await pilot.click("#ok")  # no reason yet: refused in the dialog
+            assert isinstance(app.screen, TransferDialog)
+            await pilot.click("#reason")
+            await pilot.press(*"needs JG", "enter")
+            await until(pilot, lambda: state_of(app, a2["id"]) == "waiting")
+            moved = app.state.tickets[a2["id"]]
+            assert moved["number"] == a2["number"] and moved["service"] == "JG-01"
+            assert moved["target_window"] == 7 and moved["handoffs"][-1]["reason"] == "needs JG"
+            await figures_match_hub(pilot, sup)
+
+            await until(pilot7, lambda: a2["id"] in {t["id"] for t, _ in other.state.queue(other.now())})
+            order = [t["id"] for t, _ in other.state.queue(other.now())]
+            assert order[0] == a2["id"] and early_jg["id"] in order  # the handoff comes first
+            await click(pilot7, "call_next")
+            await until(pilot7, lambda: current(other) is not None and current(other)["id"] == a2["id"])
+            assert other.state.call_reason(current(other)) == "transferred"  # type: ignore[arg-type]
+            await click(pilot7, "start")
+            await until(pilot7, lambda: state_of(other, a2["id"]) == "serving")
+            shown = str(other.screen.query_one(CurrentTicket).render())
+            assert a2["number"] in shown and "needs JG" in shown and "c003" in shown
+            assert current(other)["first_responsible"] == {"staff": "c003", "window": 3}  # type: ignore[index]
+            await click(pilot7, "finish_done")
+            await figures_match_hub(pilot7, sup)
+            await figures_match_hub(pilot, sup)
+
+            # park / unpark
+            await click(pilot, "call_next")
+            await until(pilot, lambda: current(app) is not None and current(app)["id"] == a3["id"])
+            await click(pilot, "start")
+            await until(pilot, lambda: state_of(app, a3["id"]) == "serving")
+            await pilot.click("#act-park")
+            await until(pilot, lambda: isinstance(app.screen, ReasonDialog))
+            await pilot.press("1")  # 取材料
+            await until(pilot, lambda: state_of(app, a3["id"]) == "parked")
+            parked = app.screen.query_one("#parked", TicketTable)
+            await until(pilot, lambda: parked.row_count == 1)
+            await figures_match_hub(pilot, sup)
+            await pilot.click("#parked", offset=(4, 2))  # highlight the row …
+            await pilot.click("#parked", offset=(4, 2))  # … and choose it
+            await until(pilot, lambda: state_of(app, a3["id"]) == "serving")
+            await click(pilot, "finish_pending")
+            await until(pilot, lambda: isinstance(app.screen, ReasonDialog))
+            await pilot.press(*"补正材料", "enter")
+            await until(pilot, lambda: state_of(app, a3["id"]) == "pending")
+            assert app.state.tickets[a3["id"]]["note"] == "补正材料"
+            await figures_match_hub(pilot, sup)
+
+            # no-show, then the citizen turns up: requeue
+            await click(pilot, "call_next")
+            await until(pilot, lambda: current(app) is not None and current(app)["id"] == a4["id"])
+            await click(pilot, "no_show")
+            await until(pilot, lambda: state_of(app, a4["id"]) == "no_show")
+            no_shows = app.screen.query_one("#no-shows", TicketTable)
+            await until(pilot, lambda: no_shows.row_count == 1)
+            await figures_match_hub(pilot, sup)
+            no_shows.focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: state_of(app, a4["id"]) == "waiting")
+            assert [t["id"] for t, _ in app.state.queue(app.now())] == [a4["id"]]
+            # choosing it in the queue calls it out of order
+            queue.focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: current(app) is not None and current(app)["id"] == a4["id"])
+            assert app.state.call_reason(current(app)) == "chosen"  # type: ignore[arg-type]
+            await click(pilot, "start")
+            await until(pilot, lambda: state_of(app, a4["id"]) == "serving")
+            await click(pilot, "finish_done")
+            await until(pilot, lambda: state_of(app, a4["id"]) == "done")
+            await figures_match_hub(pilot, sup)
+
+            # pause (reason required) and resume
+            await click(pilot, "pause_resume")
+            await until(pilot, lambda: isinstance(app.screen, ReasonDialog))
+            await pilot.press("4")  # other: type it
+            await pilot.press("enter")
+            assert isinstance(app.screen, ReasonDialog)  # empty: refused
+            assert app.screen.query_one("#reason", Input).has_focus
+            await pilot.press(*"培训", "enter")
+            await until(pilot, lambda: app.state.window_state == "paused")
+            assert app.state.window()["pause_reason"] == "培训"
+            assert enabled(app) == {"pause_resume", "logout"}
+            assert "F9 恢复" == str(app.screen.query_one("#act-pause_resume", Button).label)
+            await click(pilot, "pause_resume")
+            await until(pilot, lambda: app.state.window_state == "open")
+            await figures_match_hub(pilot, sup)
+
+            # logout: back to the login form, the window is closed at the hub
+            await click(pilot, "logout")
+            await until(pilot, lambda: isinstance(app.screen, LoginScreen))
+            windows = (await sup.request("metrics"))["metrics"]["windows"]
+            mine = next(w for w in windows if w["window"] == 3)
+            assert mine["received"] == 4 and mine["completed"] == 2 and mine["pending"] == 1
+            assert mine["transferred_out"] == 1 and mine["no_show"] == 1
+            log = "\n".join(app.log_lines)
+            for number in (a1["number"], a2["number"], a3["number"], a4["number"]):
+                assert number in log
