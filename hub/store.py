@@ -23,6 +23,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Integer,
+    Table,
     Text,
     TypeDecorator,
     event,
@@ -30,7 +31,6 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel, create_engine
 

@@ -47,9 +47,13 @@ def make_hall(max_wait_minutes: int = 45, priority_run: int = 2) -> Hall:
         ),
         services=(
             Service("MZ-01", "MZ", "社会团体审批", "Social organisation approval", "A", 10),
-            Service("MZ-02", "MZ", "民办非企业单位登记", "Private non-enterprise registration", "A", 20),
+            Service(
+                "MZ-02", "MZ", "民办非企业单位登记", "Private non-enterprise registration", "A", 20
+            ),
             Service("GH-01", "GH", "建设工程规划许可", "Construction planning permit", "B", 15),
-            Service("GH-02", "GH", "乡村建设规划许可", "Rural construction planning permit", "C", 30),
+            Service(
+                "GH-02", "GH", "乡村建设规划许可", "Rural construction planning permit", "C", 30
+            ),
         ),
         windows=(
             WindowConf(1, "1号窗口", "Window 1", ("MZ-01", "MZ-02")),
@@ -120,7 +124,9 @@ class Desk:
         before = state_of(self.engine, now)
         with pytest.raises(EngineError) as info:
             self.engine.execute(actor, cmd, now)
-        assert info.value.code == code, f"{cmd}: {info.value.code} ({info.value.en}), expected {code}"
+        assert info.value.code == code, (
+            f"{cmd}: {info.value.code} ({info.value.en}), expected {code}"
+        )
         assert info.value.zh and info.value.en
         assert state_of(self.engine, now) == before, f"{cmd} was refused but changed the state"
         return info.value
@@ -150,7 +156,9 @@ class Desk:
     def cancel(self, tid: str, now: datetime) -> dict[str, Any]:
         return self.run(citizen(tid), {"type": "cancel"}, now)
 
-    def rate(self, tid: str, level: int, now: datetime, reason: str | None = None) -> dict[str, Any]:
+    def rate(
+        self, tid: str, level: int, now: datetime, reason: str | None = None
+    ) -> dict[str, Any]:
         cmd: dict[str, Any] = {"type": "rate", "level": level}
         if reason is not None:
             cmd["reason"] = reason
@@ -179,7 +187,12 @@ class Desk:
         return self.run(clerk(window), {"type": "finish", "outcome": outcome}, now)
 
     def transfer(
-        self, window: int, now: datetime, service: str, to_window: int | None = None, reason: str = "非本窗口事项"
+        self,
+        window: int,
+        now: datetime,
+        service: str,
+        to_window: int | None = None,
+        reason: str = "非本窗口事项",
     ) -> dict[str, Any]:
         cmd: dict[str, Any] = {"type": "transfer", "service": service, "reason": reason}
         if to_window is not None:
@@ -207,7 +220,9 @@ class Desk:
     def logout(self, window: int, now: datetime) -> dict[str, Any]:
         return self.run(clerk(window), {"type": "logout"}, now)
 
-    def serve(self, window: int, tid: str, called: datetime, started: datetime, ended: datetime) -> None:
+    def serve(
+        self, window: int, tid: str, called: datetime, started: datetime, ended: datetime
+    ) -> None:
         """Call a chosen ticket, start and finish it (done) at the window."""
         self.call(window, tid, called)
         self.start(window, started)
@@ -227,4 +242,3 @@ def seconds(a: str, b: str) -> float:
 def with_policy(hall: Hall, **policy: int) -> Hall:
     """The hall with other calling-policy values."""
     return replace(hall, policy=replace(hall.policy, **policy))
-

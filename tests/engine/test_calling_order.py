@@ -28,7 +28,14 @@ def serve_next(d: Desk, window: int, now_s: str) -> tuple[str, str]:
     return tid, reason
 
 
-def handed_off(d: Desk, service_from: str, service_to: str, window_from: int, when: str, to_window: int | None = None) -> str:
+def handed_off(
+    d: Desk,
+    service_from: str,
+    service_to: str,
+    window_from: int,
+    when: str,
+    to_window: int | None = None,
+) -> str:
     """Issue a ticket for `service_from`, serve it at `window_from`, hand it off at `when`."""
     tid = d.issue(service_from, at(when) - timedelta(minutes=1))
     d.call(window_from, tid, at(when) - timedelta(seconds=30))
@@ -45,7 +52,11 @@ def test_fifo_by_queued_at(hall_open: Desk) -> None:
     a = d.issue("MZ-02", at("09:00:00"))
     b = d.issue("MZ-01", at("09:01:00"))
     c = d.issue("MZ-02", at("09:02:00"))
-    assert [serve_next(d, 1, "09:10:00") for _ in range(3)] == [(a, "fifo"), (b, "fifo"), (c, "fifo")]
+    assert [serve_next(d, 1, "09:10:00") for _ in range(3)] == [
+        (a, "fifo"),
+        (b, "fifo"),
+        (c, "fifo"),
+    ]
 
 
 def test_fifo_ties_by_number(hall_open: Desk) -> None:
@@ -55,7 +66,11 @@ def test_fifo_ties_by_number(hall_open: Desk) -> None:
     gh = d.issue("GH-01", now)  # B001
     mz2 = d.issue("MZ-01", now)  # A001
     mz1 = d.issue("MZ-01", at("08:59:59"))  # A002, but queued a second earlier
-    assert (d.ticket(gh)["number"], d.ticket(mz2)["number"], d.ticket(mz1)["number"]) == ("B001", "A001", "A002")
+    assert (d.ticket(gh)["number"], d.ticket(mz2)["number"], d.ticket(mz1)["number"]) == (
+        "B001",
+        "A001",
+        "A002",
+    )
     assert [serve_next(d, 2, "09:05:00")[0] for _ in range(3)] == [mz1, mz2, gh]
 
 
@@ -267,8 +282,11 @@ def test_call_a_chosen_ticket(hall_open: Desk) -> None:
     assert result["ticket"]["id"] == chosen and result["ticket"]["state"] == "called"
     assert called(d) == (chosen, "chosen", 1)
     assert d.engine.recent_calls[0] == {
-        "ticket": chosen, "number": "A003", "window": 1,
-        "at": "2026-11-26T09:03:00.000000+08:00", "reason": "chosen",
+        "ticket": chosen,
+        "number": "A003",
+        "window": 1,
+        "at": "2026-11-26T09:03:00.000000+08:00",
+        "reason": "chosen",
     }
 
 
@@ -278,7 +296,11 @@ def test_reason_in_result_and_event(hall_open: Desk) -> None:
     result = d.run(clerk(1), {"type": "call_next"}, at("09:01:00"))
     assert result == {"ticket": d.ticket(tid), "reason": "fifo"}
     ev = d.last[0]
-    assert {k: ev[k] for k in ("type", "window", "reason")} == {"type": "ticket_called", "window": 1, "reason": "fifo"}
+    assert {k: ev[k] for k in ("type", "window", "reason")} == {
+        "type": "ticket_called",
+        "window": 1,
+        "reason": "fifo",
+    }
     assert ev["ticket"] == d.ticket(tid)
     assert ev["waiting"] == {"MZ-01": 0}
 
@@ -316,13 +338,18 @@ def test_calling_order_is_call_next_order(streak: int) -> None:
     now = at("09:30:00")
     window = dict(d.engine.windows[2])
     policy = d.engine.hall.policy.to_wire()
-    predicted = [(t["id"], reason) for t, reason in calling_order(d.engine.tickets.values(), window, policy, now)]
+    predicted = [
+        (t["id"], reason)
+        for t, reason in calling_order(d.engine.tickets.values(), window, policy, now)
+    ]
     assert len(predicted) == 12
     assert {r for _, r in predicted} == {"transferred", "overdue", "priority", "fifo"}
     actual = []
     while True:
         waiting = [t for t in d.engine.tickets.values() if t["state"] == "waiting"]
-        if not any(t["service"] in ("MZ-01", "GH-01") and t["target_window"] in (None, 2) for t in waiting):
+        if not any(
+            t["service"] in ("MZ-01", "GH-01") and t["target_window"] in (None, 2) for t in waiting
+        ):
             break
         tid, reason = d.call_next(2, now)
         d.start(2, now)

@@ -81,8 +81,14 @@ COMMANDS: dict[str, Callable[[str], tuple[Any, dict[str, Any]]]] = {
     "start": lambda tid: (clerk(1), {"type": "start"}),
     "no_show": lambda tid: (clerk(1), {"type": "no_show"}),
     "finish_done": lambda tid: (clerk(1), {"type": "finish", "outcome": "done"}),
-    "finish_pending": lambda tid: (clerk(1), {"type": "finish", "outcome": "pending", "note": "缺件"}),
-    "transfer": lambda tid: (clerk(1), {"type": "transfer", "service": "GH-01", "reason": "规划事项"}),
+    "finish_pending": lambda tid: (
+        clerk(1),
+        {"type": "finish", "outcome": "pending", "note": "缺件"},
+    ),
+    "transfer": lambda tid: (
+        clerk(1),
+        {"type": "transfer", "service": "GH-01", "reason": "规划事项"},
+    ),
     "park": lambda tid: (clerk(1), {"type": "park", "reason": "回去取材料"}),
     "unpark": lambda tid: (clerk(1), {"type": "unpark", "ticket": tid}),
     "requeue": lambda tid: (clerk(1), {"type": "requeue", "ticket": tid}),
@@ -127,7 +133,18 @@ CHANGES: dict[str, set[str]] = {
     "no_show": {"state", "ended_at"},
     "finish_done": {"state", "ended_at", "note"},
     "finish_pending": {"state", "ended_at", "note"},
-    "transfer": {"state", "service", "department", "queued_at", "called_at", "window", "staff", "target_window", "recalls", "handoffs"},
+    "transfer": {
+        "state",
+        "service",
+        "department",
+        "queued_at",
+        "called_at",
+        "window",
+        "staff",
+        "target_window",
+        "recalls",
+        "handoffs",
+    },
     "park": {"state"},
     "unpark": {"state", "staff"},
     "requeue": {"state", "queued_at", "called_at", "ended_at", "window", "staff"},
@@ -173,7 +190,11 @@ def test_call_next_then_recall_counts_recalls(hall_open: Desk) -> None:
     assert d.call_next(1, at("09:01:00")) == (tid, "fifo")
     t = d.ticket(tid)
     assert (t["state"], t["window"], t["staff"], t["called_at"], t["recalls"]) == (
-        "called", 1, "c1", "2026-11-26T09:01:00.000000+08:00", 0,
+        "called",
+        1,
+        "c1",
+        "2026-11-26T09:01:00.000000+08:00",
+        0,
     )
     d.recall(1, at("09:02:00"))
     d.recall(1, at("09:03:00"))
@@ -194,8 +215,13 @@ def test_start_records_the_first_responsible_once(hall_open: Desk) -> None:
     d.call_next(3, at("09:06:00"))
     d.start(3, at("09:07:00"))
     t = d.ticket(tid)
-    assert t["first_responsible"] == {"staff": "c1", "window": 1}  # 首问责任制: stays with the first
-    assert (t["staff"], t["window"], t["started_at"]) == ("c3", 3, "2026-11-26T09:07:00.000000+08:00")
+    # 首问责任制: the first responsible stays the first clerk
+    assert t["first_responsible"] == {"staff": "c1", "window": 1}
+    assert (t["staff"], t["window"], t["started_at"]) == (
+        "c3",
+        3,
+        "2026-11-26T09:07:00.000000+08:00",
+    )
 
 
 def test_transfer_keeps_number_and_records_the_handoff(hall_open: Desk) -> None:
@@ -206,15 +232,24 @@ def test_transfer_keeps_number_and_records_the_handoff(hall_open: Desk) -> None:
     d.transfer(1, at("09:05:00"), "GH-01", to_window=3, reason="需规划许可")
     t = d.ticket(tid)
     handoff = {
-        "from_window": 1, "from_staff": "c1", "to_service": "GH-01", "to_window": 3,
-        "reason": "需规划许可", "at": "2026-11-26T09:05:00.000000+08:00",
+        "from_window": 1,
+        "from_staff": "c1",
+        "to_service": "GH-01",
+        "to_window": 3,
+        "reason": "需规划许可",
+        "at": "2026-11-26T09:05:00.000000+08:00",
     }
     assert t["handoffs"] == [handoff]
     assert (t["id"], t["number"], t["state"], t["service"], t["department"]) == (
-        "20261126-A001", "A001", "waiting", "GH-01", "GH",
+        "20261126-A001",
+        "A001",
+        "waiting",
+        "GH-01",
+        "GH",
     )
     assert (t["queued_at"], t["issued_at"]) == (
-        "2026-11-26T09:05:00.000000+08:00", "2026-11-26T09:00:00.000000+08:00",
+        "2026-11-26T09:05:00.000000+08:00",
+        "2026-11-26T09:00:00.000000+08:00",
     )
     assert (t["window"], t["staff"], t["called_at"], t["target_window"]) == (None, None, None, 3)
     ev = d.last[0]
@@ -279,7 +314,12 @@ def test_no_show_then_requeue_waits_again(hall_open: Desk) -> None:
     d.requeue(1, tid, at("09:20:00"))
     t = d.ticket(tid)
     assert (t["state"], t["queued_at"], t["called_at"], t["ended_at"], t["window"], t["staff"]) == (
-        "waiting", "2026-11-26T09:20:00.000000+08:00", None, None, None, None,
+        "waiting",
+        "2026-11-26T09:20:00.000000+08:00",
+        None,
+        None,
+        None,
+        None,
     )
     assert t["issued_at"] == "2026-11-26T09:00:00.000000+08:00"
     assert d.last[0]["waiting"] == {"MZ-01": 1}
@@ -390,7 +430,11 @@ def test_open_window_sessions(desk: Desk) -> None:
     d.open(1, at("08:30:00"))
     assert d.last[0]["type"] == "window_opened"
     w = d.engine.windows[1]
-    assert (w["state"], w["staff"], w["opened_at"]) == ("open", "c1", "2026-11-26T08:30:00.000000+08:00")
+    assert (w["state"], w["staff"], w["opened_at"]) == (
+        "open",
+        "c1",
+        "2026-11-26T08:30:00.000000+08:00",
+    )
     # the same clerk again (a reconnect): nothing happens
     assert d.open(1, at("08:31:00")) == {}
     assert d.last == []
@@ -417,7 +461,9 @@ def test_open_window_sessions(desk: Desk) -> None:
         {"type": "park", "reason": "x"},
     ],
 )
-def test_counter_commands_need_the_window_open_by_this_clerk(cmd: dict[str, Any], desk: Desk) -> None:
+def test_counter_commands_need_the_window_open_by_this_clerk(
+    cmd: dict[str, Any], desk: Desk
+) -> None:
     d = desk
     d.issue("MZ-01", at("09:00:00"))
     d.refuse(clerk(1), cmd, at("09:01:00"), "invalid_state")  # window 1 closed
@@ -435,8 +481,12 @@ def test_not_found_and_bad_args(hall_open: Desk) -> None:
     d.refuse(clerk(1), {"type": "requeue", "ticket": "nope"}, now, "not_found")
     d.refuse(citizen("20261126-Z001"), {"type": "cancel"}, now, "not_found")
     d.refuse(citizen("20261126-Z001"), {"type": "rate", "level": 5}, now, "not_found")
-    d.refuse(SUPERVISOR, {"type": "set_window", "window": 1, "services": ["XX-99"]}, now, "not_found")
-    d.refuse(SUPERVISOR, {"type": "set_window", "window": 9, "services": ["MZ-01"]}, now, "not_found")
+    d.refuse(
+        SUPERVISOR, {"type": "set_window", "window": 1, "services": ["XX-99"]}, now, "not_found"
+    )
+    d.refuse(
+        SUPERVISOR, {"type": "set_window", "window": 9, "services": ["MZ-01"]}, now, "not_found"
+    )
     d.refuse(SUPERVISOR, {"type": "close_window", "window": 9}, now, "not_found")
     d.refuse(SUPERVISOR, {"type": "close_window", "window": 4}, now, "invalid_state")
     d.refuse(KIOSK, {"type": "teleport"}, now, "unknown_type")
@@ -444,9 +494,19 @@ def test_not_found_and_bad_args(hall_open: Desk) -> None:
     d.start(1, at("09:02:00"))
     later = at("09:03:00")
     d.refuse(clerk(1), {"type": "transfer", "service": "XX-99", "reason": "x"}, later, "not_found")
-    d.refuse(clerk(1), {"type": "transfer", "service": "GH-01", "window": 9, "reason": "x"}, later, "not_found")
+    d.refuse(
+        clerk(1),
+        {"type": "transfer", "service": "GH-01", "window": 9, "reason": "x"},
+        later,
+        "not_found",
+    )
     # window 1 does not serve GH-01: a handoff there could never be called
-    d.refuse(clerk(1), {"type": "transfer", "service": "GH-01", "window": 1, "reason": "x"}, later, "bad_args")
+    d.refuse(
+        clerk(1),
+        {"type": "transfer", "service": "GH-01", "window": 1, "reason": "x"},
+        later,
+        "bad_args",
+    )
 
 
 def test_call_only_what_the_window_serves(hall_open: Desk) -> None:
@@ -468,7 +528,8 @@ def test_ratings_once_per_visit(hall_open: Desk) -> None:
     d.refuse(me, {"type": "rate", "level": 1, "reason": "   "}, at("09:03:10"), "bad_args")
     d.rate(tid, 2, at("09:03:20"), "让我跑两个窗口")
     assert d.last[0]["window"] == 1 and d.last[0]["level"] == 2
-    d.refuse(me, {"type": "rate", "level": 5}, at("09:03:30"), "invalid_state")  # that visit is rated
+    # that visit is rated
+    d.refuse(me, {"type": "rate", "level": 5}, at("09:03:30"), "invalid_state")
     d.call_next(3, at("09:04:00"))
     d.start(3, at("09:05:00"))
     d.finish(3, at("09:06:00"))
@@ -481,7 +542,11 @@ def test_ratings_once_per_visit(hall_open: Desk) -> None:
 def test_set_window_and_close_window(hall_open: Desk) -> None:
     d = hall_open
     gh = d.issue("GH-02", at("09:00:00"))
-    d.run(SUPERVISOR, {"type": "set_window", "window": 1, "services": ["GH-02", "GH-02", "MZ-01"]}, at("09:01:00"))
+    d.run(
+        SUPERVISOR,
+        {"type": "set_window", "window": 1, "services": ["GH-02", "GH-02", "MZ-01"]},
+        at("09:01:00"),
+    )
     assert d.engine.windows[1]["services"] == ["GH-02", "MZ-01"]
     assert d.last[0]["type"] == "window_changed"
     assert d.call_next(1, at("09:02:00")) == (gh, "fifo")

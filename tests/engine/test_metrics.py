@@ -59,12 +59,29 @@ def morning(desk_class: type[Desk] = Desk) -> tuple[Desk, dict[str, str]]:
     d.open(3, at("08:58:00"))
     t: dict[str, str] = {}
     for i, (service, prio) in enumerate(
-        [("MZ-01", "normal"), ("MZ-02", "normal"), ("GH-01", "normal"), ("MZ-01", "priority"),
-         ("GH-02", "normal"), ("MZ-01", "normal"), ("GH-01", "normal"), ("MZ-02", "normal"), ("MZ-01", "normal")]
+        [
+            ("MZ-01", "normal"),
+            ("MZ-02", "normal"),
+            ("GH-01", "normal"),
+            ("MZ-01", "priority"),
+            ("GH-02", "normal"),
+            ("MZ-01", "normal"),
+            ("GH-01", "normal"),
+            ("MZ-02", "normal"),
+            ("MZ-01", "normal"),
+        ]
     ):
         t[f"T{i + 1}"] = d.issue(service, at(f"09:0{i}:00"), priority=prio)
     assert [d.ticket(t[f"T{i}"])["number"] for i in range(1, 10)] == [
-        "A001", "A002", "B001", "A003", "C001", "A004", "B002", "A005", "A006",
+        "A001",
+        "A002",
+        "B001",
+        "A003",
+        "C001",
+        "A004",
+        "B002",
+        "A005",
+        "A006",
     ]
     d.cancel(t["T6"], at("09:09:00"))
 
@@ -219,8 +236,15 @@ def test_hand_computed_sums_agree_with_the_story() -> None:
 def test_the_worked_morning_states() -> None:
     d, t = morning()
     assert {name: d.state(tid) for name, tid in t.items()} == {
-        "T1": "done", "T2": "pending", "T3": "done", "T4": "done", "T5": "done",
-        "T6": "cancelled", "T7": "done", "T8": "no_show", "T9": "waiting",
+        "T1": "done",
+        "T2": "pending",
+        "T3": "done",
+        "T4": "done",
+        "T5": "done",
+        "T6": "cancelled",
+        "T7": "done",
+        "T8": "no_show",
+        "T9": "waiting",
     }
     assert d.ticket(t["T1"])["first_responsible"] == {"staff": "c2", "window": 2}
     assert d.ticket(t["T5"])["first_responsible"] == {"staff": "c3", "window": 3}
@@ -285,7 +309,9 @@ def test_metrics_command_gives_the_same_and_changes_nothing() -> None:
     before = state_of(d.engine, NOW)
     result, events = d.engine.execute(SUPERVISOR, {"type": "metrics"}, NOW)
     assert events == []
-    assert result == {"metrics": {"day": "2026-11-26", "hall": EXPECTED_HALL, "windows": EXPECTED_WINDOWS}}
+    assert result == {
+        "metrics": {"day": "2026-11-26", "hall": EXPECTED_HALL, "windows": EXPECTED_WINDOWS}
+    }
     assert state_of(d.engine, NOW) == before
 
 
@@ -296,7 +322,11 @@ def test_completion_rate_is_null_for_a_window_that_received_nothing(desk: Desk) 
     d.call_next(1, at("09:02:00"))
     d.no_show(1, at("09:03:00"))
     w1 = d.engine.metrics(at("09:04:00"))["windows"][0]
-    assert (w1["received"], w1["completion_rate"], w1["first_responsibility_closure_rate"]) == (0, None, None)
+    assert (w1["received"], w1["completion_rate"], w1["first_responsibility_closure_rate"]) == (
+        0,
+        None,
+        None,
+    )
     assert (w1["no_show"], w1["avg_wait_s"], w1["avg_service_s"]) == (1, 60.0, None)
     hall = d.engine.metrics(at("09:04:00"))["hall"]
     assert (hall["received"], hall["completion_rate"], hall["no_show"]) == (0, None, 1)
@@ -404,7 +434,9 @@ def test_replay_then_go_on() -> None:
     for x in (d, fresh):
         x.open(1, at("10:05:00"), staff="c9")
     for x in (d, fresh):
-        assert x.run(clerk(1, "c9"), {"type": "call_next"}, at("10:06:00"))["ticket"]["id"] == t["T9"]
+        assert (
+            x.run(clerk(1, "c9"), {"type": "call_next"}, at("10:06:00"))["ticket"]["id"] == t["T9"]
+        )
         x.issue("MZ-01", at("10:07:00"))
     assert via_json(d.events[-3:]) == via_json(fresh.events[-3:])
     assert state_of(fresh.engine, at("10:10:00")) == state_of(d.engine, at("10:10:00"))

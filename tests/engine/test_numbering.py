@@ -19,7 +19,16 @@ def test_numbers_per_prefix_start_at_001_without_gap(desk: Desk) -> None:
     services = ["MZ-01", "MZ-02", "GH-01", "GH-02", "MZ-01", "GH-01", "GH-02", "MZ-02"]
     issued = [d.issue(s, at(f"09:{i:02d}:00")) for i, s in enumerate(services)]
     # MZ-01 and MZ-02 share their department's prefix A; GH-02 has its own prefix C
-    assert [d.ticket(t)["number"] for t in issued] == ["A001", "A002", "B001", "C001", "A003", "B002", "C002", "A004"]
+    assert [d.ticket(t)["number"] for t in issued] == [
+        "A001",
+        "A002",
+        "B001",
+        "C001",
+        "A003",
+        "B002",
+        "C002",
+        "A004",
+    ]
     assert all(t == f"20261126-{d.ticket(t)['number']}" for t in issued)
     assert d.engine.numbers == {"A": 4, "B": 2, "C": 2}
 
@@ -49,7 +58,11 @@ def test_numbers_go_past_999(desk: Desk) -> None:
 
 def test_issue_reply_and_event(desk: Desk) -> None:
     d = desk
-    result = d.run(KIOSK, {"type": "issue", "service": "MZ-01", "priority": "priority", "lang": "en"}, at("09:00:00"))
+    result = d.run(
+        KIOSK,
+        {"type": "issue", "service": "MZ-01", "priority": "priority", "lang": "en"},
+        at("09:00:00"),
+    )
     t = result["ticket"]
     assert t == {
         "id": "20261126-A001",
@@ -95,8 +108,14 @@ def busy_evening() -> tuple[Desk, dict[str, str]]:
         d.open(n, at("08:30:00"))
     t = {}
     for name, service in [
-        ("done", "MZ-01"), ("pending", "MZ-01"), ("no_show", "MZ-01"), ("cancelled", "MZ-01"),
-        ("parked", "MZ-02"), ("serving", "MZ-01"), ("called", "MZ-01"), ("waiting", "GH-01"),
+        ("done", "MZ-01"),
+        ("pending", "MZ-01"),
+        ("no_show", "MZ-01"),
+        ("cancelled", "MZ-01"),
+        ("parked", "MZ-02"),
+        ("serving", "MZ-01"),
+        ("called", "MZ-01"),
+        ("waiting", "GH-01"),
     ]:
         t[name] = d.issue(service, at("23:00:00"))
     d.cancel(t["cancelled"], at("23:01:00"))
@@ -134,7 +153,9 @@ def test_roll_at_local_midnight_while_utc_is_still_the_day_before() -> None:
     assert kinds == ["ticket_expired"] * 4 + ["day_rolled"]
     # waiting, called, serving and parked expire; no_show, done, pending, cancelled do not
     expired = [e["ticket"] for e in events[:-1]]
-    assert sorted(x["id"] for x in expired) == sorted(t[s] for s in ("waiting", "called", "serving", "parked"))
+    assert sorted(x["id"] for x in expired) == sorted(
+        t[s] for s in ("waiting", "called", "serving", "parked")
+    )
     for x in expired:
         assert x["state"] == "expired"
         assert x["ended_at"] == "2026-11-27T00:00:00.000000+08:00"
@@ -148,7 +169,10 @@ def test_roll_at_local_midnight_while_utc_is_still_the_day_before() -> None:
     assert rolled["at"] == "2026-11-27T00:00:00.000000+08:00"
     assert [e["seq"] for e in events] == list(range(events[0]["seq"], events[0]["seq"] + 5))
     # windows go on (staff stay logged in, a pause stays) with nothing current
-    assert [(w["number"], w["state"], w["staff"], w["current"], w["priority_streak"]) for w in rolled["windows"]] == [
+    assert [
+        (w["number"], w["state"], w["staff"], w["current"], w["priority_streak"])
+        for w in rolled["windows"]
+    ] == [
         (1, "open", "c1", None, 0),
         (2, "open", "c2", None, 0),
         (3, "paused", "c3", None, 0),
@@ -179,9 +203,19 @@ def test_the_new_day_starts_with_fresh_metrics() -> None:
     m = d.engine.metrics(at("00:10:00", NEXT_DAY))
     assert m["day"] == "2026-11-27"
     assert m["hall"] == {
-        "issued": 0, "waiting": 0, "received": 0, "completed": 0, "pending": 0, "no_show": 0,
-        "cancelled": 0, "completion_rate": None, "first_responsibility_closure_rate": None,
-        "avg_wait_s": None, "max_wait_s": None, "avg_service_s": None, "ratings": {"count": 0, "avg": None},
+        "issued": 0,
+        "waiting": 0,
+        "received": 0,
+        "completed": 0,
+        "pending": 0,
+        "no_show": 0,
+        "cancelled": 0,
+        "completion_rate": None,
+        "first_responsibility_closure_rate": None,
+        "avg_wait_s": None,
+        "max_wait_s": None,
+        "avg_service_s": None,
+        "ratings": {"count": 0, "avg": None},
     }
     # open sessions count from local midnight on the new day
     duty = {w["window"]: (w["on_duty_s"], w["paused_s"]) for w in m["windows"]}
@@ -191,7 +225,10 @@ def test_the_new_day_starts_with_fresh_metrics() -> None:
     for ev in via_json(d.events):
         if ev["type"] != "day_rolled":
             old.apply(ev)
-    old_duty = {w["window"]: (w["on_duty_s"], w["paused_s"]) for w in old.metrics(at("00:10:00", NEXT_DAY))["windows"]}
+    old_duty = {
+        w["window"]: (w["on_duty_s"], w["paused_s"])
+        for w in old.metrics(at("00:10:00", NEXT_DAY))["windows"]
+    }
     assert old_duty == {1: (55800.0, 0.0), 2: (55800.0, 0.0), 3: (55800.0, 2400.0), 4: (0.0, 0.0)}
 
 
@@ -206,8 +243,14 @@ def test_the_old_day_is_kept_in_its_events() -> None:
         old.apply(ev)
     assert old.day == DAY
     assert {tid: x["state"] for tid, x in old.tickets.items()} == {
-        t["done"]: "done", t["pending"]: "pending", t["no_show"]: "no_show", t["cancelled"]: "cancelled",
-        t["parked"]: "expired", t["serving"]: "expired", t["called"]: "expired", t["waiting"]: "expired",
+        t["done"]: "done",
+        t["pending"]: "pending",
+        t["no_show"]: "no_show",
+        t["cancelled"]: "cancelled",
+        t["parked"]: "expired",
+        t["serving"]: "expired",
+        t["called"]: "expired",
+        t["waiting"]: "expired",
     }
     assert old.metrics(at("00:00:00", NEXT_DAY))["hall"]["issued"] == 8
 

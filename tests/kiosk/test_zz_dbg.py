@@ -10,11 +10,12 @@ async def test_dbg(hub: Any) -> None:
         await pilot.press("1", "1")
         await wait_for(pilot, lambda: isinstance(app.screen, GuideScreen))
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), timeout=3, what="home")
-        print("A", app.screen_stack, app.focused)
+        await pilot.pause(0.2)
+        print("A", app.screen, app.screen._binding_chain[:3] if hasattr(app.screen, "_binding_chain") else None)
+        print("K", [k for k in app.active_bindings.keys()][:20])
+        orig = app.screen.action_pick
+        app.screen.action_pick = lambda n: (print("PICK", n), orig(n))
         await pilot.press("1")
         await pilot.pause(0.3)
         print("B", app.screen_stack, app.focused)
-        await pilot.press("1")
-        await pilot.pause(0.3)
-        print("C", app.screen_stack, app.focused)
         assert 0
