@@ -266,7 +266,8 @@ class HubServer:
                 ("Referrer-Policy", "no-referrer"),
                 (
                     "Content-Security-Policy",
-                    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:",
+                    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                    "connect-src 'self' ws: wss:; img-src 'self' data:; media-src 'self' data:",
                 ),
                 ("Connection", "close"),
                 *(extra or []),

@@ -235,10 +235,10 @@ class KioskApp(App[int]):
         self.go_home()
 
     def go_home(self) -> None:
-        """Pop every screen down to home."""
+        """Pop every screen down to home (at once, as one update)."""
         self.note_activity()
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
+        if len(self.screen_stack) > 1:
+            self.screen_stack[0].pop_until_active()
 
     def action_toggle_lang(self) -> None:
         """中文 ⇄ English."""
@@ -294,10 +294,9 @@ class KioskApp(App[int]):
         return ticket
 
     def show_ticket(self, ticket: IssuedTicket) -> None:
-        """Put an acknowledged ticket on screen (over home) and print it."""
+        """Put an acknowledged ticket on screen and print it (Done and Esc go home from it)."""
         self.last_ticket = ticket
         self.tickets_shown.append(ticket)
-        self.go_home()
         status = "printing" if self.printer is not None else "none"
         self.push_screen(TicketScreen(ticket, status))
         if self.printer is not None:
@@ -394,7 +393,6 @@ class KioskApp(App[int]):
                 return
             log.info("reprint of %s by staff", ticket.number)
             self.notify(t("reprinting", self.lang, n=ticket.number))
-            self.go_home()
             self.push_screen(TicketScreen(ticket, "printing" if self.printer else "none"))
             if self.printer is not None:
                 self.print_ticket(ticket)

@@ -77,7 +77,7 @@ class Conn:
 
     # --- requests
 
-    async def send_request(self, kind: str, rid: str | None = None, **args: Any) -> asyncio.Future[Frame]:
+    async def send_request(self, kind: str, rid: str | None = None, /, **args: Any) -> asyncio.Future[Frame]:
         """Send a request; the future gets its reply."""
         rid = rid or f"r{next(_ids)}"
         fut: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
@@ -85,18 +85,18 @@ class Conn:
         await self.ws.send(json.dumps({"type": kind, "id": rid, **args}))
         return fut
 
-    async def request(self, kind: str, rid: str | None = None, timeout: float = TIMEOUT, **args: Any) -> Frame:
+    async def request(self, kind: str, rid: str | None = None, /, **args: Any) -> Frame:
         """Send a request and return its reply (ok or error)."""
         fut = await self.send_request(kind, rid, **args)
-        return await asyncio.wait_for(fut, timeout)
+        return await asyncio.wait_for(fut, TIMEOUT)
 
-    async def ok(self, kind: str, rid: str | None = None, **args: Any) -> Frame:
+    async def ok(self, kind: str, rid: str | None = None, /, **args: Any) -> Frame:
         """Send a request that must succeed; return the ok reply."""
         reply = await self.request(kind, rid, **args)
         assert reply["type"] == "ok", f"{kind} {args}: {reply}"
         return reply
 
-    async def error(self, kind: str, code: str, rid: str | None = None, **args: Any) -> Frame:
+    async def error(self, kind: str, code: str, rid: str | None = None, /, **args: Any) -> Frame:
         """Send a request that must fail with `code`; return the error reply."""
         reply = await self.request(kind, rid, **args)
         assert reply["type"] == "error", f"{kind} {args}: expected {code}, got {reply}"
@@ -194,6 +194,61 @@ async def supervisor(hub: Any) -> Conn:
 
 async def citizen(hub: Any, token: str) -> Conn:
     return await hello(hub.url, role="citizen", ticket=token)
+
+
+# --- a scenario
+
+
+async def busy_day(hub: Any, k: Conn) -> tuple[dict[str, Frame], list[Conn]]:
+    """A scenario touching every kind of event a request can cause.
+
+    Tickets a, b (MZ-01), c (MZ-02), d (GH-01): a is handed off 13 -> 11 and done there, then
+    rated 2 and complained about by its citizen; b is a no-show, requeued, parked, unparked and
+    left pending; c is cancelled by its citizen; d waits. Returns the issue replies by name and
+    the two citizen connections (of a and c), still open.
+    """
+    s = await supervisor(hub)
+    c13 = await counter(hub, 13)
+    c11 = await counter(hub, 11)
+    issued = {n: await k.ok("issue", service=svc) for n, svc in (("a", "MZ-01"), ("b", "MZ-01"), ("c", "MZ-02"), ("d", "GH-01"))}
+    za = await citizen(hub, issued["a"]["token"])
+    zc = await citizen(hub, issued["c"]["token"])
+    await c13.ok("call_next")
+    await c13.ok("recall")
+    await c13.ok("start")
+    await c13.ok("transfer", service="GH-02", window=11, reason="规划手续请到11号窗口")
+    await c11.ok("call_next")  # the transferred ticket first
+    await c11.ok("start")
+    await c11.ok("finish", outcome="done", note="已核发许可证，证号 2026-117")
+    await za.ok("rate", level=2, reason="第一个窗口让我白等")
+    await za.ok("complain", text="13号窗口工作人员态度冷淡")
+    await c13.ok("call_next")
+    await c13.ok("no_show")
+    await c13.ok("requeue", ticket=issued["b"]["ticket"]["id"])
+    await c13.ok("call", ticket=issued["b"]["ticket"]["id"])
+    await c13.ok("start")
+    await c13.ok("park", reason="回家取身份证")
+    await c13.ok("unpark", ticket=issued["b"]["ticket"]["id"])
+    await c13.ok("finish", outcome="pending", note="缺验资报告，承诺件")
+    await zc.ok("cancel")
+    await c13.ok("pause", reason="午休")
+    await c13.ok("resume")
+    await s.ok("notice", text="今日下午系统维护", minutes=30)
+    await s.ok("set_window", window=11, services=["GH-01", "GH-02", "MZ-03"])
+    await k.ok("printer_status", ok=False, kind="paper_out", message="缺纸")
+    await c11.ok("logout")
+    c14 = await counter(hub, 14)
+    await s.ok("close_window", window=14)
+    await c11.wait_closed()
+    await c14.wait_closed()
+    for conn in (s, c13):
+        await conn.close()
+    return issued, [za, zc]
+
+
+def assert_gap_free(conn: Conn, last: int) -> None:
+    seqs = [e["seq"] for e in conn.events()]
+    assert seqs == list(range(conn.seq + 1, last + 1)), seqs
 
 
 # --- HTTP

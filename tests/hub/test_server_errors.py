@@ -15,7 +15,7 @@ from hub_proto import Conn, citizen, counter, display, healthz, hub_seq, kiosk, 
 pytestmark = [pytest.mark.fast_hub, pytest.mark.timeout(40)]
 
 
-async def refuse(hub, conn: Conn, kind: str, code: str, **args: object) -> dict:
+async def refuse(hub, conn: Conn, kind: str, code: str, /, **args: object) -> dict:
     """The request fails with `code`, the connection stays open, the hub's seq does not move."""
     before = await hub_seq(hub)
     reply = await conn.error(kind, code, **args)
