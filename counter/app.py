@@ -65,6 +65,7 @@ class CounterApp(App[int]):
         self._prepared_online = online
         self._clock = now
         self._logging_out = False
+        self._metrics_pushed = 0  # pushed `metrics` frames seen (a reply older than one is dropped)
         self.title = t(self.lang, "app_title")
 
     # ------------------------------------------------------------ clock and helpers
@@ -184,6 +185,8 @@ class CounterApp(App[int]):
         if client is not self.client:
             return
         self.state.apply_event(event)
+        if event.get("type") == "metrics":
+            self._metrics_pushed += 1
         self._note(event)
         self.refresh_view()
 
@@ -226,6 +229,10 @@ class CounterApp(App[int]):
     def _error(self, client: HubClient, error: HubError) -> None:
         if client is not self.client:
             return
+        if self._logging_out and error.code == "taken_over":
+            # the hub closes a window's connection (4002) once the window is closed
+            self._end_session(t(self.lang, "logged_out"))
+            return
         self._end_session(self.error_message(error))
 
     def _end_session(self, message: str) -> None:
@@ -256,11 +263,13 @@ class CounterApp(App[int]):
 
     @work(exclusive=True, group="metrics")
     async def _fetch_metrics(self, client: HubClient) -> None:
+        pushed = self._metrics_pushed
         try:
             reply = await client.request("metrics")
         except HubError:
             return  # pushed `metrics` frames keep the figures anyway
-        if client is self.client:
+        # a frame pushed meanwhile is newer than this reply
+        if client is self.client and pushed == self._metrics_pushed:
             self.state.apply_metrics(reply.get("metrics"))
             self.refresh_view()
 
@@ -303,6 +312,8 @@ class CounterApp(App[int]):
         try:
             await client.request("logout")
         except HubError as error:
+            if error.code in ("taken_over", "closed"):
+                return  # the window closed and the hub hung up before the reply: _error handles it
             self._logging_out = False
             self.busy = False
             if client is self.client:

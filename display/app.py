@@ -13,6 +13,7 @@ client, which reconnects and brings a fresh snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 
@@ -124,9 +126,17 @@ class DisplayApp(App[int]):
 
     @property
     def board(self) -> BoardScreen:
-        screen = self.screen_stack[0]
-        assert isinstance(screen, BoardScreen)
-        return screen
+        """The board screen (the bottom of the stack); raises NoMatches when there is none."""
+        board = self._board()
+        if board is None:
+            raise NoMatches("no board screen")
+        return board
+
+    def _board(self) -> BoardScreen | None:
+        stack = self.screen_stack
+        if stack and isinstance(stack[0], BoardScreen):
+            return stack[0]
+        return None
 
     def board_ready(self) -> None:
         """The board screen is composed: load or connect, start the clock (BoardScreen.on_mount)."""
@@ -224,7 +234,8 @@ class DisplayApp(App[int]):
             elif change.ticket is not None:
                 self.voice_queue.drop_ticket(change.ticket)
         if change.metrics and self.supervisor:
-            self.board.tick(self.state, self.lang, now)
+            with contextlib.suppress(NoMatches):
+                self.board.tick(self.state, self.lang, now)
         else:
             self.redraw()
         if was_silent:
@@ -248,7 +259,8 @@ class DisplayApp(App[int]):
 
     def _tick(self) -> None:
         now = self.now()
-        self.board.tick(self.state, self.lang, now)
+        with contextlib.suppress(NoMatches):  # the board is being torn down at exit
+            self.board.tick(self.state, self.lang, now)
         if (
             self.client is not None
             and self.online
@@ -294,14 +306,16 @@ class DisplayApp(App[int]):
         return None
 
     def show_status(self) -> None:
-        self.board.show_status(self.stale_kind(), self.last_update, self.lang, self.refused)
+        with contextlib.suppress(NoMatches):
+            self.board.show_status(self.stale_kind(), self.last_update, self.lang, self.refused)
 
     # ------------------------------------------------------------------ drawing
 
     def redraw(self) -> None:
         """Redraw the board from the state."""
-        self.board.show(self.state, self.lang, self.now())
-        self.show_status()
+        with contextlib.suppress(NoMatches):  # the board is being torn down at exit
+            self.board.show(self.state, self.lang, self.now())
+            self.show_status()
 
     def action_toggle_lang(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"
@@ -376,15 +390,18 @@ class DisplayApp(App[int]):
     @work(group="commands")
     async def command(self, kind: str, done: str, **args: Any) -> None:
         """Send a supervisor command and say how it went under the forms."""
-        panel = self.board.query_one(ActionsPanel)
         client = self.client
         if client is None or not self.online:
-            panel.say(t("err_offline", self.lang), error=True)
+            self._say(t("err_offline", self.lang), error=True)
             return
         try:
             await client.request(kind, timeout=10, **args)
         except HubError as exc:
-            panel.say(t("err_hub", self.lang, message=exc.message or exc.code), error=True)
+            self._say(t("err_hub", self.lang, message=exc.message or exc.code), error=True)
             return
-        panel.say(done)
+        self._say(done)
         self.notify(done, timeout=4)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        with contextlib.suppress(NoMatches):
+            self.board.query_one(ActionsPanel).say(text, error)

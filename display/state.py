@@ -347,7 +347,8 @@ class BoardState:
         if now is not None and self.metrics_at is not None:
             elapsed = max(0.0, (now - self.metrics_at).total_seconds())
             for r in rows:
-                state = (self.windows.get(r.get("window")) or {}).get("state")
+                n = r.get("window")
+                state = (self.windows.get(n) or {}).get("state") if isinstance(n, int) else None
                 if state in ("open", "paused") and isinstance(r.get("on_duty_s"), int | float):
                     r["on_duty_s"] += elapsed
                 if state == "paused" and isinstance(r.get("paused_s"), int | float):
@@ -443,7 +444,7 @@ class BoardState:
             if not isinstance(level, int) or level > 2:
                 continue
             key = self._rating_key(r)
-            number = r.get("number") or (self.tickets.get(str(r.get("ticket"))) or {}).get("number")
+            num = r.get("number") or (self.tickets.get(str(r.get("ticket"))) or {}).get("number")
             out.append(
                 Alert(
                     "rating",
@@ -452,7 +453,7 @@ class BoardState:
                         "a_rating",
                         lang,
                         level=level,
-                        number=number or r.get("ticket"),
+                        number=num or r.get("ticket"),
                         window=self.window_name(r.get("window"), lang),
                         reason=r.get("reason") or "—",
                     ),
@@ -478,12 +479,12 @@ class BoardState:
             )
         for c in reversed(self.complaints):
             key = self._complaint_key(c)
-            number = c.get("number") or (self.tickets.get(str(c.get("ticket"))) or {}).get("number")
+            num = c.get("number") or (self.tickets.get(str(c.get("ticket"))) or {}).get("number")
             out.append(
                 Alert(
                     "complaint",
                     key,
-                    t("a_complaint", lang, number=number or "—", text=c.get("text") or ""),
+                    t("a_complaint", lang, number=num or "—", text=c.get("text") or ""),
                     "warning",
                     key in self.new_keys,
                 )

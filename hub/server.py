@@ -790,6 +790,9 @@ class HubServer:
                 continue
             events.extend(evs)
             reply: dict[str, Any] = {"type": "ok", **result}
+            if p.client.role == "citizen" and isinstance(reply.get("ticket"), dict):
+                # a citizen sees its own ticket as its events show it: no staff, notes or handoff reasons
+                reply["ticket"] = public_ticket(reply["ticket"])
             if cmd["type"] == "issue":
                 reply["_issued"] = result["ticket"]["id"]
             if key is not None:

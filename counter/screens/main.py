@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Log
+from textual.widgets import RichLog
 
 from counter.model import (
     ACTIONS,
@@ -63,7 +63,7 @@ class MainScreen(Screen[None]):
                 figures = Figures(id="figures")
                 figures.border_title = t(lang, "figures")
                 yield figures
-                log = Log(id="log", max_lines=200, auto_scroll=True)
+                log = RichLog(id="log", max_lines=200, wrap=True, min_width=20)
                 log.border_title = t(lang, "log")
                 log.can_focus = False
                 yield log
@@ -83,9 +83,9 @@ class MainScreen(Screen[None]):
         yield ActionBar(lang, id="actions")
 
     def on_mount(self) -> None:
-        log = self.query_one("#log", Log)
+        log = self.query_one("#log", RichLog)
         for line in self.app.log_lines:
-            log.write_line(line)
+            log.write(line)
         self.update_view()
         self.query_one("#queue", TicketTable).focus()
         self.set_interval(1.0, self.update_view)
@@ -155,7 +155,7 @@ class MainScreen(Screen[None]):
 
     def write_log(self, line: str) -> None:
         """Append a line to the visible log."""
-        self.query_one("#log", Log).write_line(line)
+        self.query_one("#log", RichLog).write(line)
 
     # ------------------------------------------------------------ actions
 

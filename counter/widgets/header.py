@@ -18,8 +18,8 @@ class WindowHeader(Static):
     def show(self, state: CounterState, lang: str, now: datetime, online: bool) -> None:
         """Redraw from the state (only when the text changed)."""
         w = state.window()
-        services = "、" if lang != "en" else ", "
-        names = services.join(name_of(state.service(c), lang) for c in w.get("services") or ())
+        # service names hold 、 and commas themselves
+        names = " · ".join(name_of(state.service(c), lang) for c in w.get("services") or ())
         wstate = str(w.get("state") or "closed")
         if wstate == "paused" and w.get("pause_reason"):
             state_txt = t(lang, "paused_reason", reason=preset_text(lang, w["pause_reason"]))

@@ -29,9 +29,10 @@ class BoardScreen(Screen[None]):
         yield NoticeBanner(id="notice")
 
     def on_mount(self) -> None:
+        # After the first refresh every nested widget (tabs included) is mounted.
         ready = getattr(self.app, "board_ready", None)
         if ready is not None:
-            ready()
+            self.call_after_refresh(ready)
 
     def show(self, state: BoardState, lang: str, now: datetime) -> None:
         """Redraw everything from the state."""

@@ -12,23 +12,24 @@ from textual.widgets import DataTable, Static
 from display.state import BoardState
 from display.strings import t
 
+# (metric field, column heading 中文, English): headings kept short so the table fits.
 COLUMNS = (
-    ("window", "m_window"),
-    ("state", "m_state"),
-    ("staff", "m_staff"),
-    ("received", "m_received"),
-    ("completed", "m_completed"),
-    ("completion_rate", "m_completion_rate"),
-    ("pending", "m_pending"),
-    ("transferred_in", "m_transferred_in"),
-    ("transferred_out", "m_transferred_out"),
-    ("no_show", "m_no_show"),
-    ("first_responsibility_closure_rate", "m_frc"),
-    ("avg_wait_s", "m_avg_wait"),
-    ("avg_service_s", "m_avg_service"),
-    ("on_duty_s", "m_on_duty"),
-    ("paused_s", "m_paused"),
-    ("ratings", "m_ratings"),
+    ("window", "窗口", "Window"),
+    ("state", "状态", "State"),
+    ("staff", "工号", "Staff"),
+    ("received", "收件", "Recv"),
+    ("completed", "办结", "Done"),
+    ("completion_rate", "办结率", "Done %"),
+    ("pending", "承诺件", "Pend."),
+    ("transferred_in", "转入", "T-in"),
+    ("transferred_out", "转出", "T-out"),
+    ("no_show", "过号", "No-show"),
+    ("first_responsibility_closure_rate", "首问办结率", "1st-resp %"),
+    ("avg_wait_s", "平均等候", "Avg wait"),
+    ("avg_service_s", "平均办理", "Avg svc"),
+    ("on_duty_s", "在岗", "On duty"),
+    ("paused_s", "暂停", "Paused"),
+    ("ratings", "评价", "Ratings"),
 )
 
 
@@ -64,8 +65,9 @@ def cell(key: str, row: dict[str, Any], state: BoardState, lang: str) -> str | T
     """One cell of the per-window table."""
     if key == "window":
         return state.window_name(row.get("window"), lang)
+    number = row.get("window")
+    w = state.windows.get(number) or {} if isinstance(number, int) else {}
     if key == "state":
-        w = state.windows.get(row.get("window")) or {}
         wstate = w.get("state") or "closed"
         style = {"open": "green", "paused": "yellow", "closed": "dim"}.get(wstate, "")
         return Text(
@@ -73,7 +75,6 @@ def cell(key: str, row: dict[str, Any], state: BoardState, lang: str) -> str | T
             style=style,
         )
     if key == "staff":
-        w = state.windows.get(row.get("window")) or {}
         return str(w.get("staff") or "—")
     value = row.get(key)
     if key.endswith("_rate"):
@@ -97,21 +98,28 @@ class MetricsTable(DataTable[str | Text]):
         if self._lang != lang:
             self._cells.clear()
             self.clear(columns=True)
-            for key, label in COLUMNS:
-                self.add_column(t(label, lang), key=key)
+            for key, zh, en in COLUMNS:
+                self.add_column(en if lang == "en" else zh, key=key)
             self._lang = lang
         rows = state.window_metrics(now)
         wanted = [str(r.get("window")) for r in rows]
         if [str(k.value) for k in self.rows] != wanted:
             self.clear()
+            self._cells.clear()
             for r in rows:
-                self.add_row(
-                    *(cell(k, r, state, lang) for k, _ in COLUMNS), key=str(r.get("window"))
-                )
+                row_key = str(r.get("window"))
+                values = [cell(k, r, state, lang) for k, _, _ in COLUMNS]
+                for (k, _, _), v in zip(COLUMNS, values, strict=True):
+                    self._cells[(row_key, k)] = str(v)
+                self.add_row(*values, key=row_key)
             return
         for r in rows:
-            for key, _ in COLUMNS:
-                self.update_cell(str(r.get("window")), key, cell(key, r, state, lang))
+            row_key = str(r.get("window"))
+            for key, _, _ in COLUMNS:
+                value = cell(key, r, state, lang)
+                if self._cells.get((row_key, key)) != str(value):
+                    self._cells[(row_key, key)] = str(value)
+                    self.update_cell(row_key, key, value)
 
 
 class HallTotals(Static):

@@ -50,8 +50,8 @@ class RecentCalls(Static):
         for call in calls:
             tstate = state.ticket_state(call.ticket) or "called"
             style = _STATE_STYLE.get(tstate, "")
-            key = f"t_{tstate}"
-            label = t(key, lang) if key in STRINGS else tstate
+            label_key = f"t_{tstate}"
+            label = t(label_key, lang) if label_key in STRINGS else tstate
             if tstate == "called" and call.recalls:
                 label = t("recall_mark", lang)
             table.add_row(

@@ -96,6 +96,7 @@
       return !t || (t.state === "called" && (t.window === null || t.window === undefined || t.window === call.window));
     },
     onNeedsActivation: () => H.show($("voice-btn"), true),
+    onSpoke: () => H.show($("voice-btn"), false),
   });
   window.__hall = { state: S, voice: announcer };
 
@@ -322,10 +323,9 @@
       box.dataset.ticket = c.ticket;
       box.dataset.window = String(c.window);
     }
-    if (fresh) {
-      box.classList.remove("flash");
-      void box.offsetWidth; // restart the animation
-      box.classList.add("flash");
+    if (fresh && box.animate) {
+      // Web Animations: no forced layout on the hot path of a call.
+      box.animate([{ backgroundColor: "#151c33" }, { backgroundColor: "#5a2a14" }, { backgroundColor: "#151c33" }], { duration: 1000, iterations: 3 });
     }
   }
 
@@ -480,6 +480,7 @@
   }
 
   // ---------- supervisor: alerts ----------
+  let lastAlerts = "";
   function renderAlerts() {
     const now = Date.now();
     const alerts = [];
@@ -525,6 +526,9 @@
       const num = c.number || numberOf(c.ticket);
       alerts.push(["complaint", "投诉 " + num + "：" + (c.text || ""), "Complaint from " + num, String(c.id || num)]);
     }
+    const sig = JSON.stringify(alerts);
+    if (sig === lastAlerts) return; // unchanged: leave the live region alone
+    lastAlerts = sig;
     const items = alerts.map(([kind, zh, en, key]) =>
       H.el("li", { class: "alert alert-" + kind, dataset: { kind: kind, key: key } },
         H.el("span", { class: "a-zh", text: zh }), H.el("span", { class: "a-en", lang: "en", text: en })));
@@ -663,6 +667,7 @@
     renderClock();
     renderNotice();
     renderStale();
+    if (SUPERVISOR && S.welcomed) renderAlerts(); // waits and pauses grow with the clock
   }
 
   function main() {
@@ -682,7 +687,6 @@
     setInterval(tick, 1000);
     if (SUPERVISOR) {
       wireSupervisor();
-      setInterval(() => { if (S.welcomed) renderAlerts(); }, 10000);
       // on_duty_s and paused_s grow with time, not only with events.
       setInterval(() => { if (conn && conn.online) refreshMetrics(); }, 30000);
       H.show($("login-view"), true);

@@ -373,6 +373,7 @@
         if (!r.ok) throw new Error("healthz " + r.status);
         const h = await r.json();
         this.lastFrameAt = Date.now();
+        this.lastHealthSeq = h.seq;
         if (typeof h.seq === "number" && h.seq > this.seq && this.online) {
           // Events we did not get (maybe only ones not meant for us): a fresh snapshot settles it.
           this._softRefresh();

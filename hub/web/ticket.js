@@ -253,6 +253,7 @@
     H.setText(t, S.lang === "en" ? "中文" : "English");
     t.setAttribute("lang", S.lang === "en" ? "zh-CN" : "en");
     t.setAttribute("aria-label", S.lang === "en" ? "切换为中文 / Switch to Chinese" : "English / 切换为英文");
+    renderMessages();
   }
 
   function render() {
@@ -384,11 +385,29 @@
     $("rate-reason-label").classList.toggle("required", need);
   }
 
-  function showMsg(node, text, kind, code) {
-    H.setText(node, text);
+  // Messages are kept as (text key, error) so that a language switch re-renders them.
+  const messages = new Map();
+
+  function msgText(m) {
+    if (!m.key && !m.err) return "";
+    // A known refusal is explained in our words; anything else shows the hub's own message too.
+    return m.key ? tr(m.key) : H.errorText(m.err, S.lang);
+  }
+
+  /** Show a message: key is a text key (or null for the error explained alone). */
+  function showMsg(node, key, kind, code, err) {
+    const m = { key: key, err: err || null };
+    messages.set(node, m);
+    H.setText(node, msgText(m));
     node.className = "msg " + (kind || "");
     if (code) node.dataset.code = code;
     else delete node.dataset.code;
+    if (err && err.message) node.dataset.hubMessage = err.message;
+    else delete node.dataset.hubMessage;
+  }
+
+  function renderMessages() {
+    for (const [node, m] of messages) H.setText(node, msgText(m));
   }
 
   // ---------- actions ----------
@@ -397,19 +416,19 @@
     const msg = $("rate-msg");
     const level = selectedLevel();
     if (level === null) {
-      showMsg(msg, tr("rate_pick"), "bad", "pick");
+      showMsg(msg, "rate_pick", "bad", "pick");
       return;
     }
     const reason = $("rate-reason").value.trim();
     const args = { level };
     if (reason) args.reason = reason;
     $("rate-submit").disabled = true;
-    showMsg(msg, "…", "");
+    showMsg(msg, null, "");
     try {
       await conn.request("rate", args);
       S.rated = true;
       S.canRate = false;
-      showMsg(msg, "", "");
+      showMsg(msg, null, "");
       $("rate-form").reset();
       $("rate-reason").removeAttribute("aria-invalid");
       render();
@@ -417,14 +436,14 @@
     } catch (e) {
       if (e.code === "bad_args" && level <= 2 && !reason) {
         // The hub refuses a 1-2 rating without a reason: say why and where to fix it.
-        showMsg(msg, tr("rate_need_reason") + " (" + H.errorText(e, S.lang) + ")", "bad", e.code);
+        showMsg(msg, "rate_need_reason", "bad", e.code, e);
         $("rate-reason").setAttribute("aria-invalid", "true");
         $("rate-reason").focus();
       } else if (e.code === "invalid_state") {
-        showMsg(msg, tr("rate_already"), "bad", e.code);
+        showMsg(msg, "rate_already", "bad", e.code);
         S.canRate = false;
       } else {
-        showMsg(msg, H.errorText(e, S.lang), "bad", e.code);
+        showMsg(msg, null, "bad", e.code, e);
       }
     } finally {
       $("rate-submit").disabled = false;
@@ -436,17 +455,17 @@
     const msg = $("complain-msg");
     const text = $("complain-text").value.trim();
     if (!text) {
-      showMsg(msg, tr("complain_empty"), "bad", "empty");
+      showMsg(msg, "complain_empty", "bad", "empty");
       $("complain-text").focus();
       return;
     }
     $("complain-submit").disabled = true;
     try {
       await conn.request("complain", { text });
-      showMsg(msg, tr("complain_ok"), "ok", "ok");
+      showMsg(msg, "complain_ok", "ok", "ok");
       $("complain-text").value = "";
     } catch (e) {
-      showMsg(msg, H.errorText(e, S.lang), "bad", e.code);
+      showMsg(msg, null, "bad", e.code, e);
     } finally {
       $("complain-submit").disabled = false;
     }
@@ -460,10 +479,10 @@
       try {
         const r = await conn.request("cancel", {});
         if (r.ticket) S.ticket = r.ticket;
-        showMsg($("cancel-msg"), "", "");
+        showMsg($("cancel-msg"), null, "");
         render();
       } catch (e) {
-        showMsg($("cancel-msg"), H.errorText(e, S.lang), "bad", e.code);
+        showMsg($("cancel-msg"), null, "bad", e.code, e);
       }
     }, { once: true });
     d.showModal();

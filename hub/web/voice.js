@@ -155,7 +155,10 @@
           u.lang = lang;
           if (pick.voice) u.voice = pick.voice;
           u.rate = lang.startsWith("zh") ? 0.9 : 0.95;
-          u.onend = finish;
+          u.onend = () => {
+            if (this.opts.onSpoke) this.opts.onSpoke(); // speech works: no need to ask for a click
+            finish();
+          };
           u.onerror = (ev) => {
             if (ev && ev.error === "not-allowed" && this.opts.onNeedsActivation) this.opts.onNeedsActivation();
             finish();

@@ -18,7 +18,9 @@ from shared.client import HubClient
 SIZE = (120, 36)
 
 
-async def until(pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 8.0, what: str = "") -> None:
+async def until(
+    pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 8.0, what: str = ""
+) -> None:
     """Let the app run until `cond()` holds (or fail after `timeout` seconds)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -75,9 +77,10 @@ async def log_in(pilot: Pilot[Any], pin: str, staff: str | None = None) -> None:
 
 async def logged_in(pilot: Pilot[Any], pin: str = "1234") -> None:
     """Log in and wait for the main screen."""
+    app: CounterApp = pilot.app  # type: ignore[assignment]
     await log_in(pilot, pin)
-    await until(pilot, lambda: isinstance(pilot.app.screen, MainScreen), what="main screen")
-    await until(pilot, lambda: pilot.app.state.figures() is not None, what="figures")
+    await until(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
+    await until(pilot, lambda: app.state.figures() is not None, what="figures")
 
 
 def login_message(app: CounterApp) -> str:

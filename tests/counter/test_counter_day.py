@@ -28,8 +28,9 @@ from counter.widgets.current import CurrentTicket
 from counter.widgets.tables import TicketTable
 
 
-def current(app: CounterApp) -> dict[str, Any] | None:
-    return app.state.current()
+def current(app: CounterApp) -> dict[str, Any]:
+    """The called or serving ticket ({} when none)."""
+    return app.state.current() or {}
 
 
 def state_of(app: CounterApp, ticket_id: str) -> str:
@@ -71,11 +72,11 @@ async def test_full_day(hub: Any) -> None:
 
             # call next, recall, start, done
             await click(pilot, "call_next")
-            await until(pilot, lambda: current(app) is not None and current(app)["id"] == a1["id"])
-            assert app.state.call_reason(current(app)) == "fifo"  # type: ignore[arg-type]
+            await until(pilot, lambda: current(app).get("id") == a1["id"])
+            assert app.state.call_reason(current(app)) == "fifo"
             assert enabled(app) == {"recall", "start", "no_show"}
             await click(pilot, "recall")
-            await until(pilot, lambda: current(app)["recalls"] == 1)  # type: ignore[index]
+            await until(pilot, lambda: current(app)["recalls"] == 1)
             await click(pilot, "start")
             await until(pilot, lambda: state_of(app, a1["id"]) == "serving")
             assert enabled(app) == {"finish_done", "finish_pending", "transfer", "park"}
@@ -86,7 +87,7 @@ async def test_full_day(hub: Any) -> None:
 
             # call, start, transfer to window 7 with a reason; window 7 gets it first
             await click(pilot, "call_next")
-            await until(pilot, lambda: current(app) is not None and current(app)["id"] == a2["id"])
+            await until(pilot, lambda: current(app).get("id") == a2["id"])
             await click(pilot, "start")
             await until(pilot, lambda: state_of(app, a2["id"]) == "serving")
             await pilot.click("#act-transfer")
@@ -104,24 +105,26 @@ async def test_full_day(hub: Any) -> None:
             assert moved["target_window"] == 7 and moved["handoffs"][-1]["reason"] == "needs JG"
             await figures_match_hub(pilot, sup)
 
-            await until(pilot7, lambda: a2["id"] in {t["id"] for t, _ in other.state.queue(other.now())})
+            await until(
+                pilot7, lambda: a2["id"] in {t["id"] for t, _ in other.state.queue(other.now())}
+            )
             order = [t["id"] for t, _ in other.state.queue(other.now())]
             assert order[0] == a2["id"] and early_jg["id"] in order  # the handoff comes first
             await click(pilot7, "call_next")
-            await until(pilot7, lambda: current(other) is not None and current(other)["id"] == a2["id"])
-            assert other.state.call_reason(current(other)) == "transferred"  # type: ignore[arg-type]
+            await until(pilot7, lambda: current(other).get("id") == a2["id"])
+            assert other.state.call_reason(current(other)) == "transferred"
             await click(pilot7, "start")
             await until(pilot7, lambda: state_of(other, a2["id"]) == "serving")
             shown = str(other.screen.query_one(CurrentTicket).render())
             assert a2["number"] in shown and "needs JG" in shown and "c003" in shown
-            assert current(other)["first_responsible"] == {"staff": "c003", "window": 3}  # type: ignore[index]
+            assert current(other)["first_responsible"] == {"staff": "c003", "window": 3}
             await click(pilot7, "finish_done")
             await figures_match_hub(pilot7, sup)
             await figures_match_hub(pilot, sup)
 
             # park / unpark
             await click(pilot, "call_next")
-            await until(pilot, lambda: current(app) is not None and current(app)["id"] == a3["id"])
+            await until(pilot, lambda: current(app).get("id") == a3["id"])
             await click(pilot, "start")
             await until(pilot, lambda: state_of(app, a3["id"]) == "serving")
             await pilot.click("#act-park")
@@ -143,7 +146,7 @@ async def test_full_day(hub: Any) -> None:
 
             # no-show, then the citizen turns up: requeue
             await click(pilot, "call_next")
-            await until(pilot, lambda: current(app) is not None and current(app)["id"] == a4["id"])
+            await until(pilot, lambda: current(app).get("id") == a4["id"])
             await click(pilot, "no_show")
             await until(pilot, lambda: state_of(app, a4["id"]) == "no_show")
             no_shows = app.screen.query_one("#no-shows", TicketTable)
@@ -156,8 +159,8 @@ async def test_full_day(hub: Any) -> None:
             # choosing it in the queue calls it out of order
             queue.focus()
             await pilot.press("enter")
-            await until(pilot, lambda: current(app) is not None and current(app)["id"] == a4["id"])
-            assert app.state.call_reason(current(app)) == "chosen"  # type: ignore[arg-type]
+            await until(pilot, lambda: current(app).get("id") == a4["id"])
+            assert app.state.call_reason(current(app)) == "chosen"
             await click(pilot, "start")
             await until(pilot, lambda: state_of(app, a4["id"]) == "serving")
             await click(pilot, "finish_done")

@@ -29,7 +29,9 @@ _hashes: dict[str, str] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "fast_hub: set the hub fixture up with cached PIN hashes and a RAM database")
+    config.addinivalue_line(
+        "markers", "fast_hub: set the hub fixture up with cached PIN hashes and a RAM database"
+    )
 
 
 def _cached_hash_pin(pin: str) -> str:

@@ -60,7 +60,11 @@ class Conn:
                 frame = json.loads(raw)
                 self.frames.append(frame)
                 if frame.get("type") in ("ok", "error") and "re" in frame:
-                    fut = self._waiting.pop(frame["re"], None) if isinstance(frame["re"], str) else None
+                    fut = (
+                        self._waiting.pop(frame["re"], None)
+                        if isinstance(frame["re"], str)
+                        else None
+                    )
                     if fut is not None and not fut.done():
                         fut.set_result(frame)
                     else:
@@ -77,7 +81,9 @@ class Conn:
 
     # --- requests
 
-    async def send_request(self, kind: str, rid: str | None = None, /, **args: Any) -> asyncio.Future[Frame]:
+    async def send_request(
+        self, kind: str, /, rid: str | None = None, **args: Any
+    ) -> asyncio.Future[Frame]:
         """Send a request; the future gets its reply."""
         rid = rid or f"r{next(_ids)}"
         fut: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
@@ -85,18 +91,18 @@ class Conn:
         await self.ws.send(json.dumps({"type": kind, "id": rid, **args}))
         return fut
 
-    async def request(self, kind: str, rid: str | None = None, /, **args: Any) -> Frame:
+    async def request(self, kind: str, /, rid: str | None = None, **args: Any) -> Frame:
         """Send a request and return its reply (ok or error)."""
         fut = await self.send_request(kind, rid, **args)
         return await asyncio.wait_for(fut, TIMEOUT)
 
-    async def ok(self, kind: str, rid: str | None = None, /, **args: Any) -> Frame:
+    async def ok(self, kind: str, /, rid: str | None = None, **args: Any) -> Frame:
         """Send a request that must succeed; return the ok reply."""
         reply = await self.request(kind, rid, **args)
         assert reply["type"] == "ok", f"{kind} {args}: {reply}"
         return reply
 
-    async def error(self, kind: str, code: str, rid: str | None = None, /, **args: Any) -> Frame:
+    async def error(self, kind: str, code: str, /, rid: str | None = None, **args: Any) -> Frame:
         """Send a request that must fail with `code`; return the error reply."""
         reply = await self.request(kind, rid, **args)
         assert reply["type"] == "error", f"{kind} {args}: expected {code}, got {reply}"
@@ -184,7 +190,9 @@ async def display(hub: Any) -> Conn:
 
 async def counter(hub: Any, window: int, staff: str | None = None, pin: str | None = None) -> Conn:
     sid, default_pin = hub.clerk(window)
-    return await hello(hub.url, role="counter", staff=staff or sid, pin=pin or default_pin, window=window)
+    return await hello(
+        hub.url, role="counter", staff=staff or sid, pin=pin or default_pin, window=window
+    )
 
 
 async def supervisor(hub: Any) -> Conn:
@@ -204,13 +212,16 @@ async def busy_day(hub: Any, k: Conn) -> tuple[dict[str, Frame], list[Conn]]:
 
     Tickets a, b (MZ-01), c (MZ-02), d (GH-01): a is handed off 13 -> 11 and done there, then
     rated 2 and complained about by its citizen; b is a no-show, requeued, parked, unparked and
-    left pending; c is cancelled by its citizen; d waits. Returns the issue replies by name and
+    left pending; c is cancelled by its citizen; d is handed off from 11 to MZ-03 and waits. Returns the issue replies by name and
     the two citizen connections (of a and c), still open.
     """
     s = await supervisor(hub)
     c13 = await counter(hub, 13)
     c11 = await counter(hub, 11)
-    issued = {n: await k.ok("issue", service=svc) for n, svc in (("a", "MZ-01"), ("b", "MZ-01"), ("c", "MZ-02"), ("d", "GH-01"))}
+    issued = {
+        n: await k.ok("issue", service=svc)
+        for n, svc in (("a", "MZ-01"), ("b", "MZ-01"), ("c", "MZ-02"), ("d", "GH-01"))
+    }
     za = await citizen(hub, issued["a"]["token"])
     zc = await citizen(hub, issued["c"]["token"])
     await c13.ok("call_next")
@@ -236,6 +247,9 @@ async def busy_day(hub: Any, k: Conn) -> tuple[dict[str, Frame], list[Conn]]:
     await s.ok("notice", text="今日下午系统维护", minutes=30)
     await s.ok("set_window", window=11, services=["GH-01", "GH-02", "MZ-03"])
     await k.ok("printer_status", ok=False, kind="paper_out", message="缺纸")
+    await c11.ok("call_next")
+    await c11.ok("start")
+    await c11.ok("transfer", service="MZ-03", reason="另需办理福利机构审批")
     await c11.ok("logout")
     c14 = await counter(hub, 14)
     await s.ok("close_window", window=14)
@@ -297,4 +311,8 @@ def walk(obj: Any, path: str = "$") -> list[tuple[str, Any, Any]]:
 
 def ticket_objects(frame: Frame) -> list[Frame]:
     """Every Ticket object anywhere in a frame."""
-    return [v for _, _, v in walk({"f": frame}) if isinstance(v, dict) and "number" in v and "state" in v and "id" in v]
+    return [
+        v
+        for _, _, v in walk({"f": frame})
+        if isinstance(v, dict) and "number" in v and "state" in v and "id" in v
+    ]

@@ -32,7 +32,16 @@ async def test_forbidden(hub) -> None:
     s = await supervisor(hub)
     z = await citizen(hub, issued["token"])
     cases = {
-        k: ["call_next", "notice", "cancel", "metrics", "set_window", "close_window", "logout", "rate"],
+        k: [
+            "call_next",
+            "notice",
+            "cancel",
+            "metrics",
+            "set_window",
+            "close_window",
+            "logout",
+            "rate",
+        ],
         d: ["issue", "call_next", "notice", "cancel", "metrics", "complain"],
         c: ["issue", "notice", "set_window", "close_window", "cancel", "rate", "complain"],
         s: ["issue", "call_next", "start", "finish", "logout", "cancel", "rate"],
@@ -98,7 +107,8 @@ async def test_bad_args(hub) -> None:
     await refuse(hub, c, "transfer", "bad_args", service="GH-01", reason="")
     await refuse(hub, c, "transfer", "bad_args", service="GH-01", reason="x", window="11")
     await refuse(hub, c, "transfer", "bad_args", service="GH-01", reason="x", window=0)
-    await refuse(hub, c, "transfer", "bad_args", service="GH-01", reason="x", window=3)  # 3 does not serve GH-01
+    # 3 does not serve GH-01
+    await refuse(hub, c, "transfer", "bad_args", service="GH-01", reason="x", window=3)
     await refuse(hub, c, "park", "bad_args")
     await refuse(hub, c, "metrics", "bad_args", day="yesterday")
     await refuse(hub, s, "notice", "bad_args")
@@ -170,8 +180,10 @@ async def test_invalid_state(hub) -> None:
     await refuse(hub, c, "finish", "invalid_state", outcome="done")
     await refuse(hub, c, "park", "invalid_state", reason="x")
     await refuse(hub, c, "transfer", "invalid_state", service="SR-02", reason="x")
-    await refuse(hub, c, "requeue", "invalid_state", ticket=one["ticket"]["id"])  # waiting, not a no-show
-    await refuse(hub, c, "unpark", "invalid_state", ticket=one["ticket"]["id"])  # waiting, not parked
+    # waiting, not a no-show
+    await refuse(hub, c, "requeue", "invalid_state", ticket=one["ticket"]["id"])
+    # waiting, not parked
+    await refuse(hub, c, "unpark", "invalid_state", ticket=one["ticket"]["id"])
     await refuse(hub, z1, "rate", "invalid_state", level=5)  # nothing served yet
     await refuse(hub, s, "close_window", "invalid_state", window=7)  # nobody there
     await c.ok("call", ticket=one["ticket"]["id"])
@@ -182,7 +194,8 @@ async def test_invalid_state(hub) -> None:
     await refuse(hub, c, "recall", "invalid_state")
     await refuse(hub, c, "no_show", "invalid_state")
     await c.ok("park", reason="取材料")
-    await refuse(hub, c6, "unpark", "invalid_state", ticket=one["ticket"]["id"])  # parked at window 5
+    # parked at window 5
+    await refuse(hub, c6, "unpark", "invalid_state", ticket=one["ticket"]["id"])
     await c.ok("unpark", ticket=one["ticket"]["id"])
     await c.ok("finish", outcome="done")
     await refuse(hub, c, "call", "invalid_state", ticket=one["ticket"]["id"])  # done
@@ -282,7 +295,9 @@ async def test_rate_limited_flood(hub) -> None:
     assert not k.closed.is_set()
     # and a refused id is not spent: sent again (calmly) it is served
     refused_id = next(f"flood-{i}" for i, code in enumerate(codes) if code == "rate_limited")
-    assert (await k.ok("issue", refused_id, service="JS-03"))["ticket"]["number"] == f"F{oks + 1:03d}"
+    assert (await k.ok("issue", refused_id, service="JS-03"))["ticket"][
+        "number"
+    ] == f"F{oks + 1:03d}"
     await k.close()
 
 
@@ -295,7 +310,9 @@ async def test_sixteen_in_flight_never_rate_limited(hub) -> None:
     codes: list[str] = []
     while sent < total or pending:
         while sent < total and len(pending) < window:
-            conn, kind, args = (k, "issue", {"service": "WT-03"}) if sent % 3 else (c, "metrics", {})
+            conn, kind, args = (
+                (k, "issue", {"service": "WT-03"}) if sent % 3 else (c, "metrics", {})
+            )
             pending.add(await conn.send_request(kind, f"calm-{sent}", **args))
             sent += 1
         done, pending = await asyncio.wait(pending, timeout=10, return_when=asyncio.FIRST_COMPLETED)
@@ -328,7 +345,9 @@ async def test_too_large_frame_closes_with_1009(hub) -> None:
     assert await hub_seq(hub) == before
     # a multi-byte text over the limit, from a display
     d = await display(hub)
-    await d.send_raw(json.dumps({"type": "issue", "id": "zh", "text": "政" * 30000}, ensure_ascii=False))
+    await d.send_raw(
+        json.dumps({"type": "issue", "id": "zh", "text": "政" * 30000}, ensure_ascii=False)
+    )
     assert await d.wait_closed() == 1009
     assert await hub_seq(hub) == before
     k2 = await kiosk(hub)

@@ -66,7 +66,11 @@ class Proto:
         try:
             async for raw in self.ws:
                 f = json.loads(raw)
-                fut = self.waiters.pop(f.get("re") or "", None) if f.get("type") in ("ok", "error") else None
+                fut = (
+                    self.waiters.pop(f.get("re") or "", None)
+                    if f.get("type") in ("ok", "error")
+                    else None
+                )
                 if fut is not None and not fut.done():
                     fut.set_result(f)
                 else:
@@ -120,7 +124,9 @@ async def proto(hub: Any) -> AsyncIterator[Callable[..., Awaitable[Proto]]]:
 
 
 @pytest.fixture
-async def counter(hub: Any, proto: Callable[..., Awaitable[Proto]]) -> Callable[[int], Awaitable[Proto]]:
+async def counter(
+    hub: Any, proto: Callable[..., Awaitable[Proto]]
+) -> Callable[[int], Awaitable[Proto]]:
     """A factory of logged-in counter clients: ``await counter(5)``."""
 
     async def make(window: int) -> Proto:
@@ -165,7 +171,9 @@ class Recorder:
 
     def outside(self, allowed_prefixes: tuple[str, ...]) -> list[str]:
         """Requests that went anywhere but the hub."""
-        return [u for u in self.urls if not u.startswith(allowed_prefixes) and not u.startswith("data:")]
+        return [
+            u for u in self.urls if not u.startswith(allowed_prefixes) and not u.startswith("data:")
+        ]
 
 
 @pytest.fixture
@@ -173,7 +181,9 @@ async def open_page(browser: Any) -> AsyncIterator[Callable[..., Awaitable[tuple
     """Open a URL in a fresh context: ``page, rec = await open_page(url, viewport=PHONE)``."""
     contexts: list[Any] = []
 
-    async def make(url: str, viewport: dict[str, int] | None = None, init_script: str | None = None) -> tuple[Any, Recorder]:
+    async def make(
+        url: str, viewport: dict[str, int] | None = None, init_script: str | None = None
+    ) -> tuple[Any, Recorder]:
         ctx = await browser.new_context(viewport=viewport or TV, locale="zh-CN")
         contexts.append(ctx)
         rec = Recorder()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -52,12 +51,16 @@ async def test_board_shows_a_call_within_one_second(hub, open_page, kiosk, count
     assert number in await page.text_content("#latest-zh")
     assert await page.text_content("#latest-zh") == f"请 {number} 号到 5 号窗口办理"
     assert await page.text_content("#latest-en") == f"Ticket {number}, please go to window 5"
-    assert await page.text_content('#windows .win[data-window="5"] [data-field="current"]') == number
+    assert (
+        await page.text_content('#windows .win[data-window="5"] [data-field="current"]') == number
+    )
     assert await page.text_content("#recent li:first-child .r-num") == number
     assert rec.errors == []
 
 
-async def test_board_snapshot_recent_calls_waiting_and_windows(hub, open_page, kiosk, counter) -> None:
+async def test_board_snapshot_recent_calls_waiting_and_windows(
+    hub, open_page, kiosk, counter
+) -> None:
     svc = service_of(hub, 3)
     for _ in range(3):
         await kiosk.request("issue", service=svc)
@@ -71,7 +74,9 @@ async def test_board_snapshot_recent_calls_waiting_and_windows(hub, open_page, k
     await board_ready(page)
     # the welcome's recent_calls: newest first, the latest one big
     assert await page.text_content("#latest-number") == second["number"]
-    nums = await page.eval_on_selector_all("#recent li .r-num", "els => els.map(e => e.textContent)")
+    nums = await page.eval_on_selector_all(
+        "#recent li .r-num", "els => els.map(e => e.textContent)"
+    )
     assert nums[:2] == [second["number"], first["number"]]
     # waiting count per department: one ticket still waits
     dept = next(s.department for s in hub.hall.services if s.code == svc)
@@ -80,17 +85,24 @@ async def test_board_snapshot_recent_calls_waiting_and_windows(hub, open_page, k
     assert await page.locator("#windows .win").count() == len(hub.hall.windows)
     assert await page.get_attribute('#windows .win[data-window="3"]', "data-state") == "open"
     assert await page.get_attribute('#windows .win[data-window="1"]', "data-state") == "closed"
-    assert await page.text_content('#windows .win[data-window="3"] [data-field="current"]') == second["number"]
+    assert (
+        await page.text_content('#windows .win[data-window="3"] [data-field="current"]')
+        == second["number"]
+    )
     # the clock runs
     assert await page.text_content("#clock") != ""
 
     # live: the window pauses, its tile says so
     await c3.request("no_show")
     await c3.request("pause", reason="午休")
-    await page.wait_for_selector('#windows .win[data-window="3"][data-state="paused"]', timeout=2000)
+    await page.wait_for_selector(
+        '#windows .win[data-window="3"][data-state="paused"]', timeout=2000
+    )
 
 
-async def test_stale_marker_shows_when_hub_stops_and_clears_on_restart(hub, open_page, kiosk, proto) -> None:
+async def test_stale_marker_shows_when_hub_stops_and_clears_on_restart(
+    hub, open_page, kiosk, proto
+) -> None:
     page, _ = await open_page(hub.http + "/board")
     await board_ready(page)
     assert not await page.is_visible("#stale")
@@ -107,7 +119,9 @@ async def test_stale_marker_shows_when_hub_stops_and_clears_on_restart(hub, open
     c4 = await proto(role="counter", staff=staff, pin=pin, window=4)
     await c4.request("call_next")
     await page.wait_for_function(
-        "n => document.getElementById('latest-number').textContent === n", arg=issued["ticket"]["number"], timeout=2000
+        "n => document.getElementById('latest-number').textContent === n",
+        arg=issued["ticket"]["number"],
+        timeout=2000,
     )
 
 
@@ -128,13 +142,21 @@ async def test_board_loads_nothing_from_outside_the_hub(hub, open_page, kiosk, c
     assert rec.urls and rec2.urls
     assert rec.outside(allowed) == []
     assert rec2.outside(allowed) == []
-    assert all(u.startswith("http://127.0.0.1:") or u.startswith("ws://127.0.0.1:") for u in rec.urls + rec2.urls)
+    assert all(
+        u.startswith("http://127.0.0.1:") or u.startswith("ws://127.0.0.1:")
+        for u in rec.urls + rec2.urls
+    )
 
 
 async def test_public_board_never_shows_private_data(hub, open_page, kiosk, counter, proto) -> None:
     page, _ = await open_page(hub.http + "/board")
     frames: list[str] = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda p: frames.append(p if isinstance(p, str) else str(p))))
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived", lambda p: frames.append(p if isinstance(p, str) else str(p))
+        ),
+    )
     await page.reload()
     await board_ready(page)
 
@@ -149,14 +171,24 @@ async def test_public_board_never_shows_private_data(hub, open_page, kiosk, coun
     issued2 = await kiosk.request("issue", service=service_of(hub, 5))
     await c5.request("call_next")
     await page.wait_for_function(
-        "n => document.getElementById('latest-number').textContent === n", arg=issued2["ticket"]["number"], timeout=2000
+        "n => document.getElementById('latest-number').textContent === n",
+        arg=issued2["ticket"]["number"],
+        timeout=2000,
     )
     await page.wait_for_timeout(300)
 
     html = await page.content()
     text = await page.inner_text("body")
-    state = await page.evaluate("JSON.stringify({t: [...__hall.state.tickets.values()], w: [...__hall.state.windows.values()]})")
-    secrets = ["SECRET-NOTE-42", "SECRET-REASON-43", "SECRET-COMPLAINT-44", issued["token"], issued2["token"]]
+    state = await page.evaluate(
+        "JSON.stringify({t: [...__hall.state.tickets.values()], w: [...__hall.state.windows.values()]})"
+    )
+    secrets = [
+        "SECRET-NOTE-42",
+        "SECRET-REASON-43",
+        "SECRET-COMPLAINT-44",
+        issued["token"],
+        issued2["token"],
+    ]
     secrets += [s.name for s in hub.hall.staff] + [f'"{s.id}"' for s in hub.hall.staff]
     for s in secrets:
         assert s not in html, s
@@ -203,7 +235,9 @@ FAKE_SPEECH = """
 """
 
 
-async def test_announcements_queue_never_overlap_recall_repeats_stale_dropped(hub, open_page, kiosk, counter) -> None:
+async def test_announcements_queue_never_overlap_recall_repeats_stale_dropped(
+    hub, open_page, kiosk, counter
+) -> None:
     page, rec = await open_page(hub.http + "/board", init_script=FAKE_SPEECH)
     await board_ready(page)
     clerks = {}
@@ -217,7 +251,10 @@ async def test_announcements_queue_never_overlap_recall_repeats_stale_dropped(hu
     # window 4's citizen arrives before the board got to announce it: that call is dropped
     await clerks[4].request("start")
 
-    await page.wait_for_function("() => window.__speech.log.length >= 6 && window.__speech.log.every(e => e.end)", timeout=10000)
+    await page.wait_for_function(
+        "() => window.__speech.log.length >= 6 && window.__speech.log.every(e => e.end)",
+        timeout=10000,
+    )
     await page.wait_for_timeout(1500)
     log = await page.evaluate("window.__speech.log")
     assert await page.evaluate("window.__speech.overlaps") == 0
@@ -232,3 +269,51 @@ async def test_announcements_queue_never_overlap_recall_repeats_stale_dropped(hu
     # the recall of window 1 is announced again, after the first round
     assert sum("到 1 号窗口" in t for t in zh) == 2
     assert rec.errors == []
+
+
+WATCH_STALE = """
+() => {
+  window.__staleShown = 0;
+  const el = document.getElementById('stale');
+  new MutationObserver(() => { if (!el.hidden) window.__staleShown++; }).observe(el, {attributes: true});
+}
+"""
+
+
+async def test_quiet_board_checks_the_hub_and_never_stays_silently_stale(
+    hub, open_page, kiosk, counter, proto
+) -> None:
+    page, _ = await open_page(hub.http + "/board")
+    sockets: list[Any] = []
+    await page.clock.install()
+    page.on("websocket", lambda ws: sockets.append(ws))
+    await page.reload()
+    await board_ready(page)
+    await page.evaluate(WATCH_STALE)
+    assert len(sockets) == 1
+
+    # events the board may not see (a rating, a complaint) move the hall's seq past the board's
+    issued = await kiosk.request("issue", service=service_of(hub, 5))
+    c5 = await counter(5)
+    await c5.request("call_next")
+    await c5.request("start")
+    await c5.request("finish", outcome="done")
+    citizen = await proto(role="citizen", ticket=issued["token"])
+    await citizen.request("rate", level=5)
+    # after a quiet spell the board asks /healthz, sees it missed events, takes a fresh
+    # snapshot on a second socket and swaps: no stale flicker
+    await page.clock.fast_forward("00:30")
+    await page.wait_for_function(
+        "() => window.__hall.conn.seq === window.__hall.conn.lastHealthSeq", timeout=6000
+    )
+    assert len(sockets) == 2
+    assert await page.evaluate("window.__staleShown") == 0
+    assert not await page.is_visible("#stale")
+
+    # a hub that stops answering /healthz while the socket looks open: marked stale, reconnect
+    await page.route("**/healthz", lambda route: route.abort())
+    await page.clock.fast_forward("00:30")
+    await page.wait_for_function("() => window.__staleShown > 0", timeout=6000)
+    await page.unroute("**/healthz")
+    await board_ready(page)
+    assert len(sockets) >= 3

@@ -1,0 +1,132 @@
+"""Kiosk benchmark: tap-to-ticket-on-screen time against a local hub.
+
+Runs a real hub in this process (demo hall, SQLite file in a temp dir, durable
+commits) and the kiosk app headless beside it. Each round opens a service's
+priority screen (untimed), then times from the tap on "Regular ticket" (the
+tile's choose action, what a touch or Enter triggers) until the ticket screen
+holding the hub's acknowledged ticket is mounted, and (separately) until it has
+been painted once. Target: median under 100 ms.
+
+    .venv/bin/python bench/kiosk_bench.py [--tickets 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hub import auth  # noqa: E402
+from hub.catalogue import DEMO_PATH, load_catalogue  # noqa: E402
+from hub.server import HubServer  # noqa: E402
+from hub.store import Store  # noqa: E402
+from kiosk.app import KioskApp, KioskConfig  # noqa: E402
+from kiosk.screens import PriorityScreen, TicketScreen  # noqa: E402
+from kiosk.widgets.tile import Tile  # noqa: E402
+
+
+async def until(cond: Callable[[], object], timeout: float = 10.0) -> None:
+    """Spin the loop (sub-millisecond polls) until cond() holds."""
+    deadline = time.perf_counter() + timeout
+    while not cond():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.0002)
+
+
+def pct(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+async def bench(tickets: int) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    store = Store(str(tmp / "hall.db"))
+    store.create_tables()
+    hall = load_catalogue(DEMO_PATH)
+    secret = auth.new_secret()
+    store.save_hall(hall, DEMO_PATH.read_text(encoding="utf-8"), secret)
+    token = auth.new_device_token()
+    store.add_device(hall.id, "BENCH", "kiosk", auth.token_hash(token))
+    server = HubServer(store, hall, secret, host="127.0.0.1", port=0)
+    await server.start()
+    url = f"ws://127.0.0.1:{server.port}/ws"
+
+    app = KioskApp(KioskConfig(hub=url, token=token, idle=3600))
+    # Note when a ticket screen is first handed to the display (headless: the frame is built).
+    first_paint: dict[int, float] = {}
+    display = app._display
+
+    def timed_display(screen: object, renderable: object) -> None:
+        display(screen, renderable)  # type: ignore[arg-type]
+        if isinstance(screen, TicketScreen):
+            first_paint.setdefault(id(screen), time.perf_counter())
+
+    app._display = timed_display  # type: ignore[method-assign]
+    services = [s.code for s in hall.services]
+    mounted: list[float] = []
+    painted: list[float] = []
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(lambda: app.online and app.state.hall)
+            await pilot.pause()
+            for i in range(tickets + 5):  # 5 warm-up rounds
+                service = services[i % len(services)]
+                svc = app.state.service(service) or {}
+                app.go_home()
+                await until(lambda: len(app.screen_stack) == 1)
+                app.open_department(str(svc.get("department")))
+                app.open_guide(service)
+                app.open_priority(service)
+                await until(lambda: isinstance(app.screen, PriorityScreen) and app.screen.is_mounted)
+                await pilot.pause()
+                tile = app.screen.query_one("#choose-normal", Tile)
+                shown = len(app.tickets_shown)
+
+                t0 = time.perf_counter()
+                tile.action_choose()  # the tap
+                await until(
+                    lambda: len(app.tickets_shown) > shown
+                    and isinstance(app.screen, TicketScreen)
+                    and app.screen.is_mounted
+                )
+                t1 = time.perf_counter()
+                key = id(app.screen)
+                await until(lambda: key in first_paint)
+                t2 = first_paint.pop(key)
+                if i >= 5:
+                    mounted.append((t1 - t0) * 1000)
+                    painted.append((t2 - t0) * 1000)
+    finally:
+        await server.stop()
+        store.dispose()
+
+    print(f"kiosk tap-to-ticket, {tickets} tickets, local hub (SQLite, durable), 120x40 headless")
+    for name, values in (("ticket screen mounted", mounted), ("and painted", painted)):
+        print(
+            f"  {name:22s} median {statistics.median(values):6.1f} ms   "
+            f"p99 {pct(values, 99):6.1f} ms   max {max(values):6.1f} ms"
+        )
+    ok = statistics.median(painted) < 100.0
+    print(f"  target median < 100 ms: {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=200, help="timed tickets (default 200)")
+    args = parser.parse_args()
+    return asyncio.run(bench(args.tickets))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""Kill the hub at any instant: every acknowledged ticket is there after a restart.
+
+The hub runs as its own process (``hall serve``); a kiosk issues tickets as
+fast as it can with 16 requests in flight, the hub gets SIGKILL in the middle
+of the stream, and a new hub on the same database must hold every ticket
+whose ``ok`` reached the kiosk, with the same number, and go on numbering
+without a gap or a duplicate. Three kills per test, on a SQLite file and on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+SCRIPT = Path(sys.executable).with_name("hall")
+HALL = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "cli.main"]
+SERVICES = ["JS-01", "WT-01", "MZ-01", "TJ-01"]  # prefixes F, H, A, B
+IN_FLIGHT = 16
+KILLS = 3
+WS_LINE = re.compile(r"ws://[^\s/]+/ws")
+
+
+def hall_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("HALL_DB", "HALL_HUB")}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def hall(*args: str) -> str:
+    """Run a `hall` command to completion; its stdout."""
+    done = subprocess.run([*HALL, *args], capture_output=True, text=True, env=hall_env(), timeout=60)
+    assert done.returncode == 0, f"hall {' '.join(args)}: {done.stderr}"
+    return done.stdout
+
+
+class Hub:
+    """`hall serve --port 0` as a child process."""
+
+    def __init__(self, db: str, log: Path) -> None:
+        self.db = db
+        self.log = log
+        self.proc: asyncio.subprocess.Process | None = None
+        self.url = ""
+
+    async def start(self) -> str:
+        with self.log.open("ab") as err:
+            self.proc = await asyncio.create_subprocess_exec(
+                *HALL, "serve", "--db", self.db, "--port", "0",
+                stdout=asyncio.subprocess.PIPE, stderr=err, env=hall_env(),
+            )  # fmt: skip
+        assert self.proc.stdout is not None
+        async with asyncio.timeout(60):
+            while True:
+                line = (await self.proc.stdout.readline()).decode()
+                assert line, f"the hub exited before listening: {self.log.read_text()}"
+                m = WS_LINE.search(line)
+                if m:
+                    self.url = m.group(0)
+                    return self.url
+
+    async def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        assert await asyncio.wait_for(self.proc.wait(), 30) == -signal.SIGKILL
+
+    async def close(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "hall.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+async def hub(db: str, tmp_path: Path) -> AsyncIterator[tuple[Hub, str]]:
+    """A hub process on a fresh demo hall, and a kiosk token made with the CLI."""
+    hall("init", "--demo", "--db", db)
+    token = hall("device", "add", "--role", "kiosk", "--name", "K1", "--db", db).strip().splitlines()[-1]
+    h = Hub(db, tmp_path / "hub.log")
+    try:
+        yield h, token
+    finally:
+        await h.close()
+
+
+async def kiosk(url: str, token: str) -> tuple[ClientConnection, dict[str, Any]]:
+    ws = await connect(url, proxy=None, max_size=16 * 1024 * 1024, open_timeout=10)
+    await ws.send(json.dumps({"type": "hello", "v": 1, "role": "kiosk", "token": token}))
+    welcome = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    assert welcome["type"] == "welcome", welcome
+    return ws, welcome
+
+
+async def flood_until_killed(hub: Hub, token: str, acked: dict[str, str]) -> int:
+    """Issue as fast as possible (16 in flight), SIGKILL the hub mid-stream; how many were acked."""
+    ws, _ = await kiosk(hub.url, token)
+    waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+    rid = itertools.count()
+    run = os.urandom(4).hex()  # request ids are unique per kiosk for the day: never reuse one
+    acked_here = 0
+
+    async def read() -> None:
+        try:
+            async for raw in ws:
+                f = json.loads(raw)
+                if f["type"] in ("ok", "error"):
+                    waiting.pop(f["re"]).set_result(f)
+        except ConnectionClosed:
+            pass
+        for fut in waiting.values():
+            fut.cancel()
+
+    async def worker(n: int) -> None:
+        nonlocal acked_here
+        for i in itertools.count(n):
+            r = f"{run}-{next(rid)}"
+            fut = asyncio.get_running_loop().create_future()
+            waiting[r] = fut
+            try:
+                await ws.send(json.dumps({"type": "issue", "id": r, "service": SERVICES[i % len(SERVICES)]}))
+                reply = await fut
+            except (ConnectionClosed, asyncio.CancelledError):
+                return
+            assert reply["type"] == "ok", reply  # never rate_limited, never unavailable
+            t = reply["ticket"]
+            assert t["id"] not in acked, f"{t['id']} issued twice"
+            acked[t["id"]] = t["number"]
+            acked_here += 1
+
+    reader = asyncio.create_task(read())
+    workers = [asyncio.create_task(worker(n)) for n in range(IN_FLIGHT)]
+    deadline = time.monotonic() + random.uniform(0.5, 1.0)
+    async with asyncio.timeout(60):
+        while time.monotonic() < deadline or acked_here < IN_FLIGHT:
+            assert not any(w.done() for w in workers), [w.result() for w in workers if w.done()]
+            await asyncio.sleep(0.01)
+    await hub.kill()  # mid-stream: the workers have requests in flight right now
+    await asyncio.wait_for(asyncio.gather(*workers), 30)
+    await asyncio.wait_for(reader, 30)
+    return acked_here
+
+
+def numbers_by_prefix(tickets: list[dict[str, Any]]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = defaultdict(list)
+    for t in tickets:
+        out[t["number"][0]].append(int(t["number"][1:]))
+    return {p: sorted(ns) for p, ns in out.items()}
+
+
+@pytest.mark.timeout(300)
+async def test_acknowledged_tickets_survive_sigkill(hub: tuple[Hub, str]) -> None:
+    h, token = hub
+    acked: dict[str, str] = {}
+    await h.start()
+    for round_ in range(KILLS):
+        n = await flood_until_killed(h, token, acked)
+        assert n >= IN_FLIGHT
+
+        await h.start()  # the same database
+        ws, welcome = await kiosk(h.url, token)
+        tickets = welcome["state"]["tickets"]
+        by_id = {t["id"]: t for t in tickets}
+        # every acknowledged ticket is back, with its number, still waiting
+        lost = sorted(set(acked) - set(by_id))
+        assert not lost, f"round {round_ + 1}: {len(lost)} acknowledged tickets lost, e.g. {lost[:5]}"
+        for tid, number in acked.items():
+            assert by_id[tid]["number"] == number
+        assert {t["state"] for t in tickets} == {"waiting"}
+        # numbering: per prefix exactly 1..N, no gap, no duplicate
+        numbers = numbers_by_prefix(tickets)
+        assert set(numbers) == {"F", "H", "A", "B"}
+        for prefix, ns in numbers.items():
+            assert ns == list(range(1, len(ns) + 1)), f"round {round_ + 1}: prefix {prefix} numbers {ns}"
+        # every stored event is a ticket_issued: the event seq has no gap either
+        assert welcome["seq"] == len(tickets)
+        # the next ticket of each prefix gets the next number
+        for i, service in enumerate(SERVICES):
+            await ws.send(json.dumps({"type": "issue", "id": f"after-{round_}-{i}", "service": service}))
+            while (reply := json.loads(await asyncio.wait_for(ws.recv(), 10)))["type"] != "ok":
+                assert reply["type"] not in ("error",), reply
+            t = reply["ticket"]
+            prefix = t["number"][0]
+            assert int(t["number"][1:]) == len(numbers[prefix]) + 1, (t["number"], len(numbers[prefix]))
+            acked[t["id"]] = t["number"]
+        await ws.close()
+    assert len(acked) >= KILLS * (IN_FLIGHT + len(SERVICES))
+    await h.close()

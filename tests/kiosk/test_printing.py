@@ -1,0 +1,78 @@
+"""Printing from the kiosk: a printed ticket, and a printer fault that loses nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kiosk_helpers import SIZE, Observer, kiosk_config, text_of, wait_for, wait_online
+
+from kiosk.app import KioskApp
+from kiosk.printer import TicketPrinter
+from kiosk.screens import PriorityScreen, TicketScreen
+from shared.ui.qr import QRCode
+
+
+async def take_ticket(pilot: Any, app: KioskApp) -> TicketScreen:
+    await pilot.press("1", "1", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, PriorityScreen))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), what="ticket")
+    assert isinstance(app.screen, TicketScreen)
+    return app.screen
+
+
+async def test_preview_printer_prints_the_ticket(hub: Any, tmp_path: Path) -> None:
+    printer = TicketPrinter(f"preview://{tmp_path}")
+    app = KioskApp(kiosk_config(hub), printer=printer)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        screen = await take_ticket(pilot, app)
+        await wait_for(pilot, lambda: screen.print_status == "printed", what="printed")
+        assert "请取走" in text_of(app, "#print-status")
+        assert [p.name.split("-")[0] for p in tmp_path.glob("*.png")] == [screen.ticket.number]
+
+
+async def test_printer_fault_keeps_the_ticket_and_tells_the_hub(hub: Any) -> None:
+    printer = TicketPrinter("net://127.0.0.1:9", timeout=1.0)  # nothing listens: offline
+    app = KioskApp(kiosk_config(hub), printer=printer)
+    async with Observer(hub) as observer, app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        screen = await take_ticket(pilot, app)
+        await wait_for(pilot, lambda: screen.print_status == "fault", timeout=5, what="fault")
+        # The ticket stays on screen with its QR code, and says to ask staff.
+        assert app.screen is screen
+        assert screen.query_one(QRCode).data == screen.ticket.url
+        assert "打印机故障" in text_of(app, "#print-status")
+        assert "工作人员" in text_of(app, "#print-status")
+        # Supervisors hear of it.
+        await wait_for(
+            pilot,
+            lambda: any(e.get("type") == "printer_fault" for e in observer.events),
+            what="printer_fault event",
+        )
+        fault = next(e for e in observer.events if e.get("type") == "printer_fault")
+        assert fault["kind"] == "offline"
+        assert fault["message"]
+
+
+async def test_staff_reprint_of_the_last_ticket(hub: Any, tmp_path: Path) -> None:
+    printer = TicketPrinter(f"preview://{tmp_path}")
+    app = KioskApp(kiosk_config(hub, admin_pin="2468"), printer=printer)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        screen = await take_ticket(pilot, app)
+        await wait_for(pilot, lambda: screen.print_status == "printed")
+        await pilot.pause(TicketScreen.GRACE_S)
+        await pilot.press("enter")  # Done
+        await wait_for(pilot, lambda: not isinstance(app.screen, TicketScreen))
+        await pilot.press("ctrl+r", *"1111", "enter")  # a wrong PIN does nothing
+        await pilot.press("escape")
+        assert not isinstance(app.screen, TicketScreen)
+        await pilot.press("ctrl+r", *"2468", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), what="reprint")
+        assert isinstance(app.screen, TicketScreen)
+        reprint = app.screen
+        assert reprint.ticket is screen.ticket
+        await wait_for(pilot, lambda: reprint.print_status == "printed")
+        await wait_for(pilot, lambda: len(list(tmp_path.glob("*.png"))) >= 1)

@@ -1,0 +1,91 @@
+"""Snapshots of every kiosk screen in 中文 and English (no hub: a prepared welcome, a frozen clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from kiosk_helpers import SIZE
+from kiosk_sample import FROZEN_NOW, issue_reply, welcome
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from kiosk.app import KioskApp, KioskConfig
+from kiosk.state import IssuedTicket
+
+Step = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+def make_app(lang: str) -> KioskApp:
+    return KioskApp(KioskConfig(lang=lang, idle=3600), welcome=welcome(), now=lambda: FROZEN_NOW)
+
+
+async def home(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+
+
+async def department(pilot: Pilot[Any]) -> None:
+    await pilot.press("1")
+    await pilot.pause()
+
+
+async def guide(pilot: Pilot[Any]) -> None:
+    await pilot.press("1", "1")
+    await pilot.pause()
+
+
+async def priority(pilot: Pilot[Any]) -> None:
+    await pilot.press("1", "1", "enter")
+    await pilot.pause()
+
+
+def ticket_step(status: str, priority: bool = False) -> Step:
+    async def step(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, KioskApp)
+        reply = issue_reply()
+        if priority:
+            reply["ticket"]["priority"] = "priority"
+        ticket = IssuedTicket.from_reply(reply, app.state)
+        app.show_ticket(ticket)
+        await pilot.pause()
+        app.screen.print_status = status  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    return step
+
+
+async def offline(pilot: Pilot[Any]) -> None:
+    await pilot.press("1", "1")
+    app = pilot.app
+    assert isinstance(app, KioskApp)
+    app.online = False
+    await pilot.pause()
+
+
+async def staff_pin(pilot: Pilot[Any]) -> None:
+    await pilot.press("ctrl+x")
+    await pilot.pause()
+    pilot.app.screen.query_one(Input).cursor_blink = False
+    await pilot.press(*"12")
+    await pilot.pause()
+
+
+SCREENS: dict[str, Step] = {
+    "home": home,
+    "department": department,
+    "guide": guide,
+    "priority": priority,
+    "ticket": ticket_step("printed"),
+    "ticket_priority_no_printer": ticket_step("none", priority=True),
+    "ticket_printer_fault": ticket_step("fault"),
+    "offline": offline,
+    "staff_pin": staff_pin,
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare: Any, screen: str, lang: str) -> None:
+    assert snap_compare(make_app(lang), terminal_size=SIZE, run_before=SCREENS[screen])

@@ -1,0 +1,86 @@
+"""The kiosk's pure pieces: hall state, strings, big glyphs, the QR matrix."""
+
+from __future__ import annotations
+
+import zxingcpp
+from kiosk_sample import issue_reply, welcome
+from PIL import Image
+
+from kiosk.state import HallState, IssuedTicket
+from kiosk.strings import STRINGS, error_reason, t
+from kiosk.widgets.bignumber import big_lines, big_width
+from shared.ui.qr import qr_lines, qr_matrix
+
+
+def test_state_from_welcome_and_events() -> None:
+    state = HallState.from_welcome(welcome())
+    assert [d["code"] for d in state.departments] == ["MZ", "GS", "GT", "RS", "WS"]
+    assert state.waiting_in("MZ") == 4
+    # MZ-01: 3 waiting × 15 min / 2 open windows (1 and 2)
+    assert state.eta_min("MZ-01") == 23
+    # GT-01: no open window counts as one
+    assert state.eta_min("GT-01") == 50
+    assert state.window_names("MZ-01", "zh") == ["1号窗口", "2号窗口"]
+    assert state.window_names("MZ-01", "en") == ["Window 1", "Window 2"]
+    assert state.apply({"type": "ticket_issued", "seq": 11, "waiting": {"MZ-01": 4}})
+    assert state.waiting_in("MZ") == 5
+    assert not state.apply({"type": "ticket_issued", "seq": 12, "waiting": {"MZ-01": 4}})
+    # A window taking another service shows up in the guide.
+    w3 = {"number": 3, "name": "3号窗口", "services": ["GT-01", "MZ-01"], "state": "open"}
+    assert state.apply({"type": "window_changed", "seq": 13, "window": w3})
+    assert state.window_names("MZ-01", "zh") == ["1号窗口", "2号窗口", "3号窗口"]
+
+
+def test_issued_ticket_from_reply() -> None:
+    state = HallState.from_welcome(welcome())
+    ticket = IssuedTicket.from_reply(issue_reply(), state)
+    assert ticket.number == "A004"
+    assert ticket.ahead == 3 and ticket.eta_min == 23
+    assert ticket.department["code"] == "MZ"
+    assert ticket.window_names("zh") == ["1号窗口", "2号窗口"]
+    assert not ticket.priority
+    assert ticket.issued_at.hour == 9
+
+
+def test_every_string_has_both_languages() -> None:
+    for key, (zh, en) in STRINGS.items():
+        assert zh and en, key
+        assert zh != en or key == "lang_toggle", key
+    assert t("waiting_n", "zh", n=3) == "等候 3 人"
+    assert t("waiting_n", "en", n=3) == "3 waiting"
+    assert error_reason("not_found", "en") == "this service is not available"
+    assert error_reason("weird_code", "zh") == "系统繁忙"
+
+
+def test_big_glyphs_cover_every_prefix() -> None:
+    for number in ("A001", "Z999", "K042", "W123"):
+        lines = big_lines(number, 1)
+        assert len(lines) == 5
+        assert all(len(line) == big_width(number, 1) for line in lines)
+    assert len(big_lines("A001", 2)) == 10
+
+
+def test_qr_on_screen_decodes() -> None:
+    url = "http://192.168.1.10:8765/t/Xq3kP9sT2vW8yZ1aB4cD6e"
+    matrix = qr_matrix(url)
+    lines = qr_lines(matrix)
+    assert len(lines) == (len(matrix) + 1) // 2
+    # Draw the half-block lines back into pixels and decode them like a phone would.
+    scale = 8
+    size = len(matrix)
+    img = Image.new("L", (size * scale, len(lines) * 2 * scale), 255)
+    for y, line in enumerate(lines):
+        for x, ch in enumerate(line):
+            for half, dark in ((0, ch in "█▀"), (1, ch in "█▄")):
+                if dark:
+                    img.paste(
+                        0,
+                        (
+                            x * scale,
+                            (2 * y + half) * scale,
+                            (x + 1) * scale,
+                            (2 * y + half + 1) * scale,
+                        ),
+                    )
+    results = zxingcpp.read_barcodes(img)
+    assert [r.text for r in results] == [url]
