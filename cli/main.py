@@ -110,12 +110,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(mod.run(args) or 0)
         from hub import cli as hub_cli
 
-        return int(getattr(hub_cli, f"cmd_{args.command}")(args))
+        return hub_cli.run(args)
     except CliError as e:
         print(f"hall: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `hall report | head`: the reader is gone, so is our output
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

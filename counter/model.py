@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from shared.calling import calling_order, is_handed_off
+from shared.calling import calling_order
 from shared.protocol import CALLED, NO_SHOW, PARKED, SERVING, W_OPEN, W_PAUSED, parse_iso
 
 Ticket = dict[str, Any]
@@ -210,7 +210,7 @@ class CounterState:
 
     def call_reason(self, ticket: Ticket) -> str | None:
         """Why a ticket was called (as the hub said), if known."""
-        return self.call_reasons.get(ticket["id"]) or ticket.get("call_reason")
+        return self.call_reasons.get(ticket["id"])
 
     def enabled(self, *, online: bool, busy: bool, now: datetime) -> set[str]:
         """The actions that fit the current state (all off while offline or sending)."""
@@ -243,11 +243,6 @@ def seconds_between(start: str | None, end: datetime | str | None) -> float | No
     if a is None or b is None:
         return None
     return max(0.0, (b - a).total_seconds())
-
-
-def handed_off(ticket: Ticket) -> bool:
-    """Whether a waiting ticket waits because of a handoff."""
-    return is_handed_off(ticket)
 
 
 def fmt_duration(seconds: float | None) -> str:

@@ -11,26 +11,52 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from hub import auth
-from hub.catalogue import DEMO_PATH, CatalogueError, load_catalogue
-from hub.store import Store
+from hub.catalogue import DEMO_PATH, CatalogueError, Hall, load_catalogue
+from hub.store import Store, db_url
 
 
 class CliError(Exception):
     """A plain one-sentence error for stderr."""
 
 
+def run(args: argparse.Namespace) -> int:
+    """Run one hub command; a database that cannot be used is a CliError, not a traceback."""
+    try:
+        return int(globals()[f"cmd_{args.command}"](args))
+    except SQLAlchemyError as e:
+        raise CliError(_db_problem(args, e)) from None
+
+
+def _shown(url: str) -> str:
+    """A database URL fit to print: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:  # the URL itself is what is wrong
+        return url
+
+
+def _db_problem(args: argparse.Namespace, e: SQLAlchemyError) -> str:
+    cause = e.orig if isinstance(e, DBAPIError) else e
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return f"cannot use the database {_shown(db_url(args.db))}: {lines[0] if lines else type(cause).__name__}"
+
+
 def _store(args: argparse.Namespace) -> Store:
     return Store(args.db)
 
 
-def _hall_id(store: Store, args: argparse.Namespace) -> str:
+def _hall(store: Store, args: argparse.Namespace) -> tuple[Hall, str]:
+    """The hall of the database (the one --hall names) and its secret."""
     try:
-        hall, _ = store.load_hall(getattr(args, "hall", None))
+        return store.load_hall(getattr(args, "hall", None))
     except LookupError as e:
         raise CliError(str(e)) from None
-    return hall.id
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -51,11 +77,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     created = store.save_hall(hall, text, auth.new_secret())
     if created:
         print(
-            f"已创建大厅 {hall.id}（{hall.name}）/ created hall {hall.id}: {len(hall.services)} services, {len(hall.windows)} windows, database {store.url}"
+            f"已创建大厅 {hall.id}（{hall.name}）/ created hall {hall.id}: {len(hall.services)} services, {len(hall.windows)} windows, database {_shown(store.url)}"
         )
     else:
         print(
-            f"大厅 {hall.id} 已存在，未作改动 / hall {hall.id} exists already: nothing changed ({store.url})"
+            f"大厅 {hall.id} 已存在，未作改动 / hall {hall.id} exists already: nothing changed ({_shown(store.url)})"
         )
     return 0
 
@@ -74,9 +100,9 @@ def _parse_windows(text: str | None) -> list[int]:
 def cmd_staff(args: argparse.Namespace) -> int:
     """Add or list staff."""
     store = _store(args)
-    hid = _hall_id(store, args)
+    hall, _ = _hall(store, args)
+    hid = hall.id
     if args.staff_cmd == "add":
-        hall, _ = store.load_hall(hid)
         windows = _parse_windows(args.windows)
         if not windows and not args.supervisor:
             raise CliError("a clerk needs --windows (or give --supervisor)")
@@ -102,7 +128,8 @@ def cmd_staff(args: argparse.Namespace) -> int:
 def cmd_device(args: argparse.Namespace) -> int:
     """Add, list or revoke devices (kiosks)."""
     store = _store(args)
-    hid = _hall_id(store, args)
+    hall, _ = _hall(store, args)
+    hid = hall.id
     if args.device_cmd == "add":
         token = auth.new_device_token()
         try:
@@ -119,9 +146,10 @@ def cmd_device(args: argparse.Namespace) -> int:
             raise CliError(f"no device named {args.name!r}")
         print(f"已吊销 {args.name} / revoked")
         return 0
+    tz = ZoneInfo(hall.timezone)
     for d in store.list_devices(hid):
         state = "revoked" if d["revoked"] else "active"
-        print(f"{d['name']}\t{d['role']}\t{state}\t{d['created_at']:%Y-%m-%d %H:%M}")
+        print(f"{d['name']}\t{d['role']}\t{state}\t{d['created_at'].astimezone(tz):%Y-%m-%d %H:%M}")
     return 0
 
 
@@ -135,12 +163,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a hall has many displays and phones
     store = _store(args)
     store.create_tables()
-    try:
-        hall, secret = store.load_hall(getattr(args, "hall", None))
-    except LookupError as e:
-        raise CliError(str(e)) from None
+    hall, secret = _hall(store, args)
 
     async def main() -> None:
+        # before the line that says we listen: whoever reads it may send SIGTERM at once
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
         server = HubServer(
             store, hall, secret, host=args.host, port=args.port, public_url=args.public_url
         )
@@ -152,10 +182,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"hall hub for {hall.name} listening on {server.url} (board {server.base_url}/board)",
             flush=True,
         )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
         await stop.wait()
         await server.stop()
         store.dispose()
@@ -167,10 +193,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Print a day's metrics per window (table, JSON or CSV)."""
     store = _store(args)
-    try:
-        hall, _ = store.load_hall(getattr(args, "hall", None))
-    except LookupError as e:
-        raise CliError(str(e)) from None
+    hall, _ = _hall(store, args)
     days = store.days(hall.id)
     day = args.day or (days[-1] if days else None)
     eng = store.replay_day(hall, day) if day else None

@@ -28,10 +28,12 @@ from sqlalchemy import (
     TypeDecorator,
     event,
     func,
+    inspect,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import Field, SQLModel, create_engine
 
 from hub.catalogue import Hall, parse_catalogue
@@ -190,7 +192,7 @@ def db_url(arg: str | None) -> str:
 
 def make_engine(url: str) -> Engine:
     """A SQLAlchemy engine with the pragmas durability needs."""
-    if url.startswith("sqlite"):
+    if url.startswith(("sqlite://", "sqlite+pysqlite://")):
         eng = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(eng, "connect")
@@ -203,8 +205,13 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return eng
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    scheme, _, rest = url.partition("://")
+    if scheme in ("postgresql", "postgres"):
+        url = "postgresql+psycopg://" + rest
+    elif scheme != "postgresql+psycopg":
+        raise ArgumentError(
+            f"unsupported database {scheme!r}: give a SQLite file or a postgresql+psycopg://USER@HOST:PORT/DB URL"
+        )
     return create_engine(url, pool_pre_ping=True)
 
 
@@ -276,7 +283,9 @@ class Store:
     def load_hall(self, hall_id: str | None = None) -> tuple[Hall, str]:
         """The stored catalogue (the only one, or the one named) and the hall's secret."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(HALLS.c.id, HALLS.c.catalogue, HALLS.c.secret)).all()
+            rows: Sequence[Any] = []
+            if inspect(conn).has_table(HALLS.name):  # else a database `hall init` never saw
+                rows = conn.execute(select(HALLS.c.id, HALLS.c.catalogue, HALLS.c.secret)).all()
         if hall_id is not None:
             rows = [r for r in rows if r[0] == hall_id]
         if not rows:
@@ -325,24 +334,25 @@ class Store:
         supervisor: bool,
     ) -> None:
         """Create or replace a staff member (clears any lockout)."""
+        self.put_staff_many(hall_id, [(staff_id, name, pin_hash, windows, supervisor)])
+
+    def put_staff_many(self, hall_id: str, staff: list[tuple[str, str, str, list[int], bool]]) -> None:
+        """Create or replace several staff members in one transaction: (id, name, pin hash, windows, supervisor)."""
+        rows = [
+            {
+                "hall_id": hall_id,
+                "id": sid,
+                "name": name,
+                "pin_hash": pin_hash,
+                "windows": windows,
+                "supervisor": supervisor,
+                "failures": 0,
+                "locked_until": None,
+            }
+            for sid, name, pin_hash, windows, supervisor in staff
+        ]
         with self.engine.begin() as conn:
-            _upsert(
-                conn,
-                STAFF,
-                [
-                    {
-                        "hall_id": hall_id,
-                        "id": staff_id,
-                        "name": name,
-                        "pin_hash": pin_hash,
-                        "windows": windows,
-                        "supervisor": supervisor,
-                        "failures": 0,
-                        "locked_until": None,
-                    }
-                ],
-                ("hall_id", "id"),
-            )
+            _upsert(conn, STAFF, rows, ("hall_id", "id"))
 
     def set_staff_failures(
         self, hall_id: str, staff_id: str, failures: int, locked_until: datetime | None

@@ -117,6 +117,8 @@ class KioskApp(App[int]):
         self._printer_ok = True
         self.last_ticket: IssuedTicket | None = None
         self.tickets_shown: list[IssuedTicket] = []  # for tests and the benchmark
+        self.ticket_screen = TicketScreen()  # one instance, reused for every ticket
+        self.install_screen(self.ticket_screen, name="ticket")
         self.set_reactive(KioskApp.lang, self.config.lang)
         if welcome is not None:
             self.state.load(welcome)
@@ -127,10 +129,13 @@ class KioskApp(App[int]):
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.set_interval(min(0.25, self.config.idle / 4), self._check_idle)
         if not self._offline_mode:
             self.connect_hub()
+        # Compose the ticket screen now, not when the first citizen waits for it.
+        await self.push_screen(self.ticket_screen)
+        await self.pop_screen()
 
     @work(exclusive=True, group="hub", exit_on_error=False)
     async def connect_hub(self) -> None:
@@ -298,9 +303,19 @@ class KioskApp(App[int]):
         self.last_ticket = ticket
         self.tickets_shown.append(ticket)
         status = "printing" if self.printer is not None else "none"
-        self.push_screen(TicketScreen(ticket, status))
+        self._show_on_ticket_screen(ticket, status)
         if self.printer is not None:
             self.print_ticket(ticket)
+
+    def _show_on_ticket_screen(self, ticket: IssuedTicket, status: str) -> None:
+        screen = self.ticket_screen
+        if screen in self.screen_stack:
+            # Already up (a reprint): go home first, then show it again.
+            self.go_home()
+            self.call_later(self._show_on_ticket_screen, ticket, status)
+            return
+        screen.show(ticket, status)
+        self.push_screen(screen)
 
     # ------------------------------------------------------------------ printing
 
@@ -341,9 +356,9 @@ class KioskApp(App[int]):
         self.call_from_thread(self._printed, ticket, fault)
 
     def _printed(self, ticket: IssuedTicket, fault: tuple[str, str] | None) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, TicketScreen) and screen.ticket is ticket:
-                screen.print_status = "fault" if fault else "printed"
+        screen = self.ticket_screen
+        if screen.ticket is ticket:
+            screen.print_status = "fault" if fault else "printed"
         if fault is not None:
             self._printer_ok = False
             self.report_printer(False, *fault)
@@ -393,7 +408,7 @@ class KioskApp(App[int]):
                 return
             log.info("reprint of %s by staff", ticket.number)
             self.notify(t("reprinting", self.lang, n=ticket.number))
-            self.push_screen(TicketScreen(ticket, "printing" if self.printer else "none"))
+            self._show_on_ticket_screen(ticket, "printing" if self.printer else "none")
             if self.printer is not None:
                 self.print_ticket(ticket)
 

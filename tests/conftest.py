@@ -16,6 +16,9 @@ from hub.store import Store
 
 CLERK_PIN = "1234"
 SUPERVISOR = ("s001", "9999")
+# one salted hash per PIN for the whole run: scrypt is slow on purpose, tests need not pay it 32 times
+_CLERK_HASH = auth.hash_pin(CLERK_PIN)
+_SUPERVISOR_HASH = auth.hash_pin(SUPERVISOR[1])
 
 
 class HubFixture:
@@ -28,9 +31,13 @@ class HubFixture:
         self.hall: Hall = load_catalogue(DEMO_PATH)
         self.secret = auth.new_secret()
         self.store.save_hall(self.hall, DEMO_PATH.read_text(encoding="utf-8"), self.secret)
-        for s in self.hall.staff:
-            pin = SUPERVISOR[1] if s.supervisor else CLERK_PIN
-            self.store.put_staff(self.hall.id, s.id, s.name, auth.hash_pin(pin), list(s.windows), s.supervisor)
+        self.store.put_staff_many(
+            self.hall.id,
+            [
+                (s.id, s.name, _SUPERVISOR_HASH if s.supervisor else _CLERK_HASH, list(s.windows), s.supervisor)
+                for s in self.hall.staff
+            ],
+        )
         self.kiosk_token = auth.new_device_token()
         self.store.add_device(self.hall.id, "K1", "kiosk", auth.token_hash(self.kiosk_token))
         self.port = 0
@@ -56,7 +63,9 @@ class HubFixture:
         raise KeyError(window)
 
     async def start(self, **kwargs: object) -> HubServer:
-        self.server = HubServer(self.store, self.hall, self.secret, host="127.0.0.1", port=self.port, **kwargs)  # type: ignore[arg-type]
+        self.server = HubServer(
+            self.store, self.hall, self.secret, host="127.0.0.1", port=self.port, **kwargs
+        )  # type: ignore[arg-type]
         await self.server.start()
         self.port = self.server.port
         return self.server
@@ -107,14 +116,21 @@ def pg_url() -> Iterator[str]:
         url = base.set(username=user)
         try:
             admin = psycopg.connect(
-                host=url.host, port=url.port or 5432, user=user, password=url.password, dbname=url.database, autocommit=True
+                host=url.host,
+                port=url.port or 5432,
+                user=user,
+                password=url.password,
+                dbname=url.database,
+                autocommit=True,
             )
         except psycopg.OperationalError as e:
             errors.append(f"{user}: {e}")
             continue
         break
     else:
-        raise RuntimeError(f"PostgreSQL at {base.host}:{base.port} refused every user: {'; '.join(errors)}")
+        raise RuntimeError(
+            f"PostgreSQL at {base.host}:{base.port} refused every user: {'; '.join(errors)}"
+        )
     name = f"hall_test_{secrets.token_hex(6)}"
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')

@@ -17,7 +17,6 @@ from counter.model import (
     clip,
     fmt_clock,
     fmt_duration,
-    handed_off,
     seconds_between,
 )
 from counter.screens.reason import ReasonDialog
@@ -29,6 +28,7 @@ from counter.widgets.current import CurrentTicket
 from counter.widgets.figures import Figures
 from counter.widgets.header import WindowHeader
 from counter.widgets.tables import TicketTable
+from shared.calling import is_handed_off
 from shared.i18n import name_of
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ class MainScreen(Screen[None]):
         marks = []
         if ticket.get("priority") == "priority":
             marks.append(t(self.lang, "mark_priority"))
-        if handed_off(ticket):
+        if is_handed_off(ticket):
             marks.append(t(self.lang, "mark_handoff"))
         return " ".join(marks)
 

@@ -210,7 +210,11 @@
       case "window_resumed":
       case "window_closed":
       case "window_changed":
-        if (f.window && typeof f.window === "object") S.windows.set(f.window.number, f.window);
+        if (f.window && typeof f.window === "object") {
+          S.windows.set(f.window.number, f.window);
+          const form = $("services-form");
+          if (SUPERVISOR && String(f.window.number) === $("services-window").value && !form.contains(document.activeElement)) fillServices();
+        }
         break;
       case "notice":
         S.notice = { text: f.text, until: f.until };
@@ -230,7 +234,10 @@
     }
     renderWindows();
     renderWaiting();
-    if (SUPERVISOR) renderAlerts();
+    if (SUPERVISOR) {
+      renderAlerts();
+      if (f.type.startsWith("window_")) renderMetrics(); // the state column and close buttons
+    }
     pruneTickets();
   }
 
@@ -596,6 +603,15 @@
       H.show($("board-view"), false);
       H.show($("login-view"), true);
       H.setText($("login-error"), "");
+    });
+    $("notice-clear").addEventListener("click", async () => {
+      const out = $("notice-result");
+      try {
+        await conn.request("notice", { text: "" });
+        H.setText(out, "已撤下 / Removed");
+      } catch (e) {
+        H.setText(out, H.errorText(e, "zh") + " / " + H.errorText(e, "en"));
+      }
     });
     $("notice-form").addEventListener("submit", async (ev) => {
       ev.preventDefault();

@@ -177,7 +177,7 @@
    */
   class HallConnection {
     constructor(opts) {
-      this.opts = Object.assign({ strictSeq: false, quietMs: 20000, maxDelayMs: 5000, requestTimeoutMs: 20000 }, opts);
+      this.opts = Object.assign({ strictSeq: false, refreshOnSeq: true, quietMs: 20000, maxDelayMs: 5000, requestTimeoutMs: 20000 }, opts);
       this.ws = null;
       this.online = false;
       this.seq = 0;
@@ -197,11 +197,18 @@
       this._connect();
       this.watchdog = setInterval(() => this._watch(), 2000);
       global.addEventListener("online", () => this.reconnectNow());
+      let hiddenAt = null;
       document.addEventListener("visibilitychange", () => {
-        if (document.visibilityState === "visible") {
-          if (!this.online) this.reconnectNow();
-          else this._probe();
+        if (document.visibilityState !== "visible") {
+          hiddenAt = Date.now();
+          return;
         }
+        // A phone back from sleep: its socket may be dead without knowing it.
+        const slept = hiddenAt !== null && Date.now() - hiddenAt > 10000;
+        hiddenAt = null;
+        if (!this.online) this.reconnectNow();
+        else if (slept) this._softRefresh();
+        else this._probe();
       });
     }
 
@@ -374,8 +381,9 @@
         const h = await r.json();
         this.lastFrameAt = Date.now();
         this.lastHealthSeq = h.seq;
-        if (typeof h.seq === "number" && h.seq > this.seq && this.online) {
+        if (this.opts.refreshOnSeq && typeof h.seq === "number" && h.seq > this.seq && this.online) {
           // Events we did not get (maybe only ones not meant for us): a fresh snapshot settles it.
+          // Not for citizens: they only ever see their own ticket's events.
           this._softRefresh();
         }
       } catch (e) {

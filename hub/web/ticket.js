@@ -151,7 +151,8 @@
     S.notice = st.notice || null;
     render();
     // A call made while we were offline still alerts, once.
-    if (S.ticket && S.ticket.state === "called") alertCall(S.ticket, S.ticket.window, !prev || prev.state !== "called");
+    // A call made while we were offline still alerts; a reload alerts only if this call never did.
+    if (S.ticket && S.ticket.state === "called") alertCall(S.ticket, S.ticket.window, !!prev && prev.state !== "called");
   }
 
   function onEvent(f) {
@@ -196,7 +197,6 @@
     let seen = "";
     try { seen = sessionStorage.getItem("hall.alerted") || ""; } catch (e) { /* private mode */ }
     if (!fresh && seen === key) return;
-    if (seen === key && !fresh) return;
     try { sessionStorage.setItem("hall.alerted", key); } catch (e) { /* ignore */ }
     buzz([400, 150, 400, 150, 600]);
     beep();
@@ -523,7 +523,8 @@
       onEvent,
       onStatus,
       onFatal,
-      quietMs: 25000,
+      quietMs: 45000,
+      refreshOnSeq: false,
     });
     window.__ticket.conn = conn;
     conn.start();

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Static
 
 from kiosk.strings import t
@@ -29,6 +30,20 @@ class KioskScreen(Screen[None]):
         Binding("enter", "primary", show=False),
         *(Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._texts: dict[str, str] = {}
+
+    def put(self, selector: str, text: str) -> None:
+        """Show plain text (never markup: catalogue names may hold brackets) in a Static.
+
+        Unchanged text is skipped, so a redraw costs no layout.
+        """
+        if self._texts.get(selector) == text:
+            return
+        self._texts[selector] = text
+        self.query_one(selector, Static).update(Content(text))
 
     @property
     def kiosk(self) -> KioskApp:
@@ -73,7 +88,7 @@ class KioskScreen(Screen[None]):
         header.hall_name = self.kiosk.state.hall_name(lang)
         header.lang = lang
         self.query_one(StatusBanner).message = self.kiosk.banner_text()
-        self.query_one("#keys-hint", Static).update(t("keys_hint", lang))
+        self.put("#keys-hint", t("keys_hint", lang))
         for button_id, key in (("#nav-back", "back"), ("#nav-home", "home")):
             for button in self.query(button_id).results(Button):
                 button.label = t(key, lang)

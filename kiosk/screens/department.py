@@ -46,9 +46,7 @@ class DepartmentScreen(KioskScreen):
         if dept is None:
             self.kiosk.go_home()  # the catalogue changed under us
             return
-        self.query_one("#prompt", Static).update(
-            f"{name_of(dept, lang)}  ·  {t('choose_service', lang)}"
-        )
+        self.put("#prompt", f"{name_of(dept, lang)}  ·  {t('choose_service', lang)}")
         for tile in self.query(Tile):
             svc = state.service(tile.key) or {}
             tile.show(

@@ -48,7 +48,7 @@ class GuideScreen(KioskScreen):
             self.kiosk.go_home()
             return
         guide = svc.get("guide") or {}
-        self.query_one("#prompt", Static).update(f"{t('guide', lang)}  ·  {name_of(svc, lang)}")
+        self.put("#prompt", f"{t('guide', lang)}  ·  {name_of(svc, lang)}")
         materials = list(guide_text(guide, "materials", lang) or ())
         windows = state.window_names(self.service, lang)
         texts = {
@@ -62,8 +62,8 @@ class GuideScreen(KioskScreen):
             ),
         }
         for part, text in texts.items():
-            self.query_one(f"#label-{part}", Static).update(t(part, lang))
-            self.query_one(f"#text-{part}", Static).update(str(text))
+            self.put(f"#label-{part}", t(part, lang))
+            self.put(f"#text-{part}", str(text))
         take = self.query_one("#take-ticket", Tile)
         take.show(t("take_ticket", lang))
         take.available = self.kiosk.can_issue

@@ -34,8 +34,8 @@ class HomeScreen(KioskScreen):
             # A fresh welcome changed the catalogue: rebuild the grid.
             self.rebuild_grid()
             return
-        self.query_one("#prompt", Static).update(t("welcome", lang))
-        self.query_one("#empty", Static).update("" if codes else t("no_departments", lang))
+        self.put("#prompt", t("welcome", lang))
+        self.put("#empty", "" if codes else t("no_departments", lang))
         for tile in self.query(Tile):
             dept = state.department(tile.key) or {}
             tile.show(

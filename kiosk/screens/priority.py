@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -14,10 +16,13 @@ from kiosk.widgets.tile import Tile
 from shared.client import HubError
 from shared.i18n import name_of
 
+log = logging.getLogger("hall.kiosk")
+
 
 class PriorityScreen(KioskScreen):
     """Choose how to queue; choosing issues the ticket."""
 
+    SLOW_S = 0.15  # say "issuing…" only when the hub takes longer than this
     issuing: reactive[bool] = reactive(False)
     error: reactive[str] = reactive("")  # an error code of the last attempt
 
@@ -40,20 +45,22 @@ class PriorityScreen(KioskScreen):
         if svc is None:
             self.kiosk.go_home()
             return
-        self.query_one("#prompt", Static).update(f"{name_of(svc, lang)}  ·  {t('how_queue', lang)}")
+        self.put("#prompt", f"{name_of(svc, lang)}  ·  {t('how_queue', lang)}")
         self.query_one("#choose-normal", Tile).show(t("regular", lang), t("regular_sub", lang))
         self.query_one("#choose-priority", Tile).show(t("priority", lang), t("priority_sub", lang))
-        self.query_one("#priority-note", Static).update(t("priority_note", lang))
+        self.put("#priority-note", t("priority_note", lang))
         enabled = self.kiosk.can_issue and not self.issuing
         for tile in self.query(".choice").results(Tile):
             tile.available = enabled
-        status = self.query_one("#issue-status", Static)
         if self.issuing:
-            status.update(t("issuing", lang))
+            self.put("#issue-status", t("issuing", lang))
         elif self.error:
-            status.update(t("issue_failed", lang, reason=error_reason(self.error, lang)))
+            self.put(
+                "#issue-status", t("issue_failed", lang, reason=error_reason(self.error, lang))
+            )
         else:
-            status.update("")
+            self.put("#issue-status", "")
+        status = self.query_one("#issue-status", Static)
         status.set_class(bool(self.error) and not self.issuing, "error")
 
     def watch_issuing(self) -> None:
@@ -66,9 +73,16 @@ class PriorityScreen(KioskScreen):
     def choice_made(self, event: Tile.Chosen) -> None:
         if self.issuing or not self.kiosk.can_issue:
             return  # one ticket per tap: a second tap while issuing does nothing
-        self.error = ""
-        self.issuing = True
+        # Flags only, no redraw: the usual answer comes before a redraw would be
+        # seen, and drawing "issuing…" would only delay the ticket.
+        self.set_reactive(PriorityScreen.error, "")
+        self.set_reactive(PriorityScreen.issuing, True)
+        self.set_timer(self.SLOW_S, self._slow_answer)
         self.issue(event.key == "priority")
+
+    def _slow_answer(self) -> None:
+        if self.issuing:
+            self.sync()  # now say "issuing, please wait…"
 
     @work(group="issue")
     async def issue(self, priority: bool) -> None:
@@ -79,5 +93,11 @@ class PriorityScreen(KioskScreen):
             self.issuing = False
             self.error = exc.code
             return
-        self.issuing = False
+        except Exception:  # a bug must not end the kiosk: say it failed, log why
+            log.exception("issuing a ticket for %s failed", self.service)
+            self.issuing = False
+            self.error = "other"
+            return
+        # No redraw of this screen (the ticket covers it); it is fresh again on resume.
+        self.set_reactive(PriorityScreen.issuing, False)
         self.kiosk.show_ticket(ticket)

@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -45,7 +46,7 @@ class PinScreen(ModalScreen[bool]):
             self.dismiss(True)
             return
         field.value = ""
-        self.query_one("#pin-error", Static).update(t("pin_wrong", self.lang))
+        self.query_one("#pin-error", Static).update(Content(t("pin_wrong", self.lang)))
 
     @on(Input.Submitted)
     def submitted(self) -> None:

@@ -28,30 +28,46 @@ PRINT_TEXT = {
 
 
 class TicketScreen(KioskScreen):
-    """Shows one acknowledged ticket until Done, Esc or the idle timeout."""
+    """Shows one acknowledged ticket until Done, Esc or the idle timeout.
+
+    The app keeps one instance, composed at start-up, and `show()`s each new
+    ticket on it: composing a screen costs far more than updating one, and the
+    ticket must be on screen fast.
+    """
 
     print_status: reactive[str] = reactive("none")
     # A second tap or Enter meant for the previous screen must not dismiss the ticket.
     GRACE_S = 1.0
 
-    def __init__(self, ticket: IssuedTicket, print_status: str = "none") -> None:
+    def __init__(self, ticket: IssuedTicket | None = None, print_status: str = "none") -> None:
         super().__init__()
         self.ticket = ticket
         self.shown_at = time.monotonic()
         self.set_reactive(TicketScreen.print_status, print_status)
 
+    def show(self, ticket: IssuedTicket, print_status: str) -> None:
+        """Show another ticket on this screen."""
+        self.ticket = ticket
+        self.shown_at = time.monotonic()
+        self.set_reactive(TicketScreen.print_status, print_status)
+        if self.is_mounted:
+            self.query_one(BigNumber).number = ticket.number
+            self.query_one(QRCode).data = ticket.url
+            if self.is_current:
+                self.sync()  # otherwise on resume
+
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ticket"):
             with Vertical(id="ticket-main"):
                 yield Static(id="your-number")
-                yield BigNumber(self.ticket.number, id="number")
+                yield BigNumber(self.ticket.number if self.ticket else "", id="number")
                 yield Static(id="ticket-service")
                 yield Static(id="ticket-ahead")
                 yield Static(id="ticket-eta")
                 yield Static(id="ticket-windows")
                 yield Static(id="ticket-issued")
             with Vertical(id="ticket-qr"):
-                yield QRCode(self.ticket.url, id="qr")
+                yield QRCode(self.ticket.url if self.ticket else "", id="qr")
                 yield Static(id="scan")
         with Horizontal(id="actions"):
             yield Static(id="print-status")
@@ -60,24 +76,24 @@ class TicketScreen(KioskScreen):
     def sync_body(self) -> None:
         lang = self.lang
         tk = self.ticket
+        if tk is None:
+            return
         your = t("your_number", lang)
         if tk.priority:
             your = f"{your}  ·  {t('priority_ticket', lang)}"
-        self.query_one("#your-number", Static).update(your)
-        self.query_one("#ticket-service", Static).update(
-            f"{name_of(tk.department, lang)}  ·  {name_of(tk.service, lang)}"
+        self.put("#your-number", your)
+        self.put(
+            "#ticket-service", f"{name_of(tk.department, lang)}  ·  {name_of(tk.service, lang)}"
         )
-        self.query_one("#ticket-ahead", Static).update(t("ahead", lang, n=tk.ahead))
-        self.query_one("#ticket-eta", Static).update(t("eta_ticket", lang, m=tk.eta_min))
+        self.put("#ticket-ahead", t("ahead", lang, n=tk.ahead))
+        self.put("#ticket-eta", t("eta_ticket", lang, m=tk.eta_min))
         sep = "、" if lang == "zh" else ", "
         windows = sep.join(tk.window_names(lang)) or t("no_windows", lang)
-        self.query_one("#ticket-windows", Static).update(t("go_to", lang, w=windows))
-        self.query_one("#ticket-issued", Static).update(
-            t("issued_at", lang, t=f"{tk.issued_at:%H:%M}")
-        )
-        self.query_one("#scan", Static).update(t("scan", lang))
+        self.put("#ticket-windows", t("go_to", lang, w=windows))
+        self.put("#ticket-issued", t("issued_at", lang, t=f"{tk.issued_at:%H:%M}"))
+        self.put("#scan", t("scan", lang))
+        self.put("#print-status", t(PRINT_TEXT.get(self.print_status, "print_none"), lang))
         status = self.query_one("#print-status", Static)
-        status.update(t(PRINT_TEXT.get(self.print_status, "print_none"), lang))
         status.set_class(self.print_status == "fault", "error")
         self.query_one("#done", Tile).show(t("done", lang))
 

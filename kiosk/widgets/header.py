@@ -7,6 +7,7 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
@@ -60,7 +61,7 @@ class KioskHeader(Horizontal):
 
     def watch_hall_name(self, name: str) -> None:
         if self.is_mounted:
-            self.query_one("#hall-name", Static).update(name)
+            self.query_one("#hall-name", Static).update(Content(name))
 
     def watch_lang(self, lang: str) -> None:
         if self.is_mounted:
@@ -78,7 +79,7 @@ class StatusBanner(Static):
     message: reactive[str] = reactive("")
 
     def watch_message(self, message: str) -> None:
-        self.update(message)
+        self.update(Content(message))
         self.display = bool(message)
 
     def on_mount(self) -> None:

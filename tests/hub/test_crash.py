@@ -45,7 +45,9 @@ def hall_env() -> dict[str, str]:
 
 def hall(*args: str) -> str:
     """Run a `hall` command to completion; its stdout."""
-    done = subprocess.run([*HALL, *args], capture_output=True, text=True, env=hall_env(), timeout=60)
+    done = subprocess.run(
+        [*HALL, *args], capture_output=True, text=True, env=hall_env(), timeout=60
+    )
     assert done.returncode == 0, f"hall {' '.join(args)}: {done.stderr}"
     return done.stdout
 
@@ -97,7 +99,11 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def hub(db: str, tmp_path: Path) -> AsyncIterator[tuple[Hub, str]]:
     """A hub process on a fresh demo hall, and a kiosk token made with the CLI."""
     hall("init", "--demo", "--db", db)
-    token = hall("device", "add", "--role", "kiosk", "--name", "K1", "--db", db).strip().splitlines()[-1]
+    token = (
+        hall("device", "add", "--role", "kiosk", "--name", "K1", "--db", db)
+        .strip()
+        .splitlines()[-1]
+    )
     h = Hub(db, tmp_path / "hub.log")
     try:
         yield h, token
@@ -139,7 +145,9 @@ async def flood_until_killed(hub: Hub, token: str, acked: dict[str, str]) -> int
             fut = asyncio.get_running_loop().create_future()
             waiting[r] = fut
             try:
-                await ws.send(json.dumps({"type": "issue", "id": r, "service": SERVICES[i % len(SERVICES)]}))
+                await ws.send(
+                    json.dumps({"type": "issue", "id": r, "service": SERVICES[i % len(SERVICES)]})
+                )
                 reply = await fut
             except (ConnectionClosed, asyncio.CancelledError):
                 return
@@ -184,7 +192,9 @@ async def test_acknowledged_tickets_survive_sigkill(hub: tuple[Hub, str]) -> Non
         by_id = {t["id"]: t for t in tickets}
         # every acknowledged ticket is back, with its number, still waiting
         lost = sorted(set(acked) - set(by_id))
-        assert not lost, f"round {round_ + 1}: {len(lost)} acknowledged tickets lost, e.g. {lost[:5]}"
+        assert not lost, (
+            f"round {round_ + 1}: {len(lost)} acknowledged tickets lost, e.g. {lost[:5]}"
+        )
         for tid, number in acked.items():
             assert by_id[tid]["number"] == number
         assert {t["state"] for t in tickets} == {"waiting"}
@@ -192,17 +202,24 @@ async def test_acknowledged_tickets_survive_sigkill(hub: tuple[Hub, str]) -> Non
         numbers = numbers_by_prefix(tickets)
         assert set(numbers) == {"F", "H", "A", "B"}
         for prefix, ns in numbers.items():
-            assert ns == list(range(1, len(ns) + 1)), f"round {round_ + 1}: prefix {prefix} numbers {ns}"
+            assert ns == list(range(1, len(ns) + 1)), (
+                f"round {round_ + 1}: prefix {prefix} numbers {ns}"
+            )
         # every stored event is a ticket_issued: the event seq has no gap either
         assert welcome["seq"] == len(tickets)
         # the next ticket of each prefix gets the next number
         for i, service in enumerate(SERVICES):
-            await ws.send(json.dumps({"type": "issue", "id": f"after-{round_}-{i}", "service": service}))
+            await ws.send(
+                json.dumps({"type": "issue", "id": f"after-{round_}-{i}", "service": service})
+            )
             while (reply := json.loads(await asyncio.wait_for(ws.recv(), 10)))["type"] != "ok":
                 assert reply["type"] not in ("error",), reply
             t = reply["ticket"]
             prefix = t["number"][0]
-            assert int(t["number"][1:]) == len(numbers[prefix]) + 1, (t["number"], len(numbers[prefix]))
+            assert int(t["number"][1:]) == len(numbers[prefix]) + 1, (
+                t["number"],
+                len(numbers[prefix]),
+            )
             acked[t["id"]] = t["number"]
         await ws.close()
     assert len(acked) >= KILLS * (IN_FLIGHT + len(SERVICES))

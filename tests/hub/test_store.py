@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import hub_proto
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import ArgumentError, IntegrityError
 
-import hub_proto
 from hub import auth
 from hub.catalogue import Hall, load_demo
 from hub.engine import Actor
@@ -51,7 +52,13 @@ def citizen(ticket_id: str) -> Actor:
 
 def identity(actor: Actor) -> str:
     """The idempotency identity the hub uses for an actor."""
-    return {"kiosk": "kiosk", "counter": "staff", "supervisor": "staff", "citizen": "ticket"}[actor.role] + ":" + actor.identity
+    return (
+        {"kiosk": "kiosk", "counter": "staff", "supervisor": "staff", "citizen": "ticket"}[
+            actor.role
+        ]
+        + ":"
+        + actor.identity
+    )
 
 
 @pytest.fixture(scope="module")
@@ -305,8 +312,13 @@ def test_restore_of_a_new_hall_is_an_empty_day(store: Store, hall: Hall) -> None
 def test_a_failed_commit_stores_nothing(store: Store, hall: Hall) -> None:
     d = Driver(store, hall)
     d.issue(at(DAY, 9, 0), "JS-01")
-    ev = {"type": "ticket_issued", "seq": 1, "at": at(DAY, 9, 1).isoformat(), "ticket": d.engine.tickets[f"{DAY:%Y%m%d}-F001"]}
-    with pytest.raises(Exception):  # seq 1 is taken: the whole batch is refused
+    ev = {
+        "type": "ticket_issued",
+        "seq": 1,
+        "at": at(DAY, 9, 1).isoformat(),
+        "ticket": d.engine.tickets[f"{DAY:%Y%m%d}-F001"],
+    }
+    with pytest.raises(IntegrityError):  # seq 1 is taken: the whole batch is refused
         store.commit(hall.id, DAY, [ev], [("kiosk:K1", "dup", {"type": "ok"})])
     assert store.max_seq(hall.id) == 1
     assert ("kiosk:K1", "dup") not in store.replies_of_day(hall.id, DAY.isoformat())
@@ -330,7 +342,9 @@ def test_datetimes_come_back_aware_in_utc(store: Store, hall: Hall) -> None:
     assert row is not None
     assert row["failures"] == 3
     assert row["locked_until"] == until and row["locked_until"].utcoffset() == timedelta(0)
-    assert row["locked_until"] > datetime.now(UTC) - timedelta(days=3650)  # comparable with aware datetimes
+    assert row["locked_until"] > datetime.now(UTC) - timedelta(
+        days=3650
+    )  # comparable with aware datetimes
 
     store.add_device(hall.id, "K1", "kiosk", auth.token_hash("t"))
     (dev,) = store.list_devices(hall.id)
@@ -363,13 +377,18 @@ def test_sqlite_is_durable(tmp_path: Path, hall: Hall) -> None:
 
 
 def test_db_url_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hub.store import db_url
+    from hub.store import db_url, make_engine
 
     assert db_url(str(tmp_path / "a" / "b.db")) == f"sqlite:///{tmp_path}/a/b.db"
     assert (tmp_path / "a").is_dir()  # the folder of a new SQLite file is created
     monkeypatch.setenv("HALL_DB", "postgresql+psycopg://u@h/db")
     assert db_url(None) == "postgresql+psycopg://u@h/db"
     assert db_url("sqlite:///x.db") == "sqlite:///x.db"
+    # PostgreSQL goes through psycopg 3 whatever the URL says; other databases are refused plainly
+    assert make_engine("postgres://u@h/db").dialect.driver == "psycopg"
+    assert make_engine("postgresql://u@h/db").dialect.driver == "psycopg"
+    with pytest.raises(ArgumentError, match="unsupported database 'mysql'"):
+        make_engine("mysql://u@h/db")
 
 
 # --- days -------------------------------------------------------------------------
@@ -431,21 +450,34 @@ def test_day_rollover_is_stored_and_restored(store: Store, hall: Hall) -> None:
         # the windows stay as they were at midnight (open, paused, closed), with nobody at the counter
         for n, w in old.windows.items():
             rw = restored.windows[n]
-            assert (rw["state"], rw["staff"], rw["services"]) == (w["state"], w["staff"], w["services"])
-        assert restored.windows[13]["state"] == "paused" and restored.windows[9]["state"] == "closed"
+            assert (rw["state"], rw["staff"], rw["services"]) == (
+                w["state"],
+                w["staff"],
+                w["services"],
+            )
+        assert (
+            restored.windows[13]["state"] == "paused" and restored.windows[9]["state"] == "closed"
+        )
         assert restored.windows[1]["current"] == new["id"]
         assert restored.windows[3]["current"] is None
         # the notice outlives midnight; the day's replies start empty and the old day's stay
         assert restored.notice == old.notice
         assert again.replies_of_day(hall.id, next_day.isoformat())
-        assert len(again.replies_of_day(hall.id, DAY.isoformat())) == len([k for k in d.replies]) - 2
+        assert (
+            len(again.replies_of_day(hall.id, DAY.isoformat())) == len([k for k in d.replies]) - 2
+        )
         # numbering continues after the restart
         issued, _ = restored.execute(KIOSK, {"type": "issue", "service": "JS-02"}, now)
         assert issued["ticket"]["number"] == "F002"
         # history is kept: the old day replays, its tickets are still found by token
         past = again.replay_day(hall, DAY.isoformat())
         assert past is not None and set(past.tickets) == set(old.tickets)
-        assert {t["state"] for t in past.tickets.values()} >= {"expired", "done", "pending", "cancelled"}
+        assert {t["state"] for t in past.tickets.values()} >= {
+            "expired",
+            "done",
+            "pending",
+            "cancelled",
+        }
         old_id = f"{DAY:%Y%m%d}-F002"
         found = again.ticket_by_token(hall.id, d.token_hash(old_id))
         assert found is not None and found["state"] == "expired"
@@ -500,7 +532,10 @@ async def test_restart_recovery_through_the_server(hub: Any) -> None:
     await hub.stop()
     await hub.start(clock=clock)
     kiosk = await hub_proto.kiosk(hub)
-    issued = [await kiosk.ok("issue", rid=f"i{i}", service=s) for i, s in enumerate(["JS-01", "JS-02", "WT-01", "JS-01"])]
+    issued = [
+        await kiosk.ok("issue", rid=f"i{i}", service=s)
+        for i, s in enumerate(["JS-01", "JS-02", "WT-01", "JS-01"])
+    ]
     assert [r["ticket"]["number"] for r in issued] == ["F001", "F002", "H001", "F003"]
     counter = await hub_proto.counter(hub, 1)
     instant[0] += timedelta(minutes=3)

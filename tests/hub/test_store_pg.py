@@ -48,7 +48,9 @@ def issue(store: Store, eng: QueueEngine, service: str, now: datetime, rid: str)
     events = eng.roll_day(now)
     result, evs = eng.execute(KIOSK, {"type": "issue", "service": service}, now)
     events += evs
-    store.commit(eng.hall.id, day_before, events, [("kiosk:K1", rid, {"type": "ok", **result})], eng.windows)
+    store.commit(
+        eng.hall.id, day_before, events, [("kiosk:K1", rid, {"type": "ok", **result})], eng.windows
+    )
     return dict(result["ticket"])
 
 
@@ -66,8 +68,10 @@ def test_halls_share_one_database(store: Store) -> None:
     engines = {h.id: QueueEngine(h, DAY, token_hash_of=hasher(h)) for h in (demo, town)}
     now = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
     for i in range(6):  # interleaved, as two hubs would write
-        for hid, eng in engines.items():
-            issue(store, eng, "JS-01" if i % 2 else "WT-01", now + timedelta(seconds=i), rid=f"r{i}")
+        for eng in engines.values():
+            issue(
+                store, eng, "JS-01" if i % 2 else "WT-01", now + timedelta(seconds=i), rid=f"r{i}"
+            )
     issue(store, engines["demo"], "MZ-01", now + timedelta(minutes=1), rid="extra")
 
     for h in (demo, town):
@@ -79,7 +83,10 @@ def test_halls_share_one_database(store: Store) -> None:
             assert restored.numbers == live.numbers
             assert restored.seq == live.seq  # each hall numbers its own events from 1
             replies = again.replies_of_day(h.id, DAY.isoformat())
-            assert set(replies) == {("kiosk:K1", rid) for rid in [*(f"r{i}" for i in range(6)), *(["extra"] if h.id == "demo" else [])]}
+            assert set(replies) == {
+                ("kiosk:K1", rid)
+                for rid in [*(f"r{i}" for i in range(6)), *(["extra"] if h.id == "demo" else [])]
+            }
             assert again.days(h.id) == [DAY.isoformat()]
             # a ticket's token only opens it in its own hall
             tid = f"{DAY:%Y%m%d}-H001"
@@ -102,7 +109,11 @@ def test_halls_share_one_database(store: Store) -> None:
 def test_datetimes_are_utc_whatever_the_session_time_zone(pg_url: str) -> None:
     """timestamptz columns; values come back aware, in UTC, equal to what was stored."""
     for tz in ("America/New_York", "Asia/Shanghai"):
-        url = make_url(pg_url).update_query_dict({"options": f"-c timezone={tz}"}).render_as_string(hide_password=False)
+        url = (
+            make_url(pg_url)
+            .update_query_dict({"options": f"-c timezone={tz}"})
+            .render_as_string(hide_password=False)
+        )
         store = Store(url)
         try:
             store.create_tables()
@@ -111,11 +122,15 @@ def test_datetimes_are_utc_whatever_the_session_time_zone(pg_url: str) -> None:
                 assert conn.execute(text("SHOW timezone")).scalar() == tz
                 kinds = dict(
                     conn.execute(
-                        text("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'events'")
+                        text(
+                            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'events'"
+                        )
                     ).all()
                 )
             assert kinds["at"] == "timestamp with time zone"
-            instant = datetime(2026, 11, 26, 23, 59, 59, 999999, tzinfo=UTC)  # the next local day in Shanghai
+            instant = datetime(
+                2026, 11, 26, 23, 59, 59, 999999, tzinfo=UTC
+            )  # the next local day in Shanghai
             store.set_staff_failures("demo", "c001", 1, instant)
             row = store.get_staff("demo", "c001")
             assert row is not None
@@ -127,7 +142,11 @@ def test_datetimes_are_utc_whatever_the_session_time_zone(pg_url: str) -> None:
             evs = eng.execute(KIOSK, {"type": "issue", "service": "JS-01"}, local)[1]
             store.commit("demo", day, evs, [], eng.windows)
             with store.engine.connect() as conn:
-                ats = conn.execute(select(EventRow.at).order_by(EventRow.seq.desc())).scalars().first()  # type: ignore[attr-defined,union-attr]
+                ats = (
+                    conn.execute(select(EventRow.at).order_by(EventRow.seq.desc()))
+                    .scalars()
+                    .first()
+                )  # type: ignore[attr-defined,union-attr]
             assert ats == local and ats.utcoffset() == timedelta(0)
         finally:
             with store.engine.begin() as conn:

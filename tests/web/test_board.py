@@ -202,17 +202,6 @@ async def test_public_board_never_shows_private_data(hub, open_page, kiosk, coun
     assert frames  # we did watch the websocket
 
 
-async def test_notice_banner_from_the_supervisor(hub, open_page, supervisor_client) -> None:
-    page, _ = await open_page(hub.http + "/board")
-    await board_ready(page)
-    assert not await page.is_visible("#notice")
-    await supervisor_client.request("notice", text="系统维护，请耐心等候", minutes=5)
-    await page.wait_for_selector("#notice", state="visible", timeout=2000)
-    assert await page.text_content("#notice-text") == "系统维护，请耐心等候"
-    await supervisor_client.request("notice", text="")
-    await page.wait_for_selector("#notice", state="hidden", timeout=2000)
-
-
 FAKE_SPEECH = """
 (() => {
   const log = [];

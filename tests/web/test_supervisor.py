@@ -217,6 +217,8 @@ async def test_supervisor_actions_notice_services_close(
     assert await board.text_content("#notice-text") == "下午 3 点系统维护"
     frame = await supervisor_client.next_frame("notice")
     assert frame["text"] == "下午 3 点系统维护" and frame["until"]
+    await page.click("#notice-clear")
+    await board.wait_for_selector("#notice", state="hidden", timeout=2000)
 
     # change window 7's services
     codes = [s.code for s in hub.hall.services[:3]]
