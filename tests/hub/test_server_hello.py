@@ -17,6 +17,7 @@ from hub_proto import (
     hello,
     hub_seq,
     kiosk,
+    open_raw,
     refused,
     supervisor,
 )
@@ -315,3 +316,20 @@ async def test_hello_with_a_bool_version_is_refused(hub) -> None:
         hub.url, json.dumps({"type": "hello", "v": True, "role": "display"})
     )
     assert (frame["code"], close) == ("unsupported_version", 4000)
+
+
+async def test_requests_pipelined_behind_the_hello(hub) -> None:
+    # a client may send its first requests right behind its hello, without waiting for the welcome
+    ws = await open_raw(hub.url)
+    await ws.send(json.dumps({"type": "hello", "v": 1, "role": "kiosk", "token": hub.kiosk_token}))
+    await ws.send(json.dumps({"type": "issue", "id": "p1", "service": "GT-00"}))
+    await ws.send(json.dumps({"type": "issue", "id": "p2", "service": "GT-00"}))
+    frames = []
+    async with asyncio.timeout(5):
+        while sum(f["type"] == "ok" for f in frames) < 2:
+            frames.append(json.loads(await ws.recv()))
+    assert frames[0]["type"] == "welcome" and frames[0]["seq"] == 0
+    oks = {f["re"]: f["ticket"]["number"] for f in frames if f["type"] == "ok"}
+    assert oks == {"p1": "K001", "p2": "K002"}
+    assert [f["seq"] for f in frames if f["type"] == "ticket_issued"] == [1, 2]
+    await ws.close()
