@@ -59,6 +59,7 @@ class DisplayApp(App[int]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("f2", "toggle_lang", "中文/English", show=False),
+        Binding("f3", "seen_alerts", "Alerts seen", show=False),
     ]
 
     def __init__(
@@ -102,6 +103,7 @@ class DisplayApp(App[int]):
         self.last_frame = time.monotonic()  # monotonic time of the last frame from the hub
         self.last_update: datetime | None = None  # wall time of the same, for the stale banner
         self.voice_queue: AnnouncementQueue | None = None
+        self.voice_off: str | None = None  # why the board went silent, once it has
         self._probing = False
         self._tz: ZoneInfo | None = None
 
@@ -141,6 +143,8 @@ class DisplayApp(App[int]):
     def board_ready(self) -> None:
         """The board screen is composed: load or connect, start the clock (BoardScreen.on_mount)."""
         self.set_interval(1.0, self._tick)
+        if self.voice:
+            self._start_voice()
         if self._offline_welcome is not None:
             self.state.load_welcome(self._offline_welcome, self.now())
             self.online = True
@@ -148,8 +152,6 @@ class DisplayApp(App[int]):
             self.redraw()
             return
         self.redraw()
-        if self.voice:
-            self._start_voice()
         if self.supervisor and not self.pin:
             self.ask_pin()
         else:
@@ -317,6 +319,11 @@ class DisplayApp(App[int]):
             self.board.show(self.state, self.lang, self.now())
             self.show_status()
 
+    def action_seen_alerts(self) -> None:
+        """The supervisor has seen the new complaints, ratings and faults: unflag them."""
+        self.state.new_keys.clear()
+        self.redraw()
+
     def action_toggle_lang(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"
         self.redraw()
@@ -350,6 +357,9 @@ class DisplayApp(App[int]):
             self.voice_queue.put(a)
 
     def _voice_unavailable(self, message: str) -> None:
+        if self.voice_off is not None:
+            return  # said once
+        self.voice_off = message
         self.voice_queue = None
         self.notify(t("voice_missing", self.lang), severity="warning", timeout=15)
 

@@ -24,6 +24,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "recent_calls": ("最近叫号", "Recent calls"),
     "waiting": ("等候人数", "Waiting"),
     "waiting_total": ("合计", "Total"),
+    "more_departments": ("…另有 {n} 个部门", "…{n} more departments"),
     "window_no": ("{n}号", "W{n}"),
     "w_open": ("开放", "Open"),
     "w_paused": ("暂停", "Paused"),

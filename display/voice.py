@@ -114,7 +114,8 @@ class EspeakSpeaker:
             await proc.wait()
             raise
         if proc.returncode != 0:
-            message = err.decode(errors="replace").strip() or f"exit status {proc.returncode}"
+            lines = [ln for ln in err.decode(errors="replace").splitlines() if ln.strip()]
+            message = lines[-1].strip() if lines else f"exit status {proc.returncode}"
             if "voice" in message.lower():  # e.g. the cmn voice data is missing
                 raise SpeakerUnavailable(message)
             raise RuntimeError(message)

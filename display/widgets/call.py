@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Static
 
 from display.state import Call
 from display.strings import t
 
 from .bigtext import BigText
+
+FRESH_SECONDS = 6.0
 
 
 class LatestCall(Vertical):
@@ -20,6 +23,7 @@ class LatestCall(Vertical):
         self.call: Call | None = None
         self.lang = "zh"
         self._drawn = False
+        self._fresh_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="call-big"):
@@ -33,6 +37,12 @@ class LatestCall(Vertical):
         """Show this call (or the 'no call yet' state)."""
         if self.is_mounted and (call, lang) == (self.call, self.lang) and self._drawn:
             return
+        if self._drawn and call is not None and call != self.call:
+            # A new call (or recall) stands out for a few seconds.
+            self.add_class("-fresh")
+            if self._fresh_timer is not None:
+                self._fresh_timer.stop()
+            self._fresh_timer = self.set_timer(FRESH_SECONDS, lambda: self.remove_class("-fresh"))
         self._drawn = True
         self.call = call
         self.lang = lang

@@ -9,6 +9,8 @@ from textual.widgets import Static
 from display.state import BoardState
 from display.strings import t
 
+WINDOW_CELL_WIDTH = 17
+
 
 class WindowCell(Static):
     """One window: its name, the ticket at it, its state. Never the staff."""
@@ -23,7 +25,7 @@ class WindowCell(Static):
         wstate = w.get("state") or "closed"
         current = state.window_current_number(self.number)
         tstate = state.window_current_state(self.number)
-        name = state.window_name(self.number, lang)
+        name = f"W{self.number}" if lang == "en" else f"{self.number}号"
         if wstate == "closed":
             right = t("w_closed", lang)
         elif wstate == "paused":
@@ -32,7 +34,7 @@ class WindowCell(Static):
             right = f"{current} {t('t_' + tstate, lang) if tstate in ('called', 'serving', 'parked') else ''}"
         else:
             right = t("idle", lang)
-        text = f"{name}  {right.strip()}"
+        text = f"{name:<4} {right.strip()}"
         if self._shown == (text, wstate, tstate):
             return  # redrawing an unchanged cell costs a refresh for nothing
         self._shown = (text, wstate, tstate)
@@ -50,7 +52,7 @@ class WindowsPanel(VerticalScroll):
         self._numbers: list[int] = []
 
     def compose(self) -> ComposeResult:
-        yield ItemGrid(id="window-grid", min_column_width=24, stretch_height=False)
+        yield ItemGrid(id="window-grid", min_column_width=WINDOW_CELL_WIDTH, stretch_height=False)
 
     def show(self, state: BoardState, lang: str) -> None:
         if self.border_title != t("windows", lang):

@@ -232,13 +232,29 @@
       default:
         break;
     }
-    renderWindows();
-    renderWaiting();
-    if (SUPERVISOR) {
-      renderAlerts();
-      if (f.type.startsWith("window_")) renderMetrics(); // the state column and close buttons
-    }
+    if (SUPERVISOR && f.type.startsWith("window_")) metricsDirty = true; // the state column and close buttons
+    scheduleRender();
     pruneTickets();
+  }
+
+  // The latest call is drawn at once; the rest (window tiles, waiting counts, alerts) at most
+  // every 50 ms, so a burst of events costs one redraw.
+  let renderTimer = null;
+  let metricsDirty = false;
+  function scheduleRender() {
+    if (renderTimer !== null) return;
+    renderTimer = setTimeout(() => {
+      renderTimer = null;
+      renderWindows();
+      renderWaiting();
+      if (SUPERVISOR) {
+        renderAlerts();
+        if (metricsDirty) {
+          metricsDirty = false;
+          renderMetrics();
+        }
+      }
+    }, 50);
   }
 
   // A public board keeps the open tickets and the recently called ones; older final tickets go.

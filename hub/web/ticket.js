@@ -157,9 +157,16 @@
 
   function onEvent(f) {
     if (f.type === "position") {
+      const before = S.ahead;
       S.ahead = f.ahead;
       S.eta = f.eta_min;
       render();
+      // Turn near: a short buzz and beep once, so a citizen waiting outside comes back in time.
+      if (S.ticket && S.ticket.state === "waiting" && before !== null && before > NEAR && f.ahead <= NEAR) {
+        buzz([200]);
+        beep(1);
+        window.__ticket.nearAlerts = (window.__ticket.nearAlerts || 0) + 1;
+      }
       return;
     }
     if (f.type === "notice") {
@@ -199,7 +206,7 @@
     if (!fresh && seen === key) return;
     try { sessionStorage.setItem("hall.alerted", key); } catch (e) { /* ignore */ }
     buzz([400, 150, 400, 150, 600]);
-    beep();
+    beep(3);
     const panel = $("call-panel");
     panel.classList.remove("pulse");
     void panel.offsetWidth;
@@ -223,13 +230,14 @@
     return audio;
   }
 
-  /** Three short tones from WebAudio: no sound file is fetched. */
-  function beep() {
+  /** Short tones from WebAudio (three by default): no sound file is fetched. */
+  function beep(count) {
+    const n = count || 3;
     const ctx = unlockAudio();
     if (!ctx) return;
     try {
       const t0 = ctx.currentTime + 0.05;
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < n; i++) {
         const o = ctx.createOscillator();
         const g = ctx.createGain();
         o.type = "square";
@@ -504,7 +512,7 @@
     $("cancel-btn").addEventListener("click", askCancel);
     $("sound-btn").addEventListener("click", () => {
       unlockAudio();
-      beep();
+      beep(3);
       buzz(100);
       H.setText($("sound-btn"), tr("sound_on"));
       $("sound-btn").dataset.i18n = "sound_on";

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from display_helpers import FakeSpeaker, hub_client, wait_for
+from display_helpers import FakeSpeaker, StallingProxy, hub_client, wait_for
 from textual.widgets import Input, SelectionList, TabbedContent
 
 from display.app import DisplayApp
@@ -276,3 +276,28 @@ async def test_supervisor_board_login_figures_and_actions(hub: Any) -> None:
             await wait_for(
                 lambda: lobby.state.windows[1].get("state") == "closed", what="window 1 closed"
             )
+
+
+async def test_silent_connection_is_marked_stale_and_recovers(hub: Any) -> None:
+    """The network stalls without closing: the watchdog's probe goes unanswered, the board says so,
+    reconnects by itself and clears the marker with a fresh snapshot."""
+    proxy = StallingProxy(hub.port)
+    await proxy.start()
+    app = DisplayApp(proxy.url, stale_seconds=0.5, probe_timeout=0.5, max_backoff=0.5)
+    try:
+        async with app.run_test(size=SIZE):
+            await wait_for(lambda: app.state.loaded and app.stale_kind() is None, what="welcome")
+            first = app.client
+            banner = app.board.query_one(StaleBanner)
+            proxy.stalled = True
+            async with hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk:
+                issued = await kiosk.request("issue", service=first_service(hub, 3))
+            await wait_for(lambda: app.stale_kind() == "silent", what="the silent marker")
+            assert banner.has_class("-shown") and app.board.has_class("-stale")
+            assert app.client is not first  # a fresh client is reconnecting
+            proxy.stalled = False
+            await wait_for(lambda: app.stale_kind() is None, timeout=15, what="recovery")
+            assert issued["ticket"]["id"] in app.state.tickets
+            assert not banner.has_class("-shown")
+    finally:
+        await proxy.stop()

@@ -145,3 +145,24 @@ async def test_espeak_speaker_without_the_program() -> None:
     assert not speaker.available()
     with pytest.raises(SpeakerUnavailable):
         await speaker.say("请 A 零 零 一 号", "zh")
+
+
+async def test_board_without_espeak_says_so_once_and_goes_on_silent() -> None:
+    from display_welcome import NOW, display_welcome
+
+    from display.app import DisplayApp
+
+    app = DisplayApp(
+        welcome=display_welcome(),
+        voice=True,
+        speaker=EspeakSpeaker(program="espeak-ng-that-does-not-exist"),
+        clock=lambda: NOW,
+    )
+    said: list[str] = []
+    app.notify = lambda message, **kw: said.append(str(message))  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: app.state.loaded, what="welcome")
+        await pilot.pause()
+        app._voice_unavailable("again")  # a second report is not shown again
+        assert app.voice_queue is None and app.voice_off == "espeak-ng"
+    assert said == ["语音播报不可用:未安装 espeak-ng,本屏改为静音显示。"]

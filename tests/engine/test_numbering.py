@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from engine_helpers import DAY, KIOSK, Desk, at, make_hall, new_desk, state_of, via_json
+from engine_helpers import (
+    DAY,
+    KIOSK,
+    Desk,
+    at,
+    citizen,
+    clerk,
+    make_hall,
+    new_desk,
+    state_of,
+    via_json,
+)
 
 from hub.engine import Engine
 
@@ -284,3 +295,16 @@ def test_restart_on_the_new_day_replays_from_day_rolled() -> None:
     now = at("00:30:00", NEXT_DAY)
     assert state_of(restored, now) == state_of(d.engine, now)
     assert Desk(restored).issue("MZ-01", at("00:31:00", NEXT_DAY)) == "20261127-A002"
+
+
+def test_yesterdays_tickets_are_gone_from_the_live_engine() -> None:
+    d, t = busy_evening()
+    d.roll(MIDNIGHT_UTC)
+    now = at("08:00:00", NEXT_DAY)
+    # a no-show of yesterday cannot be requeued today; nor can anything else be done to it
+    d.refuse(clerk(1), {"type": "requeue", "ticket": t["no_show"]}, now, "not_found")
+    d.refuse(clerk(1), {"type": "unpark", "ticket": t["parked"]}, now, "not_found")
+    d.refuse(clerk(1), {"type": "call", "ticket": t["waiting"]}, now, "not_found")
+    d.refuse(citizen(t["waiting"]), {"type": "cancel"}, now, "not_found")
+    d.refuse(clerk(1), {"type": "call_next"}, now, "queue_empty")
+    d.refuse(clerk(1), {"type": "recall"}, now, "invalid_state")

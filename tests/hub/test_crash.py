@@ -164,7 +164,8 @@ async def flood_until_killed(hub: Hub, token: str, acked: dict[str, str]) -> int
         while time.monotonic() < deadline or acked_here < IN_FLIGHT:
             assert not any(w.done() for w in workers), [w.result() for w in workers if w.done()]
             await asyncio.sleep(0.01)
-    await hub.kill()  # mid-stream: the workers have requests in flight right now
+    assert waiting, "nothing in flight"
+    await hub.kill()  # mid-stream: requests are in flight right now
     await asyncio.wait_for(asyncio.gather(*workers), 30)
     await asyncio.wait_for(reader, 30)
     return acked_here

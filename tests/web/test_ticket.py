@@ -62,6 +62,10 @@ async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, cou
         await c5.request("call_next")
         await ahead_is(page, n)
         await c5.request("no_show")
+        if n == 3:  # turned near: one short buzz, once
+            assert await page.is_visible("#near")
+            assert await page.evaluate("window.__vib") == [[200]]
+    assert await page.evaluate("window.__ticket.nearAlerts") == 1
     assert await page.is_visible("#near")
     assert "下一位就是您" in await page.text_content("#near")
 
@@ -74,15 +78,15 @@ async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, cou
     )
     assert not await page.is_visible("#waiting-panel")
     assert not await page.is_visible("#cancel-btn")
-    assert len(await page.evaluate("window.__vib")) == 1
-    assert await page.evaluate("window.__beeps") >= 1
+    assert len(await page.evaluate("window.__vib")) == 2
+    assert await page.evaluate("window.__beeps") >= 4
     assert "5" in await page.title()
 
     # a recall repeats it
     await c5.request("recall")
     await page.wait_for_selector("#call-recall", state="visible", timeout=2000)
     assert "第 2 次" in await page.text_content("#call-recall")
-    assert len(await page.evaluate("window.__vib")) == 2
+    assert len(await page.evaluate("window.__vib")) == 3
 
     # a handoff: same number, where to go next
     await c5.request("start")
