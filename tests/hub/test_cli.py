@@ -15,6 +15,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -494,3 +495,15 @@ def test_serve_without_a_hall(tmp_path: Path) -> None:
     )
     assert done.returncode != 0 and done.stdout == ""
     assert "hall init" in one_sentence(done.stderr)
+
+
+def test_serve_on_a_busy_port(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "hall.db")
+    ok(capsys, "init", "--demo", "--db", db)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status, out, err = hall(capsys, "serve", "--db", db, "--port", str(port))
+    assert status != 0 and out == ""
+    assert f"127.0.0.1:{port}" in one_sentence(err)

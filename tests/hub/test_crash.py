@@ -99,11 +99,8 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def hub(db: str, tmp_path: Path) -> AsyncIterator[tuple[Hub, str]]:
     """A hub process on a fresh demo hall, and a kiosk token made with the CLI."""
     hall("init", "--demo", "--db", db)
-    token = (
-        hall("device", "add", "--role", "kiosk", "--name", "K1", "--db", db)
-        .strip()
-        .splitlines()[-1]
-    )
+    token = hall("device", "add", "--role", "kiosk", "--name", "K1", "--db", db).splitlines()[-1]
+    hall(*"staff add --id c001 --name 张敏 --pin 1234 --windows 1".split(), "--db", db)
     h = Hub(db, tmp_path / "hub.log")
     try:
         yield h, token
@@ -183,6 +180,11 @@ async def test_acknowledged_tickets_survive_sigkill(hub: tuple[Hub, str]) -> Non
     h, token = hub
     acked: dict[str, str] = {}
     await h.start()
+    # a clerk opens window 1 before the first kill: windows come back too
+    clerk = {"role": "counter", "staff": "c001", "pin": "1234", "window": 1}
+    counter = await connect(h.url, proxy=None, open_timeout=10)
+    await counter.send(json.dumps({"type": "hello", "v": 1, **clerk}))
+    assert json.loads(await asyncio.wait_for(counter.recv(), 10))["type"] == "welcome"
     for round_ in range(KILLS):
         n = await flood_until_killed(h, token, acked)
         assert n >= IN_FLIGHT
@@ -199,6 +201,8 @@ async def test_acknowledged_tickets_survive_sigkill(hub: tuple[Hub, str]) -> Non
         for tid, number in acked.items():
             assert by_id[tid]["number"] == number
         assert {t["state"] for t in tickets} == {"waiting"}
+        w1 = next(w for w in welcome["state"]["windows"] if w["number"] == 1)
+        assert (w1["state"], w1["staff"]) == ("open", "c001")
         # numbering: per prefix exactly 1..N, no gap, no duplicate
         numbers = numbers_by_prefix(tickets)
         assert set(numbers) == {"F", "H", "A", "B"}
@@ -206,8 +210,8 @@ async def test_acknowledged_tickets_survive_sigkill(hub: tuple[Hub, str]) -> Non
             assert ns == list(range(1, len(ns) + 1)), (
                 f"round {round_ + 1}: prefix {prefix} numbers {ns}"
             )
-        # every stored event is a ticket_issued: the event seq has no gap either
-        assert welcome["seq"] == len(tickets)
+        # the events are window 1's opening and one ticket_issued per ticket: no gap in seq either
+        assert welcome["seq"] == len(tickets) + 1
         # the next ticket of each prefix gets the next number
         for i, service in enumerate(SERVICES):
             await ws.send(

@@ -13,6 +13,7 @@ import copy
 import json
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from hub import auth
 from hub.catalogue import Hall, load_demo
 from hub.engine import Actor
 from hub.engine import Engine as QueueEngine
-from hub.store import DeviceRow, EventRow, Store, TicketRow, WindowRow
+from hub.store import DEVICES, EVENTS, TICKETS, WINDOWS, Store
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 26)
@@ -84,9 +85,14 @@ def store(url: str, hall: Hall) -> Iterator[Store]:
     s.dispose()
 
 
-def reopen(store: Store) -> Store:
+@contextmanager
+def reopened(store: Store) -> Iterator[Store]:
     """A second Store on the same database: what a restarted hub gets."""
-    return Store(store.url)
+    again = Store(store.url)
+    try:
+        yield again
+    finally:
+        again.dispose()
 
 
 class Driver:
@@ -220,8 +226,7 @@ def test_restore_gives_back_the_same_engine(store: Store, hall: Hall) -> None:
     assert live.numbers == {"F": 4, "H": 1, "A": 1, "B": 2}
     assert live.notice and live.complaints and live.ratings and live.printer_faults
 
-    again = reopen(store)
-    try:
+    with reopened(store) as again:
         restored = again.restore(hall, DAY)
         assert state(restored, now) == state(live, now)
         # and the same future: the next commands give the same events on both
@@ -238,8 +243,6 @@ def test_restore_gives_back_the_same_engine(store: Store, hall: Hall) -> None:
             assert got == want
         assert restored.tickets[f"{DAY:%Y%m%d}-F005"]["number"] == "F005"
         assert restored.tickets[f"{DAY:%Y%m%d}-A002"]["number"] == "A002"
-    finally:
-        again.dispose()
 
 
 def test_rows_follow_the_events(store: Store, hall: Hall) -> None:
@@ -247,9 +250,9 @@ def test_rows_follow_the_events(store: Store, hall: Hall) -> None:
     busy_day(d)
     eng = d.engine
     with store.engine.connect() as conn:
-        tickets = {r.id: r for r in conn.execute(select(TicketRow.__table__)).all()}  # type: ignore[attr-defined]
-        windows = {r.number: r for r in conn.execute(select(WindowRow.__table__)).all()}  # type: ignore[attr-defined]
-        seqs = [r[0] for r in conn.execute(select(EventRow.seq).order_by(EventRow.seq)).all()]  # type: ignore[arg-type]
+        tickets = {r.id: r for r in conn.execute(select(TICKETS)).all()}
+        windows = {r.number: r for r in conn.execute(select(WINDOWS)).all()}
+        seqs = [r[0] for r in conn.execute(select(EVENTS.c.seq).order_by(EVENTS.c.seq)).all()]
     assert seqs == list(range(1, eng.seq + 1))
     assert set(tickets) == set(eng.tickets)
     for tid, row in tickets.items():
@@ -270,7 +273,7 @@ def test_ticket_rows_carry_the_token_hash(store: Store, hall: Hall) -> None:
     d = Driver(store, hall)
     busy_day(d)
     with store.engine.connect() as conn:
-        rows = conn.execute(select(TicketRow.id, TicketRow.token_hash)).all()  # type: ignore[call-overload]
+        rows = conn.execute(select(TICKETS.c.id, TICKETS.c.token_hash)).all()
     assert rows
     for tid, token_hash in rows:
         # the hash of the citizen token, never the token itself
@@ -292,13 +295,10 @@ def test_replies_survive_a_restart(store: Store, hall: Hall) -> None:
     d = Driver(store, hall)
     busy_day(d)
     assert len(d.replies) > 30
-    again = reopen(store)
-    try:
+    with reopened(store) as again:
         assert again.replies_of_day(hall.id, DAY.isoformat()) == d.replies
         assert again.replies_of_day(hall.id, (DAY - timedelta(days=1)).isoformat()) == {}
         assert again.replies_of_day("another-hall", DAY.isoformat()) == {}
-    finally:
-        again.dispose()
 
 
 def test_restore_of_a_new_hall_is_an_empty_day(store: Store, hall: Hall) -> None:
@@ -332,7 +332,7 @@ def test_datetimes_come_back_aware_in_utc(store: Store, hall: Hall) -> None:
     t0 = at(DAY, 9, 0, 1).replace(microsecond=123456)
     d.issue(t0, "JS-01")
     with store.engine.connect() as conn:
-        (got,) = conn.execute(select(EventRow.at)).one()  # type: ignore[call-overload]
+        (got,) = conn.execute(select(EVENTS.c.at)).one()
     assert got.tzinfo is not None and got.utcoffset() == timedelta(0)
     assert got == t0
 
@@ -440,8 +440,7 @@ def test_day_rollover_is_stored_and_restored(store: Store, hall: Hall) -> None:
     d.run(at(next_day, 8, 32), clerk(1), "call_next")
     now = at(next_day, 8, 40)
 
-    again = reopen(store)
-    try:
+    with reopened(store) as again:
         restored = again.restore(hall, next_day)
         assert state(restored, now) == state(d.engine, now)
         assert restored.day == next_day
@@ -483,8 +482,6 @@ def test_day_rollover_is_stored_and_restored(store: Store, hall: Hall) -> None:
         assert found is not None and found["state"] == "expired"
         assert again.days(hall.id) == [DAY.isoformat(), next_day.isoformat()]
         assert again.max_seq(hall.id) == d.engine.seq
-    finally:
-        again.dispose()
 
 
 def test_restore_after_a_night_off(store: Store, hall: Hall) -> None:
@@ -492,8 +489,7 @@ def test_restore_after_a_night_off(store: Store, hall: Hall) -> None:
     d = Driver(store, hall)
     busy_day(d)
     next_day = DAY + timedelta(days=1)
-    again = reopen(store)
-    try:
+    with reopened(store) as again:
         restored = again.restore(hall, next_day)
         assert restored.day == DAY
         d2 = Driver(again, hall)
@@ -501,9 +497,8 @@ def test_restore_after_a_night_off(store: Store, hall: Hall) -> None:
         first = d2.issue(at(next_day, 8, 0), "JS-01")
         assert first["number"] == "F001"
         assert again.last_day(hall.id) == next_day.isoformat()
-        assert reopen(again).restore(hall, next_day).numbers == {"F": 1}
-    finally:
-        again.dispose()
+        with reopened(again) as third:
+            assert third.restore(hall, next_day).numbers == {"F": 1}
 
 
 # --- through the server -----------------------------------------------------------
@@ -522,7 +517,6 @@ async def supervisor_view(h: Any) -> dict[str, Any]:
     return {k: c.welcome[k] for k in ("seq", "day", "state")}
 
 
-@pytest.mark.fast_hub
 async def test_restart_recovery_through_the_server(hub: Any) -> None:
     instant = [datetime(2026, 11, 26, 1, 30, tzinfo=UTC)]  # 09:30 in the hall
 
@@ -583,7 +577,7 @@ async def test_device_rows_are_hashed(store: Store, hall: Hall) -> None:
     token = auth.new_device_token()
     store.add_device(hall.id, "K9", "kiosk", auth.token_hash(token))
     with store.engine.connect() as conn:
-        (stored,) = conn.execute(select(DeviceRow.token_hash).where(DeviceRow.name == "K9")).one()  # type: ignore[arg-type]
+        (stored,) = conn.execute(select(DEVICES.c.token_hash).where(DEVICES.c.name == "K9")).one()
     assert stored == auth.token_hash(token) and token not in stored
     assert store.device_by_token(hall.id, auth.token_hash(token))["name"] == "K9"  # type: ignore[index]
     with pytest.raises(ValueError):

@@ -20,7 +20,7 @@ from hub import auth
 from hub.catalogue import DEMO_PATH, Hall, load_demo, parse_catalogue
 from hub.engine import Actor
 from hub.engine import Engine as QueueEngine
-from hub.store import EventRow, Store
+from hub.store import EVENTS, Store
 
 pytestmark = pytest.mark.postgres
 
@@ -142,12 +142,8 @@ def test_datetimes_are_utc_whatever_the_session_time_zone(pg_url: str) -> None:
             evs = eng.execute(KIOSK, {"type": "issue", "service": "JS-01"}, local)[1]
             store.commit("demo", day, evs, [], eng.windows)
             with store.engine.connect() as conn:
-                ats = (
-                    conn.execute(select(EventRow.at).order_by(EventRow.seq.desc()))
-                    .scalars()
-                    .first()
-                )  # type: ignore[attr-defined,union-attr]
-            assert ats == local and ats.utcoffset() == timedelta(0)
+                (got,) = conn.execute(select(EVENTS.c.at)).one()
+            assert got == local and got.utcoffset() == timedelta(0)
         finally:
             with store.engine.begin() as conn:
                 conn.execute(text("DELETE FROM events"))
