@@ -57,9 +57,9 @@ class DisplayApp(App[int]):
     ENABLE_COMMAND_PALETTE = False
     TITLE = "hall display"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        Binding("f2", "toggle_lang", "中文/English", show=False),
-        Binding("f3", "seen_alerts", "Alerts seen", show=False),
+        Binding("ctrl+q", "quit", "退出 Quit", priority=True),
+        Binding("f2", "toggle_lang", "中文/English"),
+        Binding("f3", "seen_alerts", "告警已阅 Alerts seen"),
     ]
 
     def __init__(

@@ -151,6 +151,7 @@ class Engine:
             for w in hall.windows
         }
         self.notice: dict[str, Any] | None = None
+        self._last_at: datetime | None = None
         self._reset_day()
 
     # ------------------------------------------------------------------ day state
@@ -207,11 +208,16 @@ class Engine:
         new_day = self.local_day(now)
         if new_day <= self.day:
             return []
+        # what was unfinished expired at the midnight that ended its day, even if the
+        # hub only notices later (it was down overnight)
+        at = min(now, self.day_start(self.day + timedelta(days=1)))
+        if self._last_at is not None and self._last_at > at:
+            at = self._last_at  # never before an event already stored
         events: list[Event] = []
         for t in sorted(self.tickets.values(), key=lambda t: t["id"]):
             if t["state"] in OPEN_STATES:
-                nt = dict(t, state=EXPIRED, ended_at=iso(now))
-                self._emit(events, "ticket_expired", now, ticket=nt)
+                nt = dict(t, state=EXPIRED, ended_at=iso(at))
+                self._emit(events, "ticket_expired", at, ticket=nt)
         windows = copy.deepcopy(self.windows)
         for w in windows.values():
             w["current"] = None
@@ -219,7 +225,7 @@ class Engine:
         self._emit(
             events,
             "day_rolled",
-            now,
+            at,
             day=new_day.isoformat(),
             windows=list(windows.values()),
             notice=self.notice,
@@ -703,6 +709,7 @@ class Engine:
         kind = ev["type"]
         self.seq = ev["seq"]
         at = datetime.fromisoformat(ev["at"])
+        self._last_at = at
         if kind == "day_rolled":
             self.day = date.fromisoformat(ev["day"])
             self._reset_day()

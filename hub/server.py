@@ -160,6 +160,14 @@ class HubServer:
     async def start(self) -> None:
         """Listen; with port 0 a free port is picked (see `port`)."""
         self.stopping = False
+        # a hub started the morning after: expire yesterday before the first welcome
+        day_before = self.engine.day
+        rolled = self.engine.roll_day(self.clock())
+        if rolled:
+            await asyncio.to_thread(
+                self.store.commit, self.hall.id, day_before, rolled, [], self.engine.windows
+            )
+            self.replies, self.replies_day = {}, self.engine.day
         self.server = await serve(
             self._handler,
             self.host,

@@ -336,7 +336,9 @@ class Store:
         """Create or replace a staff member (clears any lockout)."""
         self.put_staff_many(hall_id, [(staff_id, name, pin_hash, windows, supervisor)])
 
-    def put_staff_many(self, hall_id: str, staff: list[tuple[str, str, str, list[int], bool]]) -> None:
+    def put_staff_many(
+        self, hall_id: str, staff: list[tuple[str, str, str, list[int], bool]]
+    ) -> None:
         """Create or replace several staff members in one transaction: (id, name, pin hash, windows, supervisor)."""
         rows = [
             {

@@ -73,7 +73,9 @@ class KioskConfig:
     idle: float = DEFAULT_IDLE_S  # seconds without a touch before going home
     lang: str = "zh"  # the language every citizen starts in
     admin_pin: str = DEFAULT_ADMIN_PIN
-    issue_timeout: float = 15.0  # seconds a citizen waits for the hub's answer at most
+    # None: an issue request waits through reconnects (resent with its id, so one tap
+    # makes one ticket) until answered or the citizen leaves the screen.
+    issue_timeout: float | None = None
     max_backoff: float = 5.0  # longest pause between reconnect attempts
 
 

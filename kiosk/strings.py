@@ -34,6 +34,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "no_departments": ("暂无可办理的部门", "No departments are open for tickets"),
     "waiting_n": ("等候 {n} 人", "{n} waiting"),
     "services_n": ("{n} 个事项", "{n} services"),
+    "services_1": ("1 个事项", "1 service"),
     # department
     "choose_service": ("请选择办理事项", "Please choose a service"),
     "eta_about": ("约 {m} 分钟", "about {m} min"),
@@ -48,6 +49,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "no_windows": ("暂无窗口，请咨询工作人员", "No window yet: please ask staff"),
     "queue_now": ("当前等候", "Waiting now"),
     "take_ticket": ("取号", "Take a ticket"),
+    "paused_short": ("暂停取号", "Issuing paused"),
     # priority
     "how_queue": ("请选择取号方式", "How would you like to queue?"),
     "regular": ("普通取号", "Regular ticket"),
@@ -62,6 +64,10 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "If this does not apply to you, choose “Regular ticket”. Staff may check.",
     ),
     "issuing": ("正在取号，请稍候…", "Issuing your ticket, please wait…"),
+    "issuing_offline": (
+        "正在取号：连接恢复后自动完成，请稍候",
+        "Issuing your ticket: it completes as soon as the connection is back",
+    ),
     "issue_failed": (
         "取号未成功：{reason}。请重试或咨询工作人员。",
         "No ticket was issued: {reason}. Please try again or ask staff.",

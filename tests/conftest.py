@@ -34,7 +34,13 @@ class HubFixture:
         self.store.put_staff_many(
             self.hall.id,
             [
-                (s.id, s.name, _SUPERVISOR_HASH if s.supervisor else _CLERK_HASH, list(s.windows), s.supervisor)
+                (
+                    s.id,
+                    s.name,
+                    _SUPERVISOR_HASH if s.supervisor else _CLERK_HASH,
+                    list(s.windows),
+                    s.supervisor,
+                )
                 for s in self.hall.staff
             ],
         )

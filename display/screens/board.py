@@ -7,7 +7,7 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from display.state import BoardState
 from display.strings import t
@@ -88,6 +88,7 @@ class SupervisorScreen(BoardScreen):
                     yield AlertsList(id="alerts")
             with TabPane("actions", id="tab-actions"):
                 yield ActionsPanel(id="actions")
+        yield Footer()
 
     def show(self, state: BoardState, lang: str, now: datetime) -> None:
         super().show(state, lang, now)

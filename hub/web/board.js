@@ -540,7 +540,7 @@
       const num = r.number || numberOf(typeof r.ticket === "object" && r.ticket ? r.ticket.id : r.ticket);
       const lv = LEVELS[r.level] || ["", ""];
       const why = r.reason ? "：" + r.reason : "";
-      alerts.push(["rating", num + " 在 " + windowName(r.window) + " 评价 " + r.level + " " + lv[0] + why, num + " rated " + windowNameEn(r.window) + " " + r.level + " (" + lv[1] + ")", num]);
+      alerts.push(["rating", num + " 在 " + windowName(r.window) + " 评价 " + r.level + " " + lv[0] + why, num + " rated " + windowNameEn(r.window) + ": " + r.level + " (" + lv[1] + ")" + (r.reason ? ": " + r.reason : ""), num]);
     }
     for (const f of S.faults) {
       alerts.push(["printer", "自助机 " + f.kiosk + " 打印故障：" + (f.kind || "") + " " + (f.message || ""), "Kiosk " + f.kiosk + " printer fault", f.kiosk]);

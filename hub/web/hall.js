@@ -397,7 +397,7 @@
 
     /** Take a fresh snapshot on a second socket, then swap, so the page never flickers to stale. */
     _softRefresh() {
-      if (this.refreshing) return;
+      if (this.refreshing || this.stopped) return;
       this.refreshing = true;
       let ws;
       try {

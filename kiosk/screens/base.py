@@ -73,6 +73,7 @@ class KioskScreen(Screen[None]):
             yield Button(t("home", self.lang), id="nav-home", action="app.go_home")
 
     def on_mount(self) -> None:
+        self.kiosk.note_activity()  # the idle countdown starts once the screen is there
         self.sync()
         self.focus_primary()
 

@@ -43,7 +43,8 @@ class DepartmentScreen(KioskScreen):
         lang = self.lang
         state = self.kiosk.state
         dept = state.department(self.department)
-        if dept is None:
+        codes = [s["code"] for s in state.services_of(self.department)]
+        if dept is None or codes != [tile.key for tile in self.query(Tile)]:
             self.kiosk.go_home()  # the catalogue changed under us
             return
         self.put("#prompt", f"{name_of(dept, lang)}  ·  {t('choose_service', lang)}")

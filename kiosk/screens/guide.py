@@ -65,7 +65,10 @@ class GuideScreen(KioskScreen):
             self.put(f"#label-{part}", t(part, lang))
             self.put(f"#text-{part}", str(text))
         take = self.query_one("#take-ticket", Tile)
-        take.show(t("take_ticket", lang))
+        if self.kiosk.can_issue:
+            take.show(t("take_ticket", lang))
+        else:
+            take.show(t("take_ticket", lang), t("paused_short", lang))
         take.available = self.kiosk.can_issue
 
     @on(Tile.Chosen, "#take-ticket")

@@ -12,16 +12,27 @@ from kiosk.widgets.tile import Tile, TileGrid
 from shared.i18n import name_of
 
 
+def services_count(n: int, lang: str) -> str:
+    """ "3 个事项" / "3 services" (and "1 service")."""
+    return t("services_1", lang) if n == 1 else t("services_n", lang, n=n)
+
+
 class HomeScreen(KioskScreen):
     """The first screen: choose a department."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._rebuilding = False
+
+    def _tiles(self) -> list[Tile]:
+        return [
+            Tile(d["code"], i if i <= 9 else None, id=f"dept-{d['code']}", classes="department")
+            for i, d in enumerate(self.kiosk.state.departments, start=1)
+        ]
+
     def compose_body(self) -> ComposeResult:
         yield Static(id="prompt")
-        departments = self.kiosk.state.departments
-        tiles = [
-            Tile(d["code"], i if i <= 9 else None, id=f"dept-{d['code']}", classes="department")
-            for i, d in enumerate(departments, start=1)
-        ]
+        tiles = self._tiles()
         yield TileGrid(*tiles, columns=4 if len(tiles) > 9 else 3, id="departments")
         yield Static(id="empty")
 
@@ -31,8 +42,10 @@ class HomeScreen(KioskScreen):
         codes = [d["code"] for d in state.departments]
         shown = [tile.key for tile in self.query(Tile)]
         if codes != shown:
-            # A fresh welcome changed the catalogue: rebuild the grid.
-            self.rebuild_grid()
+            # A fresh welcome changed the catalogue: rebuild the grid (once).
+            if not self._rebuilding:
+                self._rebuilding = True
+                self.call_later(self.rebuild_grid)
             return
         self.put("#prompt", t("welcome", lang))
         self.put("#empty", "" if codes else t("no_departments", lang))
@@ -41,23 +54,20 @@ class HomeScreen(KioskScreen):
             tile.show(
                 name_of(dept, lang),
                 f"{t('waiting_n', lang, n=state.waiting_in(tile.key))}  ·  "
-                f"{t('services_n', lang, n=len(state.services_of(tile.key)))}",
+                f"{services_count(len(state.services_of(tile.key)), lang)}",
             )
 
-    def rebuild_grid(self) -> None:
+    async def rebuild_grid(self) -> None:
         """Replace the department tiles after the catalogue changed."""
-        grid = self.query_one(TileGrid)
-        departments = self.kiosk.state.departments
-        grid.columns = 4 if len(departments) > 9 else 3
-        grid.styles.grid_size_columns = grid.columns
-        grid.remove_children()
-        grid.mount_all(
-            Tile(d["code"], i if i <= 9 else None, id=f"dept-{d['code']}", classes="department")
-            for i, d in enumerate(departments, start=1)
-        )
-        self.call_after_refresh(self._rebuilt)
-
-    def _rebuilt(self) -> None:
+        try:
+            grid = self.query_one(TileGrid)
+            await grid.remove_children()  # before mounting tiles with the same ids
+            departments = self.kiosk.state.departments
+            grid.columns = 4 if len(departments) > 9 else 3
+            grid.styles.grid_size_columns = grid.columns
+            await grid.mount_all(self._tiles())
+        finally:
+            self._rebuilding = False
         self.sync()
         if not isinstance(self.focused, Tile):
             self.focus_primary()

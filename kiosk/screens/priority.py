@@ -6,13 +6,12 @@ import logging
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from kiosk.screens.base import KioskScreen
 from kiosk.strings import error_reason, t
-from kiosk.widgets.tile import Tile
+from kiosk.widgets.tile import Tile, TileGrid
 from shared.client import HubError
 from shared.i18n import name_of
 
@@ -32,9 +31,12 @@ class PriorityScreen(KioskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="prompt")
-        with Horizontal(id="choices"):
-            yield Tile("normal", 1, id="choose-normal", classes="primary choice")
-            yield Tile("priority", 2, id="choose-priority", classes="choice")
+        yield TileGrid(
+            Tile("normal", 1, id="choose-normal", classes="primary choice"),
+            Tile("priority", 2, id="choose-priority", classes="choice"),
+            columns=2,
+            id="choices",
+        )
         yield Static(id="priority-note")
         yield Static(id="issue-status")
         yield from self.compose_nav()
@@ -53,7 +55,9 @@ class PriorityScreen(KioskScreen):
         for tile in self.query(".choice").results(Tile):
             tile.available = enabled
         if self.issuing:
-            self.put("#issue-status", t("issuing", lang))
+            self.put(
+                "#issue-status", t("issuing" if self.kiosk.online else "issuing_offline", lang)
+            )
         elif self.error:
             self.put(
                 "#issue-status", t("issue_failed", lang, reason=error_reason(self.error, lang))

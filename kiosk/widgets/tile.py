@@ -44,6 +44,7 @@ class Tile(Static, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.key = key
         self.index = index
+        self._shown: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def available(self) -> bool:
@@ -56,6 +57,9 @@ class Tile(Static, can_focus=True):
 
     def show(self, title: str, *lines: str) -> None:
         """Set the tile's text: its number, a bold title, then smaller lines."""
+        if self._shown == (title, lines):
+            return  # unchanged: no redraw, no layout
+        self._shown = (title, lines)
         parts: list[str | Content | tuple[str, str]] = []
         if self.index is not None:
             parts.append((f" {self.index} ", "reverse bold"))

@@ -266,11 +266,12 @@ def test_the_old_day_is_kept_in_its_events() -> None:
     assert old.metrics(at("00:00:00", NEXT_DAY))["hall"]["issued"] == 8
 
 
-def test_roll_after_midnight_uses_the_first_instant_the_hub_sees() -> None:
+def test_roll_noticed_late_expires_at_the_midnight_that_ended_the_day() -> None:
     d, t = busy_evening()
     late = at("00:07:30", NEXT_DAY)
     events = d.roll(late)
-    assert events[0]["ticket"]["ended_at"] == "2026-11-27T00:07:30.000000+08:00"
+    assert events[0]["ticket"]["ended_at"] == "2026-11-27T00:00:00.000000+08:00"
+    assert events[0]["at"] == "2026-11-27T00:00:00.000000+08:00"
     assert events[-1]["day"] == "2026-11-27"
 
 

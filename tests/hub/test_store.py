@@ -406,12 +406,12 @@ def test_replay_of_a_past_day(store: Store, hall: Hall) -> None:
 
     past = store.replay_day(hall, DAY.isoformat())
     assert past is not None
-    # the past day ends with its open tickets expired when the day rolled; all else is as it was
+    # the past day ends with its open tickets expired at the midnight that ended it; all else is as it was
     midnight = at(next_day, 0, 0)
     expected = copy.deepcopy(live.tickets)
     for t in expected.values():
         if t["state"] in ("waiting", "called", "serving", "parked"):
-            t.update(state="expired", ended_at=rolled.isoformat(timespec="microseconds"))
+            t.update(state="expired", ended_at=midnight.isoformat(timespec="microseconds"))
     assert past.day == DAY
     assert past.tickets == expected
     assert past.numbers == live.numbers

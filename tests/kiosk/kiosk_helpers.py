@@ -23,7 +23,6 @@ def kiosk_config(hub: Any, **overrides: Any) -> KioskConfig:
         "token": hub.kiosk_token,
         "idle": 60.0,
         "max_backoff": 0.3,
-        "issue_timeout": 10.0,
     }
     values.update(overrides)
     return KioskConfig(**values)

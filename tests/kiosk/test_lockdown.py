@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk_helpers import SIZE, text_of
+from kiosk_helpers import SIZE, text_of, wait_for
 from kiosk_sample import FROZEN_NOW, welcome
 
 from kiosk.app import KioskApp, KioskConfig
@@ -51,11 +51,9 @@ async def test_reprint_without_a_ticket_says_so() -> None:
 
 
 async def test_pin_modal_goes_away_on_idle() -> None:
-    app = KioskApp(KioskConfig(idle=0.5), welcome=welcome(), now=lambda: FROZEN_NOW)
+    app = KioskApp(KioskConfig(idle=1.5), welcome=welcome(), now=lambda: FROZEN_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert isinstance(app.screen, PinScreen)
-        await pilot.pause(1.0)
-        assert isinstance(app.screen, HomeScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, PinScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), timeout=3)
         assert app.is_running

@@ -71,7 +71,7 @@ async def test_unknown_token_says_not_authorised(hub: Any) -> None:
 
 
 async def test_idle_timeout_returns_home_from_anywhere(hub: Any) -> None:
-    app = KioskApp(kiosk_config(hub, idle=0.8))
+    app = KioskApp(kiosk_config(hub, idle=1.0))
     async with app.run_test(size=SIZE) as pilot:
         await wait_online(pilot, app)
         await pilot.press("1", "1")
@@ -80,7 +80,7 @@ async def test_idle_timeout_returns_home_from_anywhere(hub: Any) -> None:
         assert app.lang == "en"
         # Touches keep it there ...
         for _ in range(3):
-            await pilot.pause(0.4)
+            await pilot.pause(0.5)
             await pilot.press("down")
         assert isinstance(app.screen, GuideScreen)
         # ... and without any, it goes home, in the starting language.

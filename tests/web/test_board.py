@@ -55,7 +55,27 @@ async def test_board_shows_a_call_within_one_second(hub, open_page, kiosk, count
         await page.text_content('#windows .win[data-window="5"] [data-field="current"]') == number
     )
     assert await page.text_content("#recent li:first-child .r-num") == number
+
+    # a handoff keeps the number: called at the next window, the board shows the same number there
+    await c5.request("start")
+    s3 = service_of(hub, 3)
+    dept3 = hub.hall.service(s3).department
+    await c5.request("transfer", service=s3, reason="需规划部门办理")
+    await page.wait_for_selector(
+        f'#waiting li[data-department="{dept3}"][data-count="1"]', timeout=2000
+    )
+    c3 = await counter(3)
+    await c3.request("call_next")
+    await page.wait_for_function(
+        "() => document.getElementById('latest-window').textContent === '3'", timeout=1000
+    )
+    assert await page.text_content("#latest-number") == number
+    assert (
+        await page.text_content('#windows .win[data-window="3"] [data-field="current"]') == number
+    )
+    assert await page.text_content('#windows .win[data-window="5"] [data-field="current"]') == "—"
     assert rec.errors == []
+    assert rec.outside((hub.http + "/", hub.url)) == []
 
 
 async def test_board_snapshot_recent_calls_waiting_and_windows(

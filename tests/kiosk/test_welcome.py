@@ -1,0 +1,46 @@
+"""A fresh welcome (reconnect, new catalogue) redraws the kiosk without a restart."""
+
+from __future__ import annotations
+
+import copy
+
+from kiosk_helpers import SIZE, wait_for
+from kiosk_sample import FROZEN_NOW, welcome
+
+from kiosk.app import KioskApp, KioskConfig
+from kiosk.screens import DepartmentScreen, HomeScreen
+from kiosk.widgets.tile import Tile
+
+
+async def test_new_catalogue_rebuilds_home_and_leaves_stale_screens() -> None:
+    app = KioskApp(KioskConfig(), welcome=welcome(), now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1")
+        await wait_for(pilot, lambda: isinstance(app.screen, DepartmentScreen))
+        changed = copy.deepcopy(welcome())
+        hall = changed["hall"]
+        hall["departments"].insert(
+            0, {"code": "ZW", "name": "政务办", "name_en": "Service Office", "prefix": "Z"}
+        )
+        hall["services"].append(
+            {
+                "code": "ZW-01",
+                "department": "ZW",
+                "name": "咨询",
+                "name_en": "Enquiries",
+                "prefix": "Z",
+                "minutes": 5,
+                "guide": {},
+            }
+        )
+        hall["services"] = [s for s in hall["services"] if s["code"] != "MZ-02"]
+        changed["state"]["waiting"]["ZW-01"] = 7
+        app._hub_welcomed(changed)
+        # MZ lost a service: its screen goes home; home shows the new department first.
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await wait_for(pilot, lambda: [t.key for t in app.screen.query(Tile)][:2] == ["ZW", "MZ"])
+        await wait_for(pilot, lambda: "等候 7 人" in str(app.screen.query_one("#dept-ZW").render()))
+        # The same welcome again (a plain reconnect) changes nothing.
+        app._hub_welcomed(copy.deepcopy(changed))
+        await pilot.pause()
+        assert [t.key for t in app.screen.query(Tile)][:2] == ["ZW", "MZ"]
