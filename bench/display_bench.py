@@ -154,6 +154,17 @@ async def measure(
     counter = Requester((await hello(url, role="counter", staff="c001", pin="1234", window=1))[0])
 
     app = DisplayApp(url, stale_seconds=3600)
+    handled_at: dict[str, float] = {}  # number -> when the app's handler got its ticket_called
+    original_handler = DisplayApp.on_hub_message
+
+    def timed_handler(self: DisplayApp, message: Any) -> None:
+        payload = message.payload
+        if isinstance(payload, dict) and payload.get("type") == "ticket_called":
+            handled_at.setdefault(str(payload["ticket"]["number"]), time.perf_counter())
+        original_handler(self, message)
+
+    # Textual looks handlers up on the class.
+    DisplayApp.on_hub_message = timed_handler  # type: ignore[method-assign]
     big_at: dict[str, float] = {}  # number -> when the big latest-call widget painted it
     cell_at: dict[str, float] = {}  # number -> when window 1's cell painted it
     cell_painted = asyncio.Event()
@@ -164,6 +175,8 @@ async def measure(
     from_ok: list[float] = []
     from_send: list[float] = []
     big_from_ok: list[float] = []
+    to_app: list[float] = []  # counter ok -> the board's handler has the event
+    in_app: list[float] = []  # the board's handler -> painted
     async with app.run_test(size=(160, 50)) as pilot:
         for _ in range(500):
             if app.state.loaded:
@@ -198,6 +211,9 @@ async def measure(
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(cell_painted.wait(), 0.5)
             from_ok.append((cell_at[number] - t_ok) * 1000)
+            if number in handled_at:
+                to_app.append((handled_at[number] - t_ok) * 1000)
+                in_app.append((cell_at[number] - handled_at[number]) * 1000)
             from_send.append((cell_at[number] - t_send) * 1000)
             if number in big_at:
                 big_from_ok.append((big_at[number] - t_ok) * 1000)
@@ -208,6 +224,9 @@ async def measure(
                 print(f"  {i + 1} calls", flush=True)
     await counter.ws.close()
     await kiosk.ws.close()
+    DisplayApp.on_hub_message = original_handler  # type: ignore[method-assign]
+    print(summary("  of which: counter ok -> the board's handler gets the event", to_app))
+    print(summary("  of which: the board's handler -> window 1's cell painted", in_app))
     return from_ok, from_send, big_from_ok
 
 
@@ -249,6 +268,7 @@ async def main(args: argparse.Namespace) -> None:
                 ],
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
                 text=True,
             )
             assert loader.stdout is not None

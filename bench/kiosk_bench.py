@@ -49,9 +49,9 @@ def on_screen(app: KioskApp, shown_before: int) -> bool:
     """The new ticket is on the (mounted, current) ticket screen."""
     screen = app.screen
     return (
-        len(app.tickets_shown) > shown_before
+        app.issued_count > shown_before
         and isinstance(screen, TicketScreen)
-        and screen.ticket is app.tickets_shown[-1]
+        and screen.ticket is app.last_ticket
         and screen.is_mounted
     )
 
@@ -145,7 +145,7 @@ async def bench(tickets: int) -> int:
                 )
                 await pilot.pause()
                 tile = app.screen.query_one("#choose-normal", Tile)
-                shown = len(app.tickets_shown)
+                shown = app.issued_count
                 first_paint.clear()
                 first_paint_cpu.clear()
 

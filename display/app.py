@@ -185,6 +185,7 @@ class DisplayApp(App[int]):
         client.on_status = lambda up: self.post_message(HubMessage(client, "status", up))
         client.on_error = lambda e: self.post_message(HubMessage(client, "error", e))
         self.client = client
+        self.online = False  # this client's own status from now on (no probes until it is up)
         try:
             await client.run()
         finally:
@@ -301,10 +302,10 @@ class DisplayApp(App[int]):
             return "refused"
         if not self.state.loaded:
             return "connecting"
+        if self.silent:
+            return "silent"  # until a fresh welcome, even while the new client connects
         if not self.online:
             return "offline"
-        if self.silent:
-            return "silent"
         return None
 
     def show_status(self) -> None:

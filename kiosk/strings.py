@@ -33,8 +33,6 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "welcome": ("欢迎办事，请选择办理部门", "Welcome. Please choose a department"),
     "no_departments": ("暂无可办理的部门", "No departments are open for tickets"),
     "waiting_n": ("等候 {n} 人", "{n} waiting"),
-    "services_n": ("{n} 个事项", "{n} services"),
-    "services_1": ("1 个事项", "1 service"),
     # department
     "choose_service": ("请选择办理事项", "Please choose a service"),
     "eta_about": ("约 {m} 分钟", "about {m} min"),

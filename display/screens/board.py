@@ -21,6 +21,8 @@ from display.widgets.metrics import HallTotals, MetricsTable
 class BoardScreen(Screen[None]):
     """What both boards share: the top line, the stale marker and the notice."""
 
+    _heading: str | None = None
+
     def compose_top(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield Static(id="hall-name")
@@ -38,7 +40,10 @@ class BoardScreen(Screen[None]):
         """Redraw everything from the state."""
         title = t("title_supervisor" if self.supervisor else "title", lang)
         name = state.hall_name(lang)
-        self.query_one("#hall-name", Static).update(f"{name} · {title}" if name else title)
+        heading = f"{name} · {title}" if name else title
+        if heading != self._heading:  # an update re-lays out the whole screen: only on change
+            self._heading = heading
+            self.query_one("#hall-name", Static).update(heading)
         self.tick(state, lang, now)
 
     def tick(self, state: BoardState, lang: str, now: datetime) -> None:

@@ -21,8 +21,13 @@ def clock_text(now: datetime, lang: str) -> str:
 class Clock(Static):
     """The hall's local time; the app ticks it."""
 
+    _width = 0
+
     def show_time(self, now: datetime, lang: str) -> None:
-        self.update(clock_text(now, lang))
+        text = clock_text(now, lang)
+        # Re-layout only when the width changes (the language), not every second.
+        self.update(text, layout=len(text) != self._width)
+        self._width = len(text)
 
 
 class StaleBanner(Static):

@@ -55,7 +55,7 @@ class LatestCall(Vertical):
         if call is None:
             self.query_one("#call-number", BigText).text = ""
             self.query_one("#call-window", BigText).text = ""
-            line.update(t("no_call", lang))
+            line.update(t("no_call", lang), layout=False)
             self.set_class(False, "-recall")
             return
         self.query_one("#call-number", BigText).text = call.number
@@ -65,5 +65,5 @@ class LatestCall(Vertical):
         text = f"{zh}\n{en}"
         if call.recalls:
             text = f"【{t('recall_mark', lang)}】 " + text
-        line.update(text)
+        line.update(text, layout=False)  # a fixed-height line: no re-layout
         self.set_class(call.recalls > 0, "-recall")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
-from textual.widgets import Static
+from textual.app import RenderResult
+from textual.widget import Widget
 
-from display.state import BoardState
+from display.state import BoardState, Call
 from display.strings import STRINGS, t
 
 _STATE_STYLE = {
@@ -27,39 +28,60 @@ def hhmm(at: str | None) -> str:
     return at[11:16] if isinstance(at, str) and len(at) >= 16 else "--:--"
 
 
-class RecentCalls(Static):
-    """The last 8 calls: number → window, time, state."""
+class RecentCalls(Widget):
+    """The last 8 calls: number → window, time, state (plain lines: cheap to repaint)."""
 
-    _key: object = None
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[tuple[Call, str, str, str]] = []  # call, window name, state label, style
+        self._lang = "zh"
+        self._key: object = None
 
     def show(self, state: BoardState, lang: str) -> None:
-        calls = state.recent_calls()
-        key = (
-            lang,
-            [(c, state.ticket_state(c.ticket), state.window_name(c.window, lang)) for c in calls],
-        )
-        if key == self._key:
-            return
-        self._key = key
-        self.border_title = t("recent_calls", lang)
-        table = Table.grid(padding=(0, 1), expand=True)
-        table.add_column(justify="left", no_wrap=True, min_width=4)
-        table.add_column(justify="left", no_wrap=True, overflow="ellipsis", ratio=1)
-        table.add_column(justify="right", no_wrap=True)
-        table.add_column(justify="right", no_wrap=True)
-        for call in calls:
+        rows = []
+        for call in state.recent_calls():
             tstate = state.ticket_state(call.ticket) or "called"
-            style = _STATE_STYLE.get(tstate, "")
             label_key = f"t_{tstate}"
             label = t(label_key, lang) if label_key in STRINGS else tstate
             if tstate == "called" and call.recalls:
                 label = t("recall_mark", lang)
-            table.add_row(
-                Text(call.number, style=f"bold {style}"),
-                Text(f"→ {state.window_name(call.window, lang)}", style=style),
-                Text(hhmm(call.at), style="dim"),
-                Text(label, style=style),
+            rows.append(
+                (call, state.window_name(call.window, lang), label, _STATE_STYLE.get(tstate, ""))
             )
-        if not state.recent:
-            table.add_row(Text(t("no_call", lang), style="dim"), "", "", "")
-        self.update(table)
+        key = (lang, rows)
+        if key == self._key:
+            return
+        self._key = key
+        self._rows = rows
+        self._lang = lang
+        self.border_title = t("recent_calls", lang)
+        self.refresh()
+
+    def _short(self, call: Call) -> str:
+        return f"W{call.window}" if self._lang == "en" else f"{call.window}号"
+
+    def render(self) -> RenderResult:
+        if not self._rows:
+            return Text(t("no_call", self._lang), style="dim")
+        width = self.content_size.width
+        label_w = max(cell_len(label) for _, _, label, _ in self._rows)
+        # "A012  → window  10:29  label": full window names if they fit, else the short
+        # ones (6号 / W6); the time goes only when even those do not fit.
+        fixed = 6 + 2 + 1 + label_w
+        full_w = max(cell_len(w) for _, w, _, _ in self._rows)
+        short_w = max(cell_len(self._short(c)) for c, _, _, _ in self._rows)
+        show_time = width - fixed - 6 >= short_w
+        room = width - fixed - (6 if show_time else 0)
+        use_full = full_w <= room
+        window_w = max(1, min(room, full_w if use_full else short_w))
+        out = Text(no_wrap=True, overflow="crop")
+        for i, (call, window, label, style) in enumerate(self._rows):
+            if i:
+                out.append("\n")
+            name = window if use_full else self._short(call)
+            out.append(f"{call.number:<5} ", style=f"bold {style}")
+            out.append(f"→ {set_cell_size(name, window_w)} ", style=style)
+            if show_time:
+                out.append(f"{hhmm(call.at)} ", style="dim")
+            out.append(" " * (label_w - cell_len(label)) + label, style=style)
+        return out

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rich.table import Table
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
@@ -39,6 +37,7 @@ class WaitingPanel(Widget):
 
     def render(self) -> RenderResult:
         lang = self._lang
+        width = self.content_size.width
         room = max(1, self.content_size.height - 1)  # one line for the total
         rows = self._rows
         if len(rows) > room:
@@ -50,19 +49,21 @@ class WaitingPanel(Widget):
             keep = max(0, room - 1)
             hidden = len(rows) - keep
             rows = rows[:keep]
-        table = Table.grid(padding=(0, 1), expand=True)
-        table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        table.add_column(justify="right", no_wrap=True)
-        for name, n in rows:
-            table.add_row(
-                Text(name, style="" if n else "dim"), Text(str(n), style="bold" if n else "dim")
-            )
-        if hidden:
-            table.add_row(Text(t("more_departments", lang, n=hidden), style="dim"), "")
         total = sum(n for _, n in self._rows)
-        row: list[Any] = [
-            Text(t("waiting_total", lang), style="bold"),
-            Text(str(total), style="bold"),
-        ]
-        table.add_row(*row)
-        return table
+        out = Text(no_wrap=True, overflow="crop")
+
+        def line(name: str, count: str, style: str) -> None:
+            if out:
+                out.append("\n")
+            room_for_name = max(1, width - cell_len(count) - 1)
+            if cell_len(name) > room_for_name:
+                name = set_cell_size(name, room_for_name - 1) + "…"
+            out.append(set_cell_size(name, room_for_name) + " ", style=style)
+            out.append(count, style=style or "bold")
+
+        for name, n in rows:
+            line(name, str(n), "" if n else "dim")
+        if hidden:
+            line(t("more_departments", lang, n=hidden), "", "dim")
+        line(t("waiting_total", lang), str(total), "bold")
+        return out

@@ -38,7 +38,7 @@ class WindowCell(Static):
         if self._shown == (text, wstate, tstate):
             return  # redrawing an unchanged cell costs a refresh for nothing
         self._shown = (text, wstate, tstate)
-        self.update(text)
+        self.update(text, layout=False)  # one fixed line: no re-layout
         for s in ("open", "paused", "closed"):
             self.set_class(wstate == s, f"-{s}")
         self.set_class(tstate == "called", "-called")

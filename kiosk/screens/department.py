@@ -16,7 +16,7 @@ def wait_line(waiting: int, eta_min: int, lang: str) -> str:
     """ "等候 3 人 · 约 12 分钟" / "3 waiting · about 12 min" ("无需等候" when nobody waits)."""
     if waiting == 0:
         return t("no_wait", lang)
-    return f"{t('waiting_n', lang, n=waiting)}  ·  {t('eta_about', lang, m=eta_min)}"
+    return f"{t('waiting_n', lang, n=waiting)} · {t('eta_about', lang, m=eta_min)}"
 
 
 class DepartmentScreen(KioskScreen):

@@ -12,11 +12,6 @@ from kiosk.widgets.tile import Tile, TileGrid
 from shared.i18n import name_of
 
 
-def services_count(n: int, lang: str) -> str:
-    """ "3 个事项" / "3 services" (and "1 service")."""
-    return t("services_1", lang) if n == 1 else t("services_n", lang, n=n)
-
-
 class HomeScreen(KioskScreen):
     """The first screen: choose a department."""
 
@@ -51,11 +46,8 @@ class HomeScreen(KioskScreen):
         self.put("#empty", "" if codes else t("no_departments", lang))
         for tile in self.query(Tile):
             dept = state.department(tile.key) or {}
-            tile.show(
-                name_of(dept, lang),
-                f"{t('waiting_n', lang, n=state.waiting_in(tile.key))}  ·  "
-                f"{services_count(len(state.services_of(tile.key)), lang)}",
-            )
+            # The name and the waiting count; the services are one tap away.
+            tile.show(name_of(dept, lang), t("waiting_n", lang, n=state.waiting_in(tile.key)))
 
     async def rebuild_grid(self) -> None:
         """Replace the department tiles after the catalogue changed."""

@@ -7,10 +7,10 @@ from textual.containers import Grid
 from textual.content import Content
 from textual.events import Click
 from textual.message import Message
-from textual.widgets import Static
+from textual.widget import Widget
 
 
-class Tile(Static, can_focus=True):
+class Tile(Widget, can_focus=True):
     """A large, numbered choice: a tap, Enter or its number key chooses it."""
 
     BINDINGS = [
@@ -60,15 +60,30 @@ class Tile(Static, can_focus=True):
         if self._shown == (title, lines):
             return  # unchanged: no redraw, no layout
         self._shown = (title, lines)
-        parts: list[str | Content | tuple[str, str]] = []
+        self.refresh()
+
+    def render(self) -> Content:
+        """Number and title (wrapped, cut with … when too long), then the lines, always shown.
+
+        A long department name must never push the waiting count out of the tile.
+        """
+        if self._shown is None:
+            return Content("")
+        title, lines = self._shown
+        width = max(self.content_size.width, 8)
+        height = max(self.content_size.height, 2)
+        head: list[str | Content | tuple[str, str]] = []
         if self.index is not None:
-            parts.append((f" {self.index} ", "reverse bold"))
-            parts.append("  ")
-        parts.append((title, "bold"))
-        for line in lines:
-            parts.append("\n")
-            parts.append(line)
-        self.update(Content.assemble(*parts))
+            head += [(f" {self.index} ", "reverse bold"), "  "]
+        head.append((title, "bold"))
+        title_lines = Content.assemble(*head).wrap(width)
+        below = [line for text in lines for line in Content(text).wrap(width)]
+        room = max(1, height - len(below))
+        if len(title_lines) > room:
+            title_lines = title_lines[:room]
+            last = title_lines[-1]
+            title_lines[-1] = last.truncate(width - 1) + "…"
+        return Content("\n").join([*title_lines, *below])
 
     def on_click(self, event: Click) -> None:
         event.stop()

@@ -123,5 +123,5 @@ async def test_double_tap_gives_one_ticket(hub: Any) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), what="ticket")
         await pilot.pause(0.2)
         assert isinstance(app.screen, TicketScreen)
-        assert len(app.tickets_shown) == 1
+        assert app.issued_count == 1
         assert len(await observer.tickets()) == 1

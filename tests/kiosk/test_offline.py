@@ -117,7 +117,7 @@ async def test_request_resent_after_reconnect_gives_one_ticket(hub: Any, when: s
         shown = app.screen.ticket
         tickets = await observer.tickets()
         assert [t["id"] for t in tickets] == [shown.ticket["id"]]
-        assert len(app.tickets_shown) == 1
+        assert app.issued_count == 1
 
 
 async def test_back_while_department_is_open(hub: Any) -> None:

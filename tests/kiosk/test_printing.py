@@ -76,3 +76,42 @@ async def test_staff_reprint_of_the_last_ticket(hub: Any, tmp_path: Path) -> Non
         assert reprint.ticket is screen.ticket
         await wait_for(pilot, lambda: reprint.print_status == "printed")
         await wait_for(pilot, lambda: len(list(tmp_path.glob("*.png"))) >= 1)
+
+
+class FlakyPrinter:
+    """A printer out of paper once, then fine (the kiosk only needs print_ticket/describe)."""
+
+    def __init__(self) -> None:
+        self.printed: list[str] = []
+
+    def print_ticket(self, t: Any) -> str | None:
+        from kiosk.printer import PrinterFault
+
+        if not self.printed and not getattr(self, "failed", False):
+            self.failed = True
+            raise PrinterFault("paper_out", "out of paper")
+        self.printed.append(t.number)
+        return None
+
+    def describe(self) -> str:
+        return "flaky test printer"
+
+
+async def test_printer_recovery_is_reported_and_next_ticket_prints(hub: Any) -> None:
+    printer = FlakyPrinter()
+    app = KioskApp(kiosk_config(hub), printer=printer)
+    async with Observer(hub) as observer, app.run_test(size=SIZE) as pilot:
+        await wait_online(pilot, app)
+        screen = await take_ticket(pilot, app)
+        await wait_for(pilot, lambda: screen.print_status == "fault")
+        await wait_for(
+            pilot, lambda: any(e.get("type") == "printer_fault" for e in observer.events)
+        )
+        assert not app._printer_ok
+        await pilot.pause(TicketScreen.GRACE_S)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, TicketScreen))
+        screen = await take_ticket(pilot, app)
+        await wait_for(pilot, lambda: screen.print_status == "printed")
+        assert printer.printed == [screen.ticket.number]
+        await wait_for(pilot, lambda: app._printer_ok)
