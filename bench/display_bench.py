@@ -292,7 +292,12 @@ async def main(args: argparse.Namespace) -> None:
     print(summary("counter sends call_next -> the same", from_send))
     print(
         summary("counter ok -> the big latest-call widget paints the number", big)
-        + f" ({len(big)} of {len(from_ok)}: the others were overtaken by a call at another window)"
+        + (
+            f" ({len(big)} of {len(from_ok)} calls; the others were overtaken by a call at"
+            " another window before the next paint)"
+            if len(big) < len(from_ok)
+            else ""
+        )
     )
 
 

@@ -106,8 +106,7 @@ async def start_hub(tmp: Path) -> tuple[asyncio.subprocess.Process, str, str]:
     return proc, line[0], line[1]
 
 
-async def bench(tickets: int) -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+async def bench(tickets: int, tmp: Path) -> int:
     proc, url, token = await start_hub(tmp)
     hall = load_catalogue(DEMO_PATH)
     app = KioskApp(KioskConfig(hub=url, token=token, idle=3600))
@@ -199,7 +198,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=200, help="timed tickets (default 200)")
     args = parser.parse_args()
-    return asyncio.run(bench(args.tickets))
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
+        return asyncio.run(bench(args.tickets, Path(tmp)))
 
 
 if __name__ == "__main__":

@@ -683,6 +683,9 @@ class HubServer:
         if stored is not None:
             self._send(client, self._finish_reply(stored, rid))
             return
+        if kind == "ping":  # liveness check for watchdogs: answered at once, stores nothing
+            self._send(client, {"type": "ok", "re": rid, "seq": self.engine.seq})
+            return
         if kind == "metrics":
             self._send(client, self._metrics_reply(rid, cmd, lang))
             return

@@ -121,6 +121,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
     "cancel": {},
     "rate": {"level": (_int(1, 5), True), "reason": (_text(False), False)},
     "complain": {"text": (_text(True), True)},
+    "ping": {},
 }
 
 

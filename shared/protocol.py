@@ -65,7 +65,7 @@ CLOSE_TAKEN_OVER = 4002
 CLOSE_FORBIDDEN = 4003
 
 COMMANDS: dict[str, tuple[str, ...]] = {
-    "kiosk": ("issue", "printer_status"),
+    "kiosk": ("issue", "printer_status", "ping"),
     "counter": (
         "call_next",
         "call",
@@ -81,10 +81,11 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "resume",
         "logout",
         "metrics",
+        "ping",
     ),
-    "supervisor": ("metrics", "notice", "set_window", "close_window"),
-    "citizen": ("cancel", "rate", "complain"),
-    "display": (),
+    "supervisor": ("metrics", "notice", "set_window", "close_window", "ping"),
+    "citizen": ("cancel", "rate", "complain", "ping"),
+    "display": ("ping",),
 }
 ALL_COMMANDS = frozenset(c for cmds in COMMANDS.values() for c in cmds)
 

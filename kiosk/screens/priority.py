@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from textual import on, work
@@ -16,6 +17,7 @@ from shared.client import HubError
 from shared.i18n import name_of
 
 log = logging.getLogger("hall.kiosk")
+GC_PAUSE_S = 2.0  # longest pause of automatic garbage collection while a ticket is issued
 
 
 class PriorityScreen(KioskScreen):
@@ -91,6 +93,12 @@ class PriorityScreen(KioskScreen):
     @work(group="issue")
     async def issue(self, priority: bool) -> None:
         """Ask the hub for a ticket; show it only once the hub acknowledged it."""
+        # A full garbage collection takes a few hundred ms on a busy machine: keep it
+        # out of the way between the tap and the ticket (at most GC_PAUSE_S).
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        guard = self.app.set_timer(GC_PAUSE_S, lambda: _gc_on(gc_was_on))
+        shown = False
         try:
             ticket = await self.kiosk.issue(self.service, priority)
         except HubError as exc:
@@ -102,6 +110,19 @@ class PriorityScreen(KioskScreen):
             self.issuing = False
             self.error = "other"
             return
-        # No redraw of this screen (the ticket covers it); it is fresh again on resume.
-        self.set_reactive(PriorityScreen.issuing, False)
-        self.kiosk.show_ticket(ticket)
+        else:
+            # No redraw of this screen (the ticket covers it); it is fresh again on resume.
+            self.set_reactive(PriorityScreen.issuing, False)
+            self.kiosk.show_ticket(ticket)
+            shown = True
+        finally:
+            guard.stop()
+            if shown:
+                self.app.call_after_refresh(_gc_on, gc_was_on)  # once the ticket is drawn
+            else:
+                _gc_on(gc_was_on)
+
+
+def _gc_on(was_on: bool) -> None:
+    if was_on:
+        gc.enable()
