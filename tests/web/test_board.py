@@ -70,8 +70,12 @@ async def test_board_shows_a_call_within_one_second(hub, open_page, kiosk, count
         "() => document.getElementById('latest-window').textContent === '3'", timeout=1000
     )
     assert await page.text_content("#latest-number") == number
-    assert (
-        await page.text_content('#windows .win[data-window="3"] [data-field="current"]') == number
+    # the window grid is redrawn on the next frame, not in the same tick as the latest call
+    await page.wait_for_function(
+        """n => document.querySelector('#windows .win[data-window="3"] [data-field="current"]')
+                 .textContent === n""",
+        arg=number,
+        timeout=1000,
     )
     assert await page.text_content('#windows .win[data-window="5"] [data-field="current"]') == "—"
     assert rec.errors == []
