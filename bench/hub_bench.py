@@ -161,7 +161,9 @@ async def measure_fanout(
         got: list[float] = []
         done = asyncio.Event()
 
-        async def wait_one(ws: ClientConnection, got: list[float] = got, done: asyncio.Event = done) -> None:
+        async def wait_one(
+            ws: ClientConnection, got: list[float] = got, done: asyncio.Event = done
+        ) -> None:
             while True:
                 raw = await ws.recv()
                 if marker in raw:
