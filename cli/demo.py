@@ -146,6 +146,9 @@ def run(args: argparse.Namespace) -> int:
         "",
     ]
     print("\n".join(banner), flush=True)
+    os.environ["HALL_LOGIN_HINT"] = (
+        f"演示：工号 c001，密码 {DEMO_CLERK_PIN} / Demo: staff c001, PIN {DEMO_CLERK_PIN}"
+    )
     tmux = shutil.which("tmux")
     try:
         if tmux and not args.no_tmux and sys.stdin.isatty():
@@ -168,7 +171,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _tmux(tmux: str, apps: dict[str, list[str]], banner: list[str]) -> int:
-    env_prefix = "cd " + shlex.quote(os.getcwd()) + " && "
+    hint = os.environ.get("HALL_LOGIN_HINT", "")
+    env_prefix = (
+        "cd "
+        + shlex.quote(os.getcwd())
+        + " && export HALL_LOGIN_HINT="
+        + shlex.quote(hint)
+        + " && "
+    )
     subprocess.run([tmux, "kill-session", "-t", SESSION], capture_output=True)
     names = list(apps)
     first = names[0]

@@ -8,6 +8,7 @@ keeps its id across reconnects (HubClient), so nothing is lost or doubled.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -117,7 +118,9 @@ class CounterApp(App[int]):
             self.online = self._prepared_online
             self.push_screen(MainScreen(self.lang))
         else:
-            self.push_screen(LoginScreen(self.lang, self.window_name, self.state.staff))
+            # `hall demo` tells a newcomer the demo PIN right on the form
+            hint = os.environ.get("HALL_LOGIN_HINT", "")
+            self.push_screen(LoginScreen(self.lang, self.window_name, self.state.staff, hint=hint))
 
     def _to_login(self, message: str) -> None:
         """Back to the login form (after logout or a session that ended)."""

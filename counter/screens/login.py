@@ -23,8 +23,11 @@ class LoginScreen(Screen[None]):
             self.staff = staff
             self.pin = pin
 
-    def __init__(self, lang: str, window_name: str, staff: str = "", message: str = "") -> None:
+    def __init__(
+        self, lang: str, window_name: str, staff: str = "", message: str = "", hint: str = ""
+    ) -> None:
         super().__init__()
+        self.hint = hint
         self.lang = lang
         self.window_name = window_name
         self.staff = staff
@@ -41,6 +44,8 @@ class LoginScreen(Screen[None]):
             yield Input(password=True, id="pin", max_length=32)
             yield Button(t(lang, "login"), id="login", variant="primary")
             yield Static(self.message, id="login-message", classes="error")
+            if self.hint:
+                yield Static(self.hint, id="login-hint")
 
     def on_mount(self) -> None:
         self.query_one("#pin" if self.staff else "#staff", Input).focus()
