@@ -206,12 +206,23 @@ class HubClient:
                 self._run_task = None
 
     async def request(
-        self, type: str, *, timeout: float | None = None, **args: Any
+        self,
+        type: str,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+        **args: Any,
     ) -> dict[str, Any]:
-        """Send a request and return its ok reply; raise HubError for an error, timeout or close."""
+        """Send a request and return its ok reply; raise HubError for an error, timeout or close.
+
+        Pass the same `request_id` to retry a request that timed out: the hub answers a
+        repeated id with the first reply, so the retry never acts twice.
+        """
         if self._stopped or self._closed:
             raise HubError("closed", self._closed_message())
-        rid = uuid4().hex
+        rid = request_id or uuid4().hex
+        if rid in self._pending:
+            raise HubError("bad_args", f"request id {rid!r} is already waiting for its reply")
         frame = {**args, "type": type, "id": rid}
         pending = _Pending(frame, asyncio.get_running_loop().create_future())
         self._pending[rid] = pending

@@ -596,3 +596,18 @@ async def test_real_hub_wrong_pin_stops(real_hub: Any) -> None:
     client.on_error = errors.append
     await asyncio.wait_for(client.run(), 10)
     assert [e.code for e in errors] == ["auth_failed"]
+
+
+async def test_real_hub_retry_with_the_same_request_id_issues_once(real_hub: Any) -> None:
+    async with client_running(real_hub.url, {"role": "kiosk", "token": real_hub.kiosk_token}) as (
+        client,
+        _,
+    ):
+        assert await client.wait_online(5)
+        service = real_hub.hall.services[0].code
+        first = await client.request("issue", service=service, request_id="tap-1", timeout=5)
+        again = await client.request("issue", service=service, request_id="tap-1", timeout=5)
+        other = await client.request("issue", service=service, timeout=5)
+    assert again["ticket"]["id"] == first["ticket"]["id"]
+    assert again["token"] == first["token"]
+    assert other["ticket"]["id"] != first["ticket"]["id"]
