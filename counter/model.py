@@ -42,6 +42,7 @@ class CounterState:
 
     window_no: int
     staff: str = ""
+    staff_name: str = ""
     hall: dict[str, Any] = field(default_factory=dict)
     day: str = ""
     seq: int = 0
@@ -63,6 +64,9 @@ class CounterState:
         self.tickets = {t["id"]: t for t in state.get("tickets") or ()}
         self.windows = {int(w["number"]): w for w in state.get("windows") or ()}
         self.waiting = dict(state.get("waiting") or {})
+        me = state.get("me") or {}
+        if me.get("staff") == self.staff and me.get("name"):
+            self.staff_name = str(me["name"])
         if state.get("metrics"):
             self.metrics = state["metrics"]
         # newest first: keep the newest reason of each ticket

@@ -74,6 +74,7 @@ class Client:
     identity: str  # idempotency identity: "kiosk:K1", "staff:c001", "ticket:<id>", "display:<n>"
     lang: str = "zh"
     staff: str | None = None
+    staff_name: str | None = None
     window: int | None = None
     ticket: str | None = None
     device: str | None = None
@@ -375,7 +376,9 @@ class HubServer:
             staff = await self._staff_login(ws, hello, lang)
             if staff is None:
                 return None
-            client = Client(ws, role, f"staff:{staff['id']}", lang, staff=staff["id"])
+            client = Client(
+                ws, role, f"staff:{staff['id']}", lang, staff=staff["id"], staff_name=staff["name"]
+            )
             if role == "counter":
                 window = hello.get("window")
                 if not isinstance(window, int) or isinstance(window, bool):
@@ -599,6 +602,7 @@ class HubServer:
         if client.role in ("counter", "supervisor"):
             state["tickets"] = list(eng.tickets.values())
             state["windows"] = list(eng.windows.values())
+            state["me"] = {"staff": client.staff, "name": client.staff_name}
         else:
             recent = {c["ticket"] for c in list(eng.recent_calls)[:RECENT_FOR_PUBLIC]}
             tickets = [

@@ -30,7 +30,8 @@ class WindowHeader(Static):
         line1.append("  ")
         line1.append(f" {state_txt} ", style=f"bold {_STATE_STYLE.get(wstate, '')}")
         line1.append(f"   {t(lang, 'clerk')}: ", style="dim")
-        line1.append(state.staff or "—", style="bold")
+        clerk = f"{state.staff_name} ({state.staff})" if state.staff_name else state.staff
+        line1.append(clerk or "—", style="bold")
         line1.append("   ")
         line1.append(now.strftime("%H:%M:%S"), style="bold")
         line1.append("   ")

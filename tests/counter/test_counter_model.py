@@ -140,3 +140,17 @@ def test_texts_exist_in_both_languages_with_the_same_fields() -> None:
     assert preset_text("en", "午休") == "lunch" and preset_text("en", "培训") == "培训"
     assert error_text("en", "queue_empty") == "Nobody is waiting."
     assert error_text("en", "strange", "odd thing") == "The hub refused: odd thing"
+
+
+def test_the_clerks_name_comes_from_the_welcome() -> None:
+    state = CounterState(window_no=5, staff="c001")
+    w = welcome(None)
+    state.apply_welcome(w)
+    assert state.staff_name == ""
+    w["state"]["me"] = {"staff": "c001", "name": "张敏"}
+    state.apply_welcome(w)
+    assert state.staff_name == "张敏"
+    w["state"]["me"] = {"staff": "c002", "name": "王芳"}  # someone else's: never shown
+    other = CounterState(window_no=5, staff="c001")
+    other.apply_welcome(w)
+    assert other.staff_name == ""

@@ -79,6 +79,11 @@ async def test_welcome_for_every_role(hub) -> None:
     w13 = next(w for w in c.state["windows"] if w["number"] == 13)
     assert w13["state"] == "open" and w13["staff"] == hub.clerk(13)[0]
     assert c.seq == d.seq + 1  # window_opened
+    # staff see who they are logged in as; nobody else gets `me`
+    clerk13 = next(x for x in hub.hall.staff if x.id == hub.clerk(13)[0])
+    assert c.state["me"] == {"staff": clerk13.id, "name": clerk13.name}
+    assert s.state["me"]["staff"] == hub.supervisor[0]
+    assert "me" not in d.state and "me" not in k.state and "me" not in z.state
     # the display's windows carry no staff
     assert all("staff" not in w for w in d.state["windows"])
     assert all("staff" not in t for t in d.state["tickets"])
