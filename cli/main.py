@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--day", default=None, help="YYYY-MM-DD (default: the latest day)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument(
+        "--tickets",
+        action="store_true",
+        help="one row per ticket (wait, walk = called to start, service time, over the wait target)",
+    )
 
     for name, (module, help_text) in APPS.items():
         p = sub.add_parser(name, help=help_text, conflict_handler="resolve")

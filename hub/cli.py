@@ -202,6 +202,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     end = min(datetime.now(UTC), eng.day_start(eng.day + timedelta(days=1)))
+    if getattr(args, "tickets", False):
+        return _report_tickets(eng.tickets.values(), args.format, hall.policy.max_wait_minutes)
     m = eng.metrics(end)
     if args.format == "json":
         print(json.dumps(m, ensure_ascii=False, indent=2))
@@ -241,4 +243,81 @@ def cmd_report(args: argparse.Namespace) -> int:
     print("\t".join(cols))
     for row in m["windows"]:
         print("\t".join(fmt(row[c]) for c in cols))
+    return 0
+
+
+TICKET_COLUMNS = [
+    "id",
+    "number",
+    "service",
+    "department",
+    "priority",
+    "state",
+    "window",
+    "staff",
+    "first_window",
+    "handoffs",
+    "issued_at",
+    "called_at",
+    "started_at",
+    "ended_at",
+    "wait_s",
+    "walk_s",
+    "service_s",
+    "over_target",
+]
+
+
+def _seconds(a: str | None, b: str | None) -> float | None:
+    if not a or not b:
+        return None
+    return round((datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds(), 3)
+
+
+def ticket_rows(tickets: Any, max_wait_minutes: int) -> list[dict[str, Any]]:
+    """One row per ticket with the times supervisors ask for: wait, walk (called → start), service."""
+    rows = []
+    for t in sorted(tickets, key=lambda t: t["id"]):
+        wait = _seconds(t["queued_at"], t["called_at"])
+        fr = t.get("first_responsible") or {}
+        rows.append(
+            {
+                "id": t["id"],
+                "number": t["number"],
+                "service": t["service"],
+                "department": t["department"],
+                "priority": t["priority"],
+                "state": t["state"],
+                "window": t["window"],
+                "staff": t["staff"],
+                "first_window": fr.get("window"),
+                "handoffs": len(t.get("handoffs") or ()),
+                "issued_at": t["issued_at"],
+                "called_at": t["called_at"],
+                "started_at": t["started_at"],
+                "ended_at": t["ended_at"],
+                "wait_s": wait,
+                "walk_s": _seconds(t["called_at"], t["started_at"]),
+                "service_s": _seconds(t["started_at"], t["ended_at"])
+                if t["state"] in ("done", "pending")
+                else None,
+                "over_target": None if wait is None else wait > max_wait_minutes * 60,
+            }
+        )
+    return rows
+
+
+def _report_tickets(tickets: Any, fmt: str, max_wait_minutes: int) -> int:
+    rows = ticket_rows(tickets, max_wait_minutes)
+    if fmt == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if fmt == "csv":
+        w = csv.DictWriter(sys.stdout, fieldnames=TICKET_COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+        return 0
+    print("\t".join(TICKET_COLUMNS))
+    for r in rows:
+        print("\t".join("-" if r[c] is None else str(r[c]) for c in TICKET_COLUMNS))
     return 0

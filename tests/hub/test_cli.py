@@ -428,6 +428,39 @@ async def test_report_json_and_csv(capsys: pytest.CaptureFixture[str], db: str) 
     text = ok(capsys, "report", "--db", db)
     assert "万柏林区政务服务中心" in text and day in text and "issued 3" in text
 
+    # one row per ticket, with the times of each step and the derived durations
+    rows = list(
+        csv.DictReader(
+            io.StringIO(ok(capsys, "report", "--tickets", "--format", "csv", "--db", db))
+        )
+    )
+    assert [(r["number"], r["state"]) for r in rows] == [
+        ("F001", "done"),
+        ("F002", "no_show"),
+        ("H001", "waiting"),
+    ]
+    done = rows[0]
+    issued, called = (
+        datetime.fromisoformat(done["issued_at"]),
+        datetime.fromisoformat(done["called_at"]),
+    )
+    started, ended = (
+        datetime.fromisoformat(done["started_at"]),
+        datetime.fromisoformat(done["ended_at"]),
+    )
+    assert float(done["wait_s"]) == pytest.approx((called - issued).total_seconds(), abs=1e-3)
+    assert float(done["walk_s"]) == pytest.approx((started - called).total_seconds(), abs=1e-3)
+    assert float(done["service_s"]) == pytest.approx((ended - started).total_seconds(), abs=1e-3)
+    assert (done["window"], done["staff"], done["first_window"], done["over_target"]) == (
+        "1",
+        "c001",
+        "1",
+        "False",
+    )
+    assert rows[1]["service_s"] == "" and rows[2]["wait_s"] == ""
+    as_json = json.loads(ok(capsys, "report", "--tickets", "--format", "json", "--db", db))
+    assert [r["id"] for r in as_json] == [r["id"] for r in rows]
+
     status, _, err = hall(capsys, "report", "--day", "2020-01-01", "--db", db)
     assert status != 0 and "2020-01-01" in one_sentence(err)
 
