@@ -8,7 +8,7 @@ calls them one by one from window 5. A MutationObserver on the board's
 with the wall clock at which the counter sent ``call_next`` and got its
 ``ok``. Prints median / p90 / p99 / max over the calls.
 
-    .venv/bin/python bench/board_bench.py [--calls 50] [--chromium /usr/bin/chromium]
+    .venv/bin/python bench/board_bench.py [--calls 50] [--rate 50 --displays 200] [--chromium /usr/bin/chromium]
 """
 
 from __future__ import annotations
@@ -55,6 +55,10 @@ async def serve(db_dir: str) -> None:
     store.save_hall(hall, DEMO_PATH.read_text(encoding="utf-8"), secret)
     clerk = next(s for s in hall.staff if 5 in s.windows)
     store.put_staff(hall.id, clerk.id, clerk.name, auth.hash_pin(PIN), list(clerk.windows), False)
+    loader = next(s for s in hall.staff if 3 in s.windows)  # the load's counter cycles at window 3
+    store.put_staff(
+        hall.id, loader.id, loader.name, auth.hash_pin(PIN), list(loader.windows), False
+    )
     token = auth.new_device_token()
     store.add_device(hall.id, "BENCH", "kiosk", auth.token_hash(token))
     window5 = hall.window(5)
@@ -67,6 +71,8 @@ async def serve(db_dir: str) -> None:
         "token": token,
         "staff": clerk.id,
         "service": window5.services[0],
+        "load_clerk": f"{loader.id}:{PIN}:3",
+        "other_services": [x.code for x in hall.services if x.code not in window5.services],
     }
     print(json.dumps(info), flush=True)
     try:
@@ -125,16 +131,40 @@ def pct(values: list[float], p: float) -> float:
     return s[k]
 
 
-async def bench(calls: int, chromium: str) -> None:
+async def bench(calls: int, chromium: str, rate: float, displays: int) -> None:
     from playwright.async_api import async_playwright
 
     db_dir = tempfile.mkdtemp(prefix="hall-bench-")
+    loader: subprocess.Popen[str] | None = None
     child = subprocess.Popen(
         [sys.executable, __file__, "--serve", db_dir], stdout=subprocess.PIPE, text=True
     )
     try:
         line = await asyncio.to_thread(child.stdout.readline)  # type: ignore[union-attr]
         info = json.loads(line)
+        if rate > 0 or displays > 0:
+            # the same load as the terminal board's bench, in its own process
+            loader = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "display_bench.py"),
+                    "--load",
+                    info["url"],
+                    info["token"],
+                    ",".join(info["other_services"]),
+                    str(rate),
+                    str(displays),
+                    info["load_clerk"],
+                ],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            await asyncio.to_thread(loader.stdout.readline)  # type: ignore[union-attr]
+            print(
+                f"load ready ({rate:g} issues/s, {displays} displays, a counter cycling at window 3)"
+            )
         kiosk = await Client.open(info["url"], {"role": "kiosk", "token": info["token"]})
         numbers = []
         for _ in range(calls + 3):
@@ -171,6 +201,9 @@ async def bench(calls: int, chromium: str) -> None:
                 await asyncio.sleep(0.05)
             await browser.close()
     finally:
+        if loader is not None:
+            loader.terminate()
+            loader.wait(timeout=10)
         child.terminate()
         child.wait(timeout=10)
 
@@ -191,12 +224,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=50)
     ap.add_argument("--chromium", default=os.environ.get("HALL_CHROMIUM", "/usr/bin/chromium"))
+    ap.add_argument(
+        "--rate", type=float, default=0.0, help="tickets issued per second by a load process"
+    )
+    ap.add_argument(
+        "--displays", type=int, default=0, help="extra display connections in the load process"
+    )
     ap.add_argument("--serve", metavar="DB_DIR", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
         asyncio.run(serve(args.serve))
     else:
-        asyncio.run(bench(args.calls, args.chromium))
+        asyncio.run(bench(args.calls, args.chromium, args.rate, args.displays))
 
 
 if __name__ == "__main__":
