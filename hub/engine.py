@@ -158,7 +158,6 @@ class Engine:
 
     def _reset_day(self) -> None:
         self.tickets: dict[str, Ticket] = {}
-        self.waiting_ids: set[str] = set()
         self.waiting_by_service: dict[str, set[str]] = {}
         self.numbers: dict[str, int] = {}
         self.tokens: dict[str, str] = {}
@@ -395,7 +394,7 @@ class Engine:
     ) -> dict[str, Any]:
         w = self._my_window(actor)
         self._free(w)
-        waiting = [self.tickets[i] for i in self.waiting_ids]
+        waiting = [self.tickets[i] for ids in self.waiting_by_service.values() for i in ids]
         picked = next_ticket(
             waiting, w["number"], w["services"], self.policy, w["priority_streak"], now
         )
@@ -744,10 +743,7 @@ class Engine:
         if old is not None:
             self.waiting_by_service.get(old["service"], set()).discard(tid)
         if t["state"] == WAITING:
-            self.waiting_ids.add(tid)
             self.waiting_by_service.setdefault(t["service"], set()).add(tid)
-        else:
-            self.waiting_ids.discard(tid)
         w_no = ev.get("window")
         st: WindowStats | None = self.stats.get(w_no) if isinstance(w_no, int) else None
         win = self.windows.get(w_no) if isinstance(w_no, int) else None

@@ -135,7 +135,6 @@ class HubServer:
         self.writer: asyncio.Task[None] | None = None
         self.ticker: asyncio.Task[None] | None = None
         self.metrics_task: asyncio.Task[None] | None = None
-        self.displays = 0
         self.stopping = False
         self._logins: dict[str, tuple[asyncio.Lock, list[int]]] = {}  # staff id -> (lock, users)
 
@@ -313,8 +312,6 @@ class HubServer:
             self.clients.discard(client)
             if client.window is not None and self.window_clients.get(client.window) is client:
                 del self.window_clients[client.window]
-            if client.role == "display":
-                self.displays -= 1
 
     async def _refuse(
         self, ws: ServerConnection, code: str, zh: str, en: str, lang: str, close: int
@@ -355,7 +352,6 @@ class HubServer:
             return None
         if role == "display":
             client = Client(ws, "display", f"display:{secrets.token_hex(4)}", lang)
-            self.displays += 1
         elif role == "kiosk":
             token = hello.get("token")
             dev = (
@@ -904,23 +900,18 @@ class HubServer:
         if not isinstance(t, dict):
             return
         mine = [c.ws for c in citizens if c.ticket == t["id"]]
-        if mine:
-            out = self._public_event(ev)
+        if not mine:
+            return
+        if kind == "ticket_rated":
+            out = {k: ev[k] for k in ("type", "seq", "at", "window", "level")}
+            out["ticket"] = public_ticket(t)
+        else:
+            out = self._public_event(ev)  # handoffs already reduced to their public fields
             out["waiting"] = {k: v for k, v in ev.get("waiting", {}).items() if k == t["service"]}
-            if kind == "ticket_transferred":
-                out["handoff"] = self._public_event(ev)["handoff"]
-            if kind == "ticket_rated":
-                out = {
-                    "type": kind,
-                    "seq": ev["seq"],
-                    "at": ev["at"],
-                    "ticket": public_ticket(t),
-                    "window": ev["window"],
-                    "level": ev["level"],
-                }
-            out["can_rate"] = self.engine.rate_window(t["id"]) is not None
-            out["rate_window"] = self.engine.rate_window(t["id"])
-            broadcast(mine, dumps(out))
+        rate_window = self.engine.rate_window(t["id"])
+        out["can_rate"] = rate_window is not None
+        out["rate_window"] = rate_window
+        broadcast(mine, dumps(out))
 
     def _after_events(self, events: list[dict[str, Any]]) -> None:
         # position frames for citizens whose place in line changed
