@@ -1,0 +1,151 @@
+"""The hall as a client app sees it: one welcome snapshot moved forward by events.
+
+Pure (no Textual, no network, no clock). The kiosk, the counter and the
+boards all keep the same picture of the shared parts of the hall: the
+catalogue and its look-up tables, the live windows, the waiting counts per
+service, the tickets the role may see, the notice, the day and the last
+`seq`. Each app extends `HallState` with what only it needs (the counter's
+call reasons, the board's recent calls and alerts) by overriding
+`load_welcome` / `apply_event` and calling the base first.
+
+The hub is the only writer: every welcome replaces the whole picture, every
+event carries the objects after the change, so a client never computes a
+state the hub did not send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.protocol import W_CLOSED
+
+Obj = dict[str, Any]
+
+
+@dataclass
+class HallState:
+    """The shared picture of the hall (see the module docstring)."""
+
+    hall: Obj = field(default_factory=dict)  # the catalogue, as in the welcome
+    day: str = ""
+    seq: int = 0
+    windows: dict[int, Obj] = field(default_factory=dict)  # configured + live fields
+    waiting: dict[str, int] = field(default_factory=dict)  # service code -> waiting tickets
+    tickets: dict[str, Obj] = field(default_factory=dict)  # what the role may see
+    notice: Obj | None = None
+    loaded: bool = False
+    # look-up tables, rebuilt from the catalogue at every welcome
+    _services: dict[str, Obj] = field(default_factory=dict, repr=False)
+    _departments: dict[str, Obj] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ input
+
+    def load_welcome(self, welcome: Obj) -> None:
+        """Replace everything with a welcome's snapshot."""
+        state = welcome.get("state") or {}
+        self.hall = dict(welcome.get("hall") or {})
+        self.day = str(welcome.get("day") or "")
+        seq = welcome.get("seq")
+        self.seq = seq if isinstance(seq, int) else 0
+        self._services = {
+            str(s.get("code")): s for s in self.hall.get("services") or () if isinstance(s, dict)
+        }
+        self._departments = {
+            str(d.get("code")): d for d in self.hall.get("departments") or () if isinstance(d, dict)
+        }
+        self.windows = {}
+        for conf in self.hall.get("windows") or ():
+            if isinstance(conf, dict) and isinstance(conf.get("number"), int):
+                self.windows[conf["number"]] = {**conf, "state": W_CLOSED, "current": None}
+        for w in state.get("windows") or ():
+            if isinstance(w, dict) and isinstance(w.get("number"), int):
+                self.windows[w["number"]] = {**self.windows.get(w["number"], {}), **w}
+        self.waiting = {
+            str(k): v for k, v in (state.get("waiting") or {}).items() if isinstance(v, int)
+        }
+        self.tickets = {
+            t["id"]: t for t in state.get("tickets") or () if isinstance(t, dict) and "id" in t
+        }
+        notice = state.get("notice")
+        self.notice = notice if isinstance(notice, dict) else None
+        self.loaded = True
+
+    def apply_event(self, event: Obj) -> bool:
+        """Move the picture forward by one pushed event; True when anything changed."""
+        kind = str(event.get("type") or "")
+        changed = False
+        seq = event.get("seq")
+        if isinstance(seq, int) and seq > self.seq:
+            self.seq = seq
+        waiting = event.get("waiting")
+        if isinstance(waiting, dict):
+            for code, n in waiting.items():
+                if isinstance(n, int) and self.waiting.get(code) != n:
+                    self.waiting[code] = n
+                    changed = True
+        ticket = event.get("ticket")
+        if kind.startswith("ticket_") and isinstance(ticket, dict) and "id" in ticket:
+            self.tickets[ticket["id"]] = {**self.tickets.get(ticket["id"], {}), **ticket}
+            changed = True
+        window = event.get("window")
+        if kind.startswith("window_") and isinstance(window, dict):
+            number = window.get("number")
+            if isinstance(number, int):
+                self.windows[number] = {**self.windows.get(number, {}), **window}
+                changed = True
+        elif kind == "notice":
+            text = event.get("text")
+            self.notice = (
+                {"text": text, "until": event.get("until"), "at": event.get("at")} if text else None
+            )
+            changed = True
+        elif kind == "day_rolled":
+            self.day = str(event.get("day") or self.day)
+            for w in event.get("windows") or ():
+                if isinstance(w, dict) and isinstance(w.get("number"), int):
+                    self.windows[w["number"]] = {**self.windows.get(w["number"], {}), **w}
+            today = self.day.replace("-", "")
+            self.tickets = {k: v for k, v in self.tickets.items() if k.startswith(today)}
+            changed = True
+        return changed
+
+    # ------------------------------------------------------------------ look-ups
+
+    @property
+    def services(self) -> list[Obj]:
+        """Every service of the catalogue, in catalogue order."""
+        return list(self._services.values())
+
+    def service(self, code: str | None) -> Obj | None:
+        """The service with this code."""
+        return self._services.get(str(code)) if code is not None else None
+
+    def department(self, code: str | None) -> Obj | None:
+        """The department with this code."""
+        return self._departments.get(str(code)) if code is not None else None
+
+    @property
+    def departments(self) -> list[Obj]:
+        """Every department of the catalogue, in catalogue order."""
+        return list(self._departments.values())
+
+    def services_of(self, department: str) -> list[Obj]:
+        """A department's services, in catalogue order."""
+        return [s for s in self._services.values() if s.get("department") == department]
+
+    def window(self, number: int | None) -> Obj | None:
+        """The window with this number (configured and live fields), or None."""
+        return self.windows.get(number) if number is not None else None
+
+    def windows_serving(self, service: str) -> list[Obj]:
+        """The windows that serve a service now (the live list when a supervisor changed it)."""
+        return [w for w in self.windows.values() if service in (w.get("services") or ())]
+
+    def waiting_for(self, service: str) -> int:
+        """Tickets waiting for a service now."""
+        return self.waiting.get(service, 0)
+
+    def waiting_in(self, department: str) -> int:
+        """Tickets waiting for any service of a department."""
+        return sum(self.waiting_for(str(s.get("code"))) for s in self.services_of(department))
