@@ -7,7 +7,7 @@ broadcast server (it only relays one prepared frame) measured with the same
 
     .venv/bin/python bench/hub_bench.py [--displays 1000] [--calls 100] [--issues 500] [--seconds 5]
 
-Budgets (DESIGN.md): issue median < 10 ms; fan-out p99 < ideal + 50 ms at
+Budgets (docs/DESIGN.md): issue median < 10 ms; fan-out p99 < ideal + 50 ms at
 1,000 displays; >= 500 durable commands/s.
 """
 

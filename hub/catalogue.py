@@ -192,7 +192,7 @@ class Hall:
         return None
 
     def to_wire(self) -> dict[str, Any]:
-        """The Hall object of PROTOCOL.md (sent in `welcome`)."""
+        """The Hall object of docs/protocol.md (sent in `welcome`)."""
         return {
             "id": self.id,
             "name": self.name,

@@ -51,7 +51,7 @@ from shared.protocol import (
 Event = dict[str, Any]
 Ticket = dict[str, Any]
 
-# (state, command) -> new state: the ticket lifecycle of DESIGN.md.
+# (state, command) -> new state: the ticket lifecycle of docs/DESIGN.md.
 TRANSITIONS: dict[tuple[str, str], str] = {
     (WAITING, "call"): CALLED,
     (WAITING, "cancel"): CANCELLED,
@@ -94,7 +94,7 @@ class Actor:
 
 @dataclass
 class WindowStats:
-    """Same-day accumulators of one window (DESIGN.md "Same-day metrics")."""
+    """Same-day accumulators of one window (docs/DESIGN.md "Same-day metrics")."""
 
     received: set[str] = field(default_factory=set)
     completed: int = 0
@@ -897,7 +897,7 @@ class Engine:
         return ahead, self.eta(t["service"], ahead)
 
     def metrics(self, now: datetime) -> dict[str, Any]:
-        """The same-day Metrics object (DESIGN.md), as of `now`."""
+        """The same-day Metrics object (docs/DESIGN.md), as of `now`."""
         now = self._local(now)
         end = min(now, self.day_start(self.day + timedelta(days=1)))
         frw: dict[int, list[int]] = {}

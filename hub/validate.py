@@ -1,4 +1,4 @@
-"""Validation of request frames before they reach the engine (PROTOCOL.md: bad_args)."""
+"""Validation of request frames before they reach the engine (docs/protocol.md: bad_args)."""
 
 from __future__ import annotations
 

@@ -108,7 +108,7 @@ class HallState:
         return sum(self.waiting_for(s["code"]) for s in self.services_of(department))
 
     def eta_min(self, service: str) -> int:
-        """Estimated wait for a new ticket: waiting × typical minutes / open windows (DESIGN.md).
+        """Estimated wait for a new ticket: waiting × typical minutes / open windows (docs/DESIGN.md).
 
         The hub knows today's measured service times and gives the exact figure
         on issue; before that the catalogue's typical minutes are the estimate.

@@ -1,4 +1,4 @@
-"""The calling order (DESIGN.md "Calling order"), pure: the engine and the counter's queue view share it.
+"""The calling order (docs/DESIGN.md "Calling order"), pure: the engine and the counter's queue view share it.
 
 A window takes, among the waiting tickets it may call:
 1. tickets handed off to it or its services, oldest handoff first (``transferred``);

@@ -66,7 +66,7 @@ __all__ = ["HubClient", "HubError", "GAPLESS_ROLES", "FATAL_CODES"]
 
 log = logging.getLogger(__name__)
 
-# Roles whose event stream has no gaps (PROTOCOL.md, "Events").
+# Roles whose event stream has no gaps (docs/protocol.md, "Events").
 GAPLESS_ROLES: Final = frozenset({"kiosk", "counter", "supervisor"})
 # Error codes after which reconnecting cannot help.
 FATAL_CODES: Final = frozenset(HELLO_ERRORS) | {"taken_over"}

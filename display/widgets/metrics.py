@@ -87,7 +87,7 @@ def cell(key: str, row: dict[str, Any], state: BoardState, lang: str) -> str | T
 
 
 class MetricsTable(DataTable[str | Text]):
-    """Per-window same-day figures (DESIGN.md, Same-day metrics)."""
+    """Per-window same-day figures (docs/DESIGN.md, Same-day metrics)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)

@@ -3,7 +3,7 @@
  * Plain ES2020, no framework, nothing fetched from outside the hub. Text is
  * always inserted with textContent (never innerHTML with data).
  *
- * HallConnection speaks PROTOCOL.md v1 over one websocket: hello, welcome,
+ * HallConnection speaks protocol v1 (docs/protocol.md) over one websocket: hello, welcome,
  * requests with replies, events. It reconnects by itself with backoff and
  * jitter, takes a fresh snapshot (welcome) on every reconnect, resends
  * unanswered requests with their id (the hub deduplicates by id), and keeps

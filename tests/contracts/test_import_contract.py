@@ -1,4 +1,4 @@
-"""Import contract (STYLE.md): the apps never import `hub`; `hub` and `shared` never import
+"""Import contract (docs/ARCHITECTURE.md, "Packages"): the apps never import `hub`; `hub` and `shared` never import
 textual (except `shared/ui`) nor an app; the engine imports only the standard library,
 `shared` and the catalogue."""
 

@@ -1,4 +1,4 @@
-"""The calling order of DESIGN.md: transferred, overdue, priority (with its run cap), fifo, chosen."""
+"""The calling order of docs/DESIGN.md: transferred, overdue, priority (with its run cap), fifo, chosen."""
 
 from __future__ import annotations
 

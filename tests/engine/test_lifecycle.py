@@ -1,4 +1,4 @@
-"""The ticket lifecycle of DESIGN.md: every transition, and every other command refused unchanged."""
+"""The ticket lifecycle of docs/DESIGN.md: every transition, and every other command refused unchanged."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from shared.protocol import EVENT_TYPES, TICKET_STATES
 
 # --- the table itself ---------------------------------------------------------
 
-# DESIGN.md "Ticket lifecycle", one row per line: (from, command, to).
+# docs/DESIGN.md "Ticket lifecycle", one row per line: (from, command, to).
 DESIGN_TABLE = {
     ("waiting", "call"): "called",
     ("waiting", "cancel"): "cancelled",

@@ -1,4 +1,4 @@
-"""Same-day metrics (DESIGN.md): one worked morning, every field checked against hand-computed values.
+"""Same-day metrics (docs/DESIGN.md): one worked morning, every field checked against hand-computed values.
 
 The morning of 2026-11-26 (hall-local times; waits and service times in seconds):
 

@@ -1,4 +1,4 @@
-"""Place in line and estimated wait (DESIGN.md): ahead, and eta_min = ceil(ahead x mean / windows)."""
+"""Place in line and estimated wait (docs/DESIGN.md): ahead, and eta_min = ceil(ahead x mean / windows)."""
 
 from __future__ import annotations
 

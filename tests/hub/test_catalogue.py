@@ -113,7 +113,7 @@ def test_demo_to_wire_round_trips_json(demo: Hall) -> None:
     assert len(wire["departments"]) == 18
     assert len(wire["windows"]) == 31
     assert wire["services"][0]["guide"]["materials"]
-    assert "approval" not in wire["services"][0]  # the wire object stays as PROTOCOL.md says
+    assert "approval" not in wire["services"][0]  # the wire object stays as docs/protocol.md says
     assert "staff" not in wire  # no staff in the public catalogue
 
 

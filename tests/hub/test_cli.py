@@ -1,6 +1,6 @@
 """The `hall` console script: init, staff, device, report (in process), serve (a real process).
 
-The forms are a contract (DESIGN.md, "Configuration and commands"): scripts
+The forms are a contract (docs/DESIGN.md, "Configuration and commands"): scripts
 outside the project call them, read the token on the last line of `device
 add`, wait for the `ws://` line of `serve`, and expect one plain sentence on
 stderr with a non-zero status when something is wrong.

@@ -1,4 +1,4 @@
-"""Every command of PROTOCOL.md with its ok reply, over real websockets against the real hub."""
+"""Every command of docs/protocol.md with its ok reply, over real websockets against the real hub."""
 
 from __future__ import annotations
 
