@@ -1,8 +1,10 @@
 """The lobby board and the supervisor board (`hall display`, `hall display --supervisor`).
 
-Data flow: a HubClient runs in an exclusive worker; its callbacks post one
-`HubMessage` per frame to the app, in order. The app folds frames into a
-`BoardState` and tells the board screen to redraw from it. A one-second tick
+Data flow: a `shared.ui.hub.HubLink` runs the hub client and posts one
+message per frame to the app, in order (`HubWelcomed`, `HubEvent`,
+`HubStatus`, `HubFailed`). The app folds frames into a `BoardState` and
+tells the board screen to redraw from it; screens and widgets post
+`...Requested` messages up and never call into the app. A one-second tick
 runs the clock, the notice's expiry, the supervisor's time-based alerts and
 the stale watchdog: when the connection is down the board says so at once;
 when it is up but nothing arrived for `stale_seconds`, the app sends a probe
@@ -24,11 +26,10 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.message import Message
 from textual.screen import Screen
 
 from display.screens.board import BoardScreen, LobbyScreen, SupervisorScreen
-from display.screens.confirm import ConfirmScreen
+from display.screens.confirm import CloseWindowScreen
 from display.screens.login import PinScreen
 from display.state import BoardState, Change
 from display.strings import t
@@ -36,18 +37,9 @@ from display.voice import Announcement, AnnouncementQueue, EspeakSpeaker, Speake
 from display.widgets.actions import ActionsPanel
 from shared.client import HubClient, HubError
 from shared.protocol import DEFAULT_HUB, parse_iso
+from shared.ui.hub import HubEvent, HubFailed, HubLink, HubStatus, HubWelcomed
 
 DEFAULT_TZ = "Asia/Shanghai"
-
-
-class HubMessage(Message):
-    """One thing the hub client reported: a welcome, a pushed frame, a status change or a fatal error."""
-
-    def __init__(self, client: HubClient, kind: str, payload: Any) -> None:
-        super().__init__()
-        self.client = client
-        self.kind = kind  # welcome | frame | status | error
-        self.payload = payload
 
 
 class DisplayApp(App[int]):
@@ -81,7 +73,6 @@ class DisplayApp(App[int]):
         welcome: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
-        self.hub_url = hub_url
         self.supervisor = supervisor
         self.staff = staff
         self.pin = pin
@@ -92,12 +83,11 @@ class DisplayApp(App[int]):
         self.voice_max_age_s = voice_max_age_s
         self.stale_seconds = stale_seconds
         self.probe_timeout = probe_timeout
-        self.max_backoff = max_backoff
         self._clock = clock
         self._offline_welcome = welcome  # a prepared snapshot: no network at all (snapshot tests)
-        self.state = BoardState(role="supervisor" if supervisor else "display")
-        self.client: HubClient | None = None
-        self.online = False
+        self.state = BoardState()
+        self.link = HubLink(self, hub_url, self.hello, max_backoff=max_backoff)
+        self.online = False  # the current client's last reported status
         self.silent = False  # the hub went quiet and did not answer a probe
         self.refused: str | None = None  # a fatal hello error for a display
         self.last_frame = time.monotonic()  # monotonic time of the last frame from the hub
@@ -140,8 +130,9 @@ class DisplayApp(App[int]):
             return stack[0]
         return None
 
-    def board_ready(self) -> None:
-        """The board screen is composed: load or connect, start the clock (BoardScreen.on_mount)."""
+    @on(BoardScreen.Ready)
+    def _board_ready(self) -> None:
+        """The board screen is composed: load or connect, start the clock."""
         self.set_interval(1.0, self._tick)
         if self.voice:
             self._start_voice()
@@ -158,54 +149,57 @@ class DisplayApp(App[int]):
             self.connect_hub()
 
     def hello(self) -> dict[str, Any]:
+        """The hello of the next connection (the supervisor's PIN may have changed)."""
         if self.supervisor:
             return {"role": "supervisor", "staff": self.staff, "pin": self.pin, "lang": self.lang}
         return {"role": "display", "lang": self.lang}
 
     def ask_pin(self, error: str | None = None) -> None:
-        """Ask the supervisor's PIN, then connect (or quit)."""
+        """Ask the supervisor's PIN; the screen asks to log in (then connect) or to quit."""
+        self.push_screen(PinScreen(self.staff or "?", self.lang, error))
 
-        def entered(pin: str | None) -> None:
-            if pin is None:
-                self.exit(0)
-                return
-            self.pin = pin
-            self.connect_hub()
+    @on(PinScreen.LoginRequested)
+    def _login(self, message: PinScreen.LoginRequested) -> None:
+        if not isinstance(self.screen, PinScreen):
+            return  # a second submit before the first was handled
+        self.pop_screen()
+        self.pin = message.pin
+        self.connect_hub()
 
-        self.push_screen(PinScreen(self.staff or "?", self.lang, error), entered)
+    @on(PinScreen.QuitRequested)
+    def _quit_login(self) -> None:
+        self.exit(0)
 
     # ------------------------------------------------------------------ the hub
 
-    @work(exclusive=True, group="hub")
-    async def connect_hub(self) -> None:
-        """Run a fresh hub client until it stops (a newer call of this replaces it)."""
-        client = HubClient(self.hub_url, self.hello(), max_backoff=self.max_backoff)
-        client.on_welcome = lambda f: self.post_message(HubMessage(client, "welcome", f))
-        client.on_event = lambda f: self.post_message(HubMessage(client, "frame", f))
-        client.on_status = lambda up: self.post_message(HubMessage(client, "status", up))
-        client.on_error = lambda e: self.post_message(HubMessage(client, "error", e))
-        self.client = client
+    def connect_hub(self) -> None:
+        """Start a fresh hub client; news of the replaced one is dropped from now on."""
         self.online = False  # this client's own status from now on (no probes until it is up)
-        try:
-            await client.run()
-        finally:
-            await client.close()  # no widgets touched here: it may run at exit
+        self.link.connect()
 
-    def on_hub_message(self, message: HubMessage) -> None:
-        if message.client is not self.client:
-            return  # a replaced client's late news
-        now = self.now()
-        if message.kind == "welcome":
-            self._on_welcome(message.payload, now)
-        elif message.kind == "frame":
-            self._on_frame(message.payload, now)
-        elif message.kind == "status":
-            self.online = bool(message.payload)
-            if self.online:
-                self.refused = None
-            self.show_status()
-        elif message.kind == "error":
-            self._on_fatal(message.payload)
+    @on(HubWelcomed)
+    def _hub_welcomed(self, message: HubWelcomed) -> None:
+        if self.link.is_current(message):
+            self._on_welcome(message.welcome, self.now())
+
+    @on(HubEvent)
+    def _hub_event(self, message: HubEvent) -> None:
+        if self.link.is_current(message):
+            self._on_frame(message.frame, self.now())
+
+    @on(HubStatus)
+    def _hub_status(self, message: HubStatus) -> None:
+        if not self.link.is_current(message):
+            return
+        self.online = message.online
+        if self.online:
+            self.refused = None
+        self.show_status()
+
+    @on(HubFailed)
+    def _hub_failed(self, message: HubFailed) -> None:
+        if self.link.is_current(message):
+            self._on_fatal(message.error)
 
     def _on_welcome(self, frame: dict[str, Any], now: datetime) -> None:
         first = not self.state.loaded
@@ -246,7 +240,7 @@ class DisplayApp(App[int]):
 
     def _on_fatal(self, error: HubError) -> None:
         if self.supervisor and error.code in ("auth_failed", "locked", "bad_hello", "forbidden"):
-            self.client = None
+            self.link.drop()
             self.online = False
             self.show_status()
             self.ask_pin(t("locked" if error.code == "locked" else "auth_failed", self.lang))
@@ -264,13 +258,14 @@ class DisplayApp(App[int]):
         now = self.now()
         with contextlib.suppress(NoMatches):  # the board is being torn down at exit
             self.board.tick(self.state, self.lang, now)
+        client = self.link.client
         if (
-            self.client is not None
+            client is not None
             and self.online
             and not self._probing
             and time.monotonic() - self.last_frame > self.stale_seconds
         ):
-            self._probe(self.client)
+            self._probe(client)
 
     @work(exclusive=True, group="probe")
     async def _probe(self, client: HubClient) -> None:
@@ -285,7 +280,7 @@ class DisplayApp(App[int]):
             alive = exc.code != "timeout"
         finally:
             self._probing = False
-        if client is not self.client:
+        if client is not self.link.client:
             return
         if alive:
             self.last_frame = time.monotonic()
@@ -366,15 +361,15 @@ class DisplayApp(App[int]):
 
     # ------------------------------------------------------------------ supervisor actions
 
-    @on(ActionsPanel.NoticePosted)
-    def _post_notice(self, message: ActionsPanel.NoticePosted) -> None:
+    @on(ActionsPanel.NoticeRequested)
+    def _post_notice(self, message: ActionsPanel.NoticeRequested) -> None:
         args: dict[str, Any] = {"text": message.text}
         if message.minutes:
             args["minutes"] = message.minutes
         self.command("notice", t("done_notice", self.lang), **args)
 
-    @on(ActionsPanel.ServicesChanged)
-    def _change_services(self, message: ActionsPanel.ServicesChanged) -> None:
+    @on(ActionsPanel.ServicesRequested)
+    def _change_services(self, message: ActionsPanel.ServicesRequested) -> None:
         name = self.state.window_name(message.window, self.lang)
         self.command(
             "set_window",
@@ -383,30 +378,31 @@ class DisplayApp(App[int]):
             services=message.services,
         )
 
-    @on(ActionsPanel.WindowCloseAsked)
-    def _close_window(self, message: ActionsPanel.WindowCloseAsked) -> None:
+    @on(ActionsPanel.WindowCloseRequested)
+    def _ask_close_window(self, message: ActionsPanel.WindowCloseRequested) -> None:
+        """Closing a window logs its clerk out: ask first."""
         name = self.state.window_name(message.window, self.lang)
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.command(
-                    "close_window", t("done_close", self.lang, window=name), window=message.window
-                )
-
         question = t("confirm_close", self.lang, window=name)
         self.push_screen(
-            ConfirmScreen(question, t("yes", self.lang), t("no", self.lang)), confirmed
+            CloseWindowScreen(message.window, question, t("yes", self.lang), t("no", self.lang))
         )
+
+    @on(CloseWindowScreen.CloseRequested)
+    def _close_window(self, message: CloseWindowScreen.CloseRequested) -> None:
+        if not isinstance(self.screen, CloseWindowScreen):
+            return  # a second "yes" before the first was handled
+        self.pop_screen()
+        name = self.state.window_name(message.window, self.lang)
+        self.command("close_window", t("done_close", self.lang, window=name), window=message.window)
 
     @work(group="commands")
     async def command(self, kind: str, done: str, **args: Any) -> None:
         """Send a supervisor command and say how it went under the forms."""
-        client = self.client
-        if client is None or not self.online:
+        if self.link.client is None or not self.online:
             self._say(t("err_offline", self.lang), error=True)
             return
         try:
-            await client.request(kind, timeout=10, **args)
+            await self.link.request(kind, timeout=10, **args)
         except HubError as exc:
             self._say(t("err_hub", self.lang, message=exc.message or exc.code), error=True)
             return

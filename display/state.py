@@ -2,8 +2,11 @@
 
 Pure and synchronous (no Textual, no network, no clock of its own): the app
 feeds `load_welcome()` and `apply()` and asks for what to draw, passing `now`
-where time matters. Both boards use it; the supervisor board also reads the
-fields only supervisors receive (metrics, complaints, ratings, printer faults).
+where time matters. The shared parts (catalogue look-ups, windows, waiting
+counts, tickets, notice, day) are `shared.hallstate.HallState`'s; the board
+adds the recent calls, and for the supervisor board the fields only
+supervisors receive (metrics, complaints, ratings, printer faults) and the
+alerts drawn from them.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from shared.hallstate import HallState
 from shared.i18n import name_of
-from shared.protocol import parse_iso
+from shared.protocol import CALLED, W_OPEN, W_PAUSED, parse_iso
 
 from .strings import t
 
@@ -21,13 +25,6 @@ RECENT_KEPT = 20
 RECENT_SHOWN = 8
 PAUSE_ALERT_MINUTES = 15
 
-# A ticket event naming a window puts that ticket at the window (CURRENT) or takes it off (OFF).
-CURRENT_EVENTS = frozenset(
-    {"ticket_called", "ticket_recalled", "ticket_started", "ticket_unparked"}
-)
-OFF_EVENTS = frozenset(
-    {"ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_parked", "ticket_expired"}
-)
 CALL_EVENTS = frozenset({"ticket_called", "ticket_recalled"})
 
 
@@ -69,18 +66,10 @@ def _minutes(seconds: float) -> int:
 
 
 @dataclass
-class BoardState:
+class BoardState(HallState):
     """What the board knows of the hall (see the module docstring)."""
 
-    hall: dict[str, Any] = field(default_factory=dict)
-    role: str = "display"
-    day: str = ""
-    seq: int = 0
-    tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    windows: dict[int, dict[str, Any]] = field(default_factory=dict)
-    waiting: dict[str, int] = field(default_factory=dict)
     recent: list[Call] = field(default_factory=list)  # newest first
-    notice: dict[str, Any] | None = None
     # supervisors only
     metrics: dict[str, Any] | None = None
     metrics_at: datetime | None = None  # when `metrics` arrived (to run on-duty clocks on)
@@ -88,27 +77,13 @@ class BoardState:
     ratings: list[dict[str, Any]] = field(default_factory=list)
     printer_faults: list[dict[str, Any]] = field(default_factory=list)
     new_keys: set[str] = field(default_factory=set)  # alert keys that arrived live
-    loaded: bool = False
 
     # ------------------------------------------------------------------ input
 
     def load_welcome(self, welcome: dict[str, Any], now: datetime | None = None) -> None:
-        """Replace everything with a welcome's snapshot."""
+        """Replace everything with a welcome's snapshot (`now`: when it arrived)."""
+        super().load_welcome(welcome)
         state = welcome.get("state") or {}
-        self.hall = welcome.get("hall") or {}
-        self.role = str(welcome.get("role") or self.role)
-        self.day = str(welcome.get("day") or "")
-        seq = welcome.get("seq")
-        self.seq = seq if isinstance(seq, int) else 0
-        self.tickets = {t["id"]: t for t in state.get("tickets") or [] if isinstance(t, dict)}
-        by_number = {w.get("number"): w for w in self.hall.get("windows") or []}
-        self.windows = {}
-        for conf in self.hall.get("windows") or []:
-            self.windows[conf["number"]] = {**conf, "state": "closed", "current": None}
-        for w in state.get("windows") or []:
-            if isinstance(w, dict) and isinstance(w.get("number"), int):
-                self.windows[w["number"]] = {**by_number.get(w["number"], {}), **w}
-        self.waiting = {k: v for k, v in (state.get("waiting") or {}).items() if isinstance(v, int)}
         self.recent = []
         for c in state.get("recent_calls") or []:
             ticket = self.tickets.get(c.get("ticket"), {})
@@ -125,39 +100,25 @@ class BoardState:
         self._dedupe_recent()
         if not self.recent:
             self._recent_from_tickets()
-        self.notice = state.get("notice") if isinstance(state.get("notice"), dict) else None
         self.metrics = state.get("metrics") if isinstance(state.get("metrics"), dict) else None
         self.metrics_at = now if self.metrics is not None else None
         self.complaints = [c for c in state.get("complaints") or [] if isinstance(c, dict)]
         self.ratings = [r for r in state.get("ratings") or [] if isinstance(r, dict)]
         self.printer_faults = [p for p in state.get("printer_faults") or [] if isinstance(p, dict)]
         self.new_keys = set()
-        self.loaded = True
 
     def apply(self, frame: dict[str, Any], now: datetime | None = None) -> Change:
         """Apply one pushed frame (an event, or a `metrics` frame) and say what changed."""
+        self.apply_event(frame)  # the shared parts
         kind = str(frame.get("type"))
-        seq = frame.get("seq")
-        if isinstance(seq, int):
-            self.seq = max(self.seq, seq)
         change = Change(kind)
-        waiting = frame.get("waiting")
-        if isinstance(waiting, dict):
-            self.waiting.update({k: v for k, v in waiting.items() if isinstance(v, int)})
         ticket = frame.get("ticket")
         if kind.startswith("ticket_") and isinstance(ticket, dict) and "id" in ticket:
             tid = ticket["id"]
             change.ticket = tid
-            self.tickets[tid] = {**self.tickets.get(tid, {}), **ticket}
             window = frame.get("window")
             if not isinstance(window, int):
                 window = ticket.get("window")
-            if isinstance(window, int) and window in self.windows:
-                w = self.windows[window]
-                if kind in CURRENT_EVENTS:
-                    w["current"] = tid
-                elif kind in OFF_EVENTS and w.get("current") == tid:
-                    w["current"] = None
             if kind in CALL_EVENTS and isinstance(window, int):
                 call = Call(
                     ticket=tid,
@@ -181,13 +142,6 @@ class BoardState:
                 }
                 self.ratings.append(rating)
                 self.new_keys.add(self._rating_key(rating))
-        elif kind.startswith("window_") and isinstance(frame.get("window"), dict):
-            w = frame["window"]
-            if isinstance(w.get("number"), int):
-                self.windows[w["number"]] = {**self.windows.get(w["number"], {}), **w}
-        elif kind == "notice":
-            text = frame.get("text")
-            self.notice = {"text": text, "until": frame.get("until")} if text else None
         elif kind == "metrics" and isinstance(frame.get("metrics"), dict):
             self.metrics = frame["metrics"]
             self.metrics_at = now
@@ -201,15 +155,7 @@ class BoardState:
             self.printer_faults.append(p)
             self.new_keys.add(self._printer_key(p))
         elif kind == "day_rolled":
-            self.day = str(frame.get("day") or self.day)
-            for w in frame.get("windows") or []:
-                if isinstance(w, dict) and isinstance(w.get("number"), int):
-                    self.windows[w["number"]] = {**self.windows.get(w["number"], {}), **w}
-            self.tickets.clear()
             self.recent.clear()
-            self.waiting = dict.fromkeys(self.waiting, 0)
-            for w in self.windows.values():
-                w["current"] = None
             self.complaints.clear()
             self.ratings.clear()
             self.printer_faults.clear()
@@ -244,22 +190,6 @@ class BoardState:
         ]
 
     # ------------------------------------------------------------------ lookups
-
-    @property
-    def connected_once(self) -> bool:
-        return self.loaded
-
-    def service(self, code: str | None) -> dict[str, Any]:
-        for s in self.hall.get("services") or []:
-            if s.get("code") == code:
-                return s
-        return {}
-
-    def department(self, code: str | None) -> dict[str, Any]:
-        for d in self.hall.get("departments") or []:
-            if d.get("code") == code:
-                return d
-        return {}
 
     def window_name(self, number: int | None, lang: str) -> str:
         w = self.windows.get(number) if isinstance(number, int) else None
@@ -305,12 +235,7 @@ class BoardState:
 
     def waiting_by_department(self) -> list[tuple[dict[str, Any], int]]:
         """Each department with its number of waiting tickets, in catalogue order."""
-        counts: dict[str, int] = {}
-        for code, n in self.waiting.items():
-            dept = self.service(code).get("department")
-            if dept:
-                counts[dept] = counts.get(dept, 0) + n
-        return [(d, counts.get(d["code"], 0)) for d in self.hall.get("departments") or []]
+        return [(d, self.waiting_in(str(d.get("code")))) for d in self.departments]
 
     def notice_text(self, now: datetime) -> str | None:
         """The supervisor's notice if one is up and not expired."""
@@ -332,7 +257,7 @@ class BoardState:
         if t_ is None:
             return False
         return (
-            t_.get("state") == "called"
+            t_.get("state") == CALLED
             and t_.get("window") == window
             and int(t_.get("recalls") or 0) <= recalls
         )
@@ -349,9 +274,9 @@ class BoardState:
             for r in rows:
                 n = r.get("window")
                 state = (self.windows.get(n) or {}).get("state") if isinstance(n, int) else None
-                if state in ("open", "paused") and isinstance(r.get("on_duty_s"), int | float):
+                if state in (W_OPEN, W_PAUSED) and isinstance(r.get("on_duty_s"), int | float):
                     r["on_duty_s"] += elapsed
-                if state == "paused" and isinstance(r.get("paused_s"), int | float):
+                if state == W_PAUSED and isinstance(r.get("paused_s"), int | float):
                     r["paused_s"] += elapsed
         return rows
 
@@ -374,7 +299,7 @@ class BoardState:
         """Everything a supervisor should look at now, most urgent kinds first."""
         out: list[Alert] = []
         limit = self.max_wait_minutes()
-        svc_name = lambda code: name_of(self.service(code), lang) or str(code)  # noqa: E731
+        svc_name = lambda code: name_of(self.service(code) or {}, lang) or str(code)  # noqa: E731
         overdue = []
         for tk in self.tickets.values():
             if tk.get("state") != "waiting":

@@ -10,7 +10,9 @@ call reasons, the board's recent calls and alerts) by overriding
 
 The hub is the only writer: every welcome replaces the whole picture, every
 event carries the objects after the change, so a client never computes a
-state the hub did not send.
+state the hub did not send. The one thing an event implies rather than
+carries is a window's `current` ticket (a ticket event names the window by
+number), which `apply_event` moves the way the hub's engine does.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ from typing import Any
 from shared.protocol import W_CLOSED
 
 Obj = dict[str, Any]
+
+# Ticket events carry the ticket, not the window: these put the ticket at the
+# event's window (the window's `current`) or take it off whichever window has it.
+AT_WINDOW_EVENTS = frozenset(
+    {"ticket_called", "ticket_recalled", "ticket_started", "ticket_unparked"}
+)
+OFF_WINDOW_EVENTS = frozenset(
+    {"ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_parked", "ticket_expired"}
+)
 
 
 @dataclass
@@ -87,6 +98,7 @@ class HallState:
         ticket = event.get("ticket")
         if kind.startswith("ticket_") and isinstance(ticket, dict) and "id" in ticket:
             self.tickets[ticket["id"]] = {**self.tickets.get(ticket["id"], {}), **ticket}
+            self._move_current(kind, ticket, event.get("window"))
             changed = True
         window = event.get("window")
         if kind.startswith("window_") and isinstance(window, dict):
@@ -101,14 +113,33 @@ class HallState:
             )
             changed = True
         elif kind == "day_rolled":
+            # A new day: nobody waits and no ticket is at a window (yesterday's expired).
             self.day = str(event.get("day") or self.day)
+            for w in self.windows.values():
+                w["current"] = None
             for w in event.get("windows") or ():
                 if isinstance(w, dict) and isinstance(w.get("number"), int):
                     self.windows[w["number"]] = {**self.windows.get(w["number"], {}), **w}
+            self.waiting = dict.fromkeys(self.waiting, 0)
             today = self.day.replace("-", "")
             self.tickets = {k: v for k, v in self.tickets.items() if k.startswith(today)}
+            if "notice" in event:
+                notice = event.get("notice")
+                self.notice = notice if isinstance(notice, dict) else None
             changed = True
         return changed
+
+    def _move_current(self, kind: str, ticket: Obj, window: Any) -> None:
+        """Keep each window's `current` ticket in step with a ticket event."""
+        tid = ticket["id"]
+        if kind in OFF_WINDOW_EVENTS:
+            for w in self.windows.values():
+                if w.get("current") == tid:
+                    w["current"] = None
+        elif kind in AT_WINDOW_EVENTS:
+            number = window if isinstance(window, int) else ticket.get("window")
+            if isinstance(number, int) and number in self.windows:
+                self.windows[number]["current"] = tid
 
     # ------------------------------------------------------------------ look-ups
 

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -21,7 +23,11 @@ from display.widgets.metrics import HallTotals, MetricsTable
 class BoardScreen(Screen[None]):
     """What both boards share: the top line, the stale marker and the notice."""
 
-    _heading: str | None = None
+    class Ready(Message):
+        """The board is composed, tabs included: the app may load, connect and draw."""
+
+    supervisor = False
+    heading: var[str] = var("", init=False)  # hall name · title
 
     def compose_top(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -32,19 +38,18 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         # After the first refresh every nested widget (tabs included) is mounted.
-        ready = getattr(self.app, "board_ready", None)
-        if ready is not None:
-            self.call_after_refresh(ready)
+        self.call_after_refresh(self.post_message, self.Ready())
 
     def show(self, state: BoardState, lang: str, now: datetime) -> None:
         """Redraw everything from the state."""
         title = t("title_supervisor" if self.supervisor else "title", lang)
         name = state.hall_name(lang)
-        heading = f"{name} · {title}" if name else title
-        if heading != self._heading:  # an update re-lays out the whole screen: only on change
-            self._heading = heading
-            self.query_one("#hall-name", Static).update(heading)
+        self.heading = f"{name} · {title}" if name else title
         self.tick(state, lang, now)
+
+    def watch_heading(self, heading: str) -> None:
+        # An update re-lays out the whole screen: a reactive, so only on change.
+        self.query_one("#hall-name", Static).update(heading)
 
     def tick(self, state: BoardState, lang: str, now: datetime) -> None:
         """What changes with time alone: the clock, the notice's expiry."""
@@ -57,8 +62,6 @@ class BoardScreen(Screen[None]):
         """Mark the board stale (kind connecting, offline, silent, refused) or fresh (None)."""
         self.query_one(StaleBanner).show_status(kind, last_update, lang, message)
         self.set_class(kind in ("offline", "silent", "refused"), "-stale")
-
-    supervisor = False
 
 
 class LobbyScreen(BoardScreen):

@@ -1,4 +1,4 @@
-"""A yes/no question before an action that cannot be undone."""
+"""The question before closing a window, which cannot be undone (it logs the clerk out)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,30 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Dismisses with True (yes) or False (no, escape)."""
+class CloseWindowScreen(ModalScreen[None]):
+    """Asks before closing a window.
+
+    Yes posts `CloseRequested` (the app closes the question, then the window);
+    no or escape only closes the question.
+    """
 
     BINDINGS = [Binding("escape", "no", show=False)]
 
-    def __init__(self, question: str, yes: str, no: str) -> None:
+    class CloseRequested(Message):
+        """The supervisor confirmed: close the window."""
+
+        def __init__(self, window: int) -> None:
+            super().__init__()
+            self.window = window
+
+    def __init__(self, window: int, question: str, yes: str, no: str) -> None:
         super().__init__()
+        self.window = window
         self.question = question
         self.yes = yes
         self.no = no
@@ -30,8 +43,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:
-        self.dismiss(True)
+        self.post_message(self.CloseRequested(self.window))
 
     @on(Button.Pressed, "#confirm-no")
     def action_no(self) -> None:
-        self.dismiss(False)
+        self.dismiss()

@@ -6,16 +6,31 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from display.strings import t
 
 
-class PinScreen(Screen[str | None]):
-    """Asks the supervisor's PIN; dismisses with the PIN, or None to quit."""
+class PinScreen(Screen[None]):
+    """Asks the supervisor's PIN.
+
+    Posts `LoginRequested` (the app closes the screen and connects) or
+    `QuitRequested`; a refused PIN comes back as a new screen with the error.
+    """
 
     BINDINGS = [Binding("escape", "quit_login", show=False)]
+
+    class LoginRequested(Message):
+        """The supervisor entered a PIN."""
+
+        def __init__(self, pin: str) -> None:
+            super().__init__()
+            self.pin = pin
+
+    class QuitRequested(Message):
+        """The supervisor would rather quit than log in."""
 
     def __init__(self, staff: str, lang: str, error: str | None = None) -> None:
         super().__init__()
@@ -43,8 +58,8 @@ class PinScreen(Screen[str | None]):
     def _submit(self) -> None:
         pin = self.query_one("#pin", Input).value.strip()
         if pin:
-            self.dismiss(pin)
+            self.post_message(self.LoginRequested(pin))
 
     @on(Button.Pressed, "#login-quit")
     def action_quit_login(self) -> None:
-        self.dismiss(None)
+        self.post_message(self.QuitRequested())

@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.reactive import var
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from display.state import BoardState
@@ -20,7 +21,7 @@ from shared.i18n import name_of
 class ActionsPanel(VerticalScroll):
     """Forms for the supervisor's commands."""
 
-    class NoticePosted(Message):
+    class NoticeRequested(Message):
         """The supervisor asked to post a notice."""
 
         def __init__(self, text: str, minutes: int | None) -> None:
@@ -28,7 +29,7 @@ class ActionsPanel(VerticalScroll):
             self.text = text
             self.minutes = minutes
 
-    class ServicesChanged(Message):
+    class ServicesRequested(Message):
         """The supervisor asked to change what a window serves."""
 
         def __init__(self, window: int, services: list[str]) -> None:
@@ -36,19 +37,23 @@ class ActionsPanel(VerticalScroll):
             self.window = window
             self.services = services
 
-    class WindowCloseAsked(Message):
+    class WindowCloseRequested(Message):
         """The supervisor asked to close a window (to be confirmed)."""
 
         def __init__(self, window: int) -> None:
             super().__init__()
             self.window = window
 
+    # What the forms are filled for: (lang, [(window name, number)], service codes).
+    form: var[tuple[str, list[tuple[str, int]], list[str]] | None] = var(None, init=False)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.state: BoardState | None = None
-        self.lang = "zh"
-        self._windows: list[int] = []
-        self._services: list[str] = []
+
+    @property
+    def lang(self) -> str:
+        return self.form[0] if self.form is not None else "zh"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="notice-form", classes="form"):
@@ -68,8 +73,17 @@ class ActionsPanel(VerticalScroll):
     def show(self, state: BoardState, lang: str) -> None:
         """Fill labels and choices from the hall (keeps what the supervisor is editing)."""
         self.state = state
-        relabel = lang != self.lang or not self._windows
-        self.lang = lang
+        windows = [(state.window_name(n, lang), n) for n in sorted(state.windows)]
+        self.form = (lang, windows, [str(s["code"]) for s in state.services])
+
+    def watch_form(
+        self,
+        old: tuple[str, list[tuple[str, int]], list[str]] | None,
+        form: tuple[str, list[tuple[str, int]], list[str]],
+    ) -> None:
+        lang, windows, services = form
+        old_lang, old_windows, old_services = old if old is not None else ("", [], [])
+        relabel = lang != old_lang
         if relabel:
             self.query_one("#notice-form").border_title = t("act_notice", lang)
             self.query_one("#window-form").border_title = t("act_window", lang)
@@ -78,18 +92,14 @@ class ActionsPanel(VerticalScroll):
             self.query_one("#notice-post", Button).label = t("act_post", lang)
             self.query_one("#window-save", Button).label = t("act_save_services", lang)
             self.query_one("#window-close", Button).label = t("act_close_window", lang)
-        windows = sorted(state.windows)
-        services = [s["code"] for s in state.hall.get("services") or []]
         pick = self.query_one("#window-pick", Select)
-        if windows != self._windows or relabel:
-            self._windows = windows
+        if relabel or windows != old_windows:
             current = pick.value
-            pick.set_options((state.window_name(n, lang), n) for n in windows)
+            pick.set_options(windows)
             pick.prompt = t("act_pick_window", lang)
-            if current in windows:
+            if current in [n for _, n in windows]:
                 pick.value = current
-        if services != self._services or relabel:
-            self._services = services
+        if relabel or services != old_services:
             self._fill_services()
 
     def _fill_services(self) -> None:
@@ -103,7 +113,7 @@ class ActionsPanel(VerticalScroll):
         box.clear_options()
         box.add_options(
             (f"{s['code']} {name_of(s, self.lang)}", s["code"], s["code"] in chosen)
-            for s in self.state.hall.get("services") or []
+            for s in self.state.services
         )
 
     def say(self, text: str, error: bool = False) -> None:
@@ -133,7 +143,7 @@ class ActionsPanel(VerticalScroll):
             if minutes <= 0:
                 self.say(t("err_minutes", self.lang), error=True)
                 return
-        self.post_message(self.NoticePosted(text, minutes))
+        self.post_message(self.NoticeRequested(text, minutes))
 
     def _picked_window(self) -> int | None:
         value = self.query_one("#window-pick", Select).value
@@ -151,14 +161,15 @@ class ActionsPanel(VerticalScroll):
         # A window serves an ordered list: keep the order it had, add new ones in catalogue order.
         had = (self.state.windows.get(window) or {}).get("services") or [] if self.state else []
         services = [c for c in had if c in picked]
-        services += [c for c in self._services if c in picked and c not in services]
+        catalogue = self.form[2] if self.form is not None else []
+        services += [c for c in catalogue if c in picked and c not in services]
         if not services:
             self.say(t("err_no_services", self.lang), error=True)
             return
-        self.post_message(self.ServicesChanged(window, services))
+        self.post_message(self.ServicesRequested(window, services))
 
     @on(Button.Pressed, "#window-close")
     def _close_window(self) -> None:
         window = self._picked_window()
         if window is not None:
-            self.post_message(self.WindowCloseAsked(window))
+            self.post_message(self.WindowCloseRequested(window))

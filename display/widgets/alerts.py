@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.reactive import var
 from textual.widgets import Static
 
 from display.state import Alert
@@ -23,12 +24,13 @@ def alert_line(a: Alert, lang: str) -> Text:
 class AlertsList(Static):
     """Every current alert, one per line."""
 
-    _key: object = None
+    shown: var[tuple[str, list[Alert]] | None] = var(None, init=False)  # (lang, alerts)
 
     def show(self, alerts: list[Alert], lang: str) -> None:
-        if (lang, alerts) == self._key:
-            return
-        self._key = (lang, alerts)
+        self.shown = (lang, alerts)
+
+    def watch_shown(self, shown: tuple[str, list[Alert]]) -> None:
+        lang, alerts = shown
         if not alerts:
             self.update(Text(t("no_alerts", lang), style="dim"))
             return
@@ -38,16 +40,17 @@ class AlertsList(Static):
 class AlertSummary(Static):
     """One line under the header: how many alerts, and the most urgent one."""
 
-    _key: object = None
+    shown: var[tuple[str, int, Alert | None] | None] = var(None, init=False)  # lang, n, first
 
     def show(self, alerts: list[Alert], lang: str) -> None:
-        if (lang, alerts[:1]) == self._key:
-            return
-        self._key = (lang, alerts[:1])
-        self.set_class(bool(alerts), "-shown")
-        if not alerts:
+        self.shown = (lang, len(alerts), alerts[0] if alerts else None)
+
+    def watch_shown(self, shown: tuple[str, int, Alert | None]) -> None:
+        lang, n, first_alert = shown
+        self.set_class(first_alert is not None, "-shown")
+        if first_alert is None:
             self.update("")
             return
-        first = alert_line(alerts[0], lang)
-        head = Text(t("tab_alerts", lang, n=len(alerts)) + ": ", style="bold")
+        first = alert_line(first_alert, lang)
+        head = Text(t("tab_alerts", lang, n=n) + ": ", style="bold")
         self.update(Text.assemble(head, first))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from textual.reactive import var
 from textual.widgets import Static
 
 from display.strings import t
@@ -21,28 +22,30 @@ def clock_text(now: datetime, lang: str) -> str:
 class Clock(Static):
     """The hall's local time; the app ticks it."""
 
-    _width = 0
+    shown: var[str] = var("", init=False)
 
     def show_time(self, now: datetime, lang: str) -> None:
-        text = clock_text(now, lang)
+        self.shown = clock_text(now, lang)
+
+    def watch_shown(self, old: str, text: str) -> None:
         # Re-layout only when the width changes (the language), not every second.
-        self.update(text, layout=len(text) != self._width)
-        self._width = len(text)
+        self.update(text, layout=len(text) != len(old))
 
 
 class StaleBanner(Static):
     """Shown whenever the board may be out of date: disconnected, or the hub went silent."""
 
-    _key: object = None
+    # (kind, last update when it is shown, lang, message)
+    shown: var[tuple[str | None, datetime | None, str, str | None] | None] = var(None, init=False)
 
     def show_status(
         self, kind: str | None, last_update: datetime | None, lang: str, message: str | None = None
     ) -> None:
         """kind: None (fresh), connecting, offline, silent or refused (with message)."""
-        key = (kind, last_update if kind in ("offline", "silent") else None, lang, message)
-        if key == self._key:
-            return
-        self._key = key
+        self.shown = (kind, last_update if kind in ("offline", "silent") else None, lang, message)
+
+    def watch_shown(self, shown: tuple[str | None, datetime | None, str, str | None]) -> None:
+        kind, last_update, lang, message = shown
         self.set_class(kind is not None, "-shown")
         if kind is None:
             self.update("")
@@ -60,11 +63,12 @@ class StaleBanner(Static):
 class NoticeBanner(Static):
     """The supervisor's notice, until it expires."""
 
-    _key: object = None
+    shown: var[tuple[str | None, str] | None] = var(None, init=False)  # (text, lang)
 
     def show_notice(self, text: str | None, lang: str) -> None:
-        if (text, lang) == self._key:
-            return
-        self._key = (text, lang)
+        self.shown = (text, lang)
+
+    def watch_shown(self, shown: tuple[str | None, str]) -> None:
+        text, lang = shown
         self.set_class(bool(text), "-shown")
         self.update(f"【{t('notice', lang)}】{text}" if text else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 
 from display.state import RECENT_SHOWN, BoardState
 
@@ -16,9 +17,7 @@ from .windows import WINDOW_CELL_WIDTH, WindowsPanel
 class LobbyBoard(Vertical):
     """Everything the public sees (and nothing private: no staff, notes, ratings, complaints)."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._needs: tuple[int, int] = (0, 0)  # (windows, departments) the lower part must hold
+    needs: var[tuple[int, int]] = var((0, 0), init=False)  # (windows, departments) below
 
     def compose(self) -> ComposeResult:
         yield LatestCall(id="latest-call")
@@ -35,7 +34,7 @@ class LobbyBoard(Vertical):
         width, height = self.size
         if not height:
             return
-        windows, departments = self._needs
+        windows, departments = self.needs
         panel = self.query_one(WindowsPanel)
         # WindowsPanel is 2fr of 4fr, less its border (until it has been laid out once).
         grid_width = panel.content_size.width or max(1, width * 2 // 4 - 2)
@@ -44,11 +43,11 @@ class LobbyBoard(Vertical):
         lower = max(8, min(rows, height * 45 // 100))
         self.query_one("#board-lower").styles.height = lower
 
+    def watch_needs(self) -> None:
+        self._fit()
+
     def show(self, state: BoardState, lang: str) -> None:
-        needs = (len(state.windows), len(state.hall.get("departments") or []))
-        if needs != self._needs:
-            self._needs = needs
-            self._fit()
+        self.needs = (len(state.windows), len(state.departments))
         self.query_one(LatestCall).show(state.latest_call(), lang)
         self.query_one(WindowsPanel).show(state, lang)
         self.query_one(RecentCalls).show(state, lang)

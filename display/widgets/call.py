@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import Static
 
@@ -18,12 +19,16 @@ FRESH_SECONDS = 6.0
 class LatestCall(Vertical):
     """请 A012 号到 5 号窗口办理 / Ticket A012, please go to window 5 — in big glyphs."""
 
+    shown: var[tuple[Call | None, str] | None] = var(None, init=False)  # (call, lang) drawn
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.call: Call | None = None
-        self.lang = "zh"
-        self._drawn = False
         self._fresh_timer: Timer | None = None
+
+    @property
+    def call(self) -> Call | None:
+        """The call on show (None: no call yet)."""
+        return self.shown[0] if self.shown is not None else None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="call-big"):
@@ -35,17 +40,18 @@ class LatestCall(Vertical):
 
     def show(self, call: Call | None, lang: str) -> None:
         """Show this call (or the 'no call yet' state)."""
-        if self.is_mounted and (call, lang) == (self.call, self.lang) and self._drawn:
-            return
-        if self._drawn and call is not None and call != self.call:
+        self.shown = (call, lang)
+
+    def watch_shown(
+        self, old: tuple[Call | None, str] | None, shown: tuple[Call | None, str]
+    ) -> None:
+        call, lang = shown
+        if old is not None and call is not None and call != old[0]:
             # A new call (or recall) stands out for a few seconds.
             self.add_class("-fresh")
             if self._fresh_timer is not None:
                 self._fresh_timer.stop()
             self._fresh_timer = self.set_timer(FRESH_SECONDS, lambda: self.remove_class("-fresh"))
-        self._drawn = True
-        self.call = call
-        self.lang = lang
         self.border_title = t("latest_call", lang)
         number_box = self.query_one("#call-number-box", Vertical)
         window_box = self.query_one("#call-window-box", Vertical)

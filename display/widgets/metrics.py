@@ -7,10 +7,12 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
+from textual.reactive import var
 from textual.widgets import DataTable, Static
 
 from display.state import BoardState
 from display.strings import t
+from shared.protocol import W_CLOSED, W_OPEN, W_PAUSED
 
 # (metric field, column heading 中文, English): headings kept short so the table fits.
 COLUMNS = (
@@ -68,10 +70,10 @@ def cell(key: str, row: dict[str, Any], state: BoardState, lang: str) -> str | T
     number = row.get("window")
     w = state.windows.get(number) or {} if isinstance(number, int) else {}
     if key == "state":
-        wstate = w.get("state") or "closed"
-        style = {"open": "green", "paused": "yellow", "closed": "dim"}.get(wstate, "")
+        wstate = w.get("state") or W_CLOSED
+        style = {W_OPEN: "green", W_PAUSED: "yellow", W_CLOSED: "dim"}.get(wstate, "")
         return Text(
-            t(f"w_{wstate}", lang) if wstate in ("open", "paused", "closed") else wstate,
+            t(f"w_{wstate}", lang) if wstate in (W_OPEN, W_PAUSED, W_CLOSED) else wstate,
             style=style,
         )
     if key == "staff":
@@ -89,50 +91,45 @@ def cell(key: str, row: dict[str, Any], state: BoardState, lang: str) -> str | T
 class MetricsTable(DataTable[str | Text]):
     """Per-window same-day figures (docs/DESIGN.md, Same-day metrics)."""
 
+    lang: var[str | None] = var(None, init=False)  # the language of the column headings
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self._lang: str | None = None
-        self._cells: dict[tuple[str, str], str] = {}  # what each cell shows, to skip unchanged ones
+
+    def watch_lang(self, lang: str) -> None:
+        self.clear(columns=True)
+        for key, zh, en in COLUMNS:
+            self.add_column(en if lang == "en" else zh, key=key)
 
     def show(self, state: BoardState, lang: str, now: datetime | None) -> None:
-        if self._lang != lang:
-            self._cells.clear()
-            self.clear(columns=True)
-            for key, zh, en in COLUMNS:
-                self.add_column(en if lang == "en" else zh, key=key)
-            self._lang = lang
+        self.lang = lang
         rows = state.window_metrics(now)
         wanted = [str(r.get("window")) for r in rows]
         if [str(k.value) for k in self.rows] != wanted:
             self.clear()
-            self._cells.clear()
             for r in rows:
-                row_key = str(r.get("window"))
-                values = [cell(k, r, state, lang) for k, _, _ in COLUMNS]
-                for (k, _, _), v in zip(COLUMNS, values, strict=True):
-                    self._cells[(row_key, k)] = str(v)
-                self.add_row(*values, key=row_key)
+                self.add_row(
+                    *(cell(k, r, state, lang) for k, _, _ in COLUMNS), key=str(r.get("window"))
+                )
             return
         for r in rows:
             row_key = str(r.get("window"))
             for key, _, _ in COLUMNS:
                 value = cell(key, r, state, lang)
-                if self._cells.get((row_key, key)) != str(value):
-                    self._cells[(row_key, key)] = str(value)
+                if str(self.get_cell(row_key, key)) != str(value):  # unchanged cells cost nothing
                     self.update_cell(row_key, key, value)
 
 
 class HallTotals(Static):
     """The hall's totals for the day."""
 
-    _key: object = None
+    shown: var[tuple[str, dict[str, Any]] | None] = var(None, init=False)  # (lang, totals)
 
     def show(self, state: BoardState, lang: str) -> None:
-        m = state.hall_metrics()
-        key = (lang, repr(m))
-        if key == self._key:
-            return
-        self._key = key
+        self.shown = (lang, state.hall_metrics())
+
+    def watch_shown(self, shown: tuple[str, dict[str, Any]]) -> None:
+        lang, m = shown
         self.border_title = t("hall_totals", lang)
         if not m:
             self.update(t("no_metrics", lang))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import RenderResult
+from textual.reactive import reactive
 from textual.widget import Widget
 
 from display.state import BoardState
@@ -15,31 +16,24 @@ from shared.i18n import name_of
 class WaitingPanel(Widget):
     """Waiting counts per department, and the hall total; fits itself to its height."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._rows: list[tuple[str, int]] = []
-        self._lang = "zh"
-        self._key: object = None
+    # (lang, [(department, count)]): a reactive, so the widget repaints only on a change
+    shown: reactive[tuple[str, list[tuple[str, int]]] | None] = reactive(None, init=False)
 
     def show(self, state: BoardState, lang: str) -> None:
         rows = [
             (f"{d.get('prefix') or ''} {name_of(d, lang)}".strip(), n)
             for d, n in state.waiting_by_department()
         ]
-        key = (lang, rows)
-        if key == self._key:
-            return
-        self._key = key
-        self._rows = rows
-        self._lang = lang
-        self.border_title = t("waiting", lang)
-        self.refresh()
+        self.shown = (lang, rows)
+
+    def watch_shown(self, shown: tuple[str, list[tuple[str, int]]]) -> None:
+        self.border_title = t("waiting", shown[0])
 
     def render(self) -> RenderResult:
-        lang = self._lang
+        lang, all_rows = self.shown or ("zh", [])
         width = self.content_size.width
         room = max(1, self.content_size.height - 1)  # one line for the total
-        rows = self._rows
+        rows = all_rows
         if len(rows) > room:
             rows = [
                 r for r in rows if r[1]
@@ -49,7 +43,7 @@ class WaitingPanel(Widget):
             keep = max(0, room - 1)
             hidden = len(rows) - keep
             rows = rows[:keep]
-        total = sum(n for _, n in self._rows)
+        total = sum(n for _, n in all_rows)
         out = Text(no_wrap=True, overflow="crop")
 
         def line(name: str, count: str, style: str) -> None:

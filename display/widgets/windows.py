@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import ItemGrid, VerticalScroll
+from textual.reactive import var
 from textual.widgets import Static
 
 from display.state import BoardState
 from display.strings import t
+from shared.protocol import CALLED, PARKED, SERVING, W_CLOSED, W_OPEN, W_PAUSED
 
 WINDOW_CELL_WIDTH = 17
 
@@ -15,57 +17,63 @@ WINDOW_CELL_WIDTH = 17
 class WindowCell(Static):
     """One window: its name, the ticket at it, its state. Never the staff."""
 
+    # (text, window state, ticket state): a reactive, so an unchanged cell costs no refresh
+    shown: var[tuple[str, str, str | None] | None] = var(None, init=False)
+
     def __init__(self, number: int) -> None:
         super().__init__(id=f"window-{number}", classes="window-cell")
         self.number = number
-        self._shown: tuple[str, str, str | None] | None = None
 
     def show(self, state: BoardState, lang: str) -> None:
         w = state.windows.get(self.number) or {}
-        wstate = w.get("state") or "closed"
+        wstate = w.get("state") or W_CLOSED
         current = state.window_current_number(self.number)
         tstate = state.window_current_state(self.number)
         name = f"W{self.number}" if lang == "en" else f"{self.number}号"
-        if wstate == "closed":
+        if wstate == W_CLOSED:
             right = t("w_closed", lang)
-        elif wstate == "paused":
+        elif wstate == W_PAUSED:
             right = t("w_paused", lang) + (f" {current}" if current else "")
         elif current:
-            right = f"{current} {t('t_' + tstate, lang) if tstate in ('called', 'serving', 'parked') else ''}"
+            right = (
+                f"{current} {t('t_' + tstate, lang) if tstate in (CALLED, SERVING, PARKED) else ''}"
+            )
         else:
             right = t("idle", lang)
-        text = f"{name:<4} {right.strip()}"
-        if self._shown == (text, wstate, tstate):
-            return  # redrawing an unchanged cell costs a refresh for nothing
-        self._shown = (text, wstate, tstate)
+        self.shown = (f"{name:<4} {right.strip()}", wstate, tstate)
+
+    def watch_shown(self, shown: tuple[str, str, str | None]) -> None:
+        text, wstate, tstate = shown
         self.update(text, layout=False)  # one fixed line: no re-layout
-        for s in ("open", "paused", "closed"):
+        for s in (W_OPEN, W_PAUSED, W_CLOSED):
             self.set_class(wstate == s, f"-{s}")
-        self.set_class(tstate == "called", "-called")
+        self.set_class(tstate == CALLED, "-called")
 
 
 class WindowsPanel(VerticalScroll):
     """A grid of window cells, as many columns as fit."""
 
+    lang: var[str] = var("", init=False)
+    numbers: var[list[int]] = var(list, init=False)  # the windows there are cells for
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._numbers: list[int] = []
+        self._cells: list[WindowCell] = []
 
     def compose(self) -> ComposeResult:
         yield ItemGrid(id="window-grid", min_column_width=WINDOW_CELL_WIDTH, stretch_height=False)
 
     def show(self, state: BoardState, lang: str) -> None:
-        if self.border_title != t("windows", lang):
-            self.border_title = t("windows", lang)
-        numbers = sorted(state.windows)
-        grid = self.query_one("#window-grid", ItemGrid)
-        if numbers != self._numbers:
-            self._numbers = numbers
-            grid.remove_children()
-            cells = [WindowCell(n) for n in numbers]
-            grid.mount_all(cells)
-            for cell in cells:
-                cell.show(state, lang)
-            return
-        for cell in grid.query(WindowCell):
+        self.lang = lang
+        self.numbers = sorted(state.windows)
+        for cell in self._cells:
             cell.show(state, lang)
+
+    def watch_lang(self, lang: str) -> None:
+        self.border_title = t("windows", lang)
+
+    def watch_numbers(self, numbers: list[int]) -> None:
+        grid = self.query_one("#window-grid", ItemGrid)
+        grid.remove_children()
+        self._cells = [WindowCell(n) for n in numbers]
+        grid.mount_all(self._cells)

@@ -132,10 +132,10 @@ async def test_quiet_hub_is_not_stale(hub: Any) -> None:
     app = DisplayApp(hub.url, stale_seconds=0.3, probe_timeout=2.0)
     async with app.run_test(size=SIZE):
         await wait_for(lambda: app.state.loaded, what="welcome")
-        first = app.client
+        first = app.link.client
         await asyncio.sleep(2.5)  # a couple of ticks with probes
         assert app.stale_kind() is None
-        assert app.client is first  # no reconnect was needed
+        assert app.link.client is first  # no reconnect was needed
 
 
 async def test_public_board_shows_nothing_private(hub: Any) -> None:
@@ -287,14 +287,14 @@ async def test_silent_connection_is_marked_stale_and_recovers(hub: Any) -> None:
     try:
         async with app.run_test(size=SIZE):
             await wait_for(lambda: app.state.loaded and app.stale_kind() is None, what="welcome")
-            first = app.client
+            first = app.link.client
             banner = app.board.query_one(StaleBanner)
             proxy.stalled = True
             async with hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk:
                 issued = await kiosk.request("issue", service=first_service(hub, 3))
             await wait_for(lambda: app.stale_kind() == "silent", what="the silent marker")
             assert banner.has_class("-shown") and app.board.has_class("-stale")
-            assert app.client is not first  # a fresh client is reconnecting
+            assert app.link.client is not first  # a fresh client is reconnecting
             proxy.stalled = False
             await wait_for(lambda: app.stale_kind() is None, timeout=15, what="recovery")
             assert issued["ticket"]["id"] in app.state.tickets
