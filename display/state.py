@@ -17,7 +17,7 @@ from typing import Any
 
 from shared.hallstate import HallState
 from shared.i18n import name_of
-from shared.protocol import CALLED, W_OPEN, W_PAUSED, parse_iso
+from shared.protocol import CALLED, W_OPEN, W_PAUSED, WAITING, parse_iso
 
 from .strings import t
 
@@ -302,7 +302,7 @@ class BoardState(HallState):
         svc_name = lambda code: name_of(self.service(code) or {}, lang) or str(code)  # noqa: E731
         overdue = []
         for tk in self.tickets.values():
-            if tk.get("state") != "waiting":
+            if tk.get("state") != WAITING:
                 continue
             since = _parse(tk.get("queued_at") or tk.get("issued_at"))
             if since is None:
@@ -331,7 +331,7 @@ class BoardState(HallState):
             if n <= 0:
                 continue
             if any(
-                w.get("state") == "open" and code in (w.get("services") or [])
+                w.get("state") == W_OPEN and code in (w.get("services") or [])
                 for w in self.windows.values()
             ):
                 continue
@@ -344,7 +344,7 @@ class BoardState(HallState):
                 )
             )
         for number, w in sorted(self.windows.items()):
-            if w.get("state") != "paused":
+            if w.get("state") != W_PAUSED:
                 continue
             since = _parse(w.get("paused_at"))
             if since is None:
