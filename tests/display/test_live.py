@@ -13,6 +13,8 @@ from display.widgets.banners import NoticeBanner, StaleBanner
 from display.widgets.bigtext import BigText
 from display.widgets.call import LatestCall
 from display.widgets.metrics import MetricsTable
+from shared.client import HubError
+from shared.ui.hub import HubEvent, HubFailed, HubStatus, HubWelcomed
 
 SIZE = (120, 40)
 
@@ -301,3 +303,52 @@ async def test_silent_connection_is_marked_stale_and_recovers(hub: Any) -> None:
             assert not banner.has_class("-shown")
     finally:
         await proxy.stop()
+
+
+async def test_a_replaced_clients_late_news_is_dropped(hub: Any) -> None:
+    """After a reconnect (HubLink.connect), whatever the old client still reports is ignored."""
+    app = DisplayApp(hub.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: app.state.loaded and app.stale_kind() is None, what="welcome")
+        old = app.link.client
+        assert old is not None and old.welcome is not None
+        old_welcome = old.welcome  # the old session's snapshot: no ticket yet
+        async with (
+            hub_client(hub.url, {"role": "display"}) as watcher,
+            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
+            hub_client(hub.url, counter_hello(hub, 1)) as counter,
+        ):
+            seen: list[dict[str, Any]] = []
+            watcher.on_event = seen.append
+            first = await kiosk.request("issue", service=first_service(hub, 1))
+            second = await kiosk.request("issue", service=first_service(hub, 1))
+            await counter.request("call_next")
+            await wait_for(lambda: shown_number(app) == first["ticket"]["number"], what="call 1")
+            first_call = next(f for f in seen if f["type"] == "ticket_called")
+
+            app.connect_hub()  # a fresh client (as after a silent hub), the old one is dropped
+            new = app.link.client
+            assert new is not old
+            await wait_for(lambda: app.stale_kind() is None, what="the new client's welcome")
+            await counter.request("start")
+            await counter.request("finish", outcome="done")
+            await counter.request("call_next")
+            number = second["ticket"]["number"]
+            await wait_for(lambda: shown_number(app) == number, what="call 2 via the new client")
+
+            # The old client's late news, of every kind: none of it may touch the board.
+            app.post_message(HubEvent(old, first_call))
+            app.post_message(HubWelcomed(old, old_welcome))
+            app.post_message(HubStatus(old, False))
+            app.post_message(HubFailed(old, HubError("forbidden", "taken over")))
+            await pilot.pause()
+            assert shown_number(app) == number
+            assert second["ticket"]["id"] in app.state.tickets
+            assert app.online and app.stale_kind() is None and app.refused is None
+            assert not app.board.query_one(StaleBanner).has_class("-shown")
+
+            # The same frame from the current client is applied (the check above means something).
+            app.post_message(HubEvent(new, first_call))
+            await wait_for(
+                lambda: shown_number(app) == first["ticket"]["number"], what="the frame applied"
+            )
