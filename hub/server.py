@@ -413,7 +413,7 @@ class HubServer:
                 reply = await self._submit(Pending(client, {"type": "open_window"}, None))
                 if reply["type"] == "error":
                     await self._refuse(
-                        ws, reply["code"], reply["message"], reply["message"], lang, CLOSE_FORBIDDEN
+                        ws, reply["code"], reply["_zh"], reply["_en"], lang, CLOSE_FORBIDDEN
                     )
                     return None
                 old = self.window_clients.get(window)
