@@ -1,15 +1,20 @@
-"""Credentials: salted scrypt PIN hashes, device tokens, citizen ticket tokens."""
+"""Credentials: salted scrypt PIN hashes, the PIN lockout, device tokens, citizen ticket tokens."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 
 N, R, P = 2**14, 8, 1
-LOCK_AFTER = 5
-LOCK_MINUTES = 5
+LOCK_AFTER = 5  # wrong PINs in a row that lock a staff id ...
+LOCK_MINUTES = 5  # ... for this long
 
 
 def hash_pin(pin: str) -> str:
@@ -31,6 +36,60 @@ def check_pin(pin: str, stored: str | None) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got.hex(), digest)
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """The hash an unknown staff id's PIN is checked against.
+
+    An unknown id costs the same scrypt check as a known one, so the time a
+    refusal takes does not tell which ids exist.
+    """
+    return hash_pin(secrets.token_hex(8))
+
+
+def minutes_locked(locked_until: datetime | None, now: datetime) -> int:
+    """Whole minutes (at least 1) a staff id stays locked; 0 when it is not locked."""
+    if locked_until is None or locked_until <= now:
+        return 0
+    return max(1, round((locked_until - now).total_seconds() / 60))
+
+
+def after_failure(failures: int, now: datetime) -> tuple[int, datetime | None]:
+    """(failures, locked until) to store after one more wrong PIN.
+
+    The `LOCK_AFTER`th failure in a row locks the id for `LOCK_MINUTES` and
+    starts the count again; a good PIN resets it (the caller stores 0, None).
+    """
+    failures += 1
+    if failures >= LOCK_AFTER:
+        return 0, now + timedelta(minutes=LOCK_MINUTES)
+    return failures, None
+
+
+class OneCheckPerStaff:
+    """PIN checks of one staff id take turns; different ids run in parallel.
+
+    A check reads the failure count, checks the PIN (slow on purpose) and
+    writes the count back: parallel guesses must queue, or each would read the
+    same old count and the lock would never come.
+    """
+
+    def __init__(self) -> None:
+        self._turns: dict[str, tuple[asyncio.Lock, list[int]]] = {}  # id -> (lock, [users])
+
+    @asynccontextmanager
+    async def turn(self, staff_id: str) -> AsyncIterator[None]:
+        """Hold the id's turn for one check."""
+        lock, users = self._turns.setdefault(staff_id, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._turns[staff_id]
 
 
 def new_secret() -> str:

@@ -1,42 +1,53 @@
-"""Validation of request frames before they reach the engine (docs/protocol.md: bad_args)."""
+"""Checks of a request frame before it reaches the engine, in the order docs/protocol.md gives.
+
+A frame that is not a JSON object, or has no string ``type``, is a
+``bad_message``; a type no role may send is an ``unknown_type``; a type this
+role may not send is ``forbidden``; a missing or ill-typed ``id`` or argument
+is ``bad_args``. Each raises `RequestError` with the words in both languages.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
+
+from hub.errors import RequestError
+from shared.protocol import COMMANDS
 
 MAX_TEXT = 2000
 MAX_ID = 128
 
-
-class BadArgs(ValueError):
-    """Missing or ill-typed arguments; the message says which (zh, en)."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh = zh
-        self.en = en
+Check = Callable[[str, Any], Any]  # (argument name, value as sent) -> the value the engine gets
+# A checked command: its "type" plus the arguments SCHEMA lists for it, as their checks returned them.
+Command = dict[str, Any]
 
 
-def _text(required_nonempty: bool) -> Any:
+def _bad_args(zh: str, en: str) -> RequestError:
+    """Missing or ill-typed arguments; the message says which."""
+    return RequestError("bad_args", zh, en)
+
+
+def _text(required_nonempty: bool) -> Check:
     def check(name: str, v: Any) -> Any:
         if not isinstance(v, str):
-            raise BadArgs(f"参数 {name} 应为文字", f"argument '{name}' must be a string")
+            raise _bad_args(f"参数 {name} 应为文字", f"argument '{name}' must be a string")
         if len(v) > MAX_TEXT:
-            raise BadArgs(f"参数 {name} 太长", f"argument '{name}' is too long (max {MAX_TEXT})")
+            raise _bad_args(f"参数 {name} 太长", f"argument '{name}' is too long (max {MAX_TEXT})")
         if required_nonempty and not v.strip():
-            raise BadArgs(f"参数 {name} 不能为空", f"argument '{name}' must not be empty")
+            raise _bad_args(f"参数 {name} 不能为空", f"argument '{name}' must not be empty")
         return v.strip() if required_nonempty else v
 
     return check
 
 
-def _int(lo: int | None = None, hi: int | None = None) -> Any:
+def _int(lo: int | None = None, hi: int | None = None) -> Check:
     def check(name: str, v: Any) -> Any:
         if not isinstance(v, int) or isinstance(v, bool):
-            raise BadArgs(f"参数 {name} 应为整数", f"argument '{name}' must be an integer")
+            raise _bad_args(f"参数 {name} 应为整数", f"argument '{name}' must be an integer")
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise BadArgs(
+            raise _bad_args(
                 f"参数 {name} 应在 {lo} 到 {hi} 之间",
                 f"argument '{name}' must be between {lo} and {hi}",
             )
@@ -45,11 +56,11 @@ def _int(lo: int | None = None, hi: int | None = None) -> Any:
     return check
 
 
-def _choice(*options: str) -> Any:
+def _choice(*options: str) -> Check:
     def check(name: str, v: Any) -> Any:
         if v not in options:
             opts = ", ".join(options)
-            raise BadArgs(
+            raise _bad_args(
                 f"参数 {name} 应为 {opts} 之一", f"argument '{name}' must be one of {opts}"
             )
         return v
@@ -59,18 +70,20 @@ def _choice(*options: str) -> Any:
 
 def _bool(name: str, v: Any) -> Any:
     if not isinstance(v, bool):
-        raise BadArgs(f"参数 {name} 应为 true 或 false", f"argument '{name}' must be true or false")
+        raise _bad_args(
+            f"参数 {name} 应为 true 或 false", f"argument '{name}' must be true or false"
+        )
     return v
 
 
 def _codes(name: str, v: Any) -> Any:
     if not isinstance(v, list) or not v or not all(isinstance(c, str) and c for c in v):
-        raise BadArgs(
+        raise _bad_args(
             f"参数 {name} 应为非空的事项代码列表",
             f"argument '{name}' must be a non-empty list of service codes",
         )
     if len(v) > 200:
-        raise BadArgs(f"参数 {name} 太长", f"argument '{name}' is too long")
+        raise _bad_args(f"参数 {name} 太长", f"argument '{name}' is too long")
     return v
 
 
@@ -78,7 +91,7 @@ def _day(name: str, v: Any) -> Any:
     try:
         return date.fromisoformat(v).isoformat()
     except (TypeError, ValueError):
-        raise BadArgs(
+        raise _bad_args(
             f"参数 {name} 应为日期 YYYY-MM-DD", f"argument '{name}' must be a date YYYY-MM-DD"
         ) from None
 
@@ -86,7 +99,7 @@ def _day(name: str, v: Any) -> Any:
 _code = _text(True)
 
 # command -> {argument: (check, required)}
-SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
+SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
     "issue": {
         "service": (_code, True),
         "priority": (_choice("normal", "priority"), False),
@@ -125,25 +138,55 @@ SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
 }
 
 
-def validate(frame: dict[str, Any]) -> dict[str, Any]:
-    """The command with checked arguments (unknown extra fields dropped); raises BadArgs."""
-    kind = frame["type"]
-    out: dict[str, Any] = {"type": kind}
+def parse_frame(message: str | bytes) -> dict[str, object]:
+    """The frame as a JSON object; raises RequestError (bad_message)."""
+    try:
+        frame = json.loads(message)
+    except (ValueError, TypeError):
+        frame = None
+    if not isinstance(frame, dict):
+        raise RequestError("bad_message", "消息应为 JSON 对象", "A frame must be a JSON object")
+    return frame
+
+
+def reply_to(frame: dict[str, object]) -> str | None:
+    """The id an error about this frame answers: its ``id`` when that is a string."""
+    rid = frame.get("id")
+    return rid if isinstance(rid, str) else None
+
+
+def check_request(frame: dict[str, object], role: str) -> tuple[str, Command]:
+    """(request id, checked command) of a parsed frame sent by `role`; raises RequestError."""
+    kind = frame.get("type")
+    if not isinstance(kind, str):
+        raise RequestError("bad_message", "消息缺少 type", "A frame needs a string 'type'")
+    if kind not in SCHEMA:
+        raise RequestError(
+            "unknown_type", f"未知的请求类型：{kind}", f"Unknown request type: {kind}"
+        )
+    if kind not in COMMANDS.get(role, ()):
+        raise RequestError("forbidden", "您的角色不能执行此操作", f"A {role} may not send {kind}")
+    return _request_id(frame), _command(kind, frame)
+
+
+def _command(kind: str, frame: dict[str, object]) -> Command:
+    """The command with checked arguments (unknown extra fields dropped); raises RequestError."""
+    out: Command = {"type": kind}
     for name, (check, required) in SCHEMA[kind].items():
         v = frame.get(name)
         if v is None:
             if required:
-                raise BadArgs(f"缺少参数 {name}", f"missing argument '{name}'")
+                raise _bad_args(f"缺少参数 {name}", f"missing argument '{name}'")
             continue
         out[name] = check(name, v)
     return out
 
 
-def request_id(frame: dict[str, Any]) -> str:
-    """The request's id; raises BadArgs when it is missing or not a short string."""
+def _request_id(frame: dict[str, object]) -> str:
+    """The request's id; raises RequestError (bad_args) when it is missing or not a short string."""
     rid = frame.get("id")
     if not isinstance(rid, str) or not rid or len(rid) > MAX_ID:
-        raise BadArgs(
+        raise _bad_args(
             "请求缺少 id（字符串）",
             f"request 'id' must be a non-empty string of at most {MAX_ID} characters",
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -338,3 +340,102 @@ async def test_requests_pipelined_behind_the_hello(hub) -> None:
     assert oks == {"p1": "K001", "p2": "K002"}
     assert [f["seq"] for f in frames if f["type"] == "ticket_issued"] == [1, 2]
     await ws.close()
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _in_language(frame: dict, lang: str) -> bool:
+    """Whether an error frame's message is in that language (Chinese has Han characters)."""
+    msg = frame["message"]
+    return bool(HAN.search(msg)) if lang == "zh" else msg.isascii()
+
+
+async def _refused_both(url: str, data: dict, code: str) -> tuple[dict, dict]:
+    """The same hello refused with `code` for a zh and an en client: (zh frame, en frame)."""
+    zh, _ = await refused(url, data)
+    en, _ = await refused(url, dict(data, lang="en"))
+    assert zh["code"] == en["code"] == code, (zh, en)
+    assert _in_language(zh, "zh"), zh
+    assert _in_language(en, "en"), en
+    return zh, en
+
+
+async def test_every_refusal_in_the_clients_language(hub) -> None:
+    clerk = {"type": "hello", "v": 1, "role": "counter", "pin": "1234"}
+    await _refused_both(hub.url, {"v": 1, "role": "display"}, "bad_hello")
+    await _refused_both(hub.url, {"type": "hello", "v": 1, "role": "janitor"}, "bad_hello")
+    await _refused_both(hub.url, dict(clerk, staff="c003"), "bad_hello")  # no window
+    await _refused_both(
+        hub.url, {"type": "hello", "v": 2, "role": "display"}, "unsupported_version"
+    )
+    await _refused_both(
+        hub.url, {"type": "hello", "v": 1, "role": "kiosk", "token": "nope"}, "auth_failed"
+    )
+    await _refused_both(hub.url, dict(clerk, staff="c003", pin="0000", window=3), "auth_failed")
+    await _refused_both(hub.url, dict(clerk, staff="c003", window=5), "forbidden")
+    await _refused_both(
+        hub.url, {"type": "hello", "v": 1, "role": "supervisor", "staff": "c003", "pin": "1234"},
+        "forbidden",
+    )  # fmt: skip
+    holder = await counter(hub, 2, staff="c001")
+    await _refused_both(hub.url, dict(clerk, staff="c002", window=2), "window_taken")
+    await holder.close()
+    # locked: the failure that locks the id, then the next try; the minutes come from auth
+    for sid, window, lock_lang in (("c009", 9, "zh"), ("c010", 10, "en")):
+        bad = dict(clerk, staff=sid, pin="0000", window=window)
+        for _ in range(auth.LOCK_AFTER - 1):
+            await refused(hub.url, bad)
+        locking, _ = await refused(hub.url, dict(bad, lang=lock_lang))
+        assert locking["code"] == "locked" and _in_language(locking, lock_lang), locking
+        assert str(auth.LOCK_MINUTES) in locking["message"]
+        other = "en" if lock_lang == "zh" else "zh"
+        again, _ = await refused(hub.url, dict(bad, pin="1234", lang=other))
+        assert again["code"] == "locked" and _in_language(again, other), again
+        assert str(auth.LOCK_MINUTES) in again["message"]
+
+
+async def test_window_taken_in_the_writer_in_the_clients_language(hub, monkeypatch) -> None:
+    """Two clerks pass the hello's check for window 2 while the writer is busy: the engine
+    refuses the second one's open_window, and that refusal too is in the client's language."""
+    server = hub.server
+    for first, second in (("c001", ("c002", "zh")), ("c002", ("c001", "en"))):
+        entered, gate = threading.Event(), threading.Event()
+        commit = server.store.commit
+
+        def held(*args: object, commit=commit, entered=entered, gate=gate) -> object:
+            entered.set()
+            gate.wait(5)
+            return commit(*args)
+
+        monkeypatch.setattr(server.store, "commit", held)
+        k = await kiosk(hub)
+        issued = await k.send_request("issue", service="JS-01")
+        await _until(entered.is_set)  # the writer now waits in its commit
+        sid, lang = second
+        holder = asyncio.create_task(counter(hub, 2, staff=first))
+        await _until(lambda: server.queue.qsize() == 1)
+        loser = asyncio.create_task(
+            refused(
+                hub.url,
+                {"type": "hello", "v": 1, "role": "counter", "staff": sid, "pin": "1234",
+                 "window": 2, "lang": lang},
+            )
+        )  # fmt: skip
+        await _until(lambda: server.queue.qsize() == 2)
+        monkeypatch.undo()
+        gate.set()
+        frame, close = await loser
+        assert (frame["code"], close) == ("window_taken", 4003)
+        assert _in_language(frame, lang), frame
+        assert (await issued)["type"] == "ok"
+        winner = await holder
+        await winner.ok("logout")
+        await winner.wait_closed()
+        await k.close()
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(5):
+        while not condition():
+            await asyncio.sleep(0.01)

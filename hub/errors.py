@@ -1,0 +1,48 @@
+"""The hub's error type and the one place where an error is put into a client's language.
+
+Two layers refuse things, each with its own exception and its own words:
+the engine (`hub.engine.EngineError`: a command the hall's state does not
+allow) and the hub around it (`RequestError`: a malformed frame, bad
+arguments, a refused hello, a busy or failing hub). Both carry the protocol
+error code and the message in both languages; `error_frame` picks the one of
+the client's ``lang``. Clients show that message as it comes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+from hub.engine import EngineError
+from shared.i18n import pick
+
+
+class RequestError(Exception):
+    """A hello or request the hub refuses before or around the engine: code, zh, en."""
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.code = code
+        self.zh = zh
+        self.en = en
+
+
+Error = RequestError | EngineError
+
+
+class ErrorFrame(TypedDict):
+    """The protocol's `error` frame: the reply to request `re` (None: to no request)."""
+
+    type: Literal["error"]
+    re: str | None
+    code: str
+    message: str
+
+
+def error_frame(re: str | None, error: Error, lang: str) -> ErrorFrame:
+    """The error as the client that sent `re` reads it, in its hello's language."""
+    return {
+        "type": "error",
+        "re": re,
+        "code": error.code,
+        "message": pick(lang, error.zh, error.en),
+    }

@@ -1,0 +1,250 @@
+"""Opening a connection: a hello read and checked, its credentials verified.
+
+`read_hello` turns the first frame into a `Hello` or a `Refusal`; `Gate.admit`
+turns a `Hello` into a `Session` (who the connection is) or a `Refusal`
+(the error and the close code docs/protocol.md gives it). Credentials are looked
+up in the store (device tokens, staff and their failed PINs, tickets of
+earlier days), with the lockout policy of `hub.auth`. No sockets here: the
+server receives the hello, asks, and sends the welcome or the refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from hub import auth
+from hub.catalogue import Hall
+from hub.engine import Actor, Engine, Ticket
+from hub.errors import Error, RequestError
+from shared.protocol import (
+    CLOSE_AUTH,
+    CLOSE_BAD_HELLO,
+    CLOSE_FORBIDDEN,
+    STAFF_ROLES,
+    VERSION,
+    W_CLOSED,
+)
+
+if TYPE_CHECKING:
+    from hub.store import Store
+
+# The close code after a refused hello (docs/protocol.md); anything else, such as
+# a counter's window refused by the engine, closes with CLOSE_FORBIDDEN.
+CLOSE_OF = {
+    "bad_hello": CLOSE_BAD_HELLO,
+    "unsupported_version": CLOSE_BAD_HELLO,
+    "auth_failed": CLOSE_AUTH,
+    "locked": CLOSE_AUTH,
+    "forbidden": CLOSE_FORBIDDEN,
+    "window_taken": CLOSE_FORBIDDEN,
+}
+MAX_CREDENTIAL = 64  # characters of a staff id or PIN
+MAX_TICKET_TOKEN = 100  # characters of a citizen token (43 today)
+
+
+@dataclass(frozen=True)
+class Hello:
+    """A hello of this protocol version: the role asked for, the language, every field sent."""
+
+    role: object
+    lang: str
+    fields: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who a connection is after its hello: what the writer and the views need of it."""
+
+    role: str
+    identity: str  # idempotency identity: "kiosk:K1", "staff:c001", "ticket:<id>", "display:<n>"
+    lang: str = "zh"
+    actor: Actor | None = None  # None: a display, which sends nothing the engine runs
+    staff: str | None = None
+    staff_name: str | None = None
+    window: int | None = None
+    ticket: str | None = None
+    past_ticket: Ticket | None = None  # a citizen's ticket of an earlier day: shown, nothing more
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A staff member whose PIN was right: what the hello needs of the staff row."""
+
+    id: str
+    name: str
+    windows: tuple[int, ...]
+    supervisor: bool
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused hello: the error frame to send (in `lang`), then the close code."""
+
+    error: Error
+    close: int
+    lang: str
+
+
+def refusal(error: Error, lang: str) -> Refusal:
+    """The refusal of a hello with this error."""
+    return Refusal(error, CLOSE_OF.get(error.code, CLOSE_FORBIDDEN), lang)
+
+
+def _bad_hello(zh: str, en: str) -> RequestError:
+    return RequestError("bad_hello", zh, en)
+
+
+def read_hello(raw: str | bytes) -> Hello | Refusal:
+    """The first frame as a hello of this protocol version, or its refusal."""
+    try:
+        frame = json.loads(raw)
+    except (ValueError, TypeError):
+        frame = None
+    lang = "en" if isinstance(frame, dict) and frame.get("lang") == "en" else "zh"
+    if not isinstance(frame, dict) or frame.get("type") != "hello":
+        return refusal(_bad_hello("第一帧应为 hello", "The first frame must be a hello"), lang)
+    v = frame.get("v")
+    if type(v) is not int or v != VERSION:  # not True, not 1.0
+        return refusal(
+            RequestError(
+                "unsupported_version",
+                f"不支持的协议版本：{v}",
+                f"Unsupported protocol version: {v}",
+            ),
+            lang,
+        )
+    return Hello(frame.get("role"), lang, frame)
+
+
+class Gate:
+    """Admits hellos: checks device tokens, staff PINs (with lockout), windows, ticket tokens."""
+
+    def __init__(self, store: Store, hall: Hall, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.hall = hall
+        self.clock = clock
+        self.pin_checks = auth.OneCheckPerStaff()
+
+    async def admit(self, hello: Hello, engine: Engine) -> Session | Refusal:
+        """The session of this hello, or its refusal; the engine's windows say who holds what."""
+        try:
+            return await self._admit(hello, engine)
+        except RequestError as e:
+            return refusal(e, hello.lang)
+
+    async def _admit(self, hello: Hello, engine: Engine) -> Session:
+        role, lang, fields = hello.role, hello.lang, hello.fields
+        if role == "display":
+            return Session("display", f"display:{secrets.token_hex(4)}", lang)
+        if role == "kiosk":
+            token = fields.get("token")
+            dev = (
+                await asyncio.to_thread(
+                    self.store.device_by_token, self.hall.id, auth.token_hash(token)
+                )
+                if isinstance(token, str) and token
+                else None
+            )
+            if dev is None or dev["role"] != "kiosk":
+                raise RequestError("auth_failed", "设备令牌无效", "Invalid device token")
+            return Session("kiosk", f"kiosk:{dev['name']}", lang, Actor("kiosk", dev["name"]))
+        if role == "citizen":
+            token = fields.get("ticket")
+            ticket = self.ticket_for_token(engine, token) if isinstance(token, str) else None
+            if ticket is None:
+                raise RequestError("auth_failed", "票据无效或已过期", "Unknown or expired ticket")
+            tid = ticket["id"]
+            past = ticket if tid not in engine.tickets else None
+            return Session(
+                "citizen",
+                f"ticket:{tid}",
+                lang,
+                Actor("citizen", tid),
+                ticket=tid,
+                past_ticket=past,
+            )
+        if role not in STAFF_ROLES:
+            raise _bad_hello(f"未知角色：{role}", f"Unknown role: {role}")
+        staff = await self._login(fields.get("staff"), fields.get("pin"))
+        sid, name = staff.id, staff.name
+        if role == "supervisor":
+            if not staff.supervisor:
+                raise RequestError("forbidden", "您不是值班主管", "You are not a supervisor")
+            actor = Actor("supervisor", sid)
+            return Session(role, f"staff:{sid}", lang, actor, staff=sid, staff_name=name)
+        window = fields.get("window")
+        if not isinstance(window, int) or isinstance(window, bool):
+            raise _bad_hello("请指定窗口号", "A counter hello needs a window number")
+        if self.hall.window(window) is None or window not in staff.windows:
+            raise RequestError(
+                "forbidden", f"您无权使用 {window} 号窗口", f"You may not use window {window}"
+            )
+        w = engine.windows[window]
+        if w["state"] != W_CLOSED and w["staff"] != sid:
+            raise RequestError(
+                "window_taken",
+                f"{window} 号窗口已由其他工作人员登录",
+                f"Window {window} is held by another staff member",
+            )
+        actor = Actor("counter", sid, window)
+        return Session(
+            "counter", f"staff:{sid}", lang, actor, staff=sid, staff_name=name, window=window
+        )
+
+    async def _login(self, sid: object, pin: object) -> Staff:
+        """The staff row whose PIN this is; raises RequestError (bad_hello, locked, auth_failed)."""
+        if (
+            not isinstance(sid, str)
+            or not isinstance(pin, str)
+            or not sid
+            or len(sid) > MAX_CREDENTIAL
+            or len(pin) > MAX_CREDENTIAL
+        ):
+            raise _bad_hello("请提供工号和密码", "A staff hello needs staff and pin strings")
+        async with self.pin_checks.turn(sid):
+            return await self._check_pin(sid, pin)
+
+    async def _check_pin(self, sid: str, pin: str) -> Staff:
+        staff = await asyncio.to_thread(self.store.get_staff, self.hall.id, sid)
+        now = self.clock()
+        mins = auth.minutes_locked(staff["locked_until"], now) if staff is not None else 0
+        if mins:
+            raise RequestError(
+                "locked",
+                f"密码错误次数过多，账号已锁定，请 {mins} 分钟后再试",
+                f"Too many failed attempts: locked, try again in {mins} min",
+            )
+        stored = staff["pin_hash"] if staff is not None else auth.dummy_hash()
+        ok = await asyncio.to_thread(auth.check_pin, pin, stored)
+        if staff is None or not ok:
+            if staff is not None:
+                failures, until = auth.after_failure(staff["failures"], now)
+                await asyncio.to_thread(
+                    self.store.set_staff_failures, self.hall.id, sid, failures, until
+                )
+                if until is not None:
+                    raise RequestError(
+                        "locked",
+                        f"密码错误次数过多，账号已锁定 {auth.LOCK_MINUTES} 分钟",
+                        f"Too many failed attempts: locked for {auth.LOCK_MINUTES} minutes",
+                    )
+            raise RequestError("auth_failed", "工号或密码错误", "Wrong staff id or PIN")
+        if staff["failures"] or staff["locked_until"] is not None:
+            await asyncio.to_thread(self.store.set_staff_failures, self.hall.id, sid, 0, None)
+        return Staff(sid, staff["name"], tuple(staff["windows"] or ()), bool(staff["supervisor"]))
+
+    def ticket_for_token(self, engine: Engine, token: str) -> Ticket | None:
+        """The ticket (of today, else of an earlier day) a citizen token opens, or None."""
+        if not token or len(token) > MAX_TICKET_TOKEN:
+            return None
+        h = auth.token_hash(token)
+        tid = engine.tokens.get(h)
+        if tid is not None:
+            return engine.tickets.get(tid)
+        return self.store.ticket_by_token(self.hall.id, h)

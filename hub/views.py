@@ -1,0 +1,278 @@
+"""Who sees what: each role's welcome, the events a lobby and a citizen see, positions, metrics.
+
+Pure: functions of the engine (and of a connection's `Session`) that return
+frames; the server only sends them. docs/protocol.md sets the rules:
+kiosks, counters and supervisors see every event as the engine wrote it
+(without the store-only ``_`` keys); displays see public fields only and no
+private events; a citizen sees its own ticket, the notices, and its place in
+line; counters and supervisors get the same-day metrics pushed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Mapping
+from datetime import datetime
+from typing import Literal, NotRequired, TypedDict
+
+from hub.engine import Engine, Event
+from hub.session import Session
+from shared.protocol import (
+    OPEN_STATES,
+    PRIVATE_EVENTS,
+    PUBLIC_HANDOFF_FIELDS,
+    VERSION,
+    WAITING,
+    public_ticket,
+    public_window,
+)
+
+SEES_EVERY_EVENT = frozenset({"kiosk", "counter", "supervisor"})
+GETS_METRICS = frozenset({"counter", "supervisor"})
+RECENT_FOR_PUBLIC = 20  # recently called tickets a kiosk or display gets beside the open ones
+
+# A protocol object (Ticket, Window, Metrics ...) these views pass on without reading it.
+WireObject = Mapping[str, object]
+Position = tuple[int, int]  # (ahead, eta_min) of a citizen's ticket
+
+
+class Me(TypedDict):
+    """Who a staff connection is logged in as."""
+
+    staff: str | None
+    name: str | None
+
+
+class HallState(TypedDict):
+    """The welcome's state for kiosks, displays, counters and supervisors."""
+
+    waiting: dict[str, int]
+    notice: WireObject | None
+    recent_calls: list[WireObject]
+    tickets: list[WireObject]
+    windows: list[WireObject]
+    me: NotRequired[Me]  # counters and supervisors
+    metrics: NotRequired[WireObject]  # supervisors, and the next four too
+    complaints: NotRequired[list[WireObject]]
+    ratings: NotRequired[list[WireObject]]
+    printer_faults: NotRequired[list[WireObject]]
+
+
+class CitizenState(TypedDict):
+    """The welcome's state for a citizen: its own ticket and place in line."""
+
+    ticket: WireObject
+    ahead: int
+    eta_min: int
+    can_rate: bool
+    rate_window: int | None
+    notice: NotRequired[WireObject | None]  # not for a ticket of an earlier day
+    waiting: dict[str, int]
+    tickets: list[WireObject]
+    windows: list[WireObject]
+
+
+class Welcome(TypedDict):
+    type: Literal["welcome"]
+    v: int
+    role: str
+    seq: int
+    day: str
+    hall: WireObject
+    state: HallState | CitizenState
+
+
+class PositionFrame(TypedDict):
+    type: Literal["position"]
+    ahead: int
+    eta_min: int
+
+
+class MetricsFrame(TypedDict):
+    type: Literal["metrics"]
+    metrics: WireObject
+
+
+# ---------------------------------------------------------------------- welcome
+
+
+def welcome(engine: Engine, hall: WireObject, session: Session, now: datetime) -> Welcome:
+    """The welcome of a connection: the hall's catalogue and the snapshot its role may see."""
+    state: HallState | CitizenState
+    if session.role == "citizen":
+        state = citizen_state(engine, session)
+    else:
+        state = hall_state(engine, session, now)
+    return {
+        "type": "welcome",
+        "v": VERSION,
+        "role": session.role,
+        "seq": engine.seq,
+        "day": engine.day.isoformat(),
+        "hall": hall,
+        "state": state,
+    }
+
+
+def citizen_state(engine: Engine, session: Session) -> CitizenState:
+    """A citizen's own ticket, its place in line and whether it may rate a visit now."""
+    if session.past_ticket is not None:  # a ticket of an earlier day: shown, nothing more
+        return {
+            "ticket": public_ticket(session.past_ticket),
+            "ahead": 0,
+            "eta_min": 0,
+            "can_rate": False,
+            "rate_window": None,
+            "tickets": [],
+            "windows": [],
+            "waiting": {},
+        }
+    assert session.ticket is not None
+    ahead, eta = engine.position(session.ticket)
+    rate_window = engine.rate_window(session.ticket)
+    return {
+        "ticket": public_ticket(engine.tickets[session.ticket]),
+        "ahead": ahead,
+        "eta_min": eta,
+        "can_rate": rate_window is not None,
+        "rate_window": rate_window,
+        "notice": engine.notice,
+        "waiting": engine.waiting_counts(),
+        "tickets": [],
+        "windows": [],
+    }
+
+
+def hall_state(engine: Engine, session: Session, now: datetime) -> HallState:
+    """The hall as a kiosk, display, counter or supervisor sees it."""
+    recent_calls: list[WireObject] = list(engine.recent_calls)
+    state: HallState = {
+        "waiting": engine.waiting_counts(),
+        "notice": engine.notice,
+        "recent_calls": recent_calls,
+        "tickets": [],
+        "windows": [],
+    }
+    if session.role in ("counter", "supervisor"):
+        state["tickets"] = list(engine.tickets.values())
+        state["windows"] = list(engine.windows.values())
+        state["me"] = {"staff": session.staff, "name": session.staff_name}
+    else:
+        recent = {c["ticket"] for c in recent_calls[:RECENT_FOR_PUBLIC]}
+        tickets = [
+            t for t in engine.tickets.values() if t["state"] in OPEN_STATES or t["id"] in recent
+        ]
+        if session.role == "display":
+            state["tickets"] = [public_ticket(t) for t in tickets]
+            state["windows"] = [public_window(w) for w in engine.windows.values()]
+        else:
+            state["tickets"] = list(tickets)
+            state["windows"] = list(engine.windows.values())
+    if session.role == "supervisor":
+        state["metrics"] = engine.metrics(now)
+        state["complaints"] = list(engine.complaints)
+        state["ratings"] = list(engine.ratings)
+        state["printer_faults"] = list(engine.printer_faults)
+    return state
+
+
+# ---------------------------------------------------------------------- events
+
+
+def staff_event(ev: Event) -> Event:
+    """An event as kiosks, counters and supervisors see it: without the store-only keys."""
+    return {k: v for k, v in ev.items() if not k.startswith("_")}
+
+
+def public_event(ev: Event) -> Event:
+    """An event without staff, notes, handoff reasons or why a ticket was parked."""
+    out = dict(ev)
+    t = out.get("ticket")
+    if isinstance(t, dict):
+        out["ticket"] = public_ticket(t)
+    w = out.get("window")
+    if isinstance(w, dict):
+        out["window"] = public_window(w)
+    h = out.get("handoff")
+    if isinstance(h, dict):
+        out["handoff"] = {k: h.get(k) for k in PUBLIC_HANDOFF_FIELDS}
+    if ev["type"] == "day_rolled":
+        out["windows"] = [public_window(w) for w in ev["windows"]]
+    out.pop("staff", None)
+    if ev["type"] == "ticket_parked":
+        out.pop("reason", None)  # why a citizen was parked is not for the lobby
+    return out
+
+
+def lobby_event(ev: Event) -> Event | None:
+    """An event as a display sees it, or None for the private ones."""
+    return None if ev["type"] in PRIVATE_EVENTS else public_event(ev)
+
+
+def citizen_event(
+    engine: Engine, ev: Event, present: Container[str]
+) -> tuple[str | None, Event] | None:
+    """What citizens see of a staff event: (whose ticket, the frame), or None.
+
+    Whose ticket is None when every citizen sees it (a notice). A ticket's
+    event goes to the citizen of that ticket only, and its frame is built
+    only when that citizen's ticket is `present` (connected).
+    """
+    kind = ev["type"]
+    if kind == "notice":
+        return None, {k: v for k, v in ev.items() if k != "staff"}
+    t = ev.get("ticket")
+    if not isinstance(t, dict) or t["id"] not in present:
+        return None
+    if kind == "ticket_rated":
+        out = {k: ev[k] for k in ("type", "seq", "at", "window", "level")}
+        out["ticket"] = public_ticket(t)
+    else:
+        out = public_event(ev)
+        out["waiting"] = {k: v for k, v in ev.get("waiting", {}).items() if k == t["service"]}
+    rate_window = engine.rate_window(t["id"])
+    out["can_rate"] = rate_window is not None
+    out["rate_window"] = rate_window
+    return t["id"], out
+
+
+def ok_reply(session: Session, result: Mapping[str, object]) -> dict[str, object]:
+    """The ok reply to a command the engine ran, as its sender may see it."""
+    reply: dict[str, object] = {"type": "ok", **result}
+    ticket = reply.get("ticket")
+    if session.role == "citizen" and isinstance(ticket, dict):
+        # a citizen sees its own ticket as its events show it: no staff, notes or handoff reasons
+        reply["ticket"] = public_ticket(ticket)
+    return reply
+
+
+# ---------------------------------------------------------------------- positions, metrics
+
+
+def positions(engine: Engine, tickets: Iterable[str]) -> dict[str, Position]:
+    """The place in line of each of these of today's tickets; (0, 0) when not waiting.
+
+    One sort per service concerned, however many citizens watch it.
+    """
+    mine = [engine.tickets[tid] for tid in tickets if tid in engine.tickets]
+    places = {
+        s: {t["id"]: i for i, t in enumerate(engine.queue_of(s))}
+        for s in {t["service"] for t in mine if t["state"] == WAITING}
+    }
+    out: dict[str, Position] = {}
+    for t in mine:
+        if t["state"] == WAITING:
+            ahead = places[t["service"]].get(t["id"], 0)
+            out[t["id"]] = (ahead, engine.eta(t["service"], ahead))
+        else:
+            out[t["id"]] = (0, 0)
+    return out
+
+
+def position_frame(position: Position) -> PositionFrame:
+    """The frame telling a citizen its new place in line."""
+    return {"type": "position", "ahead": position[0], "eta_min": position[1]}
+
+
+def metrics_frame(engine: Engine, now: datetime) -> MetricsFrame:
+    """The same-day metrics pushed to counters and supervisors."""
+    return {"type": "metrics", "metrics": engine.metrics(now)}
