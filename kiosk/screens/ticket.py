@@ -13,9 +13,9 @@ from textual.widgets import Static
 from kiosk.screens.base import KioskScreen
 from kiosk.state import IssuedTicket
 from kiosk.strings import t
-from kiosk.widgets.bignumber import BigNumber
 from kiosk.widgets.tile import Tile
 from shared.i18n import name_of
+from shared.ui.bigtext import BigText
 from shared.ui.qr import QRCode
 
 # print_status values -> the sentence shown
@@ -51,7 +51,7 @@ class TicketScreen(KioskScreen):
         self.shown_at = time.monotonic()
         self.set_reactive(TicketScreen.print_status, print_status)
         if self.is_mounted:
-            self.query_one(BigNumber).number = ticket.number
+            self.query_one(BigText).text = ticket.number
             self.query_one(QRCode).data = ticket.url
             if self.is_current:
                 self.sync()  # otherwise on resume
@@ -60,7 +60,7 @@ class TicketScreen(KioskScreen):
         with Horizontal(id="ticket"):
             with Vertical(id="ticket-main"):
                 yield Static(id="your-number")
-                yield BigNumber(self.ticket.number if self.ticket else "", id="number")
+                yield BigText(self.ticket.number if self.ticket else "", max_scale=4, id="number")
                 yield Static(id="ticket-service")
                 yield Static(id="ticket-ahead")
                 yield Static(id="ticket-eta")

@@ -10,9 +10,9 @@ from textual.widgets import Input, SelectionList, TabbedContent
 
 from display.app import DisplayApp
 from display.widgets.banners import NoticeBanner, StaleBanner
-from display.widgets.bigtext import BigText
 from display.widgets.call import LatestCall
 from display.widgets.metrics import MetricsTable
+from shared.ui.bigtext import BigText
 
 SIZE = (120, 40)
 

@@ -8,8 +8,8 @@ from kiosk_helpers import SIZE, Observer, kiosk_config, text_of, wait_for, wait_
 
 from kiosk.app import KioskApp
 from kiosk.screens import DepartmentScreen, GuideScreen, HomeScreen, PriorityScreen, TicketScreen
-from kiosk.widgets.bignumber import BigNumber
 from kiosk.widgets.tile import Tile
+from shared.ui.bigtext import BigText
 
 
 async def test_home_to_ticket_by_touch_equals_the_hubs(hub: Any) -> None:
@@ -41,7 +41,7 @@ async def test_home_to_ticket_by_touch_equals_the_hubs(hub: Any) -> None:
         hub_ticket = tickets[0]
         assert shown.ticket["id"] == hub_ticket["id"]
         assert shown.number == hub_ticket["number"]
-        assert screen.query_one(BigNumber).number == hub_ticket["number"]
+        assert screen.query_one(BigText).text == hub_ticket["number"]
         assert hub_ticket["service"] == service and hub_ticket["priority"] == "normal"
         assert shown.ahead == 0
         assert "0" in text_of(app, "#ticket-ahead")

@@ -1,4 +1,4 @@
-"""The kiosk's pure pieces: hall state, strings, big glyphs, the QR matrix."""
+"""The kiosk's pure pieces: hall state, strings, the QR matrix."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from PIL import Image
 
 from kiosk.state import HallState, IssuedTicket
 from kiosk.strings import STRINGS, error_reason, t
-from kiosk.widgets.bignumber import big_lines, big_width
 from shared.ui.qr import qr_lines, qr_matrix
 
 
@@ -50,14 +49,6 @@ def test_every_string_has_both_languages() -> None:
     assert t("waiting_n", "en", n=3) == "3 waiting"
     assert error_reason("not_found", "en") == "this service is not available"
     assert error_reason("weird_code", "zh") == "系统繁忙"
-
-
-def test_big_glyphs_cover_every_prefix() -> None:
-    for number in ("A001", "Z999", "K042", "W123"):
-        lines = big_lines(number, 1)
-        assert len(lines) == 5
-        assert all(len(line) == big_width(number, 1) for line in lines)
-    assert len(big_lines("A001", 2)) == 10
 
 
 def test_qr_on_screen_decodes() -> None:
