@@ -8,11 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Static
 
-from kiosk.screens.base import KioskScreen
+from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.state import IssuedTicket
 from kiosk.strings import t
+from kiosk.widgets.text import PlainText
 from kiosk.widgets.tile import Tile
 from shared.i18n import name_of
 from shared.ui.bigtext import BigText
@@ -39,14 +39,17 @@ class TicketScreen(KioskScreen):
     # A second tap or Enter meant for the previous screen must not dismiss the ticket.
     GRACE_S = 1.0
 
-    def __init__(self, ticket: IssuedTicket | None = None, print_status: str = "none") -> None:
-        super().__init__()
+    def __init__(
+        self, view: KioskView, ticket: IssuedTicket | None = None, print_status: str = "none"
+    ) -> None:
+        super().__init__(view)
         self.ticket = ticket
         self.shown_at = time.monotonic()
         self.set_reactive(TicketScreen.print_status, print_status)
 
-    def show(self, ticket: IssuedTicket, print_status: str) -> None:
-        """Show another ticket on this screen."""
+    def show(self, view: KioskView, ticket: IssuedTicket, print_status: str) -> None:
+        """Show another ticket on this screen (as of the app's `view`)."""
+        self.view = view
         self.ticket = ticket
         self.shown_at = time.monotonic()
         self.set_reactive(TicketScreen.print_status, print_status)
@@ -59,18 +62,18 @@ class TicketScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ticket"):
             with Vertical(id="ticket-main"):
-                yield Static(id="your-number")
+                yield PlainText(id="your-number")
                 yield BigText(self.ticket.number if self.ticket else "", max_scale=4, id="number")
-                yield Static(id="ticket-service")
-                yield Static(id="ticket-ahead")
-                yield Static(id="ticket-eta")
-                yield Static(id="ticket-windows")
-                yield Static(id="ticket-issued")
+                yield PlainText(id="ticket-service")
+                yield PlainText(id="ticket-ahead")
+                yield PlainText(id="ticket-eta")
+                yield PlainText(id="ticket-windows")
+                yield PlainText(id="ticket-issued")
             with Vertical(id="ticket-qr"):
                 yield QRCode(self.ticket.url if self.ticket else "", id="qr")
-                yield Static(id="scan")
+                yield PlainText(id="scan")
         with Horizontal(id="actions"):
-            yield Static(id="print-status")
+            yield PlainText(id="print-status")
             yield Tile("done", 1, id="done", classes="primary action")
 
     def sync_body(self) -> None:
@@ -93,7 +96,7 @@ class TicketScreen(KioskScreen):
         self.put("#ticket-issued", t("issued_at", lang, t=f"{tk.issued_at:%H:%M}"))
         self.put("#scan", t("scan", lang))
         self.put("#print-status", t(PRINT_TEXT.get(self.print_status, "print_none"), lang))
-        status = self.query_one("#print-status", Static)
+        status = self.query_one("#print-status", PlainText)
         status.set_class(self.print_status == "fault", "error")
         self.query_one("#done", Tile).show(t("done", lang))
 
@@ -103,7 +106,7 @@ class TicketScreen(KioskScreen):
     def leave(self) -> None:
         """Back home, unless the ticket has only just appeared."""
         if time.monotonic() - self.shown_at >= self.GRACE_S:
-            self.kiosk.go_home()
+            self.post_message(self.HomeRequested())
 
     def action_back(self) -> None:
         """Esc on the ticket goes home (there is nothing to go back to)."""

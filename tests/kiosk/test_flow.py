@@ -17,7 +17,7 @@ async def test_home_to_ticket_by_touch_equals_the_hubs(hub: Any) -> None:
     async with Observer(hub) as observer, app.run_test(size=SIZE) as pilot:
         await wait_online(pilot, app)
         assert isinstance(app.screen, HomeScreen)
-        dept = app.state.departments[0]["code"]
+        dept = app.state.offered_departments[0]["code"]
         service = app.state.services_of(dept)[0]["code"]
 
         await pilot.click(f"#dept-{dept}")
@@ -92,7 +92,7 @@ async def test_waiting_counts_update_live(hub: Any) -> None:
     app = KioskApp(kiosk_config(hub))
     async with app.run_test(size=SIZE) as pilot:
         await wait_online(pilot, app)
-        dept = app.state.departments[0]["code"]
+        dept = app.state.offered_departments[0]["code"]
         service = app.state.services_of(dept)[0]["code"]
         tile = app.screen.query_one(f"#dept-{dept}", Tile)
         assert "等候 0 人" in str(tile.render())
