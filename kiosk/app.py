@@ -308,8 +308,8 @@ class KioskApp(App[int]):
 
     @on(PriorityScreen.IssueRequested)
     def issue_requested(self, request: PriorityScreen.IssueRequested) -> None:
-        # The worker belongs to the screen: a citizen who leaves it (Back, Home)
-        # abandons the request, as before the tap.
+        # The worker belongs to the screen: when the citizen leaves it (Back, Home),
+        # the request is cancelled with it.
         request.screen.run_worker(
             self._take_ticket(request.screen, request.service, request.priority), group="issue"
         )

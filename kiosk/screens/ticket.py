@@ -18,6 +18,10 @@ from shared.i18n import name_of
 from shared.ui.bigtext import BigText
 from shared.ui.qr import QRCode
 
+# The number's glyphs grow with the width up to this scale (14 rows at most),
+# so the lines under it stay on screen.
+NUMBER_MAX_SCALE = 4
+
 # print_status values -> the sentence shown
 PRINT_TEXT = {
     "printing": "print_printing",
@@ -63,7 +67,11 @@ class TicketScreen(KioskScreen):
         with Horizontal(id="ticket"):
             with Vertical(id="ticket-main"):
                 yield PlainText(id="your-number")
-                yield BigText(self.ticket.number if self.ticket else "", max_scale=4, id="number")
+                yield BigText(
+                    self.ticket.number if self.ticket else "",
+                    max_scale=NUMBER_MAX_SCALE,
+                    id="number",
+                )
                 yield PlainText(id="ticket-service")
                 yield PlainText(id="ticket-ahead")
                 yield PlainText(id="ticket-eta")

@@ -1,1 +1,1 @@
-"""Kiosk widgets: tiles and the header (the big ticket number is shared/ui/bigtext.py)."""
+"""Kiosk widgets: tiles, the header, plain text (the big ticket number is shared/ui/bigtext.py)."""
