@@ -144,8 +144,8 @@ async def measure(
     url: str, token: str, service: str, calls: int
 ) -> tuple[list[float], list[float], list[float]]:
     from display.app import DisplayApp
-    from display.widgets.bigtext import BigText
     from display.widgets.windows import WindowCell
+    from shared.ui.bigtext import BigText
 
     kiosk = Requester((await hello(url, role="kiosk", token=token))[0])
     for _ in range(calls + 1):

@@ -2,11 +2,13 @@
 
 Theory of operation
 -------------------
-The app holds a `HallState` (catalogue, waiting counts, windows) that a
-`HubClient` keeps fresh: each welcome replaces it, each event updates it, and
-the current screen redraws from it (`KioskScreen.sync`). The client runs in an
-exclusive async worker and reconnects by itself; while it is offline the
-kiosk says so on every screen and issuing is disabled.
+The app holds a `KioskState` (catalogue, waiting counts, windows) that a
+`HubLink` keeps fresh: each `HubWelcomed` replaces it, each `HubEvent` moves
+it forward, and the app passes it down to the screens (`KioskView`,
+`KioskScreen.sync`). The link reconnects by itself; while it is offline the
+kiosk says so on every screen and issuing is disabled. Screens never call the
+app: they post `...Requested` messages (a department, a guide, a ticket, Back,
+Home, the language) that the app handles below with `@on`.
 
 A ticket is shown only from the hub's `ok` reply to `issue`. The client
 resends an unanswered request with the same id after a reconnect, so a tap
@@ -22,6 +24,7 @@ The app can also run without a hub from a prepared welcome dict
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -31,7 +34,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -41,19 +44,23 @@ from kiosk.screens import (
     GuideScreen,
     HomeScreen,
     KioskScreen,
+    KioskView,
     PinScreen,
     PriorityScreen,
     TicketScreen,
 )
-from kiosk.state import HallState, IssuedTicket
+from kiosk.state import IssuedTicket, KioskState
 from kiosk.strings import t
-from shared.client import HubClient, HubError
+from kiosk.widgets.header import KioskHeader
+from shared.client import HubError
 from shared.protocol import DEFAULT_HUB
+from shared.ui.hub import HubEvent, HubFailed, HubLink, HubStatus, HubWelcomed
 
 log = logging.getLogger("hall.kiosk")
 
 DEFAULT_IDLE_S = 30.0
 DEFAULT_ADMIN_PIN = "0000"
+GC_PAUSE_S = 2.0  # longest pause of automatic garbage collection while a ticket is issued
 
 
 class Printer(Protocol):
@@ -108,10 +115,16 @@ class KioskApp(App[int]):
     ) -> None:
         super().__init__()
         self.config = config or KioskConfig()
-        self.state = HallState()
+        self.state = KioskState()
         self.printer = printer
         self._frozen_now = now
-        self._client: HubClient | None = None
+        self.link = HubLink(
+            self,
+            self.config.hub,
+            self._hello,
+            min_backoff=min(0.2, self.config.max_backoff),
+            max_backoff=self.config.max_backoff,
+        )
         self._offline_mode = welcome is not None  # snapshot mode: no hub at all
         self._last_activity = time.monotonic()
         self._issuing = 0
@@ -119,59 +132,54 @@ class KioskApp(App[int]):
         self._printer_ok = True
         self.last_ticket: IssuedTicket | None = None
         self.issued_count = 0  # tickets shown since start (tests, the benchmark)
-        self.ticket_screen = TicketScreen()  # one instance, reused for every ticket
-        self.install_screen(self.ticket_screen, name="ticket")
         self.set_reactive(KioskApp.lang, self.config.lang)
         if welcome is not None:
-            self.state.load(welcome)
+            self.state.load_welcome(welcome)
             self.set_reactive(KioskApp.online, True)
+        self.ticket_screen = TicketScreen(self.view)  # one instance, reused for every ticket
+        self.install_screen(self.ticket_screen, name="ticket")
 
     # ------------------------------------------------------------------ lifecycle
 
     def get_default_screen(self) -> HomeScreen:
-        return HomeScreen()
+        return HomeScreen(self.view)
 
     async def on_mount(self) -> None:
         self.set_interval(min(0.25, self.config.idle / 4), self._check_idle)
         if not self._offline_mode:
-            self.connect_hub()
+            self.link.connect()
         # Compose the ticket screen now, not when the first citizen waits for it.
         await self.push_screen(self.ticket_screen)
         await self.pop_screen()
 
-    @work(exclusive=True, group="hub", exit_on_error=False)
-    async def connect_hub(self) -> None:
-        """Keep a connection to the hub (reconnecting forever) and follow its events."""
-        client = HubClient(
-            self.config.hub,
-            {"role": "kiosk", "token": self.config.token, "lang": self.lang},
-            min_backoff=min(0.2, self.config.max_backoff),
-            max_backoff=self.config.max_backoff,
-        )
-        client.on_welcome = self._hub_welcomed
-        client.on_event = self._hub_event
-        client.on_status = self._hub_status
-        client.on_error = self._hub_failed
-        self._client = client
-        try:
-            await client.run()
-        finally:
-            await client.close()
+    def _hello(self) -> dict[str, Any]:
+        return {"role": "kiosk", "token": self.config.token, "lang": self.lang}
 
-    def _hub_welcomed(self, welcome: dict[str, Any]) -> None:
-        self.state.load(welcome)
+    @on(HubWelcomed)
+    def hub_welcomed(self, message: HubWelcomed) -> None:
+        if self.link.is_current(message):
+            self.load_welcome(message.welcome)
+
+    def load_welcome(self, welcome: dict[str, Any]) -> None:
+        """Take a fresh snapshot of the hall (every (re)connect) and redraw every screen."""
+        self.state.load_welcome(welcome)
         self.refresh_screens(all_screens=True)
 
-    def _hub_event(self, event: dict[str, Any]) -> None:
-        if self.state.apply(event):
+    @on(HubEvent)
+    def hub_event(self, message: HubEvent) -> None:
+        if self.link.is_current(message) and self.state.apply_event(message.frame):
             self.refresh_screens()
 
-    def _hub_status(self, online: bool) -> None:
-        self.online = online
+    @on(HubStatus)
+    def hub_status(self, message: HubStatus) -> None:
+        if self.link.is_current(message):
+            self.online = message.online
 
-    def _hub_failed(self, error: HubError) -> None:
-        log.error("kiosk stopped talking to the hub: %s", error)
-        self.fatal = error.code
+    @on(HubFailed)
+    def hub_failed(self, message: HubFailed) -> None:
+        if self.link.is_current(message):
+            log.error("kiosk stopped talking to the hub: %s", message.error)
+            self.fatal = message.error.code
 
     def watch_online(self) -> None:
         self.refresh_screens()
@@ -182,12 +190,18 @@ class KioskApp(App[int]):
     def watch_lang(self) -> None:
         self.refresh_screens(all_screens=True)
 
+    @property
+    def view(self) -> KioskView:
+        """What the screens show: the state, the clock, the language and the connection."""
+        return KioskView(self.state, self.now, self.lang, self.online, self.fatal)
+
     def refresh_screens(self, all_screens: bool = False) -> None:
         """Redraw the current screen (or all) from the state."""
+        view = self.view
         screens = self.screen_stack if all_screens else self.screen_stack[-1:]
         for screen in screens:
             if isinstance(screen, KioskScreen):
-                screen.sync()
+                screen.sync(view)
 
     # ------------------------------------------------------------------ status
 
@@ -203,33 +217,49 @@ class KioskApp(App[int]):
     @property
     def can_issue(self) -> bool:
         """True when a tap can make a ticket (the hub is there and accepts this kiosk)."""
-        return self.online and not self.fatal
-
-    def banner_text(self) -> str:
-        """The sentence across every screen, or "" when all is well."""
-        if self.fatal:
-            return t("unauthorised", self.lang)
-        if not self.online:
-            return t("offline", self.lang)
-        return ""
+        return self.view.can_issue
 
     # ------------------------------------------------------------------ navigation
+
+    @on(HomeScreen.DepartmentRequested)
+    def department_requested(self, request: HomeScreen.DepartmentRequested) -> None:
+        self.open_department(request.department)
+
+    @on(DepartmentScreen.GuideRequested)
+    def guide_requested(self, request: DepartmentScreen.GuideRequested) -> None:
+        self.open_guide(request.service)
+
+    @on(GuideScreen.TicketRequested)
+    def ticket_requested(self, request: GuideScreen.TicketRequested) -> None:
+        self.open_priority(request.service)
+
+    @on(KioskScreen.BackRequested)
+    def back_requested(self) -> None:
+        self.go_back()
+
+    @on(KioskScreen.HomeRequested)
+    def home_requested(self) -> None:
+        self.go_home()
+
+    @on(KioskScreen.Shown)
+    def screen_shown(self) -> None:
+        self.note_activity()  # the idle countdown starts once the screen is there
 
     def open_department(self, department: str) -> None:
         """Show a department's services."""
         self.note_activity()
-        self.push_screen(DepartmentScreen(department))
+        self.push_screen(DepartmentScreen(self.view, department))
 
     def open_guide(self, service: str) -> None:
         """Show a service's guide."""
         self.note_activity()
-        self.push_screen(GuideScreen(service))
+        self.push_screen(GuideScreen(self.view, service))
 
     def open_priority(self, service: str) -> None:
         """Ask regular or 绿色通道 before issuing."""
         self.note_activity()
         if self.can_issue:
-            self.push_screen(PriorityScreen(service))
+            self.push_screen(PriorityScreen(self.view, service))
 
     def go_back(self) -> None:
         """One screen back; never past home."""
@@ -237,17 +267,14 @@ class KioskApp(App[int]):
         if len(self.screen_stack) > 1:
             self.pop_screen()
 
-    def action_go_home(self) -> None:
-        """Back to the departments."""
-        self.go_home()
-
     def go_home(self) -> None:
         """Pop every screen down to home (at once, as one update)."""
         self.note_activity()
         if len(self.screen_stack) > 1:
             self.screen_stack[0].pop_until_active()
 
-    def action_toggle_lang(self) -> None:
+    @on(KioskHeader.LanguageToggled)
+    def language_toggled(self) -> None:
         """中文 ⇄ English."""
         self.note_activity()
         self.lang = "en" if self.lang == "zh" else "zh"
@@ -279,14 +306,49 @@ class KioskApp(App[int]):
 
     # ------------------------------------------------------------------ issuing
 
+    @on(PriorityScreen.IssueRequested)
+    def issue_requested(self, request: PriorityScreen.IssueRequested) -> None:
+        # The worker belongs to the screen: when the citizen leaves it (Back, Home),
+        # the request is cancelled with it.
+        request.screen.run_worker(
+            self._take_ticket(request.screen, request.service, request.priority), group="issue"
+        )
+
+    async def _take_ticket(self, screen: PriorityScreen, service: str, priority: bool) -> None:
+        """Issue a ticket for the screen's tap; show it only once the hub acknowledged it."""
+        # A full garbage collection takes a few hundred ms on a busy machine: keep it
+        # out of the way between the tap and the ticket (at most GC_PAUSE_S).
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        guard = self.set_timer(GC_PAUSE_S, lambda: _gc_on(gc_was_on))
+        shown = False
+        try:
+            ticket = await self.issue(service, priority)
+        except HubError as exc:
+            screen.issue_failed(exc.code)
+            return
+        except Exception:  # a bug must not end the kiosk: say it failed, log why
+            log.exception("issuing a ticket for %s failed", service)
+            screen.issue_failed("other")
+            return
+        else:
+            screen.issue_done()
+            self.show_ticket(ticket)
+            shown = True
+        finally:
+            guard.stop()
+            if shown:
+                self.call_after_refresh(_gc_on, gc_was_on)  # once the ticket is drawn
+            else:
+                _gc_on(gc_was_on)
+
     async def issue(self, service: str, priority: bool = False) -> IssuedTicket:
         """Ask the hub for a ticket and return it once acknowledged; raise HubError otherwise."""
-        client = self._client
-        if client is None or not self.can_issue:
+        if self.link.client is None or not self.can_issue:
             raise HubError("unavailable", "the hub is not connected")
         self._issuing += 1
         try:
-            reply = await client.request(
+            reply = await self.link.request(
                 "issue",
                 service=service,
                 priority="priority" if priority else "normal",
@@ -316,7 +378,7 @@ class KioskApp(App[int]):
             self.go_home()
             self.call_later(self._show_on_ticket_screen, ticket, status)
             return
-        screen.show(ticket, status)
+        screen.show(self.view, ticket, status)
         self.push_screen(screen)
 
     # ------------------------------------------------------------------ printing
@@ -371,14 +433,13 @@ class KioskApp(App[int]):
     @work(group="printer-status", exit_on_error=False)
     async def report_printer(self, ok: bool, kind: str = "", message: str = "") -> None:
         """Tell the hub (and so the supervisors) how the printer is."""
-        client = self._client
-        if client is None:
-            return
+        if self.link.client is None:
+            return  # no hub to tell (snapshot mode)
         args: dict[str, Any] = {"ok": ok}
         if not ok:
             args.update(kind=kind, message=message[:500])
         try:
-            await client.request("printer_status", timeout=30.0, **args)
+            await self.link.request("printer_status", timeout=30.0, **args)
         except HubError as exc:
             log.warning("could not report the printer status: %s", exc)
 
@@ -415,3 +476,8 @@ class KioskApp(App[int]):
                 self.print_ticket(ticket)
 
         self.push_screen(PinScreen(self.config.admin_pin, "staff_reprint", self.lang), done)
+
+
+def _gc_on(was_on: bool) -> None:
+    if was_on:
+        gc.enable()

@@ -1,111 +1,36 @@
-"""What the kiosk knows of the hall: the catalogue, waiting counts and windows.
+"""What the kiosk knows of the hall: the shared `HallState` plus the kiosk's own reading of it.
 
-Pure (no Textual, no network): built from a `welcome` frame and updated by
-events, so tests and snapshots can feed it a prepared welcome dict.
+Pure (no Textual, no network): built from a `welcome` frame and moved forward
+by events (shared/hallstate.py), so tests and snapshots can feed it a prepared
+welcome dict. The kiosk adds only what a citizen is shown before and after a
+tap: the departments worth a tile, the estimated wait of the guide, the
+windows' names, and the `IssuedTicket` the hub acknowledged.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.hallstate import HallState
 from shared.i18n import name_of
+from shared.protocol import W_OPEN
 
 
-@dataclass
-class HallState:
+class KioskState(HallState):
     """The kiosk's picture of the hall, as of the last welcome and events."""
 
-    hall: dict[str, Any] = field(default_factory=dict)
-    waiting: dict[str, int] = field(default_factory=dict)
-    windows: dict[int, dict[str, Any]] = field(default_factory=dict)  # live Window objects
-    day: str = ""
-
-    @classmethod
-    def from_welcome(cls, welcome: dict[str, Any]) -> HallState:
-        """The state a welcome frame describes."""
-        state = cls()
-        state.load(welcome)
-        return state
-
-    def load(self, welcome: dict[str, Any]) -> None:
-        """Replace everything with a welcome's snapshot."""
-        self.hall = dict(welcome.get("hall") or {})
-        snap = welcome.get("state") or {}
-        self.waiting = {str(k): int(v) for k, v in (snap.get("waiting") or {}).items()}
-        self.windows = {}
-        for w in snap.get("windows") or ():
-            if isinstance(w, dict) and isinstance(w.get("number"), int):
-                self.windows[w["number"]] = w
-        self.day = str(welcome.get("day") or "")
-
-    def apply(self, event: dict[str, Any]) -> bool:
-        """Apply a pushed event; True when anything the kiosk shows changed."""
-        changed = False
-        waiting = event.get("waiting")
-        if isinstance(waiting, dict):
-            for code, n in waiting.items():
-                if isinstance(n, int) and self.waiting.get(code) != n:
-                    self.waiting[code] = n
-                    changed = True
-        window = event.get("window")
-        if isinstance(window, dict) and isinstance(window.get("number"), int):
-            self.windows[window["number"]] = window
-            changed = True
-        if event.get("type") == "day_rolled":
-            self.day = str(event.get("day") or self.day)
-            changed = True
-        return changed
-
-    # ------------------------------------------------------------------ catalogue
-
     @property
-    def departments(self) -> list[dict[str, Any]]:
-        """Departments that have at least one service, in catalogue order."""
-        codes = {s.get("department") for s in self.services_all}
-        return [d for d in self.hall.get("departments") or () if d.get("code") in codes]
-
-    @property
-    def services_all(self) -> list[dict[str, Any]]:
-        return list(self.hall.get("services") or ())
-
-    def department(self, code: str) -> dict[str, Any] | None:
-        """The department with this code."""
-        return next((d for d in self.hall.get("departments") or () if d.get("code") == code), None)
-
-    def service(self, code: str) -> dict[str, Any] | None:
-        """The service with this code."""
-        return next((s for s in self.services_all if s.get("code") == code), None)
-
-    def services_of(self, department: str) -> list[dict[str, Any]]:
-        """A department's services, in catalogue order."""
-        return [s for s in self.services_all if s.get("department") == department]
-
-    def windows_for(self, service: str) -> list[dict[str, Any]]:
-        """The configured windows that serve a service (live list when the hub changed it)."""
-        out = []
-        for w in self.hall.get("windows") or ():
-            live = self.windows.get(w.get("number"), {})
-            services = live.get("services", w.get("services") or ())
-            if service in services:
-                out.append({**w, **{k: v for k, v in live.items() if k in ("state",)}})
-        return out
+    def offered_departments(self) -> list[dict[str, Any]]:
+        """Departments that have at least one service (the home screen's tiles), in catalogue order."""
+        codes = {s.get("department") for s in self.services}
+        return [d for d in self.departments if d.get("code") in codes]
 
     def window_names(self, service: str, lang: str) -> list[str]:
         """Names of the windows serving a service, in the wanted language."""
-        return [window_name(w, lang) for w in self.windows_for(service)]
-
-    # ------------------------------------------------------------------ counts
-
-    def waiting_for(self, service: str) -> int:
-        """Tickets waiting for a service now."""
-        return self.waiting.get(service, 0)
-
-    def waiting_in(self, department: str) -> int:
-        """Tickets waiting for any service of a department."""
-        return sum(self.waiting_for(s["code"]) for s in self.services_of(department))
+        return [window_name(w, lang) for w in self.windows_serving(service)]
 
     def eta_min(self, service: str) -> int:
         """Estimated wait for a new ticket: waiting × typical minutes / open windows (docs/DESIGN.md).
@@ -115,7 +40,7 @@ class HallState:
         """
         svc = self.service(service) or {}
         minutes = svc.get("minutes") or 0
-        open_windows = sum(1 for w in self.windows_for(service) if w.get("state") == "open")
+        open_windows = sum(1 for w in self.windows_serving(service) if w.get("state") == W_OPEN)
         return math.ceil(self.waiting_for(service) * minutes / max(1, open_windows))
 
     def hall_name(self, lang: str) -> str:
@@ -145,14 +70,16 @@ class IssuedTicket:
     hall: dict[str, Any]
 
     @classmethod
-    def from_reply(cls, reply: dict[str, Any], state: HallState) -> IssuedTicket:
+    def from_reply(cls, reply: dict[str, Any], state: KioskState) -> IssuedTicket:
         """Build from an `issue` ok reply and the hall it was issued in."""
         ticket = dict(reply["ticket"])
         code = str(ticket.get("service"))
         service = state.service(code) or {"code": code, "name": code}
         department = state.department(str(ticket.get("department") or service.get("department")))
         target = ticket.get("target_window")
-        windows = [w for w in state.windows_for(code) if target is None or w["number"] == target]
+        windows = [
+            w for w in state.windows_serving(code) if target is None or w["number"] == target
+        ]
         return cls(
             ticket=ticket,
             ahead=int(reply.get("ahead", 0)),

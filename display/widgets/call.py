@@ -10,8 +10,7 @@ from textual.widgets import Static
 
 from display.state import Call
 from display.strings import t
-
-from .bigtext import BigText
+from shared.ui.bigtext import BigText
 
 FRESH_SECONDS = 6.0
 

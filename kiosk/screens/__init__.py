@@ -1,6 +1,6 @@
 """The kiosk's screens, one module per thing the citizen sees."""
 
-from kiosk.screens.base import KioskScreen
+from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.screens.department import DepartmentScreen
 from kiosk.screens.guide import GuideScreen
 from kiosk.screens.home import HomeScreen
@@ -13,6 +13,7 @@ __all__ = [
     "GuideScreen",
     "HomeScreen",
     "KioskScreen",
+    "KioskView",
     "PinScreen",
     "PriorityScreen",
     "TicketScreen",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.message import Message
 
-from kiosk.screens.base import KioskScreen
+from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.strings import t
+from kiosk.widgets.text import PlainText
 from kiosk.widgets.tile import Tile, TileGrid
 from shared.i18n import name_of
 
@@ -22,13 +23,20 @@ def wait_line(waiting: int, eta_min: int, lang: str) -> str:
 class DepartmentScreen(KioskScreen):
     """Choose one of a department's services."""
 
-    def __init__(self, department: str) -> None:
-        super().__init__()
+    class GuideRequested(Message):
+        """Show a service's guide."""
+
+        def __init__(self, service: str) -> None:
+            super().__init__()
+            self.service = service
+
+    def __init__(self, view: KioskView, department: str) -> None:
+        super().__init__(view)
         self.department = department
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="prompt")
-        services = self.kiosk.state.services_of(self.department)
+        yield PlainText(id="prompt")
+        services = self.view.state.services_of(self.department)
         yield TileGrid(
             *(
                 Tile(s["code"], i if i <= 9 else None, id=f"svc-{s['code']}", classes="service")
@@ -41,11 +49,11 @@ class DepartmentScreen(KioskScreen):
 
     def sync_body(self) -> None:
         lang = self.lang
-        state = self.kiosk.state
+        state = self.view.state
         dept = state.department(self.department)
         codes = [s["code"] for s in state.services_of(self.department)]
         if dept is None or codes != [tile.key for tile in self.query(Tile)]:
-            self.kiosk.go_home()  # the catalogue changed under us
+            self.post_message(self.HomeRequested())  # the catalogue changed under us
             return
         self.put("#prompt", f"{name_of(dept, lang)}  ·  {t('choose_service', lang)}")
         for tile in self.query(Tile):
@@ -57,4 +65,4 @@ class DepartmentScreen(KioskScreen):
 
     @on(Tile.Chosen, ".service")
     def service_chosen(self, event: Tile.Chosen) -> None:
-        self.kiosk.open_guide(event.key)
+        self.post_message(self.GuideRequested(event.key))

@@ -7,11 +7,13 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Static
+from textual.message import Message
+from textual.widgets import Button
 
-from kiosk.screens.base import KioskScreen
+from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.screens.department import wait_line
 from kiosk.strings import t
+from kiosk.widgets.text import PlainText
 from kiosk.widgets.tile import Tile
 from shared.i18n import name_of
 
@@ -26,26 +28,33 @@ def guide_text(guide: dict[str, Any], field: str, lang: str) -> Any:
 class GuideScreen(KioskScreen):
     """The service guide of one service."""
 
-    def __init__(self, service: str) -> None:
-        super().__init__()
+    class TicketRequested(Message):
+        """Take a ticket for the service (the app asks regular or 绿色通道 first)."""
+
+        def __init__(self, service: str) -> None:
+            super().__init__()
+            self.service = service
+
+    def __init__(self, view: KioskView, service: str) -> None:
+        super().__init__(view)
         self.service = service
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="prompt")
+        yield PlainText(id="prompt")
         with VerticalScroll(id="guide"):
             for part in ("materials", "fee", "time_limit", "windows", "queue_now"):
-                yield Static(classes="guide-label", id=f"label-{part}")
-                yield Static(classes="guide-text", id=f"text-{part}")
+                yield PlainText(classes="guide-label", id=f"label-{part}")
+                yield PlainText(classes="guide-text", id=f"text-{part}")
         with Horizontal(id="actions"):
             yield Tile("take", 1, id="take-ticket", classes="primary action")
             yield Button(t("back", self.lang), id="nav-back", action="screen.back")
 
     def sync_body(self) -> None:
         lang = self.lang
-        state = self.kiosk.state
+        state = self.view.state
         svc = state.service(self.service)
         if svc is None:
-            self.kiosk.go_home()
+            self.post_message(self.HomeRequested())  # the catalogue changed under us
             return
         guide = svc.get("guide") or {}
         self.put("#prompt", f"{t('guide', lang)}  ·  {name_of(svc, lang)}")
@@ -65,12 +74,12 @@ class GuideScreen(KioskScreen):
             self.put(f"#label-{part}", t(part, lang))
             self.put(f"#text-{part}", str(text))
         take = self.query_one("#take-ticket", Tile)
-        if self.kiosk.can_issue:
+        if self.view.can_issue:
             take.show(t("take_ticket", lang))
         else:
             take.show(t("take_ticket", lang), t("paused_short", lang))
-        take.available = self.kiosk.can_issue
+        take.available = self.view.can_issue
 
     @on(Tile.Chosen, "#take-ticket")
     def take_chosen(self) -> None:
-        self.kiosk.open_priority(self.service)
+        self.post_message(self.TicketRequested(self.service))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.message import Message
 
-from kiosk.screens.base import KioskScreen
+from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.strings import t
+from kiosk.widgets.text import PlainText
 from kiosk.widgets.tile import Tile, TileGrid
 from shared.i18n import name_of
 
@@ -15,26 +16,33 @@ from shared.i18n import name_of
 class HomeScreen(KioskScreen):
     """The first screen: choose a department."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    class DepartmentRequested(Message):
+        """Show a department's services."""
+
+        def __init__(self, department: str) -> None:
+            super().__init__()
+            self.department = department
+
+    def __init__(self, view: KioskView) -> None:
+        super().__init__(view)
         self._rebuilding = False
 
     def _tiles(self) -> list[Tile]:
         return [
             Tile(d["code"], i if i <= 9 else None, id=f"dept-{d['code']}", classes="department")
-            for i, d in enumerate(self.kiosk.state.departments, start=1)
+            for i, d in enumerate(self.view.state.offered_departments, start=1)
         ]
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="prompt")
+        yield PlainText(id="prompt")
         tiles = self._tiles()
         yield TileGrid(*tiles, columns=4 if len(tiles) > 9 else 3, id="departments")
-        yield Static(id="empty")
+        yield PlainText(id="empty")
 
     def sync_body(self) -> None:
         lang = self.lang
-        state = self.kiosk.state
-        codes = [d["code"] for d in state.departments]
+        state = self.view.state
+        codes = [d["code"] for d in state.offered_departments]
         shown = [tile.key for tile in self.query(Tile)]
         if codes != shown:
             # A fresh welcome changed the catalogue: rebuild the grid (once).
@@ -54,7 +62,7 @@ class HomeScreen(KioskScreen):
         try:
             grid = self.query_one(TileGrid)
             await grid.remove_children()  # before mounting tiles with the same ids
-            departments = self.kiosk.state.departments
+            departments = self.view.state.offered_departments
             grid.columns = 4 if len(departments) > 9 else 3
             grid.styles.grid_size_columns = grid.columns
             await grid.mount_all(self._tiles())
@@ -69,4 +77,4 @@ class HomeScreen(KioskScreen):
 
     @on(Tile.Chosen, ".department")
     def department_chosen(self, event: Tile.Chosen) -> None:
-        self.kiosk.open_department(event.key)
+        self.post_message(self.DepartmentRequested(event.key))

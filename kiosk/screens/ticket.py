@@ -8,15 +8,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Static
 
-from kiosk.screens.base import KioskScreen
+from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.state import IssuedTicket
 from kiosk.strings import t
-from kiosk.widgets.bignumber import BigNumber
+from kiosk.widgets.text import PlainText
 from kiosk.widgets.tile import Tile
 from shared.i18n import name_of
+from shared.ui.bigtext import BigText
 from shared.ui.qr import QRCode
+
+# The number's glyphs grow with the width up to this scale (14 rows at most),
+# so the lines under it stay on screen.
+NUMBER_MAX_SCALE = 4
 
 # print_status values -> the sentence shown
 PRINT_TEXT = {
@@ -39,19 +43,22 @@ class TicketScreen(KioskScreen):
     # A second tap or Enter meant for the previous screen must not dismiss the ticket.
     GRACE_S = 1.0
 
-    def __init__(self, ticket: IssuedTicket | None = None, print_status: str = "none") -> None:
-        super().__init__()
+    def __init__(
+        self, view: KioskView, ticket: IssuedTicket | None = None, print_status: str = "none"
+    ) -> None:
+        super().__init__(view)
         self.ticket = ticket
         self.shown_at = time.monotonic()
         self.set_reactive(TicketScreen.print_status, print_status)
 
-    def show(self, ticket: IssuedTicket, print_status: str) -> None:
-        """Show another ticket on this screen."""
+    def show(self, view: KioskView, ticket: IssuedTicket, print_status: str) -> None:
+        """Show another ticket on this screen (as of the app's `view`)."""
+        self.view = view
         self.ticket = ticket
         self.shown_at = time.monotonic()
         self.set_reactive(TicketScreen.print_status, print_status)
         if self.is_mounted:
-            self.query_one(BigNumber).number = ticket.number
+            self.query_one(BigText).text = ticket.number
             self.query_one(QRCode).data = ticket.url
             if self.is_current:
                 self.sync()  # otherwise on resume
@@ -59,18 +66,22 @@ class TicketScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ticket"):
             with Vertical(id="ticket-main"):
-                yield Static(id="your-number")
-                yield BigNumber(self.ticket.number if self.ticket else "", id="number")
-                yield Static(id="ticket-service")
-                yield Static(id="ticket-ahead")
-                yield Static(id="ticket-eta")
-                yield Static(id="ticket-windows")
-                yield Static(id="ticket-issued")
+                yield PlainText(id="your-number")
+                yield BigText(
+                    self.ticket.number if self.ticket else "",
+                    max_scale=NUMBER_MAX_SCALE,
+                    id="number",
+                )
+                yield PlainText(id="ticket-service")
+                yield PlainText(id="ticket-ahead")
+                yield PlainText(id="ticket-eta")
+                yield PlainText(id="ticket-windows")
+                yield PlainText(id="ticket-issued")
             with Vertical(id="ticket-qr"):
                 yield QRCode(self.ticket.url if self.ticket else "", id="qr")
-                yield Static(id="scan")
+                yield PlainText(id="scan")
         with Horizontal(id="actions"):
-            yield Static(id="print-status")
+            yield PlainText(id="print-status")
             yield Tile("done", 1, id="done", classes="primary action")
 
     def sync_body(self) -> None:
@@ -93,7 +104,7 @@ class TicketScreen(KioskScreen):
         self.put("#ticket-issued", t("issued_at", lang, t=f"{tk.issued_at:%H:%M}"))
         self.put("#scan", t("scan", lang))
         self.put("#print-status", t(PRINT_TEXT.get(self.print_status, "print_none"), lang))
-        status = self.query_one("#print-status", Static)
+        status = self.query_one("#print-status", PlainText)
         status.set_class(self.print_status == "fault", "error")
         self.query_one("#done", Tile).show(t("done", lang))
 
@@ -103,7 +114,7 @@ class TicketScreen(KioskScreen):
     def leave(self) -> None:
         """Back home, unless the ticket has only just appeared."""
         if time.monotonic() - self.shown_at >= self.GRACE_S:
-            self.kiosk.go_home()
+            self.post_message(self.HomeRequested())
 
     def action_back(self) -> None:
         """Esc on the ticket goes home (there is nothing to go back to)."""

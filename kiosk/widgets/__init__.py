@@ -1,1 +1,1 @@
-"""Kiosk widgets: tiles, header, big ticket number."""
+"""Kiosk widgets: tiles, the header, plain text (the big ticket number is shared/ui/bigtext.py)."""

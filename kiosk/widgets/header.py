@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
@@ -50,6 +52,9 @@ class KioskHeader(Horizontal):
     hall_name: reactive[str] = reactive("")
     lang: reactive[str] = reactive("zh")
 
+    class LanguageToggled(Message):
+        """The citizen tapped 中文/English."""
+
     def __init__(self, now: Callable[[], datetime]) -> None:
         super().__init__(id="header")
         self._now = now
@@ -57,7 +62,7 @@ class KioskHeader(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static(id="hall-name")
         yield Clock(self._now, id="clock")
-        yield Button(t("lang_toggle", self.lang), id="lang-toggle", action="app.toggle_lang")
+        yield Button(t("lang_toggle", self.lang), id="lang-toggle")
 
     def watch_hall_name(self, name: str) -> None:
         if self.is_mounted:
@@ -71,6 +76,11 @@ class KioskHeader(Horizontal):
     def on_mount(self) -> None:
         self.watch_hall_name(self.hall_name)
         self.watch_lang(self.lang)
+
+    @on(Button.Pressed, "#lang-toggle")
+    def lang_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.LanguageToggled())
 
 
 class StatusBanner(Static):

@@ -7,6 +7,7 @@ from textual.containers import Grid
 from textual.content import Content
 from textual.events import Click
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 
 
@@ -17,6 +18,9 @@ class Tile(Widget, can_focus=True):
         Binding("enter", "choose", show=False),
         Binding("space", "choose", show=False),
     ]
+
+    # (title, lines) as last shown; an unchanged text is no change: no redraw, no layout
+    shown: reactive[tuple[str, tuple[str, ...]] | None] = reactive(None)
 
     class Chosen(Message):
         """A tile was chosen (tapped, Enter, or its number key)."""
@@ -44,7 +48,6 @@ class Tile(Widget, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.key = key
         self.index = index
-        self._shown: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def available(self) -> bool:
@@ -57,19 +60,16 @@ class Tile(Widget, can_focus=True):
 
     def show(self, title: str, *lines: str) -> None:
         """Set the tile's text: its number, a bold title, then smaller lines."""
-        if self._shown == (title, lines):
-            return  # unchanged: no redraw, no layout
-        self._shown = (title, lines)
-        self.refresh()
+        self.shown = (title, lines)
 
     def render(self) -> Content:
         """Number and title (wrapped, cut with … when too long), then the lines, always shown.
 
         A long department name must never push the waiting count out of the tile.
         """
-        if self._shown is None:
+        if self.shown is None:
             return Content("")
-        title, lines = self._shown
+        title, lines = self.shown
         width = max(self.content_size.width, 8)
         height = max(self.content_size.height, 2)
         head: list[str | Content | tuple[str, str]] = []

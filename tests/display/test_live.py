@@ -10,10 +10,10 @@ from textual.widgets import Input, SelectionList, TabbedContent
 
 from display.app import DisplayApp
 from display.widgets.banners import NoticeBanner, StaleBanner
-from display.widgets.bigtext import BigText
 from display.widgets.call import LatestCall
 from display.widgets.metrics import MetricsTable
 from shared.client import HubError
+from shared.ui.bigtext import BigText
 from shared.ui.hub import HubEvent, HubFailed, HubStatus, HubWelcomed
 
 SIZE = (120, 40)

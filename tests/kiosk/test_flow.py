@@ -8,8 +8,8 @@ from kiosk_helpers import SIZE, Observer, kiosk_config, text_of, wait_for, wait_
 
 from kiosk.app import KioskApp
 from kiosk.screens import DepartmentScreen, GuideScreen, HomeScreen, PriorityScreen, TicketScreen
-from kiosk.widgets.bignumber import BigNumber
 from kiosk.widgets.tile import Tile
+from shared.ui.bigtext import BigText
 
 
 async def test_home_to_ticket_by_touch_equals_the_hubs(hub: Any) -> None:
@@ -17,7 +17,7 @@ async def test_home_to_ticket_by_touch_equals_the_hubs(hub: Any) -> None:
     async with Observer(hub) as observer, app.run_test(size=SIZE) as pilot:
         await wait_online(pilot, app)
         assert isinstance(app.screen, HomeScreen)
-        dept = app.state.departments[0]["code"]
+        dept = app.state.offered_departments[0]["code"]
         service = app.state.services_of(dept)[0]["code"]
 
         await pilot.click(f"#dept-{dept}")
@@ -41,7 +41,7 @@ async def test_home_to_ticket_by_touch_equals_the_hubs(hub: Any) -> None:
         hub_ticket = tickets[0]
         assert shown.ticket["id"] == hub_ticket["id"]
         assert shown.number == hub_ticket["number"]
-        assert screen.query_one(BigNumber).number == hub_ticket["number"]
+        assert screen.query_one(BigText).text == hub_ticket["number"]
         assert hub_ticket["service"] == service and hub_ticket["priority"] == "normal"
         assert shown.ahead == 0
         assert "0" in text_of(app, "#ticket-ahead")
@@ -92,7 +92,7 @@ async def test_waiting_counts_update_live(hub: Any) -> None:
     app = KioskApp(kiosk_config(hub))
     async with app.run_test(size=SIZE) as pilot:
         await wait_online(pilot, app)
-        dept = app.state.departments[0]["code"]
+        dept = app.state.offered_departments[0]["code"]
         service = app.state.services_of(dept)[0]["code"]
         tile = app.screen.query_one(f"#dept-{dept}", Tile)
         assert "等候 0 人" in str(tile.render())

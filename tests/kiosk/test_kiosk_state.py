@@ -1,4 +1,4 @@
-"""The kiosk's pure pieces: hall state, strings, big glyphs, the QR matrix."""
+"""The kiosk's pure pieces: hall state, strings, the QR matrix."""
 
 from __future__ import annotations
 
@@ -6,15 +6,20 @@ import zxingcpp
 from kiosk_sample import issue_reply, welcome
 from PIL import Image
 
-from kiosk.state import HallState, IssuedTicket
+from kiosk.state import IssuedTicket, KioskState
 from kiosk.strings import STRINGS, error_reason, t
-from kiosk.widgets.bignumber import big_lines, big_width
 from shared.ui.qr import qr_lines, qr_matrix
 
 
+def kiosk_state() -> KioskState:
+    state = KioskState()
+    state.load_welcome(welcome())
+    return state
+
+
 def test_state_from_welcome_and_events() -> None:
-    state = HallState.from_welcome(welcome())
-    assert [d["code"] for d in state.departments] == ["MZ", "GS", "GT", "RS", "WS"]
+    state = kiosk_state()
+    assert [d["code"] for d in state.offered_departments] == ["MZ", "GS", "GT", "RS", "WS"]
     assert state.waiting_in("MZ") == 4
     # MZ-01: 3 waiting × 15 min / 2 open windows (1 and 2)
     assert state.eta_min("MZ-01") == 23
@@ -22,17 +27,17 @@ def test_state_from_welcome_and_events() -> None:
     assert state.eta_min("GT-01") == 50
     assert state.window_names("MZ-01", "zh") == ["1号窗口", "2号窗口"]
     assert state.window_names("MZ-01", "en") == ["Window 1", "Window 2"]
-    assert state.apply({"type": "ticket_issued", "seq": 11, "waiting": {"MZ-01": 4}})
+    assert state.apply_event({"type": "ticket_issued", "seq": 11, "waiting": {"MZ-01": 4}})
     assert state.waiting_in("MZ") == 5
-    assert not state.apply({"type": "ticket_issued", "seq": 12, "waiting": {"MZ-01": 4}})
+    assert not state.apply_event({"type": "ticket_issued", "seq": 12, "waiting": {"MZ-01": 4}})
     # A window taking another service shows up in the guide.
     w3 = {"number": 3, "name": "3号窗口", "services": ["GT-01", "MZ-01"], "state": "open"}
-    assert state.apply({"type": "window_changed", "seq": 13, "window": w3})
+    assert state.apply_event({"type": "window_changed", "seq": 13, "window": w3})
     assert state.window_names("MZ-01", "zh") == ["1号窗口", "2号窗口", "3号窗口"]
 
 
 def test_issued_ticket_from_reply() -> None:
-    state = HallState.from_welcome(welcome())
+    state = kiosk_state()
     ticket = IssuedTicket.from_reply(issue_reply(), state)
     assert ticket.number == "A004"
     assert ticket.ahead == 3 and ticket.eta_min == 23
@@ -50,14 +55,6 @@ def test_every_string_has_both_languages() -> None:
     assert t("waiting_n", "en", n=3) == "3 waiting"
     assert error_reason("not_found", "en") == "this service is not available"
     assert error_reason("weird_code", "zh") == "系统繁忙"
-
-
-def test_big_glyphs_cover_every_prefix() -> None:
-    for number in ("A001", "Z999", "K042", "W123"):
-        lines = big_lines(number, 1)
-        assert len(lines) == 5
-        assert all(len(line) == big_width(number, 1) for line in lines)
-    assert len(big_lines("A001", 2)) == 10
 
 
 def test_qr_on_screen_decodes() -> None:
@@ -84,3 +81,13 @@ def test_qr_on_screen_decodes() -> None:
                     )
     results = zxingcpp.read_barcodes(img)
     assert [r.text for r in results] == [url]
+
+
+def test_a_department_without_services_gets_no_tile() -> None:
+    frame = welcome()
+    empty = {"code": "XX", "name": "空", "name_en": "Empty", "prefix": "X"}
+    frame["hall"] = {**frame["hall"], "departments": [*frame["hall"]["departments"], empty]}
+    state = KioskState()
+    state.load_welcome(frame)
+    assert state.department("XX") == empty
+    assert "XX" not in [d["code"] for d in state.offered_departments]

@@ -36,8 +36,13 @@ async def test_offline_banner_disables_issuing_and_recovers(hub: Any) -> None:
         assert isinstance(app.screen, GuideScreen)
         # English says it too.
         await pilot.click("#lang-toggle")
+        await wait_for(pilot, lambda: app.lang == "en", what="English")
         assert "Ticket issuing paused" in text_of(app, "#banner")
+        # A button ignores a click while it still shows the last one (Textual's -active).
+        toggle = app.screen.query_one("#lang-toggle")
+        await wait_for(pilot, lambda: not toggle.has_class("-active"), what="toggle released")
         await pilot.click("#lang-toggle")
+        await wait_for(pilot, lambda: app.lang == "zh", what="中文")
 
         await hub.start()
         await wait_for(pilot, lambda: app.online, timeout=10, what="back online")

@@ -35,12 +35,12 @@ async def test_new_catalogue_rebuilds_home_and_leaves_stale_screens() -> None:
         )
         hall["services"] = [s for s in hall["services"] if s["code"] != "MZ-02"]
         changed["state"]["waiting"]["ZW-01"] = 7
-        app._hub_welcomed(changed)
+        app.load_welcome(changed)
         # MZ lost a service: its screen goes home; home shows the new department first.
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
         await wait_for(pilot, lambda: [t.key for t in app.screen.query(Tile)][:2] == ["ZW", "MZ"])
         await wait_for(pilot, lambda: "等候 7 人" in str(app.screen.query_one("#dept-ZW").render()))
         # The same welcome again (a plain reconnect) changes nothing.
-        app._hub_welcomed(copy.deepcopy(changed))
+        app.load_welcome(copy.deepcopy(changed))
         await pilot.pause()
         assert [t.key for t in app.screen.query(Tile)][:2] == ["ZW", "MZ"]

@@ -1,4 +1,8 @@
-"""A widget drawing a short text (a ticket number, a window number) in big glyphs."""
+"""A widget drawing a short text (a ticket number, a window number) in big glyphs.
+
+The lobby board gives it a fixed area (``height: 1fr``) and it fills it; the
+kiosk's ticket gives it ``height: auto`` and it is as tall as its width allows.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,12 @@ from collections.abc import Callable
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from display import glyphs
+from shared.ui import glyphs
 
 
 class BigText(Widget):
@@ -45,6 +50,17 @@ class BigText(Widget):
         self.shown_at: float = 0.0  # perf_counter() of that paint
         self.on_shown: Callable[[str], None] | None = None  # hook for the benchmark
         self._cache: tuple[tuple[str, int, int], list[str], int] | None = None
+
+    def watch_text(self) -> None:
+        height = self.styles.height
+        if height is not None and height.is_auto:
+            self.refresh(layout=True)  # as tall as its text: another text, another height
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """With ``height: auto``: the rows of the largest glyphs that fit the width and screen."""
+        text = self.text
+        scale = glyphs.fit_scale(text, width, viewport.height, self.max_scale) if text else 0
+        return glyphs.size(text, scale)[1] if scale else (1 if text else 0)
 
     def _lines(self) -> tuple[list[str], int]:
         """The rendered rows, and the row where they start (cached per text and size)."""

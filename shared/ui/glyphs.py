@@ -1,11 +1,12 @@
-"""Big glyphs for the lobby board: a 5×7 dot-matrix font for 0-9, A-Z and a few signs.
+"""Big glyphs for ticket numbers: a 5×7 dot-matrix font for 0-9, A-Z and a few signs.
 
 Textual's ``Digits`` only draws ``0-9 A-F``; ticket prefixes go up to Z, so the
-board renders numbers itself. Each glyph is a 5-pixel-wide, 7-pixel-tall
-bitmap. Rendering scales every pixel to ``scale × scale`` pixels and packs two
-pixel rows into one terminal row with half blocks (``▀ ▄ █``): a terminal cell
-is about twice as tall as wide, so one pixel is one column wide and half a row
-tall, and glyphs keep their proportions at every scale.
+kiosk's ticket and the lobby board draw numbers with this one font. Each glyph
+is a 5-pixel-wide, 7-pixel-tall bitmap. Rendering scales every pixel to
+``scale × scale`` pixels and packs two pixel rows into one terminal row with
+half blocks (``▀ ▄ █``): a terminal cell is about twice as tall as wide, so
+one pixel is one column wide and half a row tall, and glyphs keep their
+proportions at every scale.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from display import glyphs
+from shared.ui import glyphs
 
 PROMISED = string.digits + string.ascii_uppercase + " -+:.#/>?→"
 
