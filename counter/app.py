@@ -1,9 +1,12 @@
 """The counter terminal (窗口叫号终端): one Textual app per window, driven by F1–F10 or the mouse.
 
-The app owns the hub client and the `CounterState`; screens read the state
-and call `send()`. The PIN lives only in the client's hello, in memory, so a
-reconnect re-opens the same session without asking again; every request
-keeps its id across reconnects (HubClient), so nothing is lost or doubled.
+The app owns the hub link (`HubLink`) and the `CounterState`: it folds what
+the hub sends into the state and tells the screens to show it; the screens
+post `...Requested` messages that the app carries out. The PIN is kept in
+memory only, for the reconnects of one session (the client's hello holds
+it), so a reconnect re-opens the same session without asking again; every
+request keeps its id across reconnects (HubClient), so nothing is lost or
+doubled.
 """
 
 from __future__ import annotations
@@ -14,23 +17,22 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 
 from counter.model import CounterState
 from counter.screens.login import LoginScreen
-from counter.screens.main import MainScreen
+from counter.screens.main import LogLine, MainScreen
 from counter.strings import error_text, t
 from shared.client import HubClient, HubError
 from shared.i18n import name_of
 from shared.protocol import DEFAULT_HUB
+from shared.ui.hub import HubEvent, HubFailed, HubLink, HubStatus, HubWelcomed
 
 # How long a login may wait for the hub before the clerk is told it is unreachable.
 CONNECT_HINT_S = 3.0
 LOG_LINES = 200
-
-LogLine = str | Callable[[dict[str, Any]], str]
 
 
 class CounterApp(App[int]):
@@ -58,10 +60,11 @@ class CounterApp(App[int]):
         self.hub_url = hub_url
         self.lang = "en" if lang == "en" else "zh"
         self.state = CounterState(window_no=window, staff=staff or "")
-        self.client: HubClient | None = None
+        self.link = HubLink(self, hub_url, self._hello)
         self.online = False
         self.busy = False
         self.log_lines: list[str] = []
+        self._pin = ""  # for the hello of this session's reconnects; forgotten when it ends
         self._prepared = welcome
         self._prepared_online = online
         self._clock = now
@@ -83,40 +86,43 @@ class CounterApp(App[int]):
 
     @property
     def window_name(self) -> str:
-        w = self.state.window()
         if self.state.hall:
-            return name_of(w, self.lang)
+            return name_of(self.state.window(), self.lang)
         return t(self.lang, "window_n", n=self.window_no)
 
     @property
     def main(self) -> MainScreen | None:
-        """The main screen, if it is up."""
+        """The main screen, if it is up (never while the app shuts down: its widgets go first)."""
+        if not self.is_running:
+            return None
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 return screen
         return None
 
     def refresh_view(self) -> None:
-        """Redraw the main screen from the state."""
+        """Tell the main screen to show the state as it is now."""
         main = self.main
-        if main is not None and main.is_mounted:
-            main.update_view()
+        if main is not None:
+            main.show(self.state, now=self.now(), online=self.online, busy=self.busy)
 
     def add_log(self, line: str) -> None:
         """A line in the visible log, stamped with the hall's clock."""
         stamped = f"{self.now().strftime('%H:%M:%S')} {line}"
         self.log_lines = [*self.log_lines, stamped][-LOG_LINES:]
         main = self.main
-        if main is not None and main.is_mounted:
+        if main is not None:
             main.write_log(stamped)
 
     # ------------------------------------------------------------ screens
 
     def on_mount(self) -> None:
+        self.set_interval(1.0, self.refresh_view)  # the clock and the waiting times
         if self._prepared is not None:
-            self.state.apply_welcome(self._prepared)
+            self.state.load_welcome(self._prepared)
             self.online = self._prepared_online
-            self.push_screen(MainScreen(self.lang))
+            self.push_screen(MainScreen(self.lang, self.state))
+            self.refresh_view()
         else:
             # `hall demo` tells a newcomer the demo PIN right on the form
             hint = os.environ.get("HALL_LOGIN_HINT", "")
@@ -130,63 +136,53 @@ class CounterApp(App[int]):
         self.online = False
         self.switch_screen(LoginScreen(self.lang, self.window_name, self.state.staff, message))
 
-    def on_login_screen_login_requested(self, event: LoginScreen.LoginRequested) -> None:
-        self.login(event.staff, event.pin)
-
-    # ------------------------------------------------------------ the hub
-
-    def login(self, staff: str, pin: str) -> None:
-        """Open the session; the PIN stays in the client's hello, in memory only."""
-        if self.client is not None:
-            self._drop_client()
-        self.state = CounterState(window_no=self.window_no, staff=staff)
+    @on(LoginScreen.LoginRequested)
+    def login(self, event: LoginScreen.LoginRequested) -> None:
+        """Open the session; the PIN stays in memory only, for this session's reconnects."""
+        self.state = CounterState(window_no=self.window_no, staff=event.staff)
         self.log_lines = []
         self._logging_out = False
-        hello = {
-            "role": "counter",
-            "staff": staff,
-            "pin": pin,
-            "window": self.window_no,
-            "lang": self.lang,
-        }
-        client = HubClient(self.hub_url, hello)
-        client.on_welcome = lambda welcome: self._welcomed(client, welcome)
-        client.on_event = lambda event: self._event(client, event)
-        client.on_status = lambda online: self._status(client, online)
-        client.on_error = lambda error: self._error(client, error)
-        self.client = client
+        self._pin = event.pin
+        client = self.link.connect()  # replaces the client of an earlier attempt
         if isinstance(self.screen, LoginScreen):
             self.screen.show_message(t(self.lang, "connecting"), error=False, busy=True)
         self.set_timer(CONNECT_HINT_S, lambda: self._connect_hint(client))
-        self._run_client(client)
 
-    @work(exclusive=True, group="hub")
-    async def _run_client(self, client: HubClient) -> None:
-        await client.run()
-
-    def _drop_client(self) -> None:
-        client, self.client = self.client, None
-        if client is not None:
-            # close() ends run() (and so the "hub" worker) and fails what is still pending
-            self.run_worker(client.close(), group="close")
+    def _hello(self) -> dict[str, Any]:
+        return {
+            "role": "counter",
+            "staff": self.state.staff,
+            "pin": self._pin,
+            "window": self.window_no,
+            "lang": self.lang,
+        }
 
     def _connect_hint(self, client: HubClient) -> None:
-        if client is self.client and not client.online and isinstance(self.screen, LoginScreen):
+        if (
+            client is self.link.client
+            and not client.online
+            and isinstance(self.screen, LoginScreen)
+        ):
             self.screen.show_message(t(self.lang, "hub_unreachable", url=self.hub_url))
 
-    def _welcomed(self, client: HubClient, welcome: dict[str, Any]) -> None:
-        if client is not self.client:
+    # ------------------------------------------------------------ the hub
+
+    @on(HubWelcomed)
+    def _welcomed(self, message: HubWelcomed) -> None:
+        if not self.link.is_current(message):
             return
-        first = not self.state.welcomed
-        self.state.apply_welcome(welcome)
+        first = not self.state.loaded
+        self.state.load_welcome(message.welcome)
         if first:
-            self.switch_screen(MainScreen(self.lang))
-        self._fetch_metrics(client)
+            self.switch_screen(MainScreen(self.lang, self.state))
+        self._fetch_metrics(message.client)
         self.refresh_view()
 
-    def _event(self, client: HubClient, event: dict[str, Any]) -> None:
-        if client is not self.client:
+    @on(HubEvent)
+    def _event(self, message: HubEvent) -> None:
+        if not self.link.is_current(message):
             return
+        event = message.frame
         self.state.apply_event(event)
         if event.get("type") == "metrics":
             self._metrics_pushed += 1
@@ -220,26 +216,29 @@ class CounterApp(App[int]):
             if w.get("number") == self.window_no and not self._logging_out:
                 self._end_session(t(lang, "window_closed_by_supervisor"))
 
-    def _status(self, client: HubClient, online: bool) -> None:
-        if client is not self.client:
+    @on(HubStatus)
+    def _status(self, message: HubStatus) -> None:
+        if not self.link.is_current(message):
             return
-        if online != self.online:
-            self.online = online
-            if self.state.welcomed:  # the first connect is not news
-                self.add_log(t(self.lang, "l_online" if online else "l_offline"))
+        if message.online != self.online:
+            self.online = message.online
+            if self.state.loaded:  # the first connect is not news
+                self.add_log(t(self.lang, "l_online" if message.online else "l_offline"))
         self.refresh_view()
 
-    def _error(self, client: HubClient, error: HubError) -> None:
-        if client is not self.client:
+    @on(HubFailed)
+    def _failed(self, message: HubFailed) -> None:
+        if not self.link.is_current(message):
             return
-        if self._logging_out and error.code == "taken_over":
+        if self._logging_out and message.error.code == "taken_over":
             # the hub closes a window's connection (4002) once the window is closed
             self._end_session(t(self.lang, "logged_out"))
             return
-        self._end_session(self.error_message(error))
+        self._end_session(self.error_message(message.error))
 
     def _end_session(self, message: str) -> None:
-        self._drop_client()
+        self.link.drop()
+        self._pin = ""
         if isinstance(self.screen, LoginScreen):
             self.screen.show_message(message)
         else:
@@ -272,16 +271,24 @@ class CounterApp(App[int]):
         except HubError:
             return  # pushed `metrics` frames keep the figures anyway
         # a frame pushed meanwhile is newer than this reply
-        if client is self.client and pushed == self._metrics_pushed:
+        if client is self.link.client and pushed == self._metrics_pushed:
             self.state.apply_metrics(reply.get("metrics"))
             self.refresh_view()
 
-    # ------------------------------------------------------------ actions
+    # ------------------------------------------------------------ requests of the main screen
+
+    @on(MainScreen.ActionRequested)
+    def _action_requested(self, request: MainScreen.ActionRequested) -> None:
+        self.send(request.command, request.args, request.line)
+
+    @on(MainScreen.LogoutRequested)
+    def _logout_requested(self) -> None:
+        self.logout()
 
     @work(group="action")
     async def send(self, command: str, args: dict[str, Any], line: LogLine) -> None:
         """Send one command; log it when done, or say in one sentence why not."""
-        client = self.client
+        client = self.link.client
         if client is None or self.busy:
             return
         self.busy = True
@@ -289,7 +296,7 @@ class CounterApp(App[int]):
         try:
             reply = await client.request(command, **args)
         except HubError as error:
-            if client is self.client and error.code not in ("closed",):
+            if client is self.link.client and error.code not in ("closed",):
                 message = self.error_message(error)
                 self.add_log(t(self.lang, "l_error", message=message))
                 self.notify(message, severity="error")
@@ -300,13 +307,12 @@ class CounterApp(App[int]):
             self.add_log(line(reply) if callable(line) else line)
         finally:
             self.busy = False
-            if self.is_running:
-                self.refresh_view()
+            self.refresh_view()
 
     @work(group="action")
     async def logout(self) -> None:
         """Log out: the hub closes the window's session; back to the login form."""
-        client = self.client
+        client = self.link.client
         if client is None or self.busy:
             return
         self.busy = True
@@ -316,18 +322,13 @@ class CounterApp(App[int]):
             await client.request("logout")
         except HubError as error:
             if error.code in ("taken_over", "closed"):
-                return  # the window closed and the hub hung up before the reply: _error handles it
+                return  # the window closed and the hub hung up before the reply: _failed handles it
             self._logging_out = False
             self.busy = False
-            if client is self.client:
+            if client is self.link.client:
                 message = self.error_message(error)
                 self.add_log(t(self.lang, "l_error", message=message))
                 self.notify(message, severity="error")
                 self.refresh_view()
             return
         self._end_session(t(self.lang, "logged_out"))
-
-    async def on_unmount(self) -> None:
-        client, self.client = self.client, None
-        if client is not None:
-            await client.close()

@@ -1,9 +1,13 @@
-"""What the counter knows of the hall, kept from `welcome` + events (pure: no Textual, no I/O).
+"""What the counter knows of the hall: the shared `HallState` plus what only a clerk needs.
 
-The hub is the only writer: this state is rebuilt from every welcome and
-moved forward by every event, so after a reconnect it is exactly the hub's.
-What the screens show (the queue in calling order, the enabled actions) is
-derived here, so it can be tested without a terminal.
+Pure (no Textual, no I/O). The hub is the only writer: this state is rebuilt
+from every welcome and moved forward by every event, so after a reconnect it
+is exactly the hub's. `HallState` keeps the shared parts (catalogue look-ups,
+windows, waiting counts, tickets, day, seq); this class adds the clerk's own:
+who is logged in, today's figures, why each ticket was called, the priority
+run of the window, and what the screens show (the queue in calling order,
+the parked and no-show lists, the enabled actions), so it can be tested
+without a terminal.
 """
 
 from __future__ import annotations
@@ -15,7 +19,17 @@ from typing import Any
 from rich.cells import cell_len
 
 from shared.calling import calling_order
-from shared.protocol import CALLED, NO_SHOW, PARKED, SERVING, W_OPEN, W_PAUSED, parse_iso
+from shared.hallstate import HallState, Obj
+from shared.protocol import (
+    CALLED,
+    NO_SHOW,
+    PARKED,
+    SERVING,
+    W_CLOSED,
+    W_OPEN,
+    W_PAUSED,
+    parse_iso,
+)
 
 Ticket = dict[str, Any]
 
@@ -36,34 +50,22 @@ ACTIONS: tuple[str, ...] = (
 LIST_ACTIONS: tuple[str, ...] = ("call", "unpark", "requeue")
 
 
-@dataclass
-class CounterState:
+@dataclass(kw_only=True)
+class CounterState(HallState):
     """The hall as one window's clerk sees it."""
 
     window_no: int
     staff: str = ""
     staff_name: str = ""
-    hall: dict[str, Any] = field(default_factory=dict)
-    day: str = ""
-    seq: int = 0
-    tickets: dict[str, Ticket] = field(default_factory=dict)
-    windows: dict[int, dict[str, Any]] = field(default_factory=dict)
-    waiting: dict[str, int] = field(default_factory=dict)
-    metrics: dict[str, Any] | None = None
+    metrics: Obj | None = None
     call_reasons: dict[str, str] = field(default_factory=dict)
-    welcomed: bool = False
 
     # ------------------------------------------------------------ feeding
 
-    def apply_welcome(self, welcome: dict[str, Any]) -> None:
-        """Replace everything with the snapshot of a (re)connect."""
+    def load_welcome(self, welcome: Obj) -> None:
+        """Replace the hall with the snapshot of a (re)connect; keep reasons already known."""
+        super().load_welcome(welcome)
         state = welcome.get("state") or {}
-        self.hall = welcome.get("hall") or {}
-        self.day = str(welcome.get("day") or "")
-        self.seq = int(welcome.get("seq") or 0)
-        self.tickets = {t["id"]: t for t in state.get("tickets") or ()}
-        self.windows = {int(w["number"]): w for w in state.get("windows") or ()}
-        self.waiting = dict(state.get("waiting") or {})
         me = state.get("me") or {}
         if me.get("staff") == self.staff and me.get("name"):
             self.staff_name = str(me["name"])
@@ -73,34 +75,21 @@ class CounterState:
         for call in reversed(state.get("recent_calls") or ()):
             if call.get("reason"):
                 self.call_reasons[call["ticket"]] = call["reason"]
-        self.welcomed = True
 
-    def apply_event(self, event: dict[str, Any]) -> None:
-        """Move the state forward by one pushed frame (event or `metrics`)."""
-        kind = event.get("type", "")
-        if isinstance(event.get("seq"), int):
-            self.seq = event["seq"]
-        if kind == "metrics":
+    def apply_event(self, event: Obj) -> bool:
+        """Move the state forward by one pushed frame (an event or `metrics`)."""
+        if event.get("type") == "metrics":
             self.metrics = event.get("metrics")
-            return
+            return True
+        changed = super().apply_event(event)
         ticket = event.get("ticket")
-        if kind.startswith("ticket_") and isinstance(ticket, dict):
-            self.tickets[ticket["id"]] = ticket
-            self.waiting.update(event.get("waiting") or {})
-            if kind == "ticket_called":
-                if event.get("reason"):
-                    self.call_reasons[ticket["id"]] = event["reason"]
-                self._count_priority_call(ticket, event.get("window"))
-            return
-        window = event.get("window")
-        if kind.startswith("window_") and isinstance(window, dict):
-            self.windows[int(window["number"])] = window
-            return
-        if kind == "day_rolled":
-            self.day = str(event.get("day") or self.day)
-            self.tickets = {k: v for k, v in self.tickets.items() if self._is_today(v)}
+        if event.get("type") == "ticket_called" and isinstance(ticket, dict):
+            if event.get("reason"):
+                self.call_reasons[ticket["id"]] = event["reason"]
+            self._count_priority_call(ticket, event.get("window"))
+        return changed
 
-    def apply_metrics(self, metrics: dict[str, Any] | None) -> None:
+    def apply_metrics(self, metrics: Obj | None) -> None:
         """Take the figures of a `metrics` reply."""
         if metrics:
             self.metrics = metrics
@@ -108,7 +97,7 @@ class CounterState:
     def _count_priority_call(self, ticket: Ticket, window_no: Any) -> None:
         # The hub keeps Window.priority_streak; events carry no Window, so follow it
         # here between welcomes (the next welcome corrects any drift).
-        w = self.windows.get(int(window_no)) if isinstance(window_no, int) else None
+        w = self.windows.get(window_no) if isinstance(window_no, int) else None
         if w is None:
             return
         streak = int(w.get("priority_streak") or 0)
@@ -117,51 +106,28 @@ class CounterState:
     def _is_today(self, ticket: Ticket) -> bool:
         return str(ticket.get("id", "")).startswith(self.day.replace("-", ""))
 
-    # ------------------------------------------------------------ catalogue look-ups
+    # ------------------------------------------------------------ look-ups that never miss
 
-    def window(self, number: int | None = None) -> dict[str, Any]:
-        """A Window object (live when known, else the catalogue's)."""
+    def window(self, number: int | None = None) -> Obj:
+        """A window (this one by default); a closed stub for a number the hall does not know."""
         no = self.window_no if number is None else number
-        if no in self.windows:
-            return self.windows[no]
-        for w in self.hall.get("windows") or ():
-            if int(w["number"]) == no:
-                return {**w, "state": "closed", "staff": None, "current": None}
-        return {"number": no, "name": f"{no}", "services": [], "state": "closed"}
+        return super().window(no) or {
+            "number": no,
+            "name": f"{no}",
+            "services": [],
+            "state": W_CLOSED,
+        }
 
-    def service(self, code: str) -> dict[str, Any]:
-        """The catalogue entry of a service (a stub for an unknown code)."""
-        for s in self.hall.get("services") or ():
-            if s["code"] == code:
-                return s
-        return {"code": code, "name": code, "department": ""}
-
-    def departments(self) -> list[dict[str, Any]]:
-        """The hall's departments, catalogue order."""
-        return list(self.hall.get("departments") or ())
-
-    def department_services(self, department: str) -> list[dict[str, Any]]:
-        """The services of a department, catalogue order."""
-        return [s for s in self.hall.get("services") or () if s.get("department") == department]
-
-    def all_windows(self) -> list[dict[str, Any]]:
-        """Every configured window (live state where known), by number."""
-        numbers = {int(w["number"]) for w in self.hall.get("windows") or ()} | set(self.windows)
-        return [self.window(n) for n in sorted(numbers)]
-
-    def windows_serving(self, service: str) -> list[dict[str, Any]]:
-        """The windows that serve a service, by number."""
-        return [w for w in self.all_windows() if service in (w.get("services") or ())]
+    def service(self, code: str | None) -> Obj:
+        """A service of the catalogue; a stub named by its code for an unknown code."""
+        return super().service(code) or {"code": code, "name": code or "", "department": ""}
 
     # ------------------------------------------------------------ this window
 
     @property
     def window_state(self) -> str:
-        return str(self.window().get("state") or "closed")
-
-    @property
-    def policy(self) -> dict[str, Any]:
-        return dict(self.hall.get("policy") or {})
+        """This window's state (W_OPEN, W_PAUSED or W_CLOSED)."""
+        return str(self.window().get("state") or W_CLOSED)
 
     def current(self) -> Ticket | None:
         """The ticket called or being served at this window, if any."""
@@ -176,7 +142,8 @@ class CounterState:
 
     def queue(self, now: datetime) -> list[tuple[Ticket, str]]:
         """The waiting tickets this window may call, in calling order, with the reason."""
-        return calling_order(list(self.tickets.values()), self.window(), self.policy, now)
+        policy = dict(self.hall.get("policy") or {})
+        return calling_order(list(self.tickets.values()), self.window(), policy, now)
 
     def parked(self) -> list[Ticket]:
         """Tickets parked at this window, oldest first."""
@@ -218,7 +185,7 @@ class CounterState:
 
     def enabled(self, *, online: bool, busy: bool, now: datetime) -> set[str]:
         """The actions that fit the current state (all off while offline or sending)."""
-        if not online or busy or not self.welcomed:
+        if not online or busy or not self.loaded:
             return set()
         state = self.window_state
         if state not in (W_OPEN, W_PAUSED):

@@ -1,19 +1,30 @@
-"""The main screen: header, current ticket, queue, parked and no-show lists, figures, log, F1–F10."""
+"""The main screen: header, current ticket, queue, parked and no-show lists, figures, log, F1–F10.
+
+Data flows down: the app calls `show()` with its state on every change and
+every second. Requests flow up: every action posts `ActionRequested` (or
+`LogoutRequested`), which the app sends to the hub; the dialogs that ask for
+a reason or a target give their answer back with `dismiss`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import RichLog
 
 from counter.model import (
     ACTIONS,
     LIST_ACTIONS,
+    CounterState,
     clip,
     fmt_clock,
     fmt_duration,
@@ -30,13 +41,14 @@ from counter.widgets.header import WindowHeader
 from counter.widgets.tables import TicketTable
 from shared.calling import is_handed_off
 from shared.i18n import name_of
-
-if TYPE_CHECKING:
-    from counter.app import CounterApp
+from shared.protocol import W_PAUSED
 
 # Service names are cut to these widths (cells) so the lists never scroll sideways.
 QUEUE_SERVICE_W = 22
 LIST_SERVICE_W = 12
+
+# The log line of a command that succeeded: a text, or made from the hub's reply.
+LogLine = str | Callable[[dict[str, Any]], str]
 
 
 class MainScreen(Screen[None]):
@@ -44,12 +56,29 @@ class MainScreen(Screen[None]):
 
     BINDINGS = [Binding(KEYS[action], action, action, show=True) for action in ACTIONS]
 
-    app: CounterApp  # type: ignore[assignment]
+    class ActionRequested(Message):
+        """The clerk asked for a command; `line` goes to the log once the hub has carried it out."""
 
-    def __init__(self, lang: str) -> None:
+        def __init__(self, command: str, args: dict[str, Any], line: LogLine) -> None:
+            super().__init__()
+            self.command = command
+            self.args = args
+            self.line = line
+
+    class LogoutRequested(Message):
+        """The clerk asked to log out (and so to close the window)."""
+
+    enabled: var[set[str]] = var(set, init=False, bindings=True)
+    """The actions that fit now; the keys and buttons of the others are greyed out."""
+
+    def __init__(self, lang: str, state: CounterState) -> None:
         super().__init__()
         self.lang = lang
-        self.enabled: set[str] = set()
+        self.state = state
+        self.now: datetime | None = None  # the clock of the last `show()`
+        self.online = False
+        self.busy = False
+        self._early_log: list[str] | None = []  # lines written before the log was mounted
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -84,31 +113,41 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         log = self.query_one("#log", RichLog)
-        for line in self.app.log_lines:
+        for line in self._early_log or ():
             log.write(line)
-        self.update_view()
+        self._early_log = None
+        self._redraw()
         self.query_one("#queue", TicketTable).focus()
-        self.set_interval(1.0, self.update_view)
 
     # ------------------------------------------------------------ data down
 
-    def update_view(self) -> None:
-        """Redraw every part from the app's state (cheap when nothing changed)."""
-        app, lang = self.app, self.lang
-        state, now = app.state, app.now()
-        self.query_one(WindowHeader).show(state, lang, now, app.online)
-        self.query_one(OfflineBanner).set_online(app.online or not state.welcomed)
+    def show(self, state: CounterState, *, now: datetime, online: bool, busy: bool) -> None:
+        """Show this state at this time (cheap when nothing changed)."""
+        self.state, self.now, self.online, self.busy = state, now, online, busy
+        if self.is_mounted:
+            self._redraw()
+
+    def write_log(self, line: str) -> None:
+        """Append a line to the visible log."""
+        if self._early_log is None:
+            self.query_one("#log", RichLog).write(line)
+        else:
+            self._early_log.append(line)
+
+    def _redraw(self) -> None:
+        if self.now is None:
+            return  # nothing shown yet
+        state, lang, now = self.state, self.lang, self.now
+        self.query_one(WindowHeader).show(state, lang, now, self.online)
+        self.query_one(OfflineBanner).set_online(self.online or not state.loaded)
         self.query_one(CurrentTicket).show(state, lang, now)
         self.query_one(Figures).show(state.figures(), lang)
         self._show_lists(now)
-        enabled = state.enabled(online=app.online, busy=app.busy, now=now)
-        if enabled != self.enabled:
-            self.enabled = enabled
-            self.refresh_bindings()
-        self.query_one(ActionBar).show(enabled, paused=state.window_state == "paused")
+        self.enabled = state.enabled(online=self.online, busy=self.busy, now=now)
+        self.query_one(ActionBar).show(self.enabled, paused=state.window_state == W_PAUSED)
 
-    def _show_lists(self, now: Any) -> None:
-        lang, state = self.lang, self.app.state
+    def _show_lists(self, now: datetime) -> None:
+        lang, state = self.lang, self.state
         queue = state.queue(now)
         table = self.query_one("#queue", TicketTable)
         table.border_title = f"{t(lang, 'queue')} ({len(queue)})"
@@ -140,9 +179,7 @@ class MainScreen(Screen[None]):
         )
 
     def _short_row(self, ticket: dict[str, Any], at: str | None) -> tuple[str, tuple[str, ...]]:
-        service = clip(
-            name_of(self.app.state.service(ticket["service"]), self.lang), LIST_SERVICE_W
-        )
+        service = clip(name_of(self.state.service(ticket["service"]), self.lang), LIST_SERVICE_W)
         return ticket["id"], (ticket["number"], fmt_clock(at), service)
 
     def _marks(self, ticket: dict[str, Any]) -> str:
@@ -153,16 +190,15 @@ class MainScreen(Screen[None]):
             marks.append(t(self.lang, "mark_handoff"))
         return " ".join(marks)
 
-    def write_log(self, line: str) -> None:
-        """Append a line to the visible log."""
-        self.query_one("#log", RichLog).write(line)
-
-    # ------------------------------------------------------------ actions
+    # ------------------------------------------------------------ requests up
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ACTIONS or action in LIST_ACTIONS:
             return True if action in self.enabled else None  # disabled, still shown
         return True
+
+    def _request(self, command: str, args: dict[str, Any], line: LogLine) -> None:
+        self.post_message(self.ActionRequested(command, args, line))
 
     @on(ActionBar.ActionPressed)
     async def _button(self, event: ActionBar.ActionPressed) -> None:
@@ -171,14 +207,14 @@ class MainScreen(Screen[None]):
     @on(TicketTable.TicketChosen)
     def _ticket_chosen(self, event: TicketTable.TicketChosen) -> None:
         action = event.table.action
-        ticket = self.app.state.tickets.get(event.ticket_id)
+        ticket = self.state.tickets.get(event.ticket_id)
         if ticket is None or action not in self.enabled:
             return
         number = ticket["number"]
-        self.app.send(action, {"ticket": ticket["id"]}, t(self.lang, f"l_{action}", number=number))
+        self._request(action, {"ticket": ticket["id"]}, t(self.lang, f"l_{action}", number=number))
 
     def _number(self) -> str:
-        current = self.app.state.current()
+        current = self.state.current()
         return current["number"] if current else ""
 
     def action_call_next(self) -> None:
@@ -186,16 +222,16 @@ class MainScreen(Screen[None]):
             reason = reason_text(self.lang, reply.get("reason"))
             return t(self.lang, "l_call_next", number=reply["ticket"]["number"], reason=reason)
 
-        self.app.send("call_next", {}, done)
+        self._request("call_next", {}, done)
 
     def action_recall(self) -> None:
-        self.app.send("recall", {}, t(self.lang, "l_recall", number=self._number()))
+        self._request("recall", {}, t(self.lang, "l_recall", number=self._number()))
 
     def action_start(self) -> None:
-        self.app.send("start", {}, t(self.lang, "l_start", number=self._number()))
+        self._request("start", {}, t(self.lang, "l_start", number=self._number()))
 
     def action_finish_done(self) -> None:
-        self.app.send(
+        self._request(
             "finish", {"outcome": "done"}, t(self.lang, "l_finish_done", number=self._number())
         )
 
@@ -206,7 +242,7 @@ class MainScreen(Screen[None]):
             if note is None:
                 return
             args = {"outcome": "pending", **({"note": note} if note else {})}
-            self.app.send("finish", args, t(self.lang, "l_finish_pending", number=number))
+            self._request("finish", args, t(self.lang, "l_finish_pending", number=number))
 
         dialog = ReasonDialog(
             self.lang,
@@ -222,18 +258,17 @@ class MainScreen(Screen[None]):
         def chosen(args: dict[str, Any] | None) -> None:
             if args is None:
                 return
-            state = self.app.state
-            target = name_of(state.service(args["service"]), self.lang)
+            target = name_of(self.state.service(args["service"]), self.lang)
             if "window" in args:
-                target += " · " + name_of(state.window(args["window"]), self.lang)
-            self.app.send(
+                target += " · " + name_of(self.state.window(args["window"]), self.lang)
+            self._request(
                 "transfer", args, t(self.lang, "l_transfer", number=number, target=target)
             )
 
-        self.app.push_screen(TransferDialog(self.app.state, self.lang, number), chosen)
+        self.app.push_screen(TransferDialog(self.state, self.lang, number), chosen)
 
     def action_no_show(self) -> None:
-        self.app.send("no_show", {}, t(self.lang, "l_no_show", number=self._number()))
+        self._request("no_show", {}, t(self.lang, "l_no_show", number=self._number()))
 
     def action_park(self) -> None:
         number = self._number()
@@ -241,23 +276,23 @@ class MainScreen(Screen[None]):
         def chosen(reason: str | None) -> None:
             if reason:
                 line = t(self.lang, "l_park", number=number, reason=preset_text(self.lang, reason))
-                self.app.send("park", {"reason": reason}, line)
+                self._request("park", {"reason": reason}, line)
 
         title = t(self.lang, "park_title", number=number)
         self.app.push_screen(ReasonDialog(self.lang, title, PARK_PRESETS), chosen)
 
     def action_pause_resume(self) -> None:
-        if self.app.state.window_state == "paused":
-            self.app.send("resume", {}, t(self.lang, "l_resume"))
+        if self.state.window_state == W_PAUSED:
+            self._request("resume", {}, t(self.lang, "l_resume"))
             return
 
         def chosen(reason: str | None) -> None:
             if reason:
                 line = t(self.lang, "l_pause", reason=preset_text(self.lang, reason))
-                self.app.send("pause", {"reason": reason}, line)
+                self._request("pause", {"reason": reason}, line)
 
         dialog = ReasonDialog(self.lang, t(self.lang, "pause_title"), PAUSE_PRESETS)
         self.app.push_screen(dialog, chosen)
 
     def action_logout(self) -> None:
-        self.app.logout()
+        self.post_message(self.LogoutRequested())

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from counter.model import CounterState
 from counter.strings import t
 from shared.i18n import name_of
+from shared.protocol import W_CLOSED, W_OPEN
 
 ANY = "__any__"
 
@@ -39,7 +40,7 @@ class TransferDialog(ModalScreen[dict[str, Any] | None]):
                 with Vertical():
                     yield Label(t(lang, "department"), classes="list-title")
                     yield OptionList(
-                        *(Option(name_of(d, lang), id=d["code"]) for d in self.state.departments()),
+                        *(Option(name_of(d, lang), id=d["code"]) for d in self.state.departments),
                         id="departments",
                     )
                 with Vertical():
@@ -78,7 +79,7 @@ class TransferDialog(ModalScreen[dict[str, Any] | None]):
         services = self.query_one("#services", OptionList)
         services.set_options(
             Option(name_of(s, self.lang), id=s["code"])
-            for s in self.state.department_services(event.option.id or "")
+            for s in self.state.services_of(event.option.id or "")
         )
         if services.option_count:
             services.highlighted = 0
@@ -97,24 +98,25 @@ class TransferDialog(ModalScreen[dict[str, Any] | None]):
             windows.clear_options()
             info.update("")
             return
-        serving = [
-            w for w in self.state.windows_serving(service) if w["number"] != self.state.window_no
-        ]
+        serving = sorted(
+            (w for w in self.state.windows_serving(service) if w["number"] != self.state.window_no),
+            key=lambda w: w["number"],  # by number, as the hall numbers them
+        )
         options = [Option(t(lang, "any_window"), id=ANY)]
         for w in serving:
-            wstate = str(w.get("state") or "closed")
+            wstate = str(w.get("state") or W_CLOSED)
             label = f"{name_of(w, lang)} · {t(lang, 'w_' + wstate)}"
-            options.append(Option(label, id=str(w["number"]), disabled=wstate == "closed"))
+            options.append(Option(label, id=str(w["number"]), disabled=wstate == W_CLOSED))
         windows.set_options(options)
         windows.highlighted = 0
-        open_names = [name_of(w, lang) for w in serving if w.get("state") == "open"]
+        open_names = [name_of(w, lang) for w in serving if w.get("state") == W_OPEN]
         sep = "、" if lang != "en" else ", "
         info.update(
             t(
                 lang,
                 "transfer_info",
                 open=sep.join(open_names) or t(lang, "none_open"),
-                waiting=self.state.waiting.get(service, 0),
+                waiting=self.state.waiting_for(service),
             )
         )
 

@@ -46,9 +46,7 @@ class ActionBar(Horizontal):
             button = self.query_one(f"#act-{action}", Button)
             button.disabled = action not in enabled
             if action == "pause_resume":
-                label = self._label(action, paused=paused)
-                if str(button.label) != label:
-                    button.label = label
+                button.label = self._label(action, paused=paused)  # reactive: redrawn on change
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

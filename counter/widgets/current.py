@@ -6,15 +6,17 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
+from textual.reactive import var
 from textual.widgets import Static
 
 from counter.model import CounterState, fmt_clock, fmt_duration, seconds_between
 from counter.strings import reason_text, state_text, t
 from shared.i18n import name_of
+from shared.protocol import CALLED, W_PAUSED
 
 
 def _window_name(state: CounterState, number: Any, lang: str) -> str:
-    return name_of(state.window(int(number)), lang) if isinstance(number, int) else "—"
+    return name_of(state.window(number), lang) if isinstance(number, int) else "—"
 
 
 def handoff_lines(state: CounterState, ticket: dict[str, Any], lang: str) -> list[str]:
@@ -40,17 +42,20 @@ def handoff_lines(state: CounterState, ticket: dict[str, Any], lang: str) -> lis
 class CurrentTicket(Static):
     """The ticket called or served at this window (or a hint what to do)."""
 
+    shown: var[Text] = var(Text, init=False)
+    """The text on show; setting an equal text does not redraw."""
+
     def show(self, state: CounterState, lang: str, now: datetime) -> None:
-        """Redraw from the state (only when the text changed)."""
+        """Redraw from the state."""
         ticket = state.current()
-        text = self._ticket(state, ticket, lang, now) if ticket else self._idle(state, lang)
-        if text != getattr(self, "_shown", None):
-            self._shown = text
-            self.update(text)
+        self.shown = self._ticket(state, ticket, lang, now) if ticket else self._idle(state, lang)
+
+    def watch_shown(self, text: Text) -> None:
+        self.update(text)
 
     @staticmethod
     def _idle(state: CounterState, lang: str) -> Text:
-        key = "no_current_paused" if state.window_state == "paused" else "no_current"
+        key = "no_current_paused" if state.window_state == W_PAUSED else "no_current"
         return Text(t(lang, key), style="dim")
 
     @staticmethod
@@ -67,7 +72,7 @@ class CurrentTicket(Static):
         out.append("\n")
         waited = seconds_between(ticket.get("queued_at"), ticket.get("called_at") or now)
         out.append(f"{t(lang, 'waited')} {fmt_duration(waited)}")
-        if ticket.get("state") == "called":
+        if ticket.get("state") == CALLED:
             since = seconds_between(ticket.get("called_at"), now)
             out.append(f"   {t(lang, 'since_called')} {fmt_duration(since)}")
             if ticket.get("recalls"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from textual.reactive import var
 from textual.widgets import Static
 
 from counter.model import fmt_duration, fmt_rate
@@ -43,14 +44,14 @@ def figure_values(figures: dict[str, Any] | None, lang: str) -> list[tuple[str, 
 class Figures(Static):
     """Two columns of label/value pairs."""
 
-    values: list[tuple[str, str]] = []
+    values: var[list[tuple[str, str]]] = var(list, init=False)
+    """The (label, value) pairs on show; setting equal pairs does not redraw."""
 
     def show(self, figures: dict[str, Any] | None, lang: str) -> None:
-        """Redraw when the figures changed."""
-        values = figure_values(figures, lang)
-        if values == self.values:
-            return
-        self.values = values
+        """Redraw from this window's figures."""
+        self.values = figure_values(figures, lang)
+
+    def watch_values(self, values: list[tuple[str, str]]) -> None:
         table = Table.grid(padding=(0, 1), expand=True)
         for _ in range(2):
             table.add_column(style="dim", no_wrap=True)

@@ -5,26 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
+from textual.reactive import var
 from textual.widgets import Static
 
 from counter.model import CounterState
 from counter.strings import preset_text, t
 from shared.i18n import name_of
+from shared.protocol import W_CLOSED, W_OPEN, W_PAUSED
 
 
 class WindowHeader(Static):
     """Two lines about this window; updated by the screen on every change and every second."""
 
+    shown: var[Text] = var(Text, init=False)
+    """The text on show; setting an equal text does not redraw."""
+
     def show(self, state: CounterState, lang: str, now: datetime, online: bool) -> None:
-        """Redraw from the state (only when the text changed)."""
+        """Redraw from the state."""
         w = state.window()
         # service names hold 、 and commas themselves
         names = " · ".join(name_of(state.service(c), lang) for c in w.get("services") or ())
-        wstate = str(w.get("state") or "closed")
-        if wstate == "paused" and w.get("pause_reason"):
+        wstate = state.window_state
+        if wstate == W_PAUSED and w.get("pause_reason"):
             state_txt = t(lang, "paused_reason", reason=preset_text(lang, w["pause_reason"]))
         else:
-            state_txt = t(lang, "w_" + wstate) if wstate in ("open", "paused", "closed") else wstate
+            state_txt = t(lang, "w_" + wstate) if wstate in (W_OPEN, W_PAUSED, W_CLOSED) else wstate
         line1 = Text()
         line1.append(f" {name_of(w, lang)} ", style="bold reverse")
         line1.append("  ")
@@ -41,14 +46,14 @@ class WindowHeader(Static):
             line1.append(t(lang, "offline"), style="bold red")
         line2 = Text(f" {t(lang, 'services')}: ", style="dim")
         line2.append(names or "—", style="")
-        text = Text("\n").join([line1, line2])
-        if text != getattr(self, "_shown", None):
-            self._shown = text
-            self.update(text)
+        self.shown = Text("\n").join([line1, line2])
+
+    def watch_shown(self, text: Text) -> None:
+        self.update(text)
 
 
 _STATE_STYLE = {
-    "open": "white on dark_green",
-    "paused": "black on yellow",
-    "closed": "white on red",
+    W_OPEN: "white on dark_green",
+    W_PAUSED: "black on yellow",
+    W_CLOSED: "white on red",
 }

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from textual.message import Message
+from textual.reactive import var
 from textual.widgets import DataTable
+
+
+class Listing(NamedTuple):
+    """What a table shows: the column heads and one (ticket id, cells) row per ticket."""
+
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class TicketTable(DataTable[str]):
@@ -23,29 +32,27 @@ class TicketTable(DataTable[str]):
         def control(self) -> TicketTable:
             return self.table
 
+    listing: var[Listing] = var(Listing, init=False)
+    """The heads and rows on show; setting an equal listing does not redraw."""
+
     def __init__(self, action: str, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.action = action
-        self._rows: list[tuple[str, tuple[str, ...]]] = []
-        self._headers: tuple[str, ...] = ()
 
     def set_rows(self, headers: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]]) -> None:
         """Show these rows (ticket id, cells), keeping the cursor on the same ticket."""
-        norm = [(key, tuple(cells)) for key, cells in rows]
-        heads = tuple(headers)
-        if norm == self._rows and heads == self._headers:
-            return
-        chosen = self._rows[self.cursor_row][0] if self._rows and self.row_count else None
-        if heads != self._headers:
+        self.listing = Listing(tuple(headers), tuple((key, tuple(cells)) for key, cells in rows))
+
+    def watch_listing(self, old: Listing, new: Listing) -> None:
+        chosen = old.rows[self.cursor_row][0] if old.rows and self.row_count else None
+        if new.headers != old.headers:
             self.clear(columns=True)
-            self.add_columns(*heads)
-            self._headers = heads
+            self.add_columns(*new.headers)
         else:
             self.clear()
-        for key, cells in norm:
+        for key, cells in new.rows:
             self.add_row(*cells, key=key)
-        self._rows = norm
-        keys = [k for k, _ in norm]
+        keys = [key for key, _ in new.rows]
         if chosen in keys:
             self.move_cursor(row=keys.index(chosen), animate=False)
 

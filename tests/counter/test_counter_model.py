@@ -14,7 +14,7 @@ from counter.widgets.figures import figure_values
 
 def state_for(current: str | None = None) -> CounterState:
     state = CounterState(window_no=5, staff="c001")
-    state.apply_welcome(welcome(current))
+    state.load_welcome(welcome(current))
     return state
 
 
@@ -145,12 +145,12 @@ def test_texts_exist_in_both_languages_with_the_same_fields() -> None:
 def test_the_clerks_name_comes_from_the_welcome() -> None:
     state = CounterState(window_no=5, staff="c001")
     w = welcome(None)
-    state.apply_welcome(w)
+    state.load_welcome(w)
     assert state.staff_name == ""
     w["state"]["me"] = {"staff": "c001", "name": "张敏"}
-    state.apply_welcome(w)
+    state.load_welcome(w)
     assert state.staff_name == "张敏"
     w["state"]["me"] = {"staff": "c002", "name": "王芳"}  # someone else's: never shown
     other = CounterState(window_no=5, staff="c001")
-    other.apply_welcome(w)
+    other.load_welcome(w)
     assert other.staff_name == ""
