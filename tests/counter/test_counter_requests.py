@@ -1,0 +1,75 @@
+"""Requests flow up, data flows down: the main screen only posts messages, the app carries them out.
+
+No hub: a prepared welcome, and an app that records what the screen asked for.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from counter_welcome import NOW, welcome
+from textual import on
+
+from counter.app import CounterApp
+from counter.screens.main import MainScreen
+from counter.screens.reason import ReasonDialog
+from counter.strings import t
+
+SIZE = (120, 36)
+COUNTER = Path(__file__).resolve().parents[2] / "counter"
+
+
+class RecordingApp(CounterApp):
+    """A counter that notes every request of the main screen (the app's own handlers run too)."""
+
+    CSS_PATH = str(COUNTER / "counter.tcss")
+
+    def __init__(self, current: str | None) -> None:
+        super().__init__(5, staff="c001", lang="en", welcome=welcome(current), now=lambda: NOW)
+        self.requests: list[tuple[str, dict[str, Any], Any]] = []
+
+    @on(MainScreen.ActionRequested)
+    def _record(self, request: MainScreen.ActionRequested) -> None:
+        self.requests.append((request.command, request.args, request.line))
+
+    @on(MainScreen.LogoutRequested)
+    def _record_logout(self) -> None:
+        self.requests.append(("logout", {}, None))
+
+
+async def test_keys_post_requests_with_args_and_log_line() -> None:
+    app = RecordingApp("called")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2", "f3")
+        await pilot.pause()
+        assert app.requests == [
+            ("recall", {}, t("en", "l_recall", number="A012")),
+            ("start", {}, t("en", "l_start", number="A012")),
+        ]
+
+
+async def test_dialogs_answer_with_dismiss_and_the_screen_posts_the_request() -> None:
+    app = RecordingApp(None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        (command, args, line), *_ = app.requests
+        assert (command, args) == ("pause", {"reason": "午休"})
+        assert line == t("en", "l_pause", reason="lunch")
+        await pilot.press("f10")
+        await pilot.pause()
+        assert app.requests[-1][0] == "logout"
+
+
+def test_screens_and_widgets_never_import_the_app() -> None:
+    for path in [*(COUNTER / "screens").glob("*.py"), *(COUNTER / "widgets").glob("*.py")]:
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert "counter.app" not in modules and "TYPE_CHECKING" not in source, path.name
