@@ -281,6 +281,10 @@ class CounterApp(App[int]):
     def _action_requested(self, request: MainScreen.ActionRequested) -> None:
         self.send(request.command, request.args, request.line)
 
+    @on(MainScreen.DialogRequested)
+    def _dialog_requested(self, request: MainScreen.DialogRequested) -> None:
+        self.push_screen(request.dialog, request.answered)
+
     @on(MainScreen.LogoutRequested)
     def _logout_requested(self) -> None:
         self.logout()

@@ -2,8 +2,10 @@
 
 Data flows down: the app calls `show()` with its state on every change and
 every second. Requests flow up: every action posts `ActionRequested` (or
-`LogoutRequested`), which the app sends to the hub; the dialogs that ask for
-a reason or a target give their answer back with `dismiss`.
+`LogoutRequested`), which the app sends to the hub. An action that needs a
+reason or a target first posts `DialogRequested`; the app shows the dialog,
+whose answer (`dismiss`) comes back to this screen, which then posts the
+`ActionRequested`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import var
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import RichLog
 
 from counter.model import (
@@ -67,6 +69,14 @@ class MainScreen(Screen[None]):
 
     class LogoutRequested(Message):
         """The clerk asked to log out (and so to close the window)."""
+
+    class DialogRequested(Message):
+        """Show `dialog` over the screen; its answer (`dismiss`) goes to `answered`."""
+
+        def __init__(self, dialog: ModalScreen[Any], answered: Callable[[Any], None]) -> None:
+            super().__init__()
+            self.dialog = dialog
+            self.answered = answered
 
     enabled: var[set[str]] = var(set, init=False, bindings=True)
     """The actions that fit now; the keys and buttons of the others are greyed out."""
@@ -250,7 +260,7 @@ class MainScreen(Screen[None]):
             required=False,
             placeholder=t(self.lang, "pending_note"),
         )
-        self.app.push_screen(dialog, chosen)
+        self.post_message(self.DialogRequested(dialog, chosen))
 
     def action_transfer(self) -> None:
         number = self._number()
@@ -265,7 +275,9 @@ class MainScreen(Screen[None]):
                 "transfer", args, t(self.lang, "l_transfer", number=number, target=target)
             )
 
-        self.app.push_screen(TransferDialog(self.state, self.lang, number), chosen)
+        self.post_message(
+            self.DialogRequested(TransferDialog(self.state, self.lang, number), chosen)
+        )
 
     def action_no_show(self) -> None:
         self._request("no_show", {}, t(self.lang, "l_no_show", number=self._number()))
@@ -279,7 +291,9 @@ class MainScreen(Screen[None]):
                 self._request("park", {"reason": reason}, line)
 
         title = t(self.lang, "park_title", number=number)
-        self.app.push_screen(ReasonDialog(self.lang, title, PARK_PRESETS), chosen)
+        self.post_message(
+            self.DialogRequested(ReasonDialog(self.lang, title, PARK_PRESETS), chosen)
+        )
 
     def action_pause_resume(self) -> None:
         if self.state.window_state == W_PAUSED:
@@ -292,7 +306,7 @@ class MainScreen(Screen[None]):
                 self._request("pause", {"reason": reason}, line)
 
         dialog = ReasonDialog(self.lang, t(self.lang, "pause_title"), PAUSE_PRESETS)
-        self.app.push_screen(dialog, chosen)
+        self.post_message(self.DialogRequested(dialog, chosen))
 
     def action_logout(self) -> None:
         self.post_message(self.LogoutRequested())
