@@ -1,24 +1,10 @@
 """Same-day figures of a hall, pure: fed by the engine's events, no I/O, no clock of its own.
 
 The engine hands every event it applies (live or replayed) to ``DayMetrics.apply``;
-``report(now)`` gives the Metrics object of the day so far, and ``eta`` the wait a
-citizen is told. Every figure follows from the events alone, so a replayed day
-reports exactly what the live day did.
-
-Definitions (per window; the hall's figures add the windows up):
-
-- received: tickets whose service started at the window (a ticket counts once);
-  completed / pending: services finished there with that outcome;
-  completion_rate: completed / received.
-- transferred_out: handoffs from the window; transferred_in: handed-off tickets
-  whose next service started there.
-- no_show: tickets marked no-show there.
-- first_responsibility_closure_rate: of the tickets the window first served,
-  the share that ended done (wherever they ended).
-- avg_wait_s: from queued (issue, transfer or requeue) to called, per call;
-  avg_service_s: per service segment (start or unpark to finish, transfer or park).
-- on_duty_s / paused_s: time open (or paused) / paused since midnight, up to now.
-- ratings: count and mean level of the visits rated at the window.
+``report(now)`` gives the day's Metrics object so far and ``eta`` the wait a citizen
+is told. Every figure follows from the events alone, so a replayed day reports
+exactly what the live day did. What each figure counts: docs/DESIGN.md, "Same-day
+metrics" and "Place in line and estimated wait".
 """
 
 from __future__ import annotations

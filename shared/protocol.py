@@ -14,6 +14,8 @@ MAX_CLIENT_FRAME = 64 * 1024  # what a client may send
 MAX_HUB_FRAME = 16 * 1024 * 1024  # what clients accept from the hub
 MAX_IN_FLIGHT = 16  # a client that keeps at most this many requests open is never rate limited
 
+STAFF_ROLES = ("counter", "supervisor")
+
 # Ticket states
 WAITING, CALLED, SERVING, PARKED = "waiting", "called", "serving", "parked"
 DONE, PENDING, NO_SHOW, CANCELLED, EXPIRED = "done", "pending", "no_show", "cancelled", "expired"
