@@ -1,5 +1,5 @@
 """Import contract (docs/ARCHITECTURE.md, "Packages"): the apps never import `hub`; `hub` and `shared` never import
-textual (except `shared/ui`) nor an app; the engine imports only the standard library,
+textual (except `shared/ui`) nor an app; the engine and its metrics import only the standard library,
 `shared` and the catalogue."""
 
 from __future__ import annotations
