@@ -235,14 +235,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         w = csv.writer(sys.stdout)
         w.writerow([*cols, "ratings_count", "ratings_avg"])
         for row in m["windows"]:
-            w.writerow([row[c] for c in cols] + [row["ratings"]["count"], row["ratings"]["avg"]])
+            w.writerow(
+                [row.get(c) for c in cols] + [row["ratings"]["count"], row["ratings"]["avg"]]
+            )
         return 0
     print(
         f"{hall.name} {m['day']}  issued {m['hall']['issued']}  received {m['hall']['received']}  completed {m['hall']['completed']}  completion rate {fmt(m['hall']['completion_rate'])}"
     )
     print("\t".join(cols))
     for row in m["windows"]:
-        print("\t".join(fmt(row[c]) for c in cols))
+        print("\t".join(fmt(row.get(c)) for c in cols))
     return 0
 
 

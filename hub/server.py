@@ -49,7 +49,7 @@ from hub.pages import Health, Pages
 from hub.session import Gate, Refusal, Session, read_hello, refusal
 from hub.store import Store
 from hub.validate import Command, check_request, parse_frame, reply_to
-from shared.protocol import CLOSE_TAKEN_OVER, MAX_CLIENT_FRAME, dumps
+from shared.protocol import CLOSE_TAKEN_OVER, MAX_CLIENT_FRAME, dumps, is_window_event
 
 log = logging.getLogger("hall.hub")
 MAX_PENDING = (
@@ -137,9 +137,7 @@ class HubServer:
 
     def _restore(self) -> Engine:
         today = self.clock().astimezone(ZoneInfo(self.hall.timezone)).date()
-        eng = self.store.restore(self.hall, today)
-        eng.token_hash_of = self._token_hash
-        return eng
+        return self.store.restore(self.hall, today, self._token_hash)
 
     def _token_hash(self, ticket_id: str) -> str:
         return auth.token_hash(auth.ticket_token(self.secret, self.hall.id, ticket_id))
@@ -161,9 +159,7 @@ class HubServer:
         day_before = self.engine.day
         rolled = self.engine.roll_day(self.clock())
         if rolled:
-            await asyncio.to_thread(
-                self.store.commit, self.hall.id, day_before, rolled, [], self.engine.windows
-            )
+            await asyncio.to_thread(self.store.commit, self.hall.id, day_before, rolled, [])
             self.replies, self.replies_day = {}, self.engine.day
         self.server = await serve(
             self._handler,
@@ -431,7 +427,7 @@ class HubServer:
         if events or to_store:
             try:
                 await asyncio.to_thread(
-                    self.store.commit, self.hall.id, day_before, events, to_store, eng.windows
+                    self.store.commit, self.hall.id, day_before, events, to_store
                 )
             except Exception:
                 log.exception("commit failed: reloading state from the database")
@@ -503,7 +499,7 @@ class HubServer:
                     self._send(c, views.position_frame(pos))
         # supervisors' and counters' figures, coalesced
         for ev in events:
-            if ev["type"] == "window_closed":
+            if is_window_event(ev) and ev["type"] == "window_closed":
                 n = ev["window"]["number"]
                 holder = self.window_clients.pop(n, None)
                 if holder is not None:

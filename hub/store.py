@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -38,6 +38,15 @@ from sqlmodel import Field, SQLModel, create_engine
 
 from hub.catalogue import Hall, parse_catalogue
 from hub.engine import Engine as QueueEngine
+from shared.protocol import (
+    ComplaintEvent,
+    DayRolledEvent,
+    Event,
+    Ticket,
+    Window,
+    is_ticket_event,
+    is_window_event,
+)
 
 DEFAULT_DB = "var/hall.db"
 
@@ -229,6 +238,17 @@ def _upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: Sequ
 
 def _json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _windows_left(ev: Event) -> list[Window]:
+    """The Windows as an event left them."""
+    if is_window_event(ev):
+        return [ev["window"]]
+    if is_ticket_event(ev):
+        return [ev["_window_after"]] if "_window_after" in ev else []
+    if ev["type"] == "day_rolled":
+        return cast(DayRolledEvent, ev)["windows"]
+    return []
 
 
 class Store:
@@ -425,7 +445,7 @@ class Store:
             )
         return dict(row) if row else None
 
-    def ticket_by_token(self, hall_id: str, token_hash: str) -> dict[str, Any] | None:
+    def ticket_by_token(self, hall_id: str, token_hash: str) -> Ticket | None:
         """A stored ticket (any day) by its token hash."""
         with self.engine.connect() as conn:
             row = conn.execute(
@@ -442,38 +462,38 @@ class Store:
         self,
         hall_id: str,
         day: date,
-        events: Iterable[dict[str, Any]],
+        events: Iterable[Event],
         replies: Iterable[tuple[str, str, dict[str, Any]]],
-        windows_now: dict[int, dict[str, Any]] | None = None,
     ) -> None:
         """Write a batch of events and request replies in one transaction.
 
-        `windows_now` is the engine's windows after the batch: a ticket event
-        names its window only by number, yet changes that window's `current`,
-        so the window rows are written from it when it is given.
+        The events carry every row they change: a ticket event its Ticket (and,
+        when issued, the hash of the citizen's token) and the Window it left, a
+        window event its Window, `day_rolled` every Window. The last one of each
+        in the batch is what the batch left.
         """
         ev_rows: list[dict[str, Any]] = []
         tickets: dict[str, dict[str, Any]] = {}
-        windows: dict[int, dict[str, Any]] = {}
+        windows: dict[int, Window] = {}
         ratings: list[dict[str, Any]] = []
         complaints: list[dict[str, Any]] = []
         ev_day = day.isoformat()
         for ev in events:
             if ev["type"] == "day_rolled":
-                ev_day = ev["day"]
-            at = datetime.fromisoformat(ev["at"])
+                ev_day = cast(DayRolledEvent, ev)["day"]
             ev_rows.append(
                 {
                     "hall_id": hall_id,
                     "seq": ev["seq"],
                     "day": ev_day,
                     "type": ev["type"],
-                    "at": at,
+                    "at": datetime.fromisoformat(ev["at"]),
                     "payload": _json(ev),
                 }
             )
-            t = ev.get("ticket")
-            if isinstance(t, dict):
+            windows.update((w["number"], w) for w in _windows_left(ev))
+            if is_ticket_event(ev):
+                t = ev["ticket"]
                 row = {
                     "hall_id": hall_id,
                     "id": t["id"],
@@ -483,43 +503,35 @@ class Store:
                     "state": t["state"],
                     "data": _json(t),
                 }
-                if ev.get("_token"):
-                    row["token_hash"] = ev["_token"]
+                if "_token_hash" in ev:
+                    row["token_hash"] = ev["_token_hash"]
                 elif t["id"] in tickets and "token_hash" in tickets[t["id"]]:
                     row["token_hash"] = tickets[t["id"]]["token_hash"]
                 tickets[t["id"]] = row
-            w = ev.get("window")
-            if ev["type"] == "day_rolled":
-                windows.update((x["number"], x) for x in ev["windows"])
-            elif isinstance(w, dict):
-                windows[w["number"]] = w
-            elif isinstance(w, int) and windows_now is not None and w in windows_now:
-                windows[w] = windows_now[w]
-            if ev["type"] == "ticket_rated":
-                ratings.append(
-                    {
-                        "hall_id": hall_id,
-                        "seq": ev["seq"],
-                        "day": ev_day,
-                        "ticket": ev["ticket"]["id"],
-                        "window": ev["window"],
-                        "level": ev["level"],
-                        "reason": ev.get("reason"),
-                    }
-                )
-            if ev["type"] == "complaint":
+                if ev["type"] == "ticket_rated":
+                    ratings.append(
+                        {
+                            "hall_id": hall_id,
+                            "seq": ev["seq"],
+                            "day": ev_day,
+                            "ticket": t["id"],
+                            "window": ev["window"],
+                            "level": ev["level"],
+                            "reason": ev.get("reason"),
+                        }
+                    )
+            elif ev["type"] == "complaint":
+                c = cast(ComplaintEvent, ev)
                 complaints.append(
                     {
                         "hall_id": hall_id,
-                        "seq": ev["seq"],
+                        "seq": c["seq"],
                         "day": ev_day,
-                        "id": ev["id"],
-                        "ticket": ev["ticket"],
-                        "text": ev["text"],
+                        "id": c["id"],
+                        "ticket": c["ticket"],
+                        "text": c["text"],
                     }
                 )
-        if windows_now is not None:  # the windows as the whole batch left them
-            windows = {n: windows_now.get(n, w) for n, w in windows.items()}
         window_rows = [
             {
                 "hall_id": hall_id,
@@ -568,7 +580,7 @@ class Store:
             ).first()
         return row[0] if row else None
 
-    def events_of_day(self, hall_id: str, day: str) -> list[dict[str, Any]]:
+    def events_of_day(self, hall_id: str, day: str) -> list[Event]:
         """The stored events of one hall-local day, in order."""
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -608,10 +620,16 @@ class Store:
             ).all()
         return [r[0] for r in rows]
 
-    def restore(self, hall: Hall, today: date) -> QueueEngine:
-        """Rebuild the engine from the stored events of the newest day."""
+    def restore(
+        self, hall: Hall, today: date, token_hash_of: Callable[[str], str] | None = None
+    ) -> QueueEngine:
+        """Rebuild the engine from the stored events of the newest day.
+
+        `token_hash_of` is the live engine's (see Engine): it gives the hash of
+        the citizen token of each ticket issued from now on.
+        """
         day = self.last_day(hall.id)
-        eng = QueueEngine(hall, date.fromisoformat(day) if day else today)
+        eng = QueueEngine(hall, date.fromisoformat(day) if day else today, token_hash_of)
         if day:
             for ev in self.events_of_day(hall.id, day):
                 eng.apply(ev)

@@ -3,7 +3,7 @@
 Pure: functions of the engine (and of a connection's `Session`) that return
 frames; the server only sends them. docs/protocol.md sets the rules:
 kiosks, counters and supervisors see every event as the engine wrote it
-(without the store-only ``_`` keys); displays see public fields only and no
+(without the store-only `PRIVATE_EVENT_FIELDS`); displays see public fields only and no
 private events; a citizen sees its own ticket, the notices, and its place in
 line; counters and supervisors get the same-day metrics pushed.
 """
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping
 from datetime import datetime
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from hub.engine import Engine, Event
 from hub.session import Session
 from shared.protocol import (
     OPEN_STATES,
+    PRIVATE_EVENT_FIELDS,
     PRIVATE_EVENTS,
     PUBLIC_HANDOFF_FIELDS,
     VERSION,
@@ -33,6 +34,7 @@ RECENT_FOR_PUBLIC = 20  # recently called tickets a kiosk or display gets beside
 # A protocol object (Ticket, Window, Metrics ...) these views pass on without reading it.
 WireObject = Mapping[str, object]
 Position = tuple[int, int]  # (ahead, eta_min) of a citizen's ticket
+EventFrame = dict[str, Any]  # an event as a client gets it
 
 
 class Me(TypedDict):
@@ -178,12 +180,12 @@ def hall_state(engine: Engine, session: Session, now: datetime) -> HallState:
 # ---------------------------------------------------------------------- events
 
 
-def staff_event(ev: Event) -> Event:
+def staff_event(ev: Event) -> EventFrame:
     """An event as kiosks, counters and supervisors see it: without the store-only keys."""
-    return {k: v for k, v in ev.items() if not k.startswith("_")}
+    return {k: v for k, v in ev.items() if k not in PRIVATE_EVENT_FIELDS}
 
 
-def public_event(ev: Event) -> Event:
+def public_event(ev: EventFrame) -> EventFrame:
     """An event without staff, notes, handoff reasons or why a ticket was parked."""
     out = dict(ev)
     t = out.get("ticket")
@@ -203,14 +205,14 @@ def public_event(ev: Event) -> Event:
     return out
 
 
-def lobby_event(ev: Event) -> Event | None:
+def lobby_event(ev: EventFrame) -> EventFrame | None:
     """An event as a display sees it, or None for the private ones."""
     return None if ev["type"] in PRIVATE_EVENTS else public_event(ev)
 
 
 def citizen_event(
-    engine: Engine, ev: Event, present: Container[str]
-) -> tuple[str | None, Event] | None:
+    engine: Engine, ev: EventFrame, present: Container[str]
+) -> tuple[str | None, EventFrame] | None:
     """What citizens see of a staff event: (whose ticket, the frame), or None.
 
     Whose ticket is None when every citizen sees it (a notice). A ticket's

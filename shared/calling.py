@@ -10,14 +10,15 @@ A window takes, among the waiting tickets it may call:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-Ticket = dict[str, Any]
+# A Ticket: the hub's (shared.protocol.Ticket) or as an app got it from the wire.
+Ticket = TypeVar("Ticket", bound=Mapping[str, Any])
 
 
-def may_call(ticket: Ticket, window: int, services: Iterable[str]) -> bool:
+def may_call(ticket: Mapping[str, Any], window: int, services: Iterable[str]) -> bool:
     """Whether this window may call this waiting ticket."""
     target = ticket.get("target_window")
     if target is not None:
@@ -25,13 +26,13 @@ def may_call(ticket: Ticket, window: int, services: Iterable[str]) -> bool:
     return ticket["service"] in services
 
 
-def is_handed_off(ticket: Ticket) -> bool:
+def is_handed_off(ticket: Mapping[str, Any]) -> bool:
     """Whether the ticket waits because of a handoff (its last queueing was a transfer)."""
     handoffs = ticket.get("handoffs") or []
     return bool(handoffs) and handoffs[-1]["at"] == ticket["queued_at"]
 
 
-def _fifo_key(t: Ticket) -> tuple[str, str]:
+def _fifo_key(t: Mapping[str, Any]) -> tuple[str, str]:
     return (t["queued_at"], t["number"])
 
 
@@ -39,7 +40,7 @@ def next_ticket(
     waiting: Iterable[Ticket],
     window: int,
     services: Iterable[str],
-    policy: dict[str, Any],
+    policy: Mapping[str, Any],
     priority_streak: int,
     now: datetime,
 ) -> tuple[Ticket, str] | None:
@@ -64,7 +65,10 @@ def next_ticket(
 
 
 def calling_order(
-    tickets: Iterable[Ticket], window: dict[str, Any], policy: dict[str, Any], now: datetime
+    tickets: Iterable[Ticket],
+    window: Mapping[str, Any],
+    policy: Mapping[str, Any],
+    now: datetime,
 ) -> list[tuple[Ticket, str]]:
     """Every waiting ticket this window may call, in the order `call_next` would take them."""
     number = int(window["number"])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, NotRequired, TypedDict, TypeGuard, overload
 
 VERSION = 1
 DEFAULT_PORT = 8765
@@ -13,22 +14,17 @@ MAX_CLIENT_FRAME = 64 * 1024  # what a client may send
 MAX_HUB_FRAME = 16 * 1024 * 1024  # what clients accept from the hub
 MAX_IN_FLIGHT = 16  # a client that keeps at most this many requests open is never rate limited
 
-ROLES = ("kiosk", "counter", "display", "supervisor", "citizen")
 STAFF_ROLES = ("counter", "supervisor")
 
 # Ticket states
 WAITING, CALLED, SERVING, PARKED = "waiting", "called", "serving", "parked"
 DONE, PENDING, NO_SHOW, CANCELLED, EXPIRED = "done", "pending", "no_show", "cancelled", "expired"
 TICKET_STATES = (WAITING, CALLED, SERVING, PARKED, DONE, PENDING, NO_SHOW, CANCELLED, EXPIRED)
-FINAL_STATES = frozenset({DONE, PENDING, CANCELLED, EXPIRED})
-# no_show is final unless requeued the same day; it does not expire.
+# Expired at the end of the day if still open; no_show is final unless requeued the same day.
 OPEN_STATES = frozenset({WAITING, CALLED, SERVING, PARKED})
 
 # Window states
 W_CLOSED, W_OPEN, W_PAUSED = "closed", "open", "paused"
-
-# Call reasons
-REASONS = ("transferred", "overdue", "priority", "fifo", "chosen")
 
 # Error codes
 HELLO_ERRORS = (
@@ -38,24 +34,6 @@ HELLO_ERRORS = (
     "locked",
     "forbidden",
     "window_taken",
-)
-ERROR_CODES = (
-    "bad_hello",
-    "unsupported_version",
-    "auth_failed",
-    "locked",
-    "forbidden",
-    "window_taken",
-    "invalid_state",
-    "unknown_type",
-    "bad_args",
-    "not_found",
-    "bad_message",
-    "rate_limited",
-    "queue_empty",
-    "window_busy",
-    "window_paused",
-    "unavailable",
 )
 
 # Close codes
@@ -87,7 +65,6 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "citizen": ("cancel", "rate", "complain", "ping"),
     "display": ("ping",),
 }
-ALL_COMMANDS = frozenset(c for cmds in COMMANDS.values() for c in cmds)
 
 EVENT_TYPES = (
     "ticket_issued",
@@ -114,6 +91,8 @@ EVENT_TYPES = (
     "printer_fault",
 )
 PRIVATE_EVENTS = frozenset({"ticket_rated", "complaint", "printer_fault"})
+# Event fields for the hub and its store only: never sent to any client.
+PRIVATE_EVENT_FIELDS = frozenset({"_token_hash", "_kiosk", "_window_after"})
 
 PUBLIC_TICKET_FIELDS = (
     "id",
@@ -134,7 +113,286 @@ PUBLIC_TICKET_FIELDS = (
 PUBLIC_HANDOFF_FIELDS = ("from_window", "to_service", "to_window", "at")
 
 
-def public_ticket(t: dict[str, Any]) -> dict[str, Any]:
+# --- the objects (times are ISO 8601 strings, see iso()) ------------------------------------
+
+
+class FirstResponsible(TypedDict):
+    """Who first started service on a ticket (首问负责制)."""
+
+    staff: str
+    window: int
+
+
+class Handoff(TypedDict):
+    """One transfer of a ticket to another service or window (转办)."""
+
+    from_window: int
+    from_staff: str
+    to_service: str
+    to_window: int | None
+    reason: str
+    at: str
+
+
+class Ticket(TypedDict):
+    """A ticket as the hub keeps it and staff see it (displays see `public_ticket`)."""
+
+    id: str  # day and number: "20261126-A012"
+    number: str
+    service: str
+    department: str
+    priority: str  # normal or priority
+    state: str  # one of TICKET_STATES
+    issued_at: str
+    queued_at: str  # when it last started waiting: issue, transfer or requeue
+    called_at: str | None
+    started_at: str | None
+    ended_at: str | None
+    window: int | None
+    staff: str | None
+    target_window: int | None  # a handoff to one window: only that window may call it
+    recalls: int
+    first_responsible: FirstResponsible | None
+    handoffs: list[Handoff]
+    note: str | None
+    lang: str  # the citizen's language at the kiosk
+
+
+def new_ticket(
+    day: date, number: str, service: str, department: str, priority: str, lang: str, at: str
+) -> Ticket:
+    """A ticket just issued: waiting since `at`, nobody has touched it yet."""
+    return {
+        "id": f"{day:%Y%m%d}-{number}",
+        "number": number,
+        "service": service,
+        "department": department,
+        "priority": priority,
+        "state": WAITING,
+        "issued_at": at,
+        "queued_at": at,
+        "called_at": None,
+        "started_at": None,
+        "ended_at": None,
+        "window": None,
+        "staff": None,
+        "target_window": None,
+        "recalls": 0,
+        "first_responsible": None,
+        "handoffs": [],
+        "note": None,
+        "lang": lang,
+    }
+
+
+class Window(TypedDict):
+    """A service window (窗口): the catalogue's fields and its live state."""
+
+    number: int
+    name: str
+    name_en: str
+    services: list[str]  # what it serves now (a supervisor may change it)
+    state: str  # W_CLOSED, W_OPEN or W_PAUSED
+    staff: str | None
+    current: str | None  # the id of the ticket it is calling or serving
+    pause_reason: str | None
+    paused_at: str | None
+    opened_at: str | None
+    priority_streak: int  # priority tickets called in a row (calling order)
+
+
+class Notice(TypedDict):
+    """The supervisor's notice on the boards."""
+
+    text: str
+    until: str | None
+    at: str
+
+
+class RecentCall(TypedDict):
+    """One call, as the boards list the latest ones."""
+
+    ticket: str
+    number: str
+    window: int
+    at: str
+    reason: str | None
+
+
+class Rating(TypedDict):
+    """A citizen's rating of one visit at a window."""
+
+    ticket: str
+    number: str
+    window: int
+    level: int
+    reason: str | None
+    at: str
+
+
+class Complaint(TypedDict):
+    """A citizen's complaint."""
+
+    id: str
+    ticket: str
+    number: str
+    text: str
+    at: str
+
+
+class PrinterFault(TypedDict):
+    """A kiosk's report that its printer failed."""
+
+    kiosk: str
+    kind: str
+    message: str
+    at: str
+
+
+class Ratings(TypedDict):
+    """How many ratings, and their mean level (None without any)."""
+
+    count: int
+    avg: float | None
+
+
+class HallMetrics(TypedDict):
+    """The hall's same-day figures (docs/protocol.md, Metrics)."""
+
+    issued: int
+    waiting: int
+    received: int
+    completed: int
+    pending: int
+    no_show: int
+    cancelled: int
+    completion_rate: float | None
+    first_responsibility_closure_rate: float | None
+    avg_wait_s: float | None
+    max_wait_s: float | None
+    avg_service_s: float | None
+    ratings: Ratings
+
+
+class WindowMetrics(TypedDict):
+    """One window's same-day figures."""
+
+    window: int
+    received: int
+    completed: int
+    pending: int
+    transferred_in: int
+    transferred_out: int
+    no_show: int
+    completion_rate: float | None
+    first_responsibility_closure_rate: float | None
+    avg_wait_s: float | None
+    avg_service_s: float | None
+    on_duty_s: float
+    paused_s: float
+    ratings: Ratings
+
+
+class Metrics(TypedDict):
+    """The same-day Metrics object."""
+
+    day: str
+    hall: HallMetrics
+    windows: list[WindowMetrics]
+
+
+# --- events: `type`, `seq` and `at`, then what each kind carries --------------------------------
+
+
+class TicketEvent(TypedDict):
+    """A `ticket_*` event: the Ticket after the change and the waiting counts it touched."""
+
+    type: str
+    seq: int
+    at: str
+    ticket: Ticket
+    waiting: dict[str, int]
+    window: NotRequired[int]  # the window that acted, or whose visit is rated
+    reason: NotRequired[str | None]  # the call reason, the park reason, a rating's reason
+    outcome: NotRequired[str]  # ticket_finished: done or pending
+    handoff: NotRequired[Handoff]  # ticket_transferred
+    level: NotRequired[int]  # ticket_rated
+    _token_hash: NotRequired[str]  # ticket_issued: the hash of the citizen's token
+    _kiosk: NotRequired[str]  # ticket_issued: the kiosk that printed it
+    _window_after: NotRequired[Window]  # `window` as the event left it (for the store)
+
+
+class WindowEvent(TypedDict):
+    """A `window_*` event: the Window after the change."""
+
+    type: str
+    seq: int
+    at: str
+    window: Window
+    staff: NotRequired[str]  # window_changed: the supervisor
+
+
+class NoticeEvent(TypedDict):
+    """`notice`: an empty text takes the notice down."""
+
+    type: str
+    seq: int
+    at: str
+    text: str
+    until: str | None
+    staff: str
+
+
+class ComplaintEvent(TypedDict):
+    """`complaint` (staff only)."""
+
+    type: str
+    seq: int
+    at: str
+    id: str
+    ticket: str  # the ticket id
+    number: str
+    text: str
+
+
+class PrinterFaultEvent(TypedDict):
+    """`printer_fault` (staff only)."""
+
+    type: str
+    seq: int
+    at: str
+    kiosk: str
+    kind: str
+    message: str
+
+
+class DayRolledEvent(TypedDict):
+    """`day_rolled`: a new day, every window as it starts it."""
+
+    type: str
+    seq: int
+    at: str
+    day: str
+    windows: list[Window]
+    notice: Notice | None
+
+
+Event = (
+    TicketEvent | WindowEvent | NoticeEvent | ComplaintEvent | PrinterFaultEvent | DayRolledEvent
+)
+
+
+def is_ticket_event(ev: Event) -> TypeGuard[TicketEvent]:
+    """Whether the event is about one ticket (it carries the Ticket after the change)."""
+    return ev["type"].startswith("ticket_")
+
+
+def is_window_event(ev: Event) -> TypeGuard[WindowEvent]:
+    """Whether the event changed one window (it carries the Window after the change)."""
+    return ev["type"].startswith("window_")
+
+
+def public_ticket(t: Mapping[str, Any]) -> dict[str, Any]:
     """The ticket as a public display may see it (no staff, reasons, notes or token)."""
     out = {k: t.get(k) for k in PUBLIC_TICKET_FIELDS}
     fr = t.get("first_responsible")
@@ -143,11 +401,15 @@ def public_ticket(t: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def public_window(w: dict[str, Any]) -> dict[str, Any]:
+def public_window(w: Mapping[str, Any]) -> dict[str, Any]:
     """The window as a public display may see it (no staff)."""
     return {k: v for k, v in w.items() if k != "staff"}
 
 
+@overload
+def iso(dt: datetime) -> str: ...
+@overload
+def iso(dt: None) -> None: ...
 def iso(dt: datetime | None) -> str | None:
     """ISO 8601 with offset and microseconds, as the protocol writes times."""
     return None if dt is None else dt.isoformat(timespec="microseconds")

@@ -418,7 +418,7 @@ def test_replay_keeps_ticket_tokens() -> None:
     live = Desk(Engine(make_hall(), DAY, token_hash_of))
     a = live.issue("MZ-01", at("09:00:00"))
     b = live.issue("GH-01", at("09:01:00"))
-    assert live.events[0]["_token"] == f"hash-of-{a}"
+    assert live.events[0]["_token_hash"] == f"hash-of-{a}"
     replayed = Engine(make_hall(), DAY)
     for ev in via_json(live.events):
         replayed.apply(ev)

@@ -154,6 +154,6 @@ def test_counter_actor_is_not_needed_for_queries(hall_open: Desk) -> None:
     d = hall_open
     issue(d, "MZ-01", "09:00:00")
     assert d.engine.waiting_counts(["MZ-01", "GH-01"]) == {"MZ-01": 1, "GH-01": 0}
-    assert d.engine.open_windows_for("MZ-01") == 2
+    assert d.engine.day_metrics.open_windows_for("MZ-01") == 2
     d.run(clerk(1), {"type": "logout"}, at("09:01:00"))
-    assert d.engine.open_windows_for("MZ-01") == 1
+    assert d.engine.day_metrics.open_windows_for("MZ-01") == 1

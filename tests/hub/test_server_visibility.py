@@ -22,6 +22,8 @@ from hub_proto import (
     walk,
 )
 
+from shared.protocol import PRIVATE_EVENT_FIELDS
+
 pytestmark = [pytest.mark.fast_hub, pytest.mark.timeout(40)]
 
 PRIVATE_TEXTS = (
@@ -40,7 +42,7 @@ PUBLIC_HANDOFF = {"from_window", "to_service", "to_window", "at"}
 def check_display_frame(frame: Frame, secrets: list[str]) -> None:
     assert frame["type"] not in ("ticket_rated", "complaint", "printer_fault"), frame["type"]
     for path, key, value in walk(frame):
-        assert key not in ("staff", "from_staff", "note", "token", "_token", "url"), (
+        assert key not in ("staff", "from_staff", "note", "token", "url", *PRIVATE_EVENT_FIELDS), (
             f"{frame['type']}: {path}.{key}"
         )
         if key == "handoffs":

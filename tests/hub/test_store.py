@@ -28,7 +28,8 @@ from hub import auth
 from hub.catalogue import Hall, load_demo
 from hub.engine import Actor
 from hub.engine import Engine as QueueEngine
-from hub.store import DEVICES, EVENTS, TICKETS, WINDOWS, Store
+from hub.store import DEVICES, EVENTS, REQUESTS, TICKETS, WINDOWS, Store
+from shared.protocol import PRIVATE_EVENT_FIELDS
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 26)
@@ -120,7 +121,7 @@ class Driver:
             replies.append((identity(actor), rid, reply))
             self.replies[(identity(actor), rid)] = reply
             results.append(result)
-        self.store.commit(self.hall.id, day_before, events, replies, self.engine.windows)
+        self.store.commit(self.hall.id, day_before, events, replies)
         return results
 
     def run(self, now: datetime, actor: Actor, type_: str, **args: Any) -> dict[str, Any]:
@@ -227,10 +228,9 @@ def test_restore_gives_back_the_same_engine(store: Store, hall: Hall) -> None:
     assert live.notice and live.complaints and live.ratings and live.printer_faults
 
     with reopened(store) as again:
-        restored = again.restore(hall, DAY)
+        restored = again.restore(hall, DAY, d.token_hash)  # as the hub restores
         assert state(restored, now) == state(live, now)
         # and the same future: the next commands give the same events on both
-        restored.token_hash_of = d.token_hash  # as the hub sets it
         for actor, cmd in [
             (KIOSK, {"type": "issue", "service": "JS-01"}),
             (KIOSK, {"type": "issue", "service": "MZ-02"}),
@@ -571,6 +571,32 @@ async def test_restart_recovery_through_the_server(hub: Any) -> None:
     assert await hub_proto.hub_seq(hub) == before["seq"] + 1
     await kiosk.close()
     await counter.close()
+
+
+async def test_the_citizen_token_is_never_stored_nor_sent_in_events(hub: Any) -> None:
+    # The issue reply carries the token, yet the stored reply, event and ticket row
+    # hold only its hash: the hub adds the token when it sends the reply.
+    watcher = await hub_proto.supervisor(hub)
+    kiosk = await hub_proto.kiosk(hub)
+    issued = await kiosk.ok("issue", rid="t1", service="JS-01")
+    again = await kiosk.ok("issue", rid="t1", service="JS-01")  # answered from the stored reply
+    counter = await hub_proto.counter(hub, 1)
+    await counter.ok("call_next")
+    await watcher.next("ticket_called")
+    for c in (watcher, kiosk, counter):
+        await c.close()
+    token = issued["token"]
+    assert again["token"] == token and token in issued["url"]
+    # the fields events carry for the store never reach a client, not even staff
+    for frame in watcher.frames + kiosk.frames + counter.frames:
+        assert not {key for _, key, _ in hub_proto.walk(frame)} & PRIVATE_EVENT_FIELDS, frame
+    with hub.store.engine.connect() as conn:
+        everything = json.dumps(
+            [[list(r) for r in conn.execute(select(t)).all()] for t in (EVENTS, TICKETS, REQUESTS)],
+            default=str,
+        )
+    assert token not in everything
+    assert auth.token_hash(token) in everything
 
 
 async def test_device_rows_are_hashed(store: Store, hall: Hall) -> None:

@@ -48,9 +48,7 @@ def issue(store: Store, eng: QueueEngine, service: str, now: datetime, rid: str)
     events = eng.roll_day(now)
     result, evs = eng.execute(KIOSK, {"type": "issue", "service": service}, now)
     events += evs
-    store.commit(
-        eng.hall.id, day_before, events, [("kiosk:K1", rid, {"type": "ok", **result})], eng.windows
-    )
+    store.commit(eng.hall.id, day_before, events, [("kiosk:K1", rid, {"type": "ok", **result})])
     return dict(result["ticket"])
 
 
@@ -140,7 +138,7 @@ def test_datetimes_are_utc_whatever_the_session_time_zone(pg_url: str) -> None:
             local = datetime(2026, 11, 26, 9, 0, 0, 1, tzinfo=eng.tz)
             day = eng.day
             evs = eng.execute(KIOSK, {"type": "issue", "service": "JS-01"}, local)[1]
-            store.commit("demo", day, evs, [], eng.windows)
+            store.commit("demo", day, evs, [])
             with store.engine.connect() as conn:
                 (got,) = conn.execute(select(EVENTS.c.at)).one()
             assert got == local and got.utcoffset() == timedelta(0)

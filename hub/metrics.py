@@ -1,0 +1,315 @@
+"""Same-day figures of a hall, pure: fed by the engine's events, no I/O, no clock of its own.
+
+The engine hands every event it applies (live or replayed) to ``DayMetrics.apply``;
+``report(now)`` gives the day's Metrics object so far and ``eta`` the wait a citizen
+is told. Every figure follows from the events alone, so a replayed day reports
+exactly what the live day did. What each figure counts: docs/DESIGN.md, "Same-day
+metrics" and "Place in line and estimated wait".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from fractions import Fraction
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from hub.catalogue import Hall
+from shared.protocol import (
+    CANCELLED,
+    DONE,
+    NO_SHOW,
+    PENDING,
+    W_CLOSED,
+    W_OPEN,
+    W_PAUSED,
+    WAITING,
+    DayRolledEvent,
+    Event,
+    HallMetrics,
+    Metrics,
+    Ticket,
+    TicketEvent,
+    WindowEvent,
+    WindowMetrics,
+    is_ticket_event,
+    is_window_event,
+)
+
+
+def line_key(t: Ticket) -> tuple[str, str]:
+    """The place-in-line order of a service's waiting tickets: queued_at, then number."""
+    return (t["queued_at"], t["number"])
+
+
+def place_in_line(ticket: Ticket, waiting: Iterable[Ticket]) -> int:
+    """How many of the waiting tickets are before this one in line."""
+    key = line_key(ticket)
+    return sum(1 for t in waiting if line_key(t) < key)
+
+
+@dataclass
+class WindowStats:
+    """Same-day accumulators of one window."""
+
+    received: set[str] = field(default_factory=set)
+    completed: int = 0
+    pending: int = 0
+    transferred_in: int = 0
+    transferred_out: int = 0
+    no_show: set[str] = field(default_factory=set)
+    wait_sum: float = 0.0
+    wait_n: int = 0
+    service_sum: float = 0.0
+    service_n: int = 0
+    duty_s: float = 0.0
+    duty_since: datetime | None = None
+    paused_s: float = 0.0
+    paused_since: datetime | None = None
+    rating_sum: int = 0
+    rating_n: int = 0
+
+
+def _rate(num: int, den: int) -> float | None:
+    return None if den == 0 else num / den
+
+
+def _mean(total: float, n: int) -> float | None:
+    return None if n == 0 else total / n
+
+
+def _open_s(since: datetime | None, end: datetime) -> float:
+    return max(0.0, (end - since).total_seconds()) if since else 0.0
+
+
+class DayMetrics:
+    """The day's figures of one hall, kept up to date by every event the engine applies."""
+
+    def __init__(self, hall: Hall, day: date) -> None:
+        self.hall = hall
+        self.tz = ZoneInfo(hall.timezone)
+        self.day = day
+        # what the windows are doing, as their events tell it: (state, services)
+        self.windows: dict[int, tuple[str, list[str]]] = {
+            w.number: (W_CLOSED, list(w.services)) for w in hall.windows
+        }
+        self._reset()
+
+    def _reset(self) -> None:
+        self.stats: dict[int, WindowStats] = {n: WindowStats() for n in self.windows}
+        self.tickets: dict[str, Ticket] = {}
+        self.calls_wait: list[float] = []
+        self.seg_start: dict[str, datetime] = {}  # ticket -> start of its service segment
+        self.handoff_open: set[str] = set()  # handed off, next service not started yet
+        self.service_time: dict[str, tuple[float, int]] = {}  # service -> (seconds, segments)
+
+    # ------------------------------------------------------------------ input
+
+    def __eq__(self, other: object) -> bool:
+        """The same figures (a replayed day equals the live one)."""
+        return isinstance(other, DayMetrics) and vars(self) == vars(other)
+
+    def apply(self, ev: Event) -> None:
+        """Count one event (the engine hands over each one it applies)."""
+        at = datetime.fromisoformat(ev["at"])
+        if is_ticket_event(ev):
+            self._ticket_moved(ev, at)
+        elif is_window_event(ev):
+            self._window_changed(ev, at)
+        elif ev["type"] == "day_rolled":
+            self._day_rolled(cast(DayRolledEvent, ev))
+
+    def _ticket_moved(self, ev: TicketEvent, at: datetime) -> None:
+        t = ev["ticket"]
+        old = self.tickets.get(t["id"])
+        self.tickets[t["id"]] = t
+        if ev["type"] == "ticket_expired":
+            self.seg_start.pop(t["id"], None)  # a segment cut by the midnight is not counted
+            return
+        count = _TICKET_COUNTS.get(ev["type"])
+        st = self.stats.get(ev["window"]) if "window" in ev else None
+        if count is not None and st is not None:
+            count(self, ev, old, st, at)
+
+    def _day_rolled(self, ev: DayRolledEvent) -> None:
+        self.day = date.fromisoformat(ev["day"])
+        self._reset()
+        start = self.day_start(self.day)
+        for w in ev["windows"]:
+            self.windows[w["number"]] = (w["state"], list(w["services"]))
+            st = self.stats.setdefault(w["number"], WindowStats())
+            if w["state"] != W_CLOSED:
+                st.duty_since = start
+            if w["state"] == W_PAUSED:
+                st.paused_since = start
+
+    def _window_changed(self, ev: WindowEvent, at: datetime) -> None:
+        w = ev["window"]
+        n = w["number"]
+        st = self.stats.setdefault(n, WindowStats())
+        was, now = self.windows.get(n, (W_CLOSED, []))[0], w["state"]
+        if was == W_PAUSED and now != W_PAUSED and st.paused_since is not None:
+            st.paused_s += (at - st.paused_since).total_seconds()
+            st.paused_since = None
+        if was != W_CLOSED and now == W_CLOSED and st.duty_since is not None:
+            st.duty_s += (at - st.duty_since).total_seconds()
+            st.duty_since = None
+        if was == W_CLOSED and now != W_CLOSED:
+            st.duty_since = at
+        if now == W_PAUSED and was != W_PAUSED:
+            st.paused_since = at
+        self.windows[n] = (now, list(w["services"]))
+
+    def _called(self, ev: TicketEvent, old: Ticket | None, st: WindowStats, at: datetime) -> None:
+        wait = (at - datetime.fromisoformat(ev["ticket"]["queued_at"])).total_seconds()
+        st.wait_sum += wait
+        st.wait_n += 1
+        self.calls_wait.append(wait)
+
+    def _started(self, ev: TicketEvent, old: Ticket | None, st: WindowStats, at: datetime) -> None:
+        tid = ev["ticket"]["id"]
+        self.seg_start[tid] = at
+        if ev["type"] == "ticket_started":
+            st.received.add(tid)
+            if tid in self.handoff_open:
+                self.handoff_open.discard(tid)
+                st.transferred_in += 1
+
+    def _left(self, ev: TicketEvent, old: Ticket | None, st: WindowStats, at: datetime) -> None:
+        """The ticket's service segment at the window ends: finished, handed off or parked."""
+        tid = ev["ticket"]["id"]
+        seg = self.seg_start.pop(tid, None)
+        if seg is not None and old is not None:
+            dur = (at - seg).total_seconds()
+            st.service_sum += dur
+            st.service_n += 1
+            total, n = self.service_time.get(old["service"], (0.0, 0))
+            self.service_time[old["service"]] = (total + dur, n + 1)
+        if ev["type"] == "ticket_finished":
+            if ev["outcome"] == DONE:
+                st.completed += 1
+            else:
+                st.pending += 1
+        elif ev["type"] == "ticket_transferred":
+            st.transferred_out += 1
+            self.handoff_open.add(tid)
+
+    def _no_show(self, ev: TicketEvent, old: Ticket | None, st: WindowStats, at: datetime) -> None:
+        st.no_show.add(ev["ticket"]["id"])
+
+    def _rated(self, ev: TicketEvent, old: Ticket | None, st: WindowStats, at: datetime) -> None:
+        st.rating_sum += ev["level"]
+        st.rating_n += 1
+
+    # ------------------------------------------------------------------ queries
+
+    def day_start(self, day: date) -> datetime:
+        """Local midnight starting the day."""
+        return datetime.combine(day, time(0), tzinfo=self.tz)
+
+    def mean_service_s(self, service: str) -> Fraction:
+        """Today's mean service time of a service, else the catalogue's typical minutes.
+
+        Exact (to the microsecond) so that ceil() in eta() is not pushed up a
+        minute by binary rounding: 27 ahead x 140 s is 63 minutes, not 64.
+        """
+        total, n = self.service_time.get(service, (0.0, 0))
+        if n:
+            return Fraction(round(total * 1_000_000), 1_000_000 * n)
+        svc = self.hall.service(service)
+        return Fraction(60 * (svc.minutes if svc else 10))
+
+    def open_windows_for(self, service: str) -> int:
+        """How many open windows serve a service."""
+        return sum(
+            1
+            for state, services in self.windows.values()
+            if state == W_OPEN and service in services
+        )
+
+    def eta(self, service: str, ahead: int) -> int:
+        """Estimated wait in minutes for a ticket with `ahead` people before it."""
+        windows = max(1, self.open_windows_for(service))
+        return math.ceil(ahead * self.mean_service_s(service) / (60 * windows))
+
+    def report(self, now: datetime) -> Metrics:
+        """The Metrics object of the day, as of `now` (at most the day's end)."""
+        end = min(now.astimezone(self.tz), self.day_start(self.day + timedelta(days=1)))
+        frw: dict[int, list[int]] = {}  # window -> [first served there, of which done]
+        fr_total = fr_done = 0
+        counts = {DONE: 0, PENDING: 0, NO_SHOW: 0, CANCELLED: 0, WAITING: 0}
+        for t in self.tickets.values():
+            if t["state"] in counts:
+                counts[t["state"]] += 1
+            fr = t.get("first_responsible")
+            if fr:
+                agg = frw.setdefault(fr["window"], [0, 0])
+                agg[0] += 1
+                fr_total += 1
+                if t["state"] == DONE:
+                    agg[1] += 1
+                    fr_done += 1
+        windows: list[WindowMetrics] = []
+        received: set[str] = set()
+        service_sum = 0.0
+        service_n = rating_sum = rating_n = 0
+        for n in sorted(self.windows):
+            st = self.stats.setdefault(n, WindowStats())
+            received |= st.received
+            service_sum += st.service_sum
+            service_n += st.service_n
+            rating_sum += st.rating_sum
+            rating_n += st.rating_n
+            fr_n, fr_d = frw.get(n, [0, 0])
+            windows.append(
+                {
+                    "window": n,
+                    "received": len(st.received),
+                    "completed": st.completed,
+                    "pending": st.pending,
+                    "transferred_in": st.transferred_in,
+                    "transferred_out": st.transferred_out,
+                    "no_show": len(st.no_show),
+                    "completion_rate": _rate(st.completed, len(st.received)),
+                    "first_responsibility_closure_rate": _rate(fr_d, fr_n),
+                    "avg_wait_s": _mean(st.wait_sum, st.wait_n),
+                    "avg_service_s": _mean(st.service_sum, st.service_n),
+                    "on_duty_s": st.duty_s + _open_s(st.duty_since, end),
+                    "paused_s": st.paused_s + _open_s(st.paused_since, end),
+                    "ratings": {"count": st.rating_n, "avg": _mean(st.rating_sum, st.rating_n)},
+                }
+            )
+        hall: HallMetrics = {
+            "issued": len(self.tickets),
+            "waiting": counts[WAITING],
+            "received": len(received),
+            "completed": counts[DONE],
+            "pending": counts[PENDING],
+            "no_show": counts[NO_SHOW],
+            "cancelled": counts[CANCELLED],
+            "completion_rate": _rate(counts[DONE], len(received)),
+            "first_responsibility_closure_rate": _rate(fr_done, fr_total),
+            "avg_wait_s": _mean(sum(self.calls_wait), len(self.calls_wait)),
+            "max_wait_s": max(self.calls_wait) if self.calls_wait else None,
+            "avg_service_s": _mean(service_sum, service_n),
+            "ratings": {"count": rating_n, "avg": _mean(rating_sum, rating_n)},
+        }
+        return {"day": self.day.isoformat(), "hall": hall, "windows": windows}
+
+
+# What a ticket event at a window counts (the window's stats, after the ticket before it).
+_TICKET_COUNTS: dict[
+    str, Callable[[DayMetrics, TicketEvent, Ticket | None, WindowStats, datetime], None]
+] = {
+    "ticket_called": DayMetrics._called,
+    "ticket_started": DayMetrics._started,
+    "ticket_unparked": DayMetrics._started,
+    "ticket_finished": DayMetrics._left,
+    "ticket_transferred": DayMetrics._left,
+    "ticket_parked": DayMetrics._left,
+    "ticket_no_show": DayMetrics._no_show,
+    "ticket_rated": DayMetrics._rated,
+}
