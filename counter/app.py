@@ -70,7 +70,7 @@ class CounterApp(App[int]):
         self._clock = now
         self._logging_out = False
         self._metrics_pushed = 0  # pushed `metrics` frames seen (a reply older than one is dropped)
-        self.title = t(self.lang, "app_title")
+        self.title = t("app_title", self.lang)
 
     # ------------------------------------------------------------ clock and helpers
 
@@ -88,7 +88,7 @@ class CounterApp(App[int]):
     def window_name(self) -> str:
         if self.state.hall:
             return name_of(self.state.window(), self.lang)
-        return t(self.lang, "window_n", n=self.window_no)
+        return t("window_n", self.lang, n=self.window_no)
 
     @property
     def main(self) -> MainScreen | None:
@@ -145,7 +145,7 @@ class CounterApp(App[int]):
         self._pin = event.pin
         client = self.link.connect()  # replaces the client of an earlier attempt
         if isinstance(self.screen, LoginScreen):
-            self.screen.show_message(t(self.lang, "connecting"), error=False, busy=True)
+            self.screen.show_message(t("connecting", self.lang), error=False, busy=True)
         self.set_timer(CONNECT_HINT_S, lambda: self._connect_hint(client))
 
     def _hello(self) -> dict[str, Any]:
@@ -163,7 +163,7 @@ class CounterApp(App[int]):
             and not client.online
             and isinstance(self.screen, LoginScreen)
         ):
-            self.screen.show_message(t(self.lang, "hub_unreachable", url=self.hub_url))
+            self.screen.show_message(t("hub_unreachable", self.lang, url=self.hub_url))
 
     # ------------------------------------------------------------ the hub
 
@@ -202,19 +202,19 @@ class CounterApp(App[int]):
                 from_window = name_of(state.window(int(handoff.get("from_window") or 0)), lang)
                 self.add_log(
                     t(
-                        lang,
                         "l_incoming",
+                        lang,
                         number=ticket.get("number", ""),
                         from_window=from_window,
                         reason=handoff.get("reason") or "—",
                     )
                 )
         elif kind == "notice" and event.get("text"):
-            self.add_log(t(lang, "l_notice", text=event["text"]))
+            self.add_log(t("l_notice", lang, text=event["text"]))
         elif kind == "window_closed":
             w = event.get("window") or {}
             if w.get("number") == self.window_no and not self._logging_out:
-                self._end_session(t(lang, "window_closed_by_supervisor"))
+                self._end_session(t("window_closed_by_supervisor", lang))
 
     @on(HubStatus)
     def _status(self, message: HubStatus) -> None:
@@ -223,7 +223,7 @@ class CounterApp(App[int]):
         if message.online != self.online:
             self.online = message.online
             if self.state.loaded:  # the first connect is not news
-                self.add_log(t(self.lang, "l_online" if message.online else "l_offline"))
+                self.add_log(t("l_online" if message.online else "l_offline", self.lang))
         self.refresh_view()
 
     @on(HubFailed)
@@ -232,7 +232,7 @@ class CounterApp(App[int]):
             return
         if self._logging_out and message.error.code == "taken_over":
             # the hub closes a window's connection (4002) once the window is closed
-            self._end_session(t(self.lang, "logged_out"))
+            self._end_session(t("logged_out", self.lang))
             return
         self._end_session(self.error_message(message.error))
 
@@ -245,23 +245,10 @@ class CounterApp(App[int]):
             self._to_login(message)
 
     def error_message(self, error: HubError) -> str:
-        """One plain sentence for a refusal."""
-        name = self.window_name
-        if error.code == "forbidden":
-            return t(self.lang, "forbidden_window", window=name)
-        if error.code == "window_taken":
-            return t(self.lang, "window_taken", window=name)
+        """One plain sentence for a refusal: the hub's own words, or ours for a local failure."""
         if error.code == "bad_url":
-            return t(self.lang, "bad_url", url=self.hub_url)
-        if error.code in (
-            "auth_failed",
-            "locked",
-            "taken_over",
-            "bad_hello",
-            "unsupported_version",
-        ):
-            return t(self.lang, error.code)
-        return error_text(self.lang, error.code, error.message)
+            return t("bad_url", self.lang, url=self.hub_url)
+        return error_text(error.code, error.message, self.lang)
 
     @work(exclusive=True, group="metrics")
     async def _fetch_metrics(self, client: HubClient) -> None:
@@ -302,7 +289,7 @@ class CounterApp(App[int]):
         except HubError as error:
             if client is self.link.client and error.code not in ("closed",):
                 message = self.error_message(error)
-                self.add_log(t(self.lang, "l_error", message=message))
+                self.add_log(t("l_error", self.lang, message=message))
                 self.notify(message, severity="error")
         else:
             ticket = reply.get("ticket")
@@ -331,8 +318,8 @@ class CounterApp(App[int]):
             self.busy = False
             if client is self.link.client:
                 message = self.error_message(error)
-                self.add_log(t(self.lang, "l_error", message=message))
+                self.add_log(t("l_error", self.lang, message=message))
                 self.notify(message, severity="error")
                 self.refresh_view()
             return
-        self._end_session(t(self.lang, "logged_out"))
+        self._end_session(t("logged_out", self.lang))

@@ -1,8 +1,15 @@
-"""Every text the counter terminal shows, 中文 and English."""
+"""Every text the counter terminal shows, 中文 and English.
+
+States, call reasons and figures are named by `shared.labels`; the hub words
+its own refusals (this table only words what happens here: no answer in
+time, the session ended, another terminal took the window).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Final
+
+from shared.i18n import Texts
 
 # key -> (zh, en); placeholders use str.format names.
 TEXTS: dict[str, tuple[str, str]] = {
@@ -19,21 +26,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Cannot reach the hub at {url}; still trying…",
     ),
     "need_staff_pin": ("请输入工号和密码。", "Enter your staff id and PIN."),
-    "auth_failed": ("工号或密码不正确。", "Wrong staff id or PIN."),
-    "locked": (
-        "密码错误次数过多，该工号已锁定 5 分钟。",
-        "Too many wrong PINs: this staff id is locked for 5 minutes.",
-    ),
-    "forbidden_window": ("您无权使用{window}。", "You may not use {window}."),
-    "window_taken": ("{window}已由其他工作人员登录。", "Another clerk holds {window}."),
     "taken_over": (
         "本窗口已在另一台终端上登录，此处已退出。",
         "This window was opened on another terminal; you are logged out here.",
-    ),
-    "bad_hello": ("登录请求无效。", "The login request was refused."),
-    "unsupported_version": (
-        "服务器版本与本终端不兼容。",
-        "The hub speaks another protocol version.",
     ),
     "bad_url": ("服务器地址无效：{url}", "The hub address is not valid: {url}"),
     "logged_out": ("已退出登录。", "Logged out."),
@@ -46,10 +41,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "clerk": ("经办人", "Clerk"),
     "online": ("● 在线", "● Online"),
     "offline": ("○ 离线", "○ Offline"),
-    "w_open": ("开放", "Open"),
-    "w_paused": ("暂停", "Paused"),
-    "w_closed": ("关闭", "Closed"),
-    "paused_reason": ("暂停：{reason}", "Paused: {reason}"),
+    "paused_reason": ("{state}：{reason}", "{state}: {reason}"),
     "offline_banner": (
         "与服务器的连接已中断，正在自动重连；操作暂不可用，已提交的操作不会丢失。",
         "Offline: reconnecting to the hub. Actions are disabled; nothing you did is lost.",
@@ -77,7 +69,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "note": ("备注", "Note"),
     # queue
     "queue": ("等候队列", "Waiting"),
-    "parked": ("挂起", "Parked"),
     "no_shows": ("今日过号", "No-shows today"),
     "col_number": ("号码", "No."),
     "col_service": ("业务", "Service"),
@@ -93,16 +84,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "empty": ("（无）", "(none)"),
     # figures
     "figures": ("今日统计", "Today"),
-    "f_received": ("收件", "Received"),
-    "f_completed": ("办结", "Completed"),
-    "f_completion_rate": ("办结率", "Completion"),
-    "f_pending": ("承诺件", "Pending"),
-    "f_transferred_in": ("转入", "Transferred in"),
-    "f_transferred_out": ("转出", "Transferred out"),
-    "f_no_show": ("过号", "No-show"),
-    "f_avg_wait": ("平均等候", "Avg wait"),
-    "f_avg_service": ("平均办理", "Avg service"),
-    "f_ratings": ("评价", "Ratings"),
     "ratings_value": ("{count} 条 · 均分 {avg}", "{count} · avg {avg}"),
     # log
     "log": ("操作记录", "Log"),
@@ -141,20 +122,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{number} handed off from {from_window}: {reason}",
     ),
     "l_notice": ("通知：{text}", "Notice: {text}"),
-    # errors from the hub (one plain sentence each)
-    "e_queue_empty": ("没有等候的号。", "Nobody is waiting."),
-    "e_window_busy": (
-        "请先处理当前号（办结、转办、挂起或过号）。",
-        "Finish the current ticket first.",
-    ),
-    "e_window_paused": ("窗口已暂停，请先恢复。", "The window is paused; resume it first."),
-    "e_invalid_state": (
-        "该号当前状态不允许此操作。",
-        "That does not fit the ticket's current state.",
-    ),
-    "e_not_found": ("找不到该号、业务或窗口。", "No such ticket, service or window."),
-    "e_forbidden": ("无权执行此操作。", "You may not do that."),
-    "e_rate_limited": ("操作过于频繁，请稍后再试。", "Too many requests; try again shortly."),
+    # what goes wrong here, not at the hub (the hub words its own refusals)
+    "e_timeout": ("服务器未及时响应，请重试。", "The hub did not answer in time; try again."),
     "e_closed": ("与服务器的会话已结束。", "The session with the hub has ended."),
     "e_other": ("服务器拒绝了此操作：{message}", "The hub refused: {message}"),
     # dialogs
@@ -191,25 +160,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "keeps_number": ("转办后号码不变：{number}", "The ticket keeps its number: {number}"),
 }
 
-# Call reasons, ticket states, common reasons: keyed by their wire value.
-REASON_TEXT: dict[str, tuple[str, str]] = {
-    "transferred": ("转办", "transferred"),
-    "overdue": ("超时", "overdue"),
-    "priority": ("优先", "priority"),
-    "fifo": ("顺序", "in turn"),
-    "chosen": ("选叫", "chosen"),
-}
-STATE_TEXT: dict[str, tuple[str, str]] = {
-    "waiting": ("等候中", "waiting"),
-    "called": ("已叫号", "called"),
-    "serving": ("办理中", "serving"),
-    "parked": ("挂起", "parked"),
-    "done": ("已办结", "done"),
-    "pending": ("承诺件", "pending"),
-    "no_show": ("过号", "no-show"),
-    "cancelled": ("已取消", "cancelled"),
-    "expired": ("已过期", "expired"),
-}
 # Common reasons are sent in Chinese (the hall's language) and shown translated.
 PAUSE_PRESETS: tuple[tuple[str, str], ...] = (
     ("午休", "lunch"),
@@ -224,42 +174,22 @@ PARK_PRESETS: tuple[tuple[str, str], ...] = (
 _PRESET_EN = dict(PAUSE_PRESETS + PARK_PRESETS)
 
 
-def t(lang: str, key: str, **kw: Any) -> str:
-    """The text for `key` in `lang` (zh unless 'en'), formatted with `kw`."""
-    zh, en = TEXTS[key]
-    text = en if lang == "en" else zh
-    return text.format(**kw) if kw else text
+t = Texts(TEXTS)
 
 
-def _pick(table: dict[str, tuple[str, str]], lang: str, value: str | None) -> str:
-    if value is None:
-        return ""
-    pair = table.get(value)
-    if pair is None:
-        return value
-    return pair[1] if lang == "en" else pair[0]
-
-
-def reason_text(lang: str, reason: str | None) -> str:
-    """A call reason as the clerk reads it."""
-    return _pick(REASON_TEXT, lang, reason)
-
-
-def state_text(lang: str, state: str | None) -> str:
-    """A ticket state as the clerk reads it."""
-    return _pick(STATE_TEXT, lang, state)
-
-
-def preset_text(lang: str, reason: str) -> str:
+def preset_text(reason: str, lang: str) -> str:
     """A pause or park reason, translated when it is one of the common ones."""
     if lang == "en" and reason in _PRESET_EN:
         return _PRESET_EN[reason]
     return reason
 
 
-def error_text(lang: str, code: str, message: str = "") -> str:
-    """One plain sentence for an error the hub (or the client) reported."""
-    key = "e_" + code
-    if key in TEXTS:
-        return t(lang, key)
-    return t(lang, "e_other", message=message or code)
+# Errors the client raises itself (shared.client), worded here: their message is for the log.
+LOCAL_ERRORS: Final = {"timeout": "e_timeout", "closed": "e_closed", "taken_over": "taken_over"}
+
+
+def error_text(code: str, message: str, lang: str) -> str:
+    """One plain sentence for an error: the hub's own words, or ours for a local one."""
+    if code in LOCAL_ERRORS:
+        return t(LOCAL_ERRORS[code], lang)
+    return message or t("e_other", lang, message=code)

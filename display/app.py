@@ -32,7 +32,7 @@ from display.screens.board import BoardScreen, LobbyScreen, SupervisorScreen
 from display.screens.confirm import CloseWindowScreen
 from display.screens.login import PinScreen
 from display.state import BoardState, Change
-from display.strings import t
+from display.strings import error_text, t
 from display.voice import Announcement, AnnouncementQueue, EspeakSpeaker, Speaker
 from display.widgets.actions import ActionsPanel
 from shared.client import HubClient, HubError
@@ -243,7 +243,7 @@ class DisplayApp(App[int]):
             self.link.drop()
             self.online = False
             self.show_status()
-            self.ask_pin(t("locked" if error.code == "locked" else "auth_failed", self.lang))
+            self.ask_pin(error_text(error.code, error.message, self.lang))
             return
         self.refused = t("hub_refused", self.lang, message=error.message or error.code)
         self.show_status()
@@ -404,7 +404,8 @@ class DisplayApp(App[int]):
         try:
             await self.link.request(kind, timeout=10, **args)
         except HubError as exc:
-            self._say(t("err_hub", self.lang, message=exc.message or exc.code), error=True)
+            message = error_text(exc.code, exc.message, self.lang)
+            self._say(t("err_hub", self.lang, message=message), error=True)
             return
         self._say(done)
         self.notify(done, timeout=4)

@@ -11,19 +11,20 @@ alerts drawn from them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from shared.alerts import max_wait_minutes, raise_alerts
 from shared.hallstate import HallState
 from shared.i18n import name_of
-from shared.protocol import CALLED, W_OPEN, W_PAUSED, WAITING, parse_iso
+from shared.protocol import CALLED, W_OPEN, W_PAUSED, parse_iso
 
 from .strings import t
 
 RECENT_KEPT = 20
 RECENT_SHOWN = 8
-PAUSE_ALERT_MINUTES = 15
 
 CALL_EVENTS = frozenset({"ticket_called", "ticket_recalled"})
 
@@ -200,11 +201,6 @@ class BoardState(HallState):
     def hall_name(self, lang: str) -> str:
         return name_of(self.hall, lang) if self.hall else ""
 
-    def max_wait_minutes(self) -> int:
-        policy = self.hall.get("policy") or {}
-        value = policy.get("max_wait_minutes")
-        return value if isinstance(value, int) and value > 0 else 45
-
     # ------------------------------------------------------------------ what the boards draw
 
     def latest_call(self) -> Call | None:
@@ -284,143 +280,80 @@ class BoardState(HallState):
         return dict((self.metrics or {}).get("hall") or {})
 
     @staticmethod
-    def _rating_key(r: dict[str, Any]) -> str:
+    def _rating_key(r: Mapping[str, Any]) -> str:
         return f"rating:{r.get('ticket')}:{r.get('window')}:{r.get('at')}"
 
     @staticmethod
-    def _complaint_key(c: dict[str, Any]) -> str:
+    def _complaint_key(c: Mapping[str, Any]) -> str:
         return f"complaint:{c.get('id') or c.get('ticket')}:{c.get('at')}"
 
     @staticmethod
-    def _printer_key(p: dict[str, Any]) -> str:
+    def _printer_key(p: Mapping[str, Any]) -> str:
         return f"printer:{p.get('kiosk')}:{p.get('kind')}:{p.get('at')}"
 
     def alerts(self, now: datetime, lang: str) -> list[Alert]:
-        """Everything a supervisor should look at now, most urgent kinds first."""
-        out: list[Alert] = []
-        limit = self.max_wait_minutes()
+        """Everything a supervisor should look at now, most urgent kinds first (shared.alerts)."""
         svc_name = lambda code: name_of(self.service(code) or {}, lang) or str(code)  # noqa: E731
-        overdue = []
-        for tk in self.tickets.values():
-            if tk.get("state") != WAITING:
-                continue
-            since = _parse(tk.get("queued_at") or tk.get("issued_at"))
-            if since is None:
-                continue
-            waited = (now - since).total_seconds()
-            if waited > limit * 60:
-                overdue.append((waited, tk))
-        overdue.sort(key=lambda p: -p[0])
-        for waited, tk in overdue:
-            out.append(
-                Alert(
-                    "overdue",
-                    f"overdue:{tk['id']}",
-                    t(
-                        "a_overdue",
-                        lang,
-                        number=tk.get("number"),
-                        minutes=_minutes(waited),
-                        limit=limit,
-                        service=svc_name(tk.get("service")),
-                    ),
-                    "error",
+        out: list[Alert] = []
+        for a in raise_alerts(
+            tickets=self.tickets.values(),
+            windows=self.windows.values(),
+            waiting=self.waiting,
+            policy=self.hall.get("policy"),
+            ratings=self.ratings,
+            printer_faults=self.printer_faults,
+            complaints=self.complaints,
+            now=now,
+        ):
+            item = a.item
+            if a.kind == "overdue":
+                text = t(
+                    "a_overdue",
+                    lang,
+                    number=item.get("number"),
+                    minutes=_minutes(a.seconds),
+                    limit=max_wait_minutes(self.hall.get("policy")),
+                    service=svc_name(item.get("service")),
                 )
-            )
-        for code, n in sorted(self.waiting.items()):
-            if n <= 0:
-                continue
-            if any(
-                w.get("state") == W_OPEN and code in (w.get("services") or [])
-                for w in self.windows.values()
-            ):
-                continue
-            out.append(
-                Alert(
-                    "unserved",
-                    f"unserved:{code}",
-                    t("a_unserved", lang, service=svc_name(code), n=n),
-                    "error",
+                out.append(Alert(a.kind, f"overdue:{a.subject}", text, "error"))
+            elif a.kind == "unserved":
+                text = t("a_unserved", lang, service=svc_name(a.subject), n=item["waiting"])
+                out.append(Alert(a.kind, f"unserved:{a.subject}", text, "error"))
+            elif a.kind == "paused":
+                text = t(
+                    "a_paused",
+                    lang,
+                    window=self.window_name(int(a.subject), lang),
+                    minutes=_minutes(a.seconds),
+                    reason=item.get("pause_reason") or "—",
                 )
-            )
-        for number, w in sorted(self.windows.items()):
-            if w.get("state") != W_PAUSED:
-                continue
-            since = _parse(w.get("paused_at"))
-            if since is None:
-                continue
-            paused = (now - since).total_seconds()
-            if paused > PAUSE_ALERT_MINUTES * 60:
-                out.append(
-                    Alert(
-                        "paused",
-                        f"paused:{number}",
-                        t(
-                            "a_paused",
-                            lang,
-                            window=self.window_name(number, lang),
-                            minutes=_minutes(paused),
-                            reason=w.get("pause_reason") or "—",
-                        ),
-                    )
+                out.append(Alert(a.kind, f"paused:{a.subject}", text))
+            elif a.kind == "rating":
+                key = self._rating_key(item)
+                num = item.get("number") or (self.tickets.get(a.subject) or {}).get("number")
+                text = t(
+                    "a_rating",
+                    lang,
+                    level=item.get("level"),
+                    number=num or a.subject,
+                    window=self.window_name(item.get("window"), lang),
+                    reason=item.get("reason") or "—",
                 )
-        for r in reversed(self.ratings):
-            level = r.get("level")
-            if not isinstance(level, int) or level > 2:
-                continue
-            key = self._rating_key(r)
-            num = r.get("number") or (self.tickets.get(str(r.get("ticket"))) or {}).get("number")
-            out.append(
-                Alert(
-                    "rating",
-                    key,
-                    t(
-                        "a_rating",
-                        lang,
-                        level=level,
-                        number=num or r.get("ticket"),
-                        window=self.window_name(r.get("window"), lang),
-                        reason=r.get("reason") or "—",
-                    ),
-                    "error" if level == 1 else "warning",
-                    key in self.new_keys,
+                severity = "error" if item.get("level") == 1 else "warning"
+                out.append(Alert(a.kind, key, text, severity, key in self.new_keys))
+            elif a.kind == "printer":
+                key = self._printer_key(item)
+                text = t(
+                    "a_printer",
+                    lang,
+                    kiosk=item.get("kiosk") or "?",
+                    message=item.get("message") or item.get("kind") or "?",
                 )
-            )
-        for p in reversed(self.printer_faults):
-            key = self._printer_key(p)
-            out.append(
-                Alert(
-                    "printer",
-                    key,
-                    t(
-                        "a_printer",
-                        lang,
-                        kiosk=p.get("kiosk") or "?",
-                        message=p.get("message") or p.get("kind") or "?",
-                    ),
-                    "error",
-                    key in self.new_keys,
-                )
-            )
-        for c in reversed(self.complaints):
-            key = self._complaint_key(c)
-            num = c.get("number") or (self.tickets.get(str(c.get("ticket"))) or {}).get("number")
-            out.append(
-                Alert(
-                    "complaint",
-                    key,
-                    t("a_complaint", lang, number=num or "—", text=c.get("text") or ""),
-                    "warning",
-                    key in self.new_keys,
-                )
-            )
+                out.append(Alert(a.kind, key, text, "error", key in self.new_keys))
+            elif a.kind == "complaint":
+                key = self._complaint_key(item)
+                ticket = self.tickets.get(str(item.get("ticket"))) or {}
+                num = item.get("number") or ticket.get("number")
+                text = t("a_complaint", lang, number=num or "—", text=item.get("text") or "")
+                out.append(Alert(a.kind, key, text, "warning", key in self.new_keys))
         return out
-
-
-def _parse(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_iso(value)
-    except ValueError:
-        return None

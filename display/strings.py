@@ -1,8 +1,14 @@
-"""Every text the lobby board and the supervisor board show, in 中文 and English."""
+"""Every text the lobby board and the supervisor board show, in 中文 and English.
+
+States and figures are named by `shared.labels`; the hub words its own
+refusals, this table only what happens here (offline, no answer in time).
+"""
 
 from __future__ import annotations
 
 from typing import Final
+
+from shared.i18n import Texts
 
 # key -> (中文, English); `{name}` placeholders are filled by `t(..., name=value)`.
 STRINGS: Final[dict[str, tuple[str, str]]] = {
@@ -26,18 +32,6 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "waiting_total": ("合计", "Total"),
     "more_departments": ("…另有 {n} 个部门", "…{n} more departments"),
     "window_no": ("{n}号", "W{n}"),
-    "w_open": ("开放", "Open"),
-    "w_paused": ("暂停", "Paused"),
-    "w_closed": ("关闭", "Closed"),
-    "t_called": ("请前往", "Called"),
-    "t_serving": ("办理中", "Serving"),
-    "t_parked": ("暂挂", "On hold"),
-    "t_done": ("已办结", "Done"),
-    "t_pending": ("已受理", "Accepted"),
-    "t_no_show": ("过号", "Missed"),
-    "t_waiting": ("等候", "Waiting"),
-    "t_cancelled": ("已取消", "Cancelled"),
-    "t_expired": ("已过期", "Expired"),
     "idle": ("空闲", "Free"),
     "notice": ("通知", "Notice"),
     "stale_offline": (
@@ -64,11 +58,6 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "login_pin": ("PIN 码", "PIN"),
     "login_submit": ("登录", "Log in"),
     "login_quit": ("退出", "Quit"),
-    "auth_failed": ("工号或 PIN 码错误,请重试。", "Wrong staff ID or PIN, please try again."),
-    "locked": (
-        "登录失败次数过多,该工号已锁定 5 分钟。",
-        "Too many failed logins: this staff ID is locked for 5 minutes.",
-    ),
     "hub_refused": ("服务器拒绝了连接:{message}", "The hub refused the connection: {message}"),
     # supervisor tabs
     "tab_board": ("大厅", "Hall"),
@@ -77,27 +66,9 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "tab_actions": ("操作", "Actions"),
     "hall_totals": ("全厅合计", "Hall totals"),
     "no_metrics": ("暂无指标数据", "No figures yet"),
-    # metrics columns
-    "m_window": ("窗口", "Window"),
+    # metrics columns that are not metric fields (those are named by shared.labels)
     "m_state": ("状态", "State"),
     "m_staff": ("工号", "Staff"),
-    "m_received": ("收件", "Received"),
-    "m_completed": ("办结", "Completed"),
-    "m_completion_rate": ("办结率", "Completion"),
-    "m_pending": ("承诺件", "Pending"),
-    "m_transferred_in": ("转入", "Transf. in"),
-    "m_transferred_out": ("转出", "Transf. out"),
-    "m_no_show": ("过号", "No-show"),
-    "m_frc": ("首问办结率", "First-resp. closure"),
-    "m_avg_wait": ("平均等候", "Avg wait"),
-    "m_avg_service": ("平均办理", "Avg service"),
-    "m_on_duty": ("在岗时长", "On duty"),
-    "m_paused": ("暂停时长", "Paused"),
-    "m_ratings": ("评价", "Ratings"),
-    "m_issued": ("取号", "Issued"),
-    "m_waiting": ("等候", "Waiting"),
-    "m_cancelled": ("取消", "Cancelled"),
-    "m_max_wait": ("最长等候", "Max wait"),
     "ratings_fmt": ("{avg}({count}条)", "{avg} ({count})"),
     # alerts
     "no_alerts": ("当前无告警", "No alerts"),
@@ -144,11 +115,21 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "err_no_services": ("至少选择一项服务", "Pick at least one service"),
     "err_hub": ("操作失败:{message}", "Failed: {message}"),
     "err_offline": ("未连接服务器,请稍后再试", "Not connected to the hub, try again shortly"),
+    "err_timeout": (
+        "服务器未及时响应,请稍后再试",
+        "The hub did not answer in time, try again shortly",
+    ),
 }
 
 
-def t(key: str, lang: str, **fields: object) -> str:
-    """The text for key in lang ('en' or 中文), with its {placeholders} filled."""
-    zh, en = STRINGS[key]
-    text = en if lang == "en" else zh
-    return text.format(**fields) if fields else text
+t = Texts(STRINGS)
+
+# Errors the client raises itself (shared.client), worded here: their message is for the log.
+LOCAL_ERRORS: Final = {"timeout": "err_timeout", "closed": "err_offline"}
+
+
+def error_text(code: str, message: str, lang: str) -> str:
+    """One plain sentence for an error: the hub's own words, or ours for a local one."""
+    if code in LOCAL_ERRORS:
+        return t(LOCAL_ERRORS[code], lang)
+    return message or code

@@ -325,7 +325,7 @@ class KioskApp(App[int]):
         try:
             ticket = await self.issue(service, priority)
         except HubError as exc:
-            screen.issue_failed(exc.code)
+            screen.issue_failed(exc.code, exc.message)
             return
         except Exception:  # a bug must not end the kiosk: say it failed, log why
             log.exception("issuing a ticket for %s failed", service)
@@ -345,7 +345,7 @@ class KioskApp(App[int]):
     async def issue(self, service: str, priority: bool = False) -> IssuedTicket:
         """Ask the hub for a ticket and return it once acknowledged; raise HubError otherwise."""
         if self.link.client is None or not self.can_issue:
-            raise HubError("unavailable", "the hub is not connected")
+            raise HubError("offline", "the hub is not connected")
         self._issuing += 1
         try:
             reply = await self.link.request(

@@ -2,11 +2,15 @@
 
 `t(key, lang, **fields)` picks one language and fills the fields; a missing key
 is a programming error caught by the tests (every key has both languages).
+The hub words its own errors: the kiosk only words what happens here
+(no answer in time, no connection, a bug).
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+from shared.i18n import Texts
 
 STRINGS: Final[dict[str, tuple[str, str]]] = {
     # header and common
@@ -71,8 +75,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "No ticket was issued: {reason}. Please try again or ask staff.",
     ),
     "err_timeout": ("系统响应超时", "the hall system did not answer in time"),
-    "err_not_found": ("该事项暂不可办理", "this service is not available"),
-    "err_rate_limited": ("操作过于频繁", "too many requests"),
+    "err_offline": ("本机未连接服务大厅系统", "this kiosk is not connected to the hall system"),
     "err_closed": ("本机已停止连接", "this kiosk is disconnected"),
     "err_other": ("系统繁忙", "the hall system is busy"),
     # ticket
@@ -106,14 +109,14 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
-def t(key: str, lang: str, **fields: object) -> str:
-    """The text of `key` in `lang` (中文 unless "en"), with `fields` filled in."""
-    zh, en = STRINGS[key]
-    text = en if lang == "en" else zh
-    return text.format(**fields) if fields else text
+t = Texts(STRINGS)
+
+# Errors the kiosk itself raises (shared.client: timeout, closed; KioskApp.issue: offline).
+LOCAL_ERRORS: Final = ("timeout", "offline", "closed")
 
 
-def error_reason(code: str, lang: str) -> str:
-    """A plain phrase for a hub error code (never the raw code or a trace)."""
-    key = f"err_{code}"
-    return t(key if key in STRINGS else "err_other", lang)
+def error_reason(code: str, message: str, lang: str) -> str:
+    """Why a ticket was not issued: the hub's own words, or ours for a local failure."""
+    if code in LOCAL_ERRORS:
+        return t(f"err_{code}", lang)
+    return message.rstrip("。.") or t("err_other", lang)

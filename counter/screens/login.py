@@ -36,13 +36,13 @@ class LoginScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         lang = self.lang
         with Center(), Vertical(id="login-box"):
-            yield Label(t(lang, "app_title"), id="login-app")
-            yield Label(t(lang, "login_title", window=self.window_name), id="login-title")
-            yield Label(t(lang, "staff_id"))
+            yield Label(t("app_title", lang), id="login-app")
+            yield Label(t("login_title", lang, window=self.window_name), id="login-title")
+            yield Label(t("staff_id", lang))
             yield Input(value=self.staff, placeholder="c001", id="staff", max_length=32)
-            yield Label(t(lang, "pin"))
+            yield Label(t("pin", lang))
             yield Input(password=True, id="pin", max_length=32)
-            yield Button(t(lang, "login"), id="login", variant="primary")
+            yield Button(t("login", lang), id="login", variant="primary")
             yield Static(self.message, id="login-message", classes="error")
             if self.hint:
                 yield Static(self.hint, id="login-hint")
@@ -76,6 +76,6 @@ class LoginScreen(Screen[None]):
         staff = self.query_one("#staff", Input).value.strip()
         pin = self.query_one("#pin", Input).value
         if not staff or not pin:
-            self.show_message(t(self.lang, "need_staff_pin"))
+            self.show_message(t("need_staff_pin", self.lang))
             return
         self.post_message(self.LoginRequested(staff, pin))

@@ -34,7 +34,7 @@ from counter.model import (
 )
 from counter.screens.reason import ReasonDialog
 from counter.screens.transfer import TransferDialog
-from counter.strings import PARK_PRESETS, PAUSE_PRESETS, preset_text, reason_text, t
+from counter.strings import PARK_PRESETS, PAUSE_PRESETS, preset_text, t
 from counter.widgets.actions import KEYS, ActionBar
 from counter.widgets.banner import OfflineBanner
 from counter.widgets.current import CurrentTicket
@@ -43,7 +43,8 @@ from counter.widgets.header import WindowHeader
 from counter.widgets.tables import TicketTable
 from shared.calling import is_handed_off
 from shared.i18n import name_of
-from shared.protocol import W_PAUSED
+from shared.labels import reason_label, state_label
+from shared.protocol import PARKED, W_PAUSED
 
 # Service names are cut to these widths (cells) so the lists never scroll sideways.
 QUEUE_SERVICE_W = 22
@@ -93,31 +94,31 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         lang = self.lang
         yield WindowHeader(id="header")
-        yield OfflineBanner(t(lang, "offline_banner"), id="offline")
+        yield OfflineBanner(t("offline_banner", lang), id="offline")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 current = CurrentTicket(id="current")
-                current.border_title = t(lang, "current")
+                current.border_title = t("current", lang)
                 yield current
                 figures = Figures(id="figures")
-                figures.border_title = t(lang, "figures")
+                figures.border_title = t("figures", lang)
                 yield figures
                 log = RichLog(id="log", max_lines=200, wrap=True, min_width=20)
-                log.border_title = t(lang, "log")
+                log.border_title = t("log", lang)
                 log.can_focus = False
                 yield log
             with Vertical(id="right"):
                 queue = TicketTable("call", id="queue")
-                queue.border_subtitle = t(lang, "queue_hint")
+                queue.border_subtitle = t("queue_hint", lang)
                 yield queue
                 with Horizontal(id="lists"):
                     parked = TicketTable("unpark", id="parked")
-                    parked.border_title = t(lang, "parked")
-                    parked.border_subtitle = t(lang, "parked_hint")
+                    parked.border_title = state_label(PARKED, lang)
+                    parked.border_subtitle = t("parked_hint", lang)
                     yield parked
                     no_shows = TicketTable("requeue", id="no-shows")
-                    no_shows.border_title = t(lang, "no_shows")
-                    no_shows.border_subtitle = t(lang, "no_show_hint")
+                    no_shows.border_title = t("no_shows", lang)
+                    no_shows.border_subtitle = t("no_show_hint", lang)
                     yield no_shows
         yield ActionBar(lang, id="actions")
 
@@ -160,10 +161,10 @@ class MainScreen(Screen[None]):
         lang, state = self.lang, self.state
         queue = state.queue(now)
         table = self.query_one("#queue", TicketTable)
-        table.border_title = f"{t(lang, 'queue')} ({len(queue)})"
+        table.border_title = f"{t('queue', lang)} ({len(queue)})"
         table.set_rows(
             [
-                t(lang, k)
+                t(k, lang)
                 for k in ("col_number", "col_service", "col_wait", "col_mark", "col_reason")
             ],
             [
@@ -174,13 +175,13 @@ class MainScreen(Screen[None]):
                         clip(name_of(state.service(ticket["service"]), lang), QUEUE_SERVICE_W),
                         fmt_duration(seconds_between(ticket.get("queued_at"), now)),
                         self._marks(ticket),
-                        reason_text(lang, reason),
+                        reason_label(reason, lang),
                     ),
                 )
                 for ticket, reason in queue
             ],
         )
-        heads = [t(lang, k) for k in ("col_number", "col_time", "col_service")]
+        heads = [t(k, lang) for k in ("col_number", "col_time", "col_service")]
         self.query_one("#parked", TicketTable).set_rows(
             heads, [self._short_row(p, p.get("started_at")) for p in state.parked()]
         )
@@ -195,9 +196,9 @@ class MainScreen(Screen[None]):
     def _marks(self, ticket: dict[str, Any]) -> str:
         marks = []
         if ticket.get("priority") == "priority":
-            marks.append(t(self.lang, "mark_priority"))
+            marks.append(t("mark_priority", self.lang))
         if is_handed_off(ticket):
-            marks.append(t(self.lang, "mark_handoff"))
+            marks.append(t("mark_handoff", self.lang))
         return " ".join(marks)
 
     # ------------------------------------------------------------ requests up
@@ -221,7 +222,7 @@ class MainScreen(Screen[None]):
         if ticket is None or action not in self.enabled:
             return
         number = ticket["number"]
-        self._request(action, {"ticket": ticket["id"]}, t(self.lang, f"l_{action}", number=number))
+        self._request(action, {"ticket": ticket["id"]}, t(f"l_{action}", self.lang, number=number))
 
     def _number(self) -> str:
         current = self.state.current()
@@ -229,20 +230,20 @@ class MainScreen(Screen[None]):
 
     def action_call_next(self) -> None:
         def done(reply: dict[str, Any]) -> str:
-            reason = reason_text(self.lang, reply.get("reason"))
-            return t(self.lang, "l_call_next", number=reply["ticket"]["number"], reason=reason)
+            reason = reason_label(reply.get("reason"), self.lang)
+            return t("l_call_next", self.lang, number=reply["ticket"]["number"], reason=reason)
 
         self._request("call_next", {}, done)
 
     def action_recall(self) -> None:
-        self._request("recall", {}, t(self.lang, "l_recall", number=self._number()))
+        self._request("recall", {}, t("l_recall", self.lang, number=self._number()))
 
     def action_start(self) -> None:
-        self._request("start", {}, t(self.lang, "l_start", number=self._number()))
+        self._request("start", {}, t("l_start", self.lang, number=self._number()))
 
     def action_finish_done(self) -> None:
         self._request(
-            "finish", {"outcome": "done"}, t(self.lang, "l_finish_done", number=self._number())
+            "finish", {"outcome": "done"}, t("l_finish_done", self.lang, number=self._number())
         )
 
     def action_finish_pending(self) -> None:
@@ -252,13 +253,13 @@ class MainScreen(Screen[None]):
             if note is None:
                 return
             args = {"outcome": "pending", **({"note": note} if note else {})}
-            self._request("finish", args, t(self.lang, "l_finish_pending", number=number))
+            self._request("finish", args, t("l_finish_pending", self.lang, number=number))
 
         dialog = ReasonDialog(
             self.lang,
-            t(self.lang, "pending_title", number=number),
+            t("pending_title", self.lang, number=number),
             required=False,
-            placeholder=t(self.lang, "pending_note"),
+            placeholder=t("pending_note", self.lang),
         )
         self.post_message(self.DialogRequested(dialog, chosen))
 
@@ -272,7 +273,7 @@ class MainScreen(Screen[None]):
             if "window" in args:
                 target += " · " + name_of(self.state.window(args["window"]), self.lang)
             self._request(
-                "transfer", args, t(self.lang, "l_transfer", number=number, target=target)
+                "transfer", args, t("l_transfer", self.lang, number=number, target=target)
             )
 
         self.post_message(
@@ -280,32 +281,32 @@ class MainScreen(Screen[None]):
         )
 
     def action_no_show(self) -> None:
-        self._request("no_show", {}, t(self.lang, "l_no_show", number=self._number()))
+        self._request("no_show", {}, t("l_no_show", self.lang, number=self._number()))
 
     def action_park(self) -> None:
         number = self._number()
 
         def chosen(reason: str | None) -> None:
             if reason:
-                line = t(self.lang, "l_park", number=number, reason=preset_text(self.lang, reason))
+                line = t("l_park", self.lang, number=number, reason=preset_text(reason, self.lang))
                 self._request("park", {"reason": reason}, line)
 
-        title = t(self.lang, "park_title", number=number)
+        title = t("park_title", self.lang, number=number)
         self.post_message(
             self.DialogRequested(ReasonDialog(self.lang, title, PARK_PRESETS), chosen)
         )
 
     def action_pause_resume(self) -> None:
         if self.state.window_state == W_PAUSED:
-            self._request("resume", {}, t(self.lang, "l_resume"))
+            self._request("resume", {}, t("l_resume", self.lang))
             return
 
         def chosen(reason: str | None) -> None:
             if reason:
-                line = t(self.lang, "l_pause", reason=preset_text(self.lang, reason))
+                line = t("l_pause", self.lang, reason=preset_text(reason, self.lang))
                 self._request("pause", {"reason": reason}, line)
 
-        dialog = ReasonDialog(self.lang, t(self.lang, "pause_title"), PAUSE_PRESETS)
+        dialog = ReasonDialog(self.lang, t("pause_title", self.lang), PAUSE_PRESETS)
         self.post_message(self.DialogRequested(dialog, chosen))
 
     def action_logout(self) -> None:

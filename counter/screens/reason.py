@@ -37,7 +37,7 @@ class ReasonDialog(ModalScreen[str | None]):
         self.title_text = title
         self.presets = presets
         self.required = required
-        self.placeholder = placeholder or t(lang, "reason")
+        self.placeholder = placeholder or t("reason", lang)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="reason-dialog"):
@@ -48,15 +48,15 @@ class ReasonDialog(ModalScreen[str | None]):
                     for n, (zh, en) in enumerate(self.presets, start=1)
                 ]
                 options.append(
-                    Option(f"{len(options) + 1}  {t(self.lang, 'other_reason')}", id=OTHER)
+                    Option(f"{len(options) + 1}  {t('other_reason', self.lang)}", id=OTHER)
                 )
                 yield OptionList(*options, id="presets")
-                yield Static(t(self.lang, "preset_hint"), classes="hint")
+                yield Static(t("preset_hint", self.lang), classes="hint")
             yield Input(placeholder=self.placeholder, id="reason", max_length=200)
             yield Static("", id="reason-error", classes="error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t(self.lang, "ok"), id="ok", variant="primary")
-                yield Button(t(self.lang, "cancel"), id="cancel")
+                yield Button(t("ok", self.lang), id="ok", variant="primary")
+                yield Button(t("cancel", self.lang), id="cancel")
 
     def on_mount(self) -> None:
         if self.presets:
@@ -95,7 +95,7 @@ class ReasonDialog(ModalScreen[str | None]):
         event.stop()
         text = self.query_one("#reason", Input).value.strip()
         if self.required and not text:
-            self.query_one("#reason-error", Static).update(t(self.lang, "reason_required"))
+            self.query_one("#reason-error", Static).update(t("reason_required", self.lang))
             self.query_one("#reason", Input).focus()
             return
         self.dismiss(text)

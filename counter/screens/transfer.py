@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from counter.model import CounterState
 from counter.strings import t
 from shared.i18n import name_of
+from shared.labels import window_state_label
 from shared.protocol import W_CLOSED, W_OPEN
 
 ANY = "__any__"
@@ -34,27 +35,27 @@ class TransferDialog(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         lang = self.lang
         with Vertical(classes="dialog", id="transfer-dialog"):
-            yield Label(t(lang, "transfer_title", number=self.number), classes="dialog-title")
-            yield Static(t(lang, "keeps_number", number=self.number), classes="hint")
+            yield Label(t("transfer_title", lang, number=self.number), classes="dialog-title")
+            yield Static(t("keeps_number", lang, number=self.number), classes="hint")
             with Horizontal(id="transfer-lists"):
                 with Vertical():
-                    yield Label(t(lang, "department"), classes="list-title")
+                    yield Label(t("department", lang), classes="list-title")
                     yield OptionList(
                         *(Option(name_of(d, lang), id=d["code"]) for d in self.state.departments),
                         id="departments",
                     )
                 with Vertical():
-                    yield Label(t(lang, "service"), classes="list-title")
+                    yield Label(t("service", lang), classes="list-title")
                     yield OptionList(id="services")
                 with Vertical():
-                    yield Label(t(lang, "target_window"), classes="list-title")
+                    yield Label(t("target_window", lang), classes="list-title")
                     yield OptionList(id="windows")
             yield Static("", id="transfer-info")
-            yield Input(placeholder=t(lang, "reason"), id="reason", max_length=200)
+            yield Input(placeholder=t("reason", lang), id="reason", max_length=200)
             yield Static("", id="transfer-error", classes="error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t(lang, "ok"), id="ok", variant="primary")
-                yield Button(t(lang, "cancel"), id="cancel")
+                yield Button(t("ok", lang), id="ok", variant="primary")
+                yield Button(t("cancel", lang), id="cancel")
 
     def on_mount(self) -> None:
         departments = self.query_one("#departments", OptionList)
@@ -102,10 +103,10 @@ class TransferDialog(ModalScreen[dict[str, Any] | None]):
             (w for w in self.state.windows_serving(service) if w["number"] != self.state.window_no),
             key=lambda w: w["number"],  # by number, as the hall numbers them
         )
-        options = [Option(t(lang, "any_window"), id=ANY)]
+        options = [Option(t("any_window", lang), id=ANY)]
         for w in serving:
             wstate = str(w.get("state") or W_CLOSED)
-            label = f"{name_of(w, lang)} · {t(lang, 'w_' + wstate)}"
+            label = f"{name_of(w, lang)} · {window_state_label(wstate, lang)}"
             options.append(Option(label, id=str(w["number"]), disabled=wstate == W_CLOSED))
         windows.set_options(options)
         windows.highlighted = 0
@@ -113,9 +114,9 @@ class TransferDialog(ModalScreen[dict[str, Any] | None]):
         sep = "、" if lang != "en" else ", "
         info.update(
             t(
-                lang,
                 "transfer_info",
-                open=sep.join(open_names) or t(lang, "none_open"),
+                lang,
+                open=sep.join(open_names) or t("none_open", lang),
                 waiting=self.state.waiting_for(service),
             )
         )
@@ -144,10 +145,10 @@ class TransferDialog(ModalScreen[dict[str, Any] | None]):
         service = self.service
         reason = self.query_one("#reason", Input).value.strip()
         if service is None:
-            error.update(t(self.lang, "choose_service"))
+            error.update(t("choose_service", self.lang))
             return
         if not reason:
-            error.update(t(self.lang, "reason_required"))
+            error.update(t("reason_required", self.lang))
             self.query_one("#reason", Input).focus()
             return
         args: dict[str, Any] = {"service": service, "reason": reason}

@@ -38,7 +38,7 @@ class ActionBar(Horizontal):
         key = "a_" + action
         if action == "pause_resume":
             key = "a_resume" if paused else "a_pause"
-        return f"{KEYS[action].upper()} {t(self.lang, key)}"
+        return f"{KEYS[action].upper()} {t(key, self.lang)}"
 
     def show(self, enabled: set[str], *, paused: bool) -> None:
         """Enable the buttons of the enabled actions; name F9 after what it will do."""

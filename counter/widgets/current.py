@@ -10,8 +10,9 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from counter.model import CounterState, fmt_clock, fmt_duration, seconds_between
-from counter.strings import reason_text, state_text, t
+from counter.strings import t
 from shared.i18n import name_of
+from shared.labels import reason_label, state_label
 from shared.protocol import CALLED, W_PAUSED
 
 
@@ -26,8 +27,8 @@ def handoff_lines(state: CounterState, ticket: dict[str, Any], lang: str) -> lis
         to_window = h.get("to_window")
         out.append(
             t(
-                lang,
                 "handoff_line",
+                lang,
                 at=fmt_clock(h.get("at")),
                 from_window=_window_name(state, h.get("from_window"), lang),
                 staff=h.get("from_staff") or "—",
@@ -56,7 +57,7 @@ class CurrentTicket(Static):
     @staticmethod
     def _idle(state: CounterState, lang: str) -> Text:
         key = "no_current_paused" if state.window_state == W_PAUSED else "no_current"
-        return Text(t(lang, key), style="dim")
+        return Text(t(key, lang), style="dim")
 
     @staticmethod
     def _ticket(state: CounterState, ticket: dict[str, Any], lang: str, now: datetime) -> Text:
@@ -65,33 +66,33 @@ class CurrentTicket(Static):
         out.append("  ")
         out.append(name_of(state.service(ticket["service"]), lang), style="bold")
         out.append("  ")
-        out.append(f"[{state_text(lang, ticket.get('state'))}]", style="bold cyan")
+        out.append(f"[{state_label(ticket.get('state'), lang)}]", style="bold cyan")
         if ticket.get("priority") == "priority":
             out.append("  ")
-            out.append(t(lang, "priority_mark"), style="bold magenta")
+            out.append(t("priority_mark", lang), style="bold magenta")
         out.append("\n")
         waited = seconds_between(ticket.get("queued_at"), ticket.get("called_at") or now)
-        out.append(f"{t(lang, 'waited')} {fmt_duration(waited)}")
+        out.append(f"{t('waited', lang)} {fmt_duration(waited)}")
         if ticket.get("state") == CALLED:
             since = seconds_between(ticket.get("called_at"), now)
-            out.append(f"   {t(lang, 'since_called')} {fmt_duration(since)}")
+            out.append(f"   {t('since_called', lang)} {fmt_duration(since)}")
             if ticket.get("recalls"):
-                out.append("   " + t(lang, "recalls", n=ticket["recalls"]), style="yellow")
+                out.append("   " + t("recalls", lang, n=ticket["recalls"]), style="yellow")
         else:
             serving = seconds_between(ticket.get("started_at"), now)
-            out.append(f"   {t(lang, 'serving_for')} {fmt_duration(serving)}")
+            out.append(f"   {t('serving_for', lang)} {fmt_duration(serving)}")
         reason = state.call_reason(ticket)
-        out.append(f"\n{t(lang, 'call_reason')}: ")
-        out.append(reason_text(lang, reason) or "—", style="bold")
+        out.append(f"\n{t('call_reason', lang)}: ")
+        out.append(reason_label(reason, lang) or "—", style="bold")
         first = ticket.get("first_responsible")
         if first:
-            out.append(f"\n{t(lang, 'first_responsible')}: ")
+            out.append(f"\n{t('first_responsible', lang)}: ")
             out.append(
                 f"{first.get('staff') or '—'} · {_window_name(state, first.get('window'), lang)}"
             )
         lines = handoff_lines(state, ticket, lang)
         if lines:
-            out.append(f"\n{t(lang, 'handoffs')}:")
+            out.append(f"\n{t('handoffs', lang)}:")
             for line in lines:
                 out.append(f"\n  {line}", style="italic")
         return out

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from counter.model import fmt_duration, fmt_rate
 from counter.strings import t
+from shared.labels import metric_label
 
 
 def figure_values(figures: dict[str, Any] | None, lang: str) -> list[tuple[str, str]]:
@@ -23,21 +24,21 @@ def figure_values(figures: dict[str, Any] | None, lang: str) -> list[tuple[str, 
     if ratings.get("count"):
         avg = ratings.get("avg")
         rated = t(
-            lang, "ratings_value", count=ratings["count"], avg="—" if avg is None else f"{avg:.1f}"
+            "ratings_value", lang, count=ratings["count"], avg="—" if avg is None else f"{avg:.1f}"
         )
     else:
         rated = "—" if not f else "0"
     return [
-        (t(lang, "f_received"), count("received")),
-        (t(lang, "f_completed"), count("completed")),
-        (t(lang, "f_completion_rate"), fmt_rate(f.get("completion_rate"))),
-        (t(lang, "f_pending"), count("pending")),
-        (t(lang, "f_transferred_in"), count("transferred_in")),
-        (t(lang, "f_transferred_out"), count("transferred_out")),
-        (t(lang, "f_no_show"), count("no_show")),
-        (t(lang, "f_avg_wait"), fmt_duration(f.get("avg_wait_s"))),
-        (t(lang, "f_avg_service"), fmt_duration(f.get("avg_service_s"))),
-        (t(lang, "f_ratings"), rated),
+        (metric_label("received", lang), count("received")),
+        (metric_label("completed", lang), count("completed")),
+        (metric_label("completion_rate", lang), fmt_rate(f.get("completion_rate"))),
+        (metric_label("pending", lang), count("pending")),
+        (metric_label("transferred_in", lang), count("transferred_in")),
+        (metric_label("transferred_out", lang), count("transferred_out")),
+        (metric_label("no_show", lang), count("no_show")),
+        (metric_label("avg_wait_s", lang), fmt_duration(f.get("avg_wait_s"))),
+        (metric_label("avg_service_s", lang), fmt_duration(f.get("avg_service_s"))),
+        (metric_label("ratings", lang), rated),
     ]
 
 

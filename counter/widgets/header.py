@@ -11,6 +11,7 @@ from textual.widgets import Static
 from counter.model import CounterState
 from counter.strings import preset_text, t
 from shared.i18n import name_of
+from shared.labels import window_state_label
 from shared.protocol import W_CLOSED, W_OPEN, W_PAUSED
 
 
@@ -26,25 +27,25 @@ class WindowHeader(Static):
         # service names hold 、 and commas themselves
         names = " · ".join(name_of(state.service(c), lang) for c in w.get("services") or ())
         wstate = state.window_state
+        state_txt = window_state_label(wstate, lang)
         if wstate == W_PAUSED and w.get("pause_reason"):
-            state_txt = t(lang, "paused_reason", reason=preset_text(lang, w["pause_reason"]))
-        else:
-            state_txt = t(lang, "w_" + wstate) if wstate in (W_OPEN, W_PAUSED, W_CLOSED) else wstate
+            reason = preset_text(w["pause_reason"], lang)
+            state_txt = t("paused_reason", lang, state=state_txt, reason=reason)
         line1 = Text()
         line1.append(f" {name_of(w, lang)} ", style="bold reverse")
         line1.append("  ")
         line1.append(f" {state_txt} ", style=f"bold {_STATE_STYLE.get(wstate, '')}")
-        line1.append(f"   {t(lang, 'clerk')}: ", style="dim")
+        line1.append(f"   {t('clerk', lang)}: ", style="dim")
         clerk = f"{state.staff_name} ({state.staff})" if state.staff_name else state.staff
         line1.append(clerk or "—", style="bold")
         line1.append("   ")
         line1.append(now.strftime("%H:%M:%S"), style="bold")
         line1.append("   ")
         if online:
-            line1.append(t(lang, "online"), style="bold green")
+            line1.append(t("online", lang), style="bold green")
         else:
-            line1.append(t(lang, "offline"), style="bold red")
-        line2 = Text(f" {t(lang, 'services')}: ", style="dim")
+            line1.append(t("offline", lang), style="bold red")
+        line2 = Text(f" {t('services', lang)}: ", style="dim")
         line2.append(names or "—", style="")
         self.shown = Text("\n").join([line1, line2])
 

@@ -12,27 +12,48 @@ from textual.widgets import DataTable, Static
 
 from display.state import BoardState
 from display.strings import t
+from shared.labels import METRIC_LABELS, metric_label, window_state_label
 from shared.protocol import W_CLOSED, W_OPEN, W_PAUSED
 
-# (metric field, column heading 中文, English): headings kept short so the table fits.
+# The table's columns: metric fields (shared.labels names them), plus the window's state and staff.
 COLUMNS = (
-    ("window", "窗口", "Window"),
-    ("state", "状态", "State"),
-    ("staff", "工号", "Staff"),
-    ("received", "收件", "Recv"),
-    ("completed", "办结", "Done"),
-    ("completion_rate", "办结率", "Done %"),
-    ("pending", "承诺件", "Pend."),
-    ("transferred_in", "转入", "T-in"),
-    ("transferred_out", "转出", "T-out"),
-    ("no_show", "过号", "No-show"),
-    ("first_responsibility_closure_rate", "首问办结率", "1st-resp %"),
-    ("avg_wait_s", "平均等候", "Avg wait"),
-    ("avg_service_s", "平均办理", "Avg svc"),
-    ("on_duty_s", "在岗", "On duty"),
-    ("paused_s", "暂停", "Paused"),
-    ("ratings", "评价", "Ratings"),
+    "window",
+    "state",
+    "staff",
+    "received",
+    "completed",
+    "completion_rate",
+    "pending",
+    "transferred_in",
+    "transferred_out",
+    "no_show",
+    "first_responsibility_closure_rate",
+    "avg_wait_s",
+    "avg_service_s",
+    "on_duty_s",
+    "paused_s",
+    "ratings",
 )
+HALL_TOTALS = (
+    "issued",
+    "waiting",
+    "received",
+    "completed",
+    "completion_rate",
+    "pending",
+    "no_show",
+    "cancelled",
+    "first_responsibility_closure_rate",
+    "avg_wait_s",
+    "max_wait_s",
+    "avg_service_s",
+    "ratings",
+)
+
+
+def heading(key: str, lang: str) -> str:
+    """A column heading: the metric field's label, or the board's own word for state and staff."""
+    return metric_label(key, lang, short=True) if key in METRIC_LABELS else t(f"m_{key}", lang)
 
 
 def fmt_rate(value: Any) -> str:
@@ -63,6 +84,18 @@ def fmt_count(value: Any) -> str:
     return str(value) if isinstance(value, int) else "—"
 
 
+def value_text(key: str, value: Any, lang: str) -> str:
+    """A metric field's value as the board shows it, by the field's unit."""
+    unit = METRIC_LABELS[key].unit
+    if unit == "rate":
+        return fmt_rate(value)
+    if unit == "s":
+        return fmt_duration(value)
+    if unit == "ratings":
+        return fmt_ratings(value, lang)
+    return fmt_count(value)
+
+
 def cell(key: str, row: dict[str, Any], state: BoardState, lang: str) -> str | Text:
     """One cell of the per-window table."""
     if key == "window":
@@ -72,20 +105,10 @@ def cell(key: str, row: dict[str, Any], state: BoardState, lang: str) -> str | T
     if key == "state":
         wstate = w.get("state") or W_CLOSED
         style = {W_OPEN: "green", W_PAUSED: "yellow", W_CLOSED: "dim"}.get(wstate, "")
-        return Text(
-            t(f"w_{wstate}", lang) if wstate in (W_OPEN, W_PAUSED, W_CLOSED) else wstate,
-            style=style,
-        )
+        return Text(window_state_label(wstate, lang), style=style)
     if key == "staff":
         return str(w.get("staff") or "—")
-    value = row.get(key)
-    if key.endswith("_rate"):
-        return fmt_rate(value)
-    if key.endswith("_s"):
-        return fmt_duration(value)
-    if key == "ratings":
-        return fmt_ratings(value, lang)
-    return fmt_count(value)
+    return value_text(key, row.get(key), lang)
 
 
 class MetricsTable(DataTable[str | Text]):
@@ -98,8 +121,8 @@ class MetricsTable(DataTable[str | Text]):
 
     def watch_lang(self, lang: str) -> None:
         self.clear(columns=True)
-        for key, zh, en in COLUMNS:
-            self.add_column(en if lang == "en" else zh, key=key)
+        for key in COLUMNS:
+            self.add_column(heading(key, lang), key=key)
 
     def show(self, state: BoardState, lang: str, now: datetime | None) -> None:
         self.lang = lang
@@ -108,13 +131,11 @@ class MetricsTable(DataTable[str | Text]):
         if [str(k.value) for k in self.rows] != wanted:
             self.clear()
             for r in rows:
-                self.add_row(
-                    *(cell(k, r, state, lang) for k, _, _ in COLUMNS), key=str(r.get("window"))
-                )
+                self.add_row(*(cell(k, r, state, lang) for k in COLUMNS), key=str(r.get("window")))
             return
         for r in rows:
             row_key = str(r.get("window"))
-            for key, _, _ in COLUMNS:
+            for key in COLUMNS:
                 value = cell(key, r, state, lang)
                 if str(self.get_cell(row_key, key)) != str(value):  # unchanged cells cost nothing
                     self.update_cell(row_key, key, value)
@@ -134,26 +155,16 @@ class HallTotals(Static):
         if not m:
             self.update(t("no_metrics", lang))
             return
-        items = [
-            ("m_issued", fmt_count(m.get("issued"))),
-            ("m_waiting", fmt_count(m.get("waiting"))),
-            ("m_received", fmt_count(m.get("received"))),
-            ("m_completed", fmt_count(m.get("completed"))),
-            ("m_completion_rate", fmt_rate(m.get("completion_rate"))),
-            ("m_pending", fmt_count(m.get("pending"))),
-            ("m_no_show", fmt_count(m.get("no_show"))),
-            ("m_cancelled", fmt_count(m.get("cancelled"))),
-            ("m_frc", fmt_rate(m.get("first_responsibility_closure_rate"))),
-            ("m_avg_wait", fmt_duration(m.get("avg_wait_s"))),
-            ("m_max_wait", fmt_duration(m.get("max_wait_s"))),
-            ("m_avg_service", fmt_duration(m.get("avg_service_s"))),
-            ("m_ratings", fmt_ratings(m.get("ratings"), lang)),
-        ]
         table = Table.grid(padding=(0, 2))
         per_row = 5
         for _ in range(per_row):
             table.add_column()
-        cells = [Text.assemble((t(k, lang) + " ", "dim"), (v, "bold")) for k, v in items]
+        cells = [
+            Text.assemble(
+                (metric_label(k, lang) + " ", "dim"), (value_text(k, m.get(k), lang), "bold")
+            )
+            for k in HALL_TOTALS
+        ]
         for i in range(0, len(cells), per_row):
             chunk = cells[i : i + per_row]
             table.add_row(*chunk, *[""] * (per_row - len(chunk)))

@@ -9,7 +9,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from display.state import BoardState, Call
-from display.strings import STRINGS, t
+from display.strings import t
+from shared.labels import state_label
 from shared.protocol import (
     CALLED,
     CANCELLED,
@@ -52,8 +53,7 @@ class RecentCalls(Widget):
         rows = []
         for call in state.recent_calls():
             tstate = state.ticket_state(call.ticket) or CALLED
-            label_key = f"t_{tstate}"
-            label = t(label_key, lang) if label_key in STRINGS else tstate
+            label = state_label(tstate, lang)
             if tstate == CALLED and call.recalls:
                 label = t("recall_mark", lang)
             rows.append(

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from display.state import BoardState
 from display.strings import t
+from shared.labels import state_label, window_state_label
 from shared.protocol import CALLED, PARKED, SERVING, W_CLOSED, W_OPEN, W_PAUSED
 
 WINDOW_CELL_WIDTH = 17
@@ -31,13 +32,11 @@ class WindowCell(Static):
         tstate = state.window_current_state(self.number)
         name = f"W{self.number}" if lang == "en" else f"{self.number}号"
         if wstate == W_CLOSED:
-            right = t("w_closed", lang)
+            right = window_state_label(W_CLOSED, lang)
         elif wstate == W_PAUSED:
-            right = t("w_paused", lang) + (f" {current}" if current else "")
+            right = window_state_label(W_PAUSED, lang) + (f" {current}" if current else "")
         elif current:
-            right = (
-                f"{current} {t('t_' + tstate, lang) if tstate in (CALLED, SERVING, PARKED) else ''}"
-            )
+            right = f"{current} {state_label(tstate, lang) if tstate in (CALLED, SERVING, PARKED) else ''}"
         else:
             right = t("idle", lang)
         self.shown = (f"{name:<4} {right.strip()}", wstate, tstate)

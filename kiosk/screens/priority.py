@@ -25,6 +25,7 @@ class PriorityScreen(KioskScreen):
     SLOW_S = 0.15  # say "issuing…" only when the hub takes longer than this
     issuing: reactive[bool] = reactive(False)
     error: reactive[str] = reactive("")  # an error code of the last attempt
+    error_message = ""  # and the hub's words for it
 
     class IssueRequested(Message):
         """Issue a ticket for `service` (`priority`: 绿色通道) for this screen."""
@@ -68,7 +69,8 @@ class PriorityScreen(KioskScreen):
             self.put("#issue-status", t("issuing" if self.view.online else "issuing_offline", lang))
         elif self.error:
             self.put(
-                "#issue-status", t("issue_failed", lang, reason=error_reason(self.error, lang))
+                "#issue-status",
+                t("issue_failed", lang, reason=error_reason(self.error, self.error_message, lang)),
             )
         else:
             self.put("#issue-status", "")
@@ -100,7 +102,8 @@ class PriorityScreen(KioskScreen):
         """The ticket is issued; no redraw (the ticket covers this screen, fresh again on resume)."""
         self.set_reactive(PriorityScreen.issuing, False)
 
-    def issue_failed(self, code: str) -> None:
-        """The ticket could not be issued: say why; the citizen may tap again."""
+    def issue_failed(self, code: str, message: str = "") -> None:
+        """The ticket could not be issued: say why (the hub's words); the citizen may tap again."""
         self.issuing = False
+        self.error_message = message
         self.error = code

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from textual.pilot import Pilot
+from websockets.asyncio.client import connect
 
 from counter.app import CounterApp
 from counter.screens.login import LoginScreen
 from counter.screens.main import MainScreen
 from counter.widgets.figures import Figures, figure_values
 from shared.client import HubClient
+from shared.protocol import VERSION, dumps
 
 SIZE = (120, 36)
 
@@ -81,6 +84,15 @@ async def logged_in(pilot: Pilot[Any], pin: str = "1234") -> None:
     await log_in(pilot, pin)
     await until(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
     await until(pilot, lambda: app.state.figures() is not None, what="figures")
+
+
+async def hub_refusal(hub: Any, hello: dict[str, Any]) -> str:
+    """The hub's own words for refusing this hello: what the counter must show."""
+    async with connect(hub.url) as ws:
+        await ws.send(dumps({**hello, "type": "hello", "v": VERSION}))
+        frame = json.loads(await ws.recv())
+    assert frame["type"] == "error", frame
+    return str(frame["message"])
 
 
 def login_message(app: CounterApp) -> str:

@@ -7,7 +7,7 @@ import string
 from counter_welcome import NOW, welcome
 
 from counter.model import CounterState, clip, fmt_duration, fmt_rate
-from counter.strings import TEXTS, error_text, preset_text, reason_text, t
+from counter.strings import TEXTS, error_text, preset_text, t
 from counter.widgets.current import handoff_lines
 from counter.widgets.figures import figure_values
 
@@ -115,7 +115,7 @@ def test_handoff_lines_and_figures() -> None:
         "10:05 Window 9 (c009) → Social organisation"
     )
     values = dict(figure_values(state.figures(), "en"))
-    assert values["Received"] == "6" and values["Completion"] == "66.7%"
+    assert values["Received"] == "6" and values["Completion rate"] == "66.7%"
     assert values["Avg wait"] == "6:52" and values["Ratings"] == "3 · avg 4.7"
     assert all(v == "—" for _, v in figure_values(None, "zh"))
 
@@ -135,11 +135,14 @@ def test_texts_exist_in_both_languages_with_the_same_fields() -> None:
         names_zh = {f for _, f, _, _ in fields.parse(zh) if f}
         names_en = {f for _, f, _, _ in fields.parse(en) if f}
         assert names_zh == names_en, key
-    assert t("en", "window_n", n=5) == "Window 5"
-    assert reason_text("zh", "overdue") == "超时" and reason_text("en", "fifo") == "in turn"
-    assert preset_text("en", "午休") == "lunch" and preset_text("en", "培训") == "培训"
-    assert error_text("en", "queue_empty") == "Nobody is waiting."
-    assert error_text("en", "strange", "odd thing") == "The hub refused: odd thing"
+    assert t("window_n", "en", n=5) == "Window 5"
+    assert preset_text("午休", "en") == "lunch" and preset_text("培训", "en") == "培训"
+    # the hub words its refusals; the counter words only what happens here
+    assert error_text("queue_empty", "无人等候", "en") == "无人等候"
+    assert error_text("timeout", "no reply to 'call_next' within 10 s", "en") == t(
+        "e_timeout", "en"
+    )
+    assert error_text("strange", "", "en") == "The hub refused: strange"
 
 
 def test_the_clerks_name_comes_from_the_welcome() -> None:

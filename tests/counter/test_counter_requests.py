@@ -45,8 +45,8 @@ async def test_keys_post_requests_with_args_and_log_line() -> None:
         await pilot.press("f2", "f3")
         await pilot.pause()
         assert app.requests == [
-            ("recall", {}, t("en", "l_recall", number="A012")),
-            ("start", {}, t("en", "l_start", number="A012")),
+            ("recall", {}, t("l_recall", "en", number="A012")),
+            ("start", {}, t("l_start", "en", number="A012")),
         ]
 
 
@@ -61,7 +61,7 @@ async def test_dialogs_answer_with_dismiss_and_the_screen_posts_the_request() ->
         assert isinstance(app.screen, MainScreen)
         (command, args, line), *_ = app.requests
         assert (command, args) == ("pause", {"reason": "午休"})
-        assert line == t("en", "l_pause", reason="lunch")
+        assert line == t("l_pause", "en", reason="lunch")
         await pilot.press("f10")
         await pilot.pause()
         assert app.requests[-1][0] == "logout"

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from websockets.asyncio.client import connect
 
 from shared.client import HubClient
+from shared.protocol import VERSION, dumps
 
 
 @asynccontextmanager
@@ -25,6 +28,15 @@ async def hub_client(url: str, hello: dict[str, Any]) -> AsyncIterator[HubClient
         await client.close()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def hub_refusal(url: str, hello: dict[str, Any]) -> str:
+    """The hub's own words for refusing this hello: what a board must show."""
+    async with connect(url) as ws:
+        await ws.send(dumps({**hello, "type": "hello", "v": VERSION}))
+        frame = json.loads(await ws.recv())
+    assert frame["type"] == "error", frame
+    return str(frame["message"])
 
 
 async def wait_for(pred: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:

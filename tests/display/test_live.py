@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from display_helpers import FakeSpeaker, StallingProxy, hub_client, wait_for
+from display_helpers import FakeSpeaker, StallingProxy, hub_client, hub_refusal, wait_for
 from textual.widgets import Input, SelectionList, TabbedContent
 
 from display.app import DisplayApp
@@ -208,13 +208,14 @@ async def test_supervisor_board_login_figures_and_actions(hub: Any) -> None:
     lobby = DisplayApp(hub.url)
     async with lobby.run_test(size=SIZE), sup.run_test(size=(140, 45)) as pilot:
         await pilot.pause()
-        # The PIN is asked first; a wrong one is refused and asked again.
+        # The PIN is asked first; a wrong one is refused in the hub's words and asked again.
+        wrong = await hub_refusal(hub.url, {"role": "supervisor", "staff": "nobody", "pin": "0"})
         await pilot.click("#pin")
         await pilot.press(*"0000", "enter")
         await wait_for(
             lambda: (
                 sup.screen.query("#login-error")
-                and "PIN" in str(sup.screen.query_one("#login-error").render())
+                and wrong in str(sup.screen.query_one("#login-error").render())
             ),
             what="refusal",
         )

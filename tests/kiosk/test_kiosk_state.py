@@ -53,8 +53,10 @@ def test_every_string_has_both_languages() -> None:
         assert zh != en or key == "lang_toggle", key
     assert t("waiting_n", "zh", n=3) == "等候 3 人"
     assert t("waiting_n", "en", n=3) == "3 waiting"
-    assert error_reason("not_found", "en") == "this service is not available"
-    assert error_reason("weird_code", "zh") == "系统繁忙"
+    # the hub words its refusals (in the kiosk's language); the kiosk words only local failures
+    assert error_reason("not_found", "事项不存在：XX-01", "en") == "事项不存在：XX-01"
+    assert error_reason("timeout", "no reply to 'issue' within 8 s", "en") == t("err_timeout", "en")
+    assert error_reason("weird_code", "", "zh") == "系统繁忙"
 
 
 def test_qr_on_screen_decodes() -> None:

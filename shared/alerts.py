@@ -1,0 +1,137 @@
+"""The supervisor's alert rules, written once for both boards (pure: no I/O, no clock).
+
+The terminal supervisor board (`display/state.py`) raises its alerts with
+`raise_alerts()`; the web supervisor board (`hub/web/board.js`) reads the
+same rules as data (`RULES`, published in `hub/web/labels.js` by
+`python -m shared.labels --js`) and a test runs both on the same hall.
+
+When is a wait or a pause an alert? When it is *longer than* its limit
+(`elapsed > limit`, `STRICT`): the design calls a ticket overdue when it has
+been "waiting longer than max_wait_minutes", and the calling order
+(`shared/calling.py`) calls it with reason `overdue` from that instant on
+(`queued_at < now - max_wait`), so the board flags exactly the tickets a
+counter would now call as overdue. At the limit to the second: not yet. A
+pause follows the same rule against `PAUSE_MINUTES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from shared.protocol import W_OPEN, W_PAUSED, WAITING, parse_iso
+
+# Alert kinds, most urgent first: the boards list them in this order.
+KINDS: Final = ("overdue", "unserved", "paused", "rating", "printer", "complaint")
+MAX_WAIT_POLICY: Final = "max_wait_minutes"  # the policy field that bounds a wait
+MAX_WAIT_DEFAULT: Final = 45  # minutes, when the policy has no valid value
+PAUSE_MINUTES: Final = 15  # a window paused longer than this is an alert
+BAD_RATING_MAX: Final = 2  # a rating at or below this level (1-5) is an alert
+STRICT: Final = True  # an alert needs strictly more than the limit (see the module docstring)
+
+# The rules as the web board reads them (hub/web/labels.js: HallLabels.alerts).
+RULES: Final[dict[str, Any]] = {
+    "kinds": list(KINDS),
+    "max_wait_policy": MAX_WAIT_POLICY,
+    "max_wait_default": MAX_WAIT_DEFAULT,
+    "pause_minutes": PAUSE_MINUTES,
+    "bad_rating_max": BAD_RATING_MAX,
+    "strict": STRICT,
+}
+
+Obj = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Raised:
+    """One alert as the rules raise it, before any words (each board phrases it its own way).
+
+    `subject` names what it is about: a ticket id (overdue, rating), a service
+    code (unserved), a window number (paused), a kiosk (printer), a complaint
+    id (complaint). `seconds` is how long the wait or pause has lasted.
+    """
+
+    kind: str
+    subject: str
+    item: Obj = field(compare=False)
+    seconds: float = 0.0
+
+
+def max_wait_minutes(policy: Obj | None) -> int:
+    """The hall's wait limit in minutes (the default when the policy has none)."""
+    value = (policy or {}).get(MAX_WAIT_POLICY)
+    ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return value if ok else MAX_WAIT_DEFAULT  # type: ignore[return-value]
+
+
+def exceeds(seconds: float, minutes: int) -> bool:
+    """Whether a wait or pause of `seconds` is past a limit of `minutes` (strictly, see above)."""
+    return seconds > minutes * 60 if STRICT else seconds >= minutes * 60
+
+
+def is_bad_rating(level: Any) -> bool:
+    """Whether a rating level is one a supervisor must see."""
+    return isinstance(level, int) and not isinstance(level, bool) and level <= BAD_RATING_MAX
+
+
+def _since(value: Any, now: datetime) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        at = parse_iso(value)
+    except ValueError:
+        return None
+    return None if at is None else (now - at).total_seconds()
+
+
+def raise_alerts(
+    *,
+    tickets: Iterable[Obj],
+    windows: Iterable[Obj],
+    waiting: Mapping[str, int],
+    policy: Obj | None,
+    ratings: Iterable[Obj] = (),
+    printer_faults: Iterable[Obj] = (),
+    complaints: Iterable[Obj] = (),
+    now: datetime,
+) -> list[Raised]:
+    """Every alert the hall raises at `now`, in `KINDS` order.
+
+    Overdue tickets longest wait first; unserved services by code; paused
+    windows by number; ratings, printer faults and complaints newest first.
+    """
+    windows = list(windows)
+    limit = max_wait_minutes(policy)
+    out: list[Raised] = []
+    overdue = []
+    for t in tickets:
+        if t.get("state") != WAITING:
+            continue
+        waited = _since(t.get("queued_at") or t.get("issued_at"), now)
+        if waited is not None and exceeds(waited, limit):
+            overdue.append(Raised("overdue", str(t.get("id")), t, waited))
+    out += sorted(overdue, key=lambda a: -a.seconds)
+    for code, n in sorted(waiting.items()):
+        if n > 0 and not any(
+            w.get("state") == W_OPEN and code in (w.get("services") or ()) for w in windows
+        ):
+            out.append(Raised("unserved", code, {"service": code, "waiting": n}))
+    for w in sorted(windows, key=lambda w: int(w.get("number") or 0)):
+        if w.get("state") != W_PAUSED:
+            continue
+        paused = _since(w.get("paused_at"), now)
+        if paused is not None and exceeds(paused, PAUSE_MINUTES):
+            out.append(Raised("paused", str(w.get("number")), w, paused))
+    out += [
+        Raised("rating", str(r.get("ticket")), r)
+        for r in reversed(list(ratings))
+        if is_bad_rating(r.get("level"))
+    ]
+    out += [Raised("printer", str(p.get("kiosk")), p) for p in reversed(list(printer_faults))]
+    out += [
+        Raised("complaint", str(c.get("id") or c.get("ticket")), c)
+        for c in reversed(list(complaints))
+    ]
+    return out
