@@ -10,60 +10,30 @@
 
 (function () {
   const H = window.Hall;
+  const L = window.HallLabels; // the hall's words and the alert rules (labels.js, from shared/labels.py)
   const $ = (id) => document.getElementById(id);
   const params = new URLSearchParams(location.search);
   const SUPERVISOR = params.has("supervisor");
   const VOICE = !SUPERVISOR && params.get("voice") !== "off";
   const ENGLISH_VOICE = params.get("en") !== "off";
   const RECENT_SHOWN = 8;
-  const PAUSE_ALERT_S = 15 * 60;
   const FINAL = new Set(["done", "pending", "cancelled", "expired", "no_show"]);
 
-  const WINDOW_STATE = {
-    open: ["开放", "Open"],
-    paused: ["暂停", "Paused"],
-    closed: ["关闭", "Closed"],
-  };
-  const TICKET_STATE = {
-    called: ["请前往", "Called"],
-    serving: ["办理中", "Serving"],
-    parked: ["暂候", "On hold"],
-  };
+  const WINDOW_STATE = L.windowStates;
+  const TICKET_STATE = L.ticketStates;
 
-  // Metrics columns: [field path, 中文, English, kind].
-  const WINDOW_FIELDS = [
-    ["received", "收件", "Received", "int"],
-    ["completed", "办结", "Completed", "int"],
-    ["completion_rate", "办结率", "Completion", "rate"],
-    ["pending", "承诺件", "Pending", "int"],
-    ["transferred_in", "转入", "Transf. in", "int"],
-    ["transferred_out", "转出", "Transf. out", "int"],
-    ["no_show", "过号", "No-show", "int"],
-    ["first_responsibility_closure_rate", "首问办结率", "1st-resp. closure", "rate"],
-    ["avg_wait_s", "平均等候", "Avg wait", "dur"],
-    ["avg_service_s", "平均办理", "Avg service", "dur"],
-    ["on_duty_s", "在岗", "On duty", "dur"],
-    ["paused_s", "暂停", "Paused", "dur"],
-    ["ratings.count", "评价数", "Ratings", "int"],
-    ["ratings.avg", "平均评价", "Avg rating", "num"],
-  ];
-  const HALL_FIELDS = [
-    ["issued", "取号", "Issued", "int"],
-    ["waiting", "等候", "Waiting", "int"],
-    ["received", "收件", "Received", "int"],
-    ["completed", "办结", "Completed", "int"],
-    ["pending", "承诺件", "Pending", "int"],
-    ["no_show", "过号", "No-show", "int"],
-    ["cancelled", "取消", "Cancelled", "int"],
-    ["completion_rate", "办结率", "Completion", "rate"],
-    ["first_responsibility_closure_rate", "首问办结率", "1st-resp. closure", "rate"],
-    ["avg_wait_s", "平均等候", "Avg wait", "dur"],
-    ["max_wait_s", "最长等候", "Max wait", "dur"],
-    ["avg_service_s", "平均办理", "Avg service", "dur"],
-    ["ratings.count", "评价数", "Ratings", "int"],
-    ["ratings.avg", "平均评价", "Avg rating", "num"],
-  ];
-  const LEVELS = { 5: ["非常满意", "Very satisfied"], 4: ["满意", "Satisfied"], 3: ["基本满意", "Fair"], 2: ["不满意", "Dissatisfied"], 1: ["非常不满意", "Very dissatisfied"] };
+  // Metrics columns: [field path, 中文, English, unit], the labels and units from labels.js.
+  const metricColumns = (fields) => fields.map((f) => [f, ...L.metrics[f]]);
+  const WINDOW_FIELDS = metricColumns([
+    "received", "completed", "completion_rate", "pending", "transferred_in", "transferred_out", "no_show",
+    "first_responsibility_closure_rate", "avg_wait_s", "avg_service_s", "on_duty_s", "paused_s",
+    "ratings.count", "ratings.avg",
+  ]);
+  const HALL_FIELDS = metricColumns([
+    "issued", "waiting", "received", "completed", "pending", "no_show", "cancelled", "completion_rate",
+    "first_responsibility_closure_rate", "avg_wait_s", "max_wait_s", "avg_service_s", "ratings.count", "ratings.avg",
+  ]);
+  const LEVELS = L.ratingLevels;
 
   const S = {
     hall: null,
@@ -117,11 +87,11 @@
     return w && w.name_en ? w.name_en : "Window " + n;
   };
 
-  function valueText(v, kind) {
+  function valueText(v, unit) {
     if (v === null || v === undefined) return "—";
-    if (kind === "rate") return H.rateText(v);
-    if (kind === "dur") return H.durText(v);
-    if (kind === "num") return Number(v).toFixed(2);
+    if (unit === "rate") return H.rateText(v);
+    if (unit === "s") return H.durText(v);
+    if (unit === "level") return Number(v).toFixed(2);
     return String(v);
   }
 
@@ -278,7 +248,7 @@
       creds = null;
       H.show($("board-view"), false);
       H.show($("login-view"), true);
-      H.setText($("login-error"), H.errorText(err, "zh") + " / " + H.errorText(err, "en"));
+      H.setText($("login-error"), H.errorBoth(err));
       $("login-pin").value = "";
       $("login-pin").focus();
     } else {
@@ -458,11 +428,11 @@
         H.el("td", {}, H.el("button", { type: "button", class: "close-btn", dataset: { closeWindow: n }, onclick: () => closeWindow(n) }, "关闭窗口 ", H.el("span", { lang: "en", text: "Close" }))))));
   }
 
-  function setCell(td, v, kind) {
+  function setCell(td, v, unit) {
     if (!td) return;
     const json = JSON.stringify(v === undefined ? null : v);
     if (td.dataset.value !== json) td.dataset.value = json;
-    H.setText(td, valueText(v, kind));
+    H.setText(td, valueText(v, unit));
   }
 
   function renderMetrics() {
@@ -479,11 +449,11 @@
     }
     if (!m) return;
     H.setText($("metrics-day"), m.day || "");
-    for (const [f, , , kind] of HALL_FIELDS) setCell($("hall-row").querySelector('td[data-field="' + f + '"]'), H.getPath(m.hall || {}, f), kind);
+    for (const [f, , , unit] of HALL_FIELDS) setCell($("hall-row").querySelector('td[data-field="' + f + '"]'), H.getPath(m.hall || {}, f), unit);
     for (const row of m.windows || []) {
       const tr = $("metrics-body").querySelector('tr[data-window="' + row.window + '"]');
       if (!tr) continue;
-      for (const [f, , , kind] of WINDOW_FIELDS) setCell(tr.querySelector('td[data-field="' + f + '"]'), H.getPath(row, f), kind);
+      for (const [f, , , unit] of WINDOW_FIELDS) setCell(tr.querySelector('td[data-field="' + f + '"]'), H.getPath(row, f), unit);
     }
     H.setText($("metrics-updated"), "更新于 Updated " + H.clockText(S.metricsAt, S.tz, true));
   }
@@ -498,57 +468,79 @@
       }
       H.setText($("metrics-error"), "");
     } catch (e) {
-      H.setText($("metrics-error"), H.errorText(e, "zh") + " / " + H.errorText(e, "en"));
+      H.setText($("metrics-error"), H.errorBoth(e));
     }
   }
 
   // ---------- supervisor: alerts ----------
-  let lastAlerts = "";
-  function renderAlerts() {
-    const now = Date.now();
+  // The rules are shared/alerts.py's, as data in labels.js (L.alerts): same kinds, limits and comparison
+  // as the terminal board (tests/web/test_alert_rules.py runs both on one hall).
+  const RULES = L.alerts;
+
+  /** Whether a wait or pause of `seconds` is past a limit of `minutes` (shared/alerts.py `exceeds`). */
+  const exceeds = (seconds, minutes) => (RULES.strict ? seconds > minutes * 60 : seconds >= minutes * 60);
+
+  function maxWaitMinutes() {
+    const v = S.hall && S.hall.policy ? S.hall.policy[RULES.max_wait_policy] : null;
+    return Number.isInteger(v) && v > 0 ? v : RULES.max_wait_default;
+  }
+
+  /** Every alert at `now` (ms), in the order of shared/alerts.py: [kind, 中文, English, subject]. */
+  function alertsAt(now) {
     const alerts = [];
-    const maxWait = (S.hall && S.hall.policy && S.hall.policy.max_wait_minutes) || 45;
+    const maxWait = maxWaitMinutes();
+    const secondsSince = (iso) => {
+      const at = H.parseIso(iso);
+      return at ? (now - at.getTime()) / 1000 : null;
+    };
+    const overdue = [];
     for (const t of S.tickets.values()) {
       if (t.state !== "waiting") continue;
-      const q = H.parseIso(t.queued_at || t.issued_at);
-      if (!q) continue;
-      const min = Math.floor((now - q.getTime()) / 60000);
-      if (min >= maxWait) {
-        alerts.push(["overdue", t.number + " 已等候 " + min + " 分钟（上限 " + maxWait + "）", t.number + " waiting " + min + " min (limit " + maxWait + ")", t.id]);
-      }
+      const s = secondsSince(t.queued_at || t.issued_at);
+      if (s !== null && exceeds(s, maxWait)) overdue.push([s, t]);
     }
-    for (const [code, n] of Object.entries(S.waiting)) {
-      if (!n) continue;
-      const served = Array.from(S.windows.values()).some((w) => w.state === "open" && (w.services || []).includes(code));
-      if (!served) {
-        const s = service(code);
-        alerts.push(["unserved", (s ? s.name : code) + "：" + n + " 人等候，无开放窗口", (s ? s.name_en : code) + ": " + n + " waiting, no open window", code]);
-      }
+    overdue.sort((a, b) => b[0] - a[0]);
+    for (const [s, t] of overdue) {
+      const min = Math.floor(s / 60);
+      alerts.push(["overdue", t.number + " 已等候 " + min + " 分钟（上限 " + maxWait + "）", t.number + " waiting " + min + " min (limit " + maxWait + ")", t.id]);
     }
-    for (const w of S.windows.values()) {
+    const windows = Array.from(S.windows.values());
+    for (const code of Object.keys(S.waiting).sort()) {
+      const n = Number(S.waiting[code]) || 0;
+      if (n <= 0 || windows.some((w) => w.state === "open" && (w.services || []).includes(code))) continue;
+      const s = service(code);
+      alerts.push(["unserved", (s ? s.name : code) + "：" + n + " 人等候，无开放窗口", (s ? s.name_en : code) + ": " + n + " waiting, no open window", code]);
+    }
+    for (const w of windows.slice().sort((a, b) => a.number - b.number)) {
       if (w.state !== "paused") continue;
-      const p = H.parseIso(w.paused_at);
-      const s = p ? (now - p.getTime()) / 1000 : null;
-      if (s !== null && s >= PAUSE_ALERT_S) {
-        const min = Math.floor(s / 60);
-        const why = w.pause_reason ? "（" + w.pause_reason + "）" : "";
-        alerts.push(["paused", windowName(w.number) + " 已暂停 " + min + " 分钟" + why, windowNameEn(w.number) + " paused for " + min + " min", String(w.number)]);
-      }
+      const s = secondsSince(w.paused_at);
+      if (s === null || !exceeds(s, RULES.pause_minutes)) continue;
+      const min = Math.floor(s / 60);
+      const why = w.pause_reason ? "（" + w.pause_reason + "）" : "";
+      alerts.push(["paused", windowName(w.number) + " 已暂停 " + min + " 分钟" + why, windowNameEn(w.number) + " paused for " + min + " min", String(w.number)]);
     }
-    for (const r of S.ratings) {
-      if (!(r.level <= 2)) continue;
-      const num = r.number || numberOf(typeof r.ticket === "object" && r.ticket ? r.ticket.id : r.ticket);
+    for (const r of S.ratings.slice().reverse()) {
+      if (!(Number.isInteger(r.level) && r.level <= RULES.bad_rating_max)) continue;
+      const id = typeof r.ticket === "object" && r.ticket ? r.ticket.id : r.ticket;
+      const num = r.number || numberOf(id);
       const lv = LEVELS[r.level] || ["", ""];
       const why = r.reason ? "：" + r.reason : "";
-      alerts.push(["rating", num + " 在 " + windowName(r.window) + " 评价 " + r.level + " " + lv[0] + why, num + " rated " + windowNameEn(r.window) + ": " + r.level + " (" + lv[1] + ")" + (r.reason ? ": " + r.reason : ""), num]);
+      alerts.push(["rating", num + " 在 " + windowName(r.window) + " 评价 " + r.level + " " + lv[0] + why, num + " rated " + windowNameEn(r.window) + ": " + r.level + " (" + lv[1] + ")" + (r.reason ? ": " + r.reason : ""), String(id)]);
     }
-    for (const f of S.faults) {
-      alerts.push(["printer", "自助机 " + f.kiosk + " 打印故障：" + (f.kind || "") + " " + (f.message || ""), "Kiosk " + f.kiosk + " printer fault", f.kiosk]);
+    for (const f of S.faults.slice().reverse()) {
+      alerts.push(["printer", "自助机 " + f.kiosk + " 打印故障：" + (f.kind || "") + " " + (f.message || ""), "Kiosk " + f.kiosk + " printer fault", String(f.kiosk)]);
     }
-    for (const c of S.complaints) {
+    for (const c of S.complaints.slice().reverse()) {
       const num = c.number || numberOf(c.ticket);
-      alerts.push(["complaint", "投诉 " + num + "：" + (c.text || ""), "Complaint from " + num, String(c.id || num)]);
+      alerts.push(["complaint", "投诉 " + num + "：" + (c.text || ""), "Complaint from " + num, String(c.id || c.ticket)]);
     }
+    return alerts;
+  }
+  window.__hall.alerts = alertsAt;
+
+  let lastAlerts = "";
+  function renderAlerts() {
+    const alerts = alertsAt(Date.now());
     const sig = JSON.stringify(alerts);
     if (sig === lastAlerts) return; // unchanged: leave the live region alone
     lastAlerts = sig;
@@ -578,7 +570,7 @@
     try {
       await conn.request("close_window", { window: n });
     } catch (e) {
-      H.setText($("metrics-error"), H.errorText(e, "zh") + " / " + H.errorText(e, "en"));
+      H.setText($("metrics-error"), H.errorBoth(e));
     }
   }
 
@@ -626,7 +618,7 @@
         await conn.request("notice", { text: "" });
         H.setText(out, "已撤下 / Removed");
       } catch (e) {
-        H.setText(out, H.errorText(e, "zh") + " / " + H.errorText(e, "en"));
+        H.setText(out, H.errorBoth(e));
       }
     });
     $("notice-form").addEventListener("submit", async (ev) => {
@@ -645,7 +637,7 @@
         H.setText(out, "已发布 / Posted");
         $("notice-input").value = "";
       } catch (e) {
-        H.setText(out, H.errorText(e, "zh") + " / " + H.errorText(e, "en"));
+        H.setText(out, H.errorBoth(e));
       }
     });
     $("services-form").addEventListener("submit", async (ev) => {
@@ -661,7 +653,7 @@
         await conn.request("set_window", { window: n, services });
         H.setText(out, "已保存 / Saved");
       } catch (e) {
-        H.setText(out, H.errorText(e, "zh") + " / " + H.errorText(e, "en"));
+        H.setText(out, H.errorBoth(e));
       }
     });
     $("login-form").addEventListener("submit", (ev) => {

@@ -141,29 +141,24 @@
     return String(obj.name || obj.code || "");
   }
 
-  // Error codes explained, 中文 first.
-  const ERRORS = {
-    bad_args: ["请求内容不完整或有误", "The request is incomplete or invalid"],
-    invalid_state: ["当前状态下不能进行此操作", "This cannot be done in the current state"],
-    not_found: ["未找到", "Not found"],
-    forbidden: ["无权进行此操作", "Not allowed"],
-    rate_limited: ["操作过于频繁，请稍后再试", "Too many requests, please try again shortly"],
-    auth_failed: ["工号或密码错误", "Wrong staff id or PIN"],
-    locked: ["登录失败次数过多，已锁定 5 分钟", "Too many failed logins: locked for 5 minutes"],
-    bad_hello: ["连接请求无效", "Invalid connection request"],
-    unsupported_version: ["版本不兼容，请刷新页面", "Version mismatch, please reload the page"],
-    unavailable: ["服务暂不可用，请稍后再试", "Service unavailable, please try again shortly"],
+  // The hub words its own errors (in the hello's language); a page words only what happens here.
+  const LOCAL_ERRORS = {
     timeout: ["网络超时，请稍后再试", "Network timeout, please try again"],
     offline: ["网络中断，恢复后将自动重试", "Offline: will retry when the connection is back"],
+    unavailable: ["服务暂不可用，请稍后再试", "Service unavailable, please try again shortly"],
   };
 
-  /** An error (code, message from the hub) explained in one language. */
+  /** An error in words: the hub's message, or the page's own text for a local failure. */
   function errorText(err, lang) {
-    const code = (err && err.code) || "unavailable";
-    const pair = ERRORS[code];
-    const base = pair ? (lang === "en" ? pair[1] : pair[0]) : code;
-    const msg = err && err.message ? String(err.message) : "";
-    return msg && msg !== base ? base + "（" + msg + "）" : base;
+    const local = LOCAL_ERRORS[err && err.code] || (err && err.message ? null : LOCAL_ERRORS.unavailable);
+    return local ? local[lang === "en" ? 1 : 0] : String(err.message);
+  }
+
+  /** An error for a bilingual page: the hub's message, or both languages of a local text. */
+  function errorBoth(err) {
+    const zh = errorText(err, "zh");
+    const en = errorText(err, "en");
+    return zh === en ? zh : zh + " / " + en;
   }
 
   const FATAL_CLOSE = new Set([4000, 4001, 4003]);
@@ -442,5 +437,5 @@
     }
   }
 
-  global.Hall = { newId, wsUrl, el, setText, show, parseIso, clockText, dateText, durText, rateText, getPath, numberOfId, nameOf, errorText, HallConnection };
+  global.Hall = { newId, wsUrl, el, setText, show, parseIso, clockText, dateText, durText, rateText, getPath, numberOfId, nameOf, errorText, errorBoth, HallConnection };
 })(window);

@@ -9,6 +9,7 @@
 
 (function () {
   const H = window.Hall;
+  const L = window.HallLabels; // the hall's words (labels.js, from shared/labels.py)
   const $ = (id) => document.getElementById(id);
   const LANG_KEY = "hall.lang";
   const NEAR = 3;
@@ -33,7 +34,7 @@
     call_text: [(n, w) => "请 " + n + " 号到 " + w + " 号窗口办理", (n, w) => "Ticket " + n + ", please go to window " + w],
     call_recall: [(k) => "第 " + k + " 次呼叫，请尽快前往", (k) => "Called " + k + " times: please hurry"],
     serving: [(w) => "正在 " + w + " 号窗口办理", (w) => "Being served at window " + w],
-    parked: [(w) => "办理暂停：请补齐材料后回到 " + w + " 号窗口", (w) => "On hold: bring the missing documents back to window " + w],
+    parked: [(w) => "已挂起：请补齐材料后回到 " + w + " 号窗口", (w) => "Parked: bring the missing documents back to window " + w],
     handoff_title: ["请前往下一个窗口", "Please go to the next window"],
     handoff_window: [(n, w, s) => "请保留排队号 " + n + "，到 " + w + " 号窗口办理「" + s + "」。无需重新取号。", (n, w, s) => "Keep your ticket " + n + " and go to window " + w + " for \u201c" + s + "\u201d. No new ticket needed."],
     handoff_service: [(n, ws, s) => "请保留排队号 " + n + "，等候「" + s + "」叫号" + (ws ? "（" + ws + " 号窗口）" : "") + "。无需重新取号。", (n, ws, s) => "Keep your ticket " + n + " and wait to be called for \u201c" + s + "\u201d" + (ws ? " (window " + ws + ")" : "") + ". No new ticket needed."],
@@ -42,30 +43,14 @@
     final_cancelled: ["此排队号已取消。", "This ticket was cancelled."],
     final_expired: ["此排队号已过期（当天未办理）。如需办理请重新取号。", "This ticket has expired (not served that day). Take a new ticket if you still need the service."],
     final_no_show: ["您已过号。请到窗口或服务台说明，可重新排队。", "You missed your call. Go to the window or the service desk to rejoin the queue."],
-    st_waiting: ["等候中", "Waiting"],
-    st_called: ["请到窗口", "Called"],
-    st_serving: ["办理中", "Being served"],
-    st_parked: ["暂停办理", "On hold"],
-    st_done: ["已办结", "Completed"],
-    st_pending: ["已受理（承诺件）", "Accepted, pending"],
-    st_no_show: ["已过号", "Missed"],
-    st_cancelled: ["已取消", "Cancelled"],
-    st_expired: ["已过期", "Expired"],
     rate_title: ["好差评：请评价本次办理", "Please rate this service"],
     rate_window: [(w) => w + " 号窗口", (w) => "Window " + w],
     rate_legend: ["满意程度", "How satisfied are you?"],
-    level5: ["非常满意", "Very satisfied"],
-    level4: ["满意", "Satisfied"],
-    level3: ["基本满意", "Fairly satisfied"],
-    level2: ["不满意", "Dissatisfied"],
-    level1: ["非常不满意", "Very dissatisfied"],
     rate_reason: ["原因或建议", "Reason or suggestion"],
     rate_reason_hint: ["选择“不满意”或“非常不满意”时必须填写原因。", "A reason is required for \u201cdissatisfied\u201d or \u201cvery dissatisfied\u201d."],
     rate_submit: ["提交评价", "Submit rating"],
     rate_pick: ["请先选择满意程度。", "Please choose a level first."],
-    rate_need_reason: ["评价为“不满意”或“非常不满意”时，请写明原因，我们会据此改进。", "For a rating of 1 or 2 please tell us why, so we can put it right."],
     rate_thanks: ["感谢您的评价！", "Thank you for your rating!"],
-    rate_already: ["本次办理已评价过（每次窗口办理评价一次）。", "This visit has already been rated (one rating per visit at a window)."],
     guide_title: ["办事指南", "Service guide"],
     materials: ["请准备以下材料", "Please have these ready"],
     no_materials: ["无需特别材料，请携带身份证件。", "No special documents; bring your ID."],
@@ -87,6 +72,9 @@
     title: [(n) => n + " · 排队号", (n) => n + " · Ticket"],
     not_rated: ["", ""],
   };
+  // Ticket states (st_<state>) and rating levels (level<n>) in the shared words.
+  for (const [state, pair] of Object.entries(L.ticketStates)) T["st_" + state] = pair;
+  for (const [level, pair] of Object.entries(L.ratingLevels)) T["level" + level] = pair;
 
   const S = {
     lang: loadLang(),
@@ -398,7 +386,7 @@
 
   function msgText(m) {
     if (!m.key && !m.err) return "";
-    // A known refusal is explained in our words; anything else shows the hub's own message too.
+    // Our own texts follow the language toggle; a refusal is the hub's own message.
     return m.key ? tr(m.key) : H.errorText(m.err, S.lang);
   }
 
@@ -442,16 +430,13 @@
       render();
       $("rate-done").focus && $("rate-done").focus();
     } catch (e) {
+      showMsg(msg, null, "bad", e.code, e);
       if (e.code === "bad_args" && level <= 2 && !reason) {
-        // The hub refuses a 1-2 rating without a reason: say why and where to fix it.
-        showMsg(msg, "rate_need_reason", "bad", e.code, e);
+        // The hub refuses a 1-2 rating without a reason: show where to fix it.
         $("rate-reason").setAttribute("aria-invalid", "true");
         $("rate-reason").focus();
       } else if (e.code === "invalid_state") {
-        showMsg(msg, "rate_already", "bad", e.code);
-        S.canRate = false;
-      } else {
-        showMsg(msg, null, "bad", e.code, e);
+        S.canRate = false; // already rated
       }
     } finally {
       $("rate-submit").disabled = false;

@@ -235,7 +235,7 @@ async def test_bilingual_toggle_remembered_accessible_and_local_only(
         == f"Ticket {issued['ticket']['number']}, please go to window 3"
     )
     await page.click("#lang-toggle")
-    assert await page.text_content("#state-text") == "请到窗口"
+    assert await page.text_content("#state-text") == "已叫号"
 
     # screen readers: live regions and labelled controls
     assert await page.get_attribute("#waiting-panel", "aria-live") == "polite"
