@@ -6,12 +6,12 @@ same rules as data (`RULES`, published in `hub/web/labels.js` by
 `python -m shared.labels --js`) and a test runs both on the same hall.
 
 When is a wait or a pause an alert? When it is *longer than* its limit
-(`elapsed > limit`, `STRICT`): the design calls a ticket overdue when it has
-been "waiting longer than max_wait_minutes", and the calling order
-(`shared/calling.py`) calls it with reason `overdue` from that instant on
-(`queued_at < now - max_wait`), so the board flags exactly the tickets a
-counter would now call as overdue. At the limit to the second: not yet. A
-pause follows the same rule against `PAUSE_MINUTES`.
+(`elapsed > limit`, `STRICT`): the calling order (docs/DESIGN.md "Calling
+order", `shared/calling.py`) calls a ticket with reason `overdue` once its
+`queued_at` is *more than* `max_wait_minutes` ago (`queued_at < now -
+max_wait`), so the board flags exactly the tickets a counter would now call
+as overdue. At the limit to the second: not yet. A pause follows the same
+rule against `PAUSE_MINUTES` (docs/VOCABULARY.md lists the rules).
 """
 
 from __future__ import annotations
