@@ -2,8 +2,8 @@
 
 Both follow shared/alerts.py: the terminal board (display.state.BoardState) calls it, the web
 board (board.js) reads its rules from labels.js. Here both look at one real hub at the same
-instants, chosen on the limits: exactly at a limit neither alerts (strictly longer, as DESIGN's
-"waiting longer than max_wait_minutes"), one second later both do.
+instants, chosen on the limits: exactly at a limit neither alerts (strictly longer, as the
+calling order of docs/DESIGN.md calls a ticket overdue), one second later both do.
 """
 
 from __future__ import annotations
