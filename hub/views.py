@@ -44,7 +44,7 @@ class Me(TypedDict):
     name: str | None
 
 
-class HallState(TypedDict):
+class HallSnapshot(TypedDict):
     """The welcome's state for kiosks, displays, counters and supervisors."""
 
     waiting: dict[str, int]
@@ -80,7 +80,7 @@ class Welcome(TypedDict):
     seq: int
     day: str
     hall: WireObject
-    state: HallState | CitizenState
+    state: HallSnapshot | CitizenState
 
 
 class PositionFrame(TypedDict):
@@ -99,7 +99,7 @@ class MetricsFrame(TypedDict):
 
 def welcome(engine: Engine, hall: WireObject, session: Session, now: datetime) -> Welcome:
     """The welcome of a connection: the hall's catalogue and the snapshot its role may see."""
-    state: HallState | CitizenState
+    state: HallSnapshot | CitizenState
     if session.role == "citizen":
         state = citizen_state(engine, session)
     else:
@@ -144,10 +144,10 @@ def citizen_state(engine: Engine, session: Session) -> CitizenState:
     }
 
 
-def hall_state(engine: Engine, session: Session, now: datetime) -> HallState:
+def hall_state(engine: Engine, session: Session, now: datetime) -> HallSnapshot:
     """The hall as a kiosk, display, counter or supervisor sees it."""
     recent_calls: list[WireObject] = list(engine.recent_calls)
-    state: HallState = {
+    state: HallSnapshot = {
         "waiting": engine.waiting_counts(),
         "notice": engine.notice,
         "recent_calls": recent_calls,
