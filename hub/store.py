@@ -224,16 +224,39 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def _upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
-    if not rows:
-        return
-    dialect = conn.dialect.name
+def _upsert_statement(dialect: str, table: Table, keys: Sequence[str], cols: Sequence[str]) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET cols (SQLite and PostgreSQL spell it alike)."""
     ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
-    cols = [c for c in rows[0] if c not in keys]
-    stmt = ins.on_conflict_do_update(
+    return ins.on_conflict_do_update(
         index_elements=list(keys), set_={c: ins.excluded[c] for c in cols}
     )
-    conn.execute(stmt, rows)
+
+
+def _upsert(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], keys: Sequence[str]
+) -> None:
+    if rows:
+        cols = [c for c in rows[0] if c not in keys]
+        conn.execute(_upsert_statement(conn.dialect.name, table, keys, cols), rows)
+
+
+class _Writes:
+    """The write path's statements, built once: one executemany per table per batch."""
+
+    def __init__(self, dialect: str) -> None:
+        ticket_cols = ["day", "number", "service", "state", "data"]
+        self.events = EVENTS.insert()
+        # a ticket's token hash is written when it is issued and kept by every later change
+        self.tickets_issued = _upsert_statement(
+            dialect, TICKETS, ("hall_id", "id"), [*ticket_cols, "token_hash"]
+        )
+        self.tickets = _upsert_statement(dialect, TICKETS, ("hall_id", "id"), ticket_cols)
+        self.windows = _upsert_statement(
+            dialect, WINDOWS, ("hall_id", "number"), ["state", "staff", "data"]
+        )
+        self.ratings = RATINGS.insert()
+        self.complaints = COMPLAINTS.insert()
+        self.requests = REQUESTS.insert()
 
 
 def _json(obj: Any) -> str:
@@ -257,6 +280,7 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = db_url(url)
         self.engine = make_engine(self.url)
+        self._writes = _Writes(self.engine.dialect.name)
 
     def create_tables(self) -> None:
         """Create every table that does not exist yet."""
@@ -552,20 +576,22 @@ class Store:
             }
             for ident, rid, reply in replies
         ]
+        w = self._writes
         with self.engine.begin() as conn:
             if ev_rows:
-                conn.execute(EVENTS.insert(), ev_rows)
-            with_token = [r for r in tickets.values() if "token_hash" in r]
-            without = [r for r in tickets.values() if "token_hash" not in r]
-            _upsert(conn, TICKETS, with_token, ("hall_id", "id"))
-            _upsert(conn, TICKETS, without, ("hall_id", "id"))
-            _upsert(conn, WINDOWS, window_rows, ("hall_id", "number"))
-            if ratings:
-                conn.execute(RATINGS.insert(), ratings)
-            if complaints:
-                conn.execute(COMPLAINTS.insert(), complaints)
-            if req_rows:
-                conn.execute(REQUESTS.insert(), req_rows)
+                conn.execute(w.events, ev_rows)
+            issued = [r for r in tickets.values() if "token_hash" in r]
+            changed = [r for r in tickets.values() if "token_hash" not in r]
+            for stmt, rows in (
+                (w.tickets_issued, issued),
+                (w.tickets, changed),
+                (w.windows, window_rows),
+                (w.ratings, ratings),
+                (w.complaints, complaints),
+                (w.requests, req_rows),
+            ):
+                if rows:
+                    conn.execute(stmt, rows)
 
     # --- recovery
 

@@ -1,0 +1,158 @@
+"""Group-commit benchmark: issue latency and durable tickets/s against the disk, same run.
+
+The hub runs as its own process (`hall serve`, SQLite file, WAL,
+synchronous=FULL); the kiosks run here, in another process. Each round
+measures, one after the other:
+
+1. the disk's single-commit rate: raw SQLite (WAL, synchronous=FULL), one
+   small row per transaction, on the same filesystem as the hub's database;
+2. `issue` latency with one kiosk sending requests one at a time (client side);
+3. acknowledged durable tickets per second with 8 kiosks, each keeping
+   `--in-flight` requests open (a reply is only sent after its batch committed).
+
+    .venv/bin/python bench/commit_bench.py [--rounds 3] [--issues 1000] [--seconds 5]
+    .venv/bin/python bench/commit_bench.py --profile hub.prof   # the hub under cProfile
+
+Targets (issue 10): latency median < 1 ms; 8 kiosks >= the disk's single-commit rate.
+The machine is shared: the load average is printed with each round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hub_bench import HALL, Requester, hall, hello, pct
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def disk_commit_rate(folder: str, seconds: float) -> float:
+    """Commits per second: one small row per transaction, WAL + synchronous=FULL."""
+    path = os.path.join(folder, "disk.db")
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    con.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)")
+    n = 0
+    t0 = time.perf_counter()
+    end = t0 + seconds
+    while time.perf_counter() < end:
+        con.execute("BEGIN")
+        con.execute("INSERT INTO t (v) VALUES (?)", ("x" * 40,))
+        con.execute("COMMIT")
+        n += 1
+    rate = n / (time.perf_counter() - t0)
+    con.close()
+    return rate
+
+
+async def one_kiosk(url: str, token: str, service: str, n: int) -> list[float]:
+    ws, _ = await hello(url, role="kiosk", token=token)
+    r = Requester(ws)
+    for _ in range(20):  # warm up
+        await r.request("issue", service=service)
+    lat = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        reply = await r.request("issue", service=service)
+        lat.append((time.perf_counter() - t0) * 1000)
+        assert reply["type"] == "ok", reply
+    await ws.close()
+    return lat
+
+
+async def kiosks(
+    url: str, token: str, services: list[str], n: int, in_flight: int, seconds: float
+) -> tuple[int, float]:
+    conns = [Requester((await hello(url, role="kiosk", token=token))[0]) for _ in range(n)]
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(r: Requester, k: int) -> None:
+        nonlocal done
+        i = 0
+        while time.perf_counter() < deadline:
+            reply = await r.request("issue", service=services[(k + i) % len(services)])
+            assert reply["type"] == "ok", reply
+            done += 1
+            i += 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(r, k) for r in conns for k in range(in_flight)))
+    elapsed = time.perf_counter() - t0
+    for r in conns:
+        await r.ws.close()
+    return done, elapsed
+
+
+async def main(args: argparse.Namespace) -> None:
+    tmp = tempfile.mkdtemp(prefix="hall-commit-bench-")
+    db = os.path.join(tmp, "hall.db")
+    hall(db, "init", "--demo")
+    token = hall(db, "device", "add", "--role", "kiosk", "--name", "BENCH").strip().splitlines()[-1]
+    from hub.catalogue import load_demo
+
+    services = [s.code for s in load_demo().services]
+    serve = [*HALL, "serve", "--db", db, "--port", "0"]
+    if args.profile:
+        serve = [sys.executable, "-m", "cProfile", "-o", args.profile, "-m", "cli.main", *serve[3:]]
+    proc = subprocess.Popen(serve, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    url = line[line.index("ws://") :].split()[0]
+    print(f"hub at {url}, database {db}")
+    rows = []
+    try:
+        for rnd in range(1, args.rounds + 1):
+            load = os.getloadavg()
+            disk = disk_commit_rate(tmp, args.disk_seconds)
+            lat = await one_kiosk(url, token, services[1], args.issues)
+            done, elapsed = await kiosks(
+                url, token, services, args.kiosks, args.in_flight, args.seconds
+            )
+            tps = done / elapsed
+            rows.append((disk, statistics.median(lat), pct(lat, 99), tps))
+            print(
+                f"round {rnd} (load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}):\n"
+                f"  disk single-commit rate: {disk:,.0f} commits/s\n"
+                f"  issue latency, one kiosk, n={len(lat)}: median {statistics.median(lat):.3f} ms,"
+                f" p99 {pct(lat, 99):.3f} ms\n"
+                f"  {args.kiosks} kiosks x {args.in_flight} in flight: {done} tickets in {elapsed:.2f} s"
+                f" = {tps:,.0f} durable tickets/s ({tps / disk:.0%} of the disk rate)",
+                flush=True,
+            )
+    finally:
+        proc.send_signal(signal.SIGINT)  # lets cProfile write its file
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            proc.wait(10)
+    print(
+        "median of rounds: disk {:,.0f} commits/s; latency median {:.3f} ms, p99 {:.3f} ms;"
+        " {:,.0f} tickets/s".format(*(statistics.median(c) for c in zip(*rows, strict=True)))
+    )
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--issues", type=int, default=1000)
+    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--disk-seconds", type=float, default=2.0)
+    ap.add_argument("--kiosks", type=int, default=8)
+    ap.add_argument("--in-flight", type=int, default=16)
+    ap.add_argument("--profile", default=None, help="run the hub under cProfile, write this file")
+    asyncio.run(main(ap.parse_args()))
