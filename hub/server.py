@@ -47,7 +47,7 @@ from hub.engine import Engine, EngineError, Event
 from hub.errors import Error, ErrorFrame, RequestError, error_frame
 from hub.pages import Health, Pages
 from hub.session import Gate, Refusal, Session, read_hello, refusal
-from hub.store import Store
+from hub.store import Store, encode_event
 from hub.validate import Command, check_request, parse_frame, reply_to
 from shared.protocol import CLOSE_TAKEN_OVER, MAX_CLIENT_FRAME, dumps, is_window_event
 
@@ -424,10 +424,16 @@ class HubServer:
             if key is not None:
                 to_store.append((key[0], key[1], reply))
             results.append((p, reply))
+        texts = [encode_event(ev) for ev in events]  # (staff, stored): each event encoded once
         if events or to_store:
             try:
                 await asyncio.to_thread(
-                    self.store.commit, self.hall.id, day_before, events, to_store
+                    self.store.commit,
+                    self.hall.id,
+                    day_before,
+                    events,
+                    to_store,
+                    [stored for _, stored in texts],
                 )
             except Exception:
                 log.exception("commit failed: reloading state from the database")
@@ -447,7 +453,7 @@ class HubServer:
             self.replies_day = eng.day
         for ident, rid, reply in to_store:
             self.replies[(ident, rid)] = reply
-        self._fan_out(events)
+        self._fan_out(events, [staff for staff, _ in texts])
         for p, outcome in results:
             if p.session and p.rid:
                 self.in_progress.pop((p.session.identity, p.rid), None)
@@ -458,7 +464,7 @@ class HubServer:
 
     # ------------------------------------------------------------------ fan-out
 
-    def _fan_out(self, events: list[Event]) -> None:
+    def _fan_out(self, events: list[Event], staff_texts: list[str]) -> None:
         if not events or not self.clients:
             return
         staff = [c.ws for c in self.clients if c.session.role in views.SEES_EVERY_EVENT]
@@ -467,10 +473,10 @@ class HubServer:
         for c in self.clients:
             if c.session.ticket is not None:
                 citizens.setdefault(c.session.ticket, []).append(c.ws)
-        for ev in events:
+        for ev, text in zip(events, staff_texts, strict=True):
             out = views.staff_event(ev)
             if staff:
-                broadcast(staff, dumps(out))
+                broadcast(staff, text)
             lobby = views.lobby_event(out) if displays else None
             if lobby is not None:
                 broadcast(displays, dumps(lobby))

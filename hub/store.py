@@ -39,6 +39,7 @@ from sqlmodel import Field, SQLModel, create_engine
 from hub.catalogue import Hall, parse_catalogue
 from hub.engine import Engine as QueueEngine
 from shared.protocol import (
+    PRIVATE_EVENT_FIELDS,
     ComplaintEvent,
     DayRolledEvent,
     Event,
@@ -261,6 +262,21 @@ class _Writes:
 
 def _json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_event(ev: Event) -> tuple[str, str]:
+    """An event's JSON as staff get it and as it is stored, encoded once.
+
+    The stored text is the staff text with the store-only fields
+    (`PRIVATE_EVENT_FIELDS`) appended, so the hub encodes each event once for
+    both the database and the fan-out.
+    """
+    public: dict[str, Any] = {}
+    private: dict[str, Any] = {}
+    for k, v in ev.items():
+        (private if k in PRIVATE_EVENT_FIELDS else public)[k] = v
+    staff = _json(public)
+    return staff, (f"{staff[:-1]},{_json(private)[1:]}" if private else staff)
 
 
 def _windows_left(ev: Event) -> list[Window]:
@@ -488,8 +504,12 @@ class Store:
         day: date,
         events: Iterable[Event],
         replies: Iterable[tuple[str, str, dict[str, Any]]],
+        payloads: Sequence[str] | None = None,
     ) -> None:
         """Write a batch of events and request replies in one transaction.
+
+        `payloads` are the events' stored texts when the caller has encoded
+        them already (`encode_event`), else they are encoded here.
 
         The events carry every row they change: a ticket event its Ticket (and,
         when issued, the hash of the citizen's token) and the Window it left, a
@@ -502,7 +522,7 @@ class Store:
         ratings: list[dict[str, Any]] = []
         complaints: list[dict[str, Any]] = []
         ev_day = day.isoformat()
-        for ev in events:
+        for i, ev in enumerate(events):
             if ev["type"] == "day_rolled":
                 ev_day = cast(DayRolledEvent, ev)["day"]
             ev_rows.append(
@@ -512,7 +532,7 @@ class Store:
                     "day": ev_day,
                     "type": ev["type"],
                     "at": datetime.fromisoformat(ev["at"]),
-                    "payload": _json(ev),
+                    "payload": encode_event(ev)[1] if payloads is None else payloads[i],
                 }
             )
             windows.update((w["number"], w) for w in _windows_left(ev))

@@ -158,10 +158,11 @@ async def flood_until_killed(hub: Hub, token: str, acked: dict[str, str]) -> int
     workers = [asyncio.create_task(worker(n)) for n in range(IN_FLIGHT)]
     deadline = time.monotonic() + random.uniform(0.5, 1.0)
     async with asyncio.timeout(60):
-        while time.monotonic() < deadline or acked_here < IN_FLIGHT:
+        # until requests are in flight: right after a batch's replies every worker may be
+        # between its reply and its next request
+        while time.monotonic() < deadline or acked_here < IN_FLIGHT or not waiting:
             assert not any(w.done() for w in workers), [w.result() for w in workers if w.done()]
-            await asyncio.sleep(0.01)
-    assert waiting, "nothing in flight"
+            await asyncio.sleep(0.001 if time.monotonic() >= deadline else 0.01)
     await hub.kill()  # mid-stream: requests are in flight right now
     await asyncio.wait_for(asyncio.gather(*workers), 30)
     await asyncio.wait_for(reader, 30)

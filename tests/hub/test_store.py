@@ -21,15 +21,16 @@ from zoneinfo import ZoneInfo
 
 import hub_proto
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
 from hub import auth
 from hub.catalogue import Hall, load_demo
 from hub.engine import Actor
 from hub.engine import Engine as QueueEngine
-from hub.store import DEVICES, EVENTS, REQUESTS, TICKETS, WINDOWS, Store
-from shared.protocol import PRIVATE_EVENT_FIELDS
+from hub.store import DEVICES, EVENTS, REQUESTS, TICKETS, WINDOWS, Store, encode_event
+from hub.views import staff_event
+from shared.protocol import PRIVATE_EVENT_FIELDS, Event
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 26)
@@ -104,6 +105,7 @@ class Driver:
         self.hall = hall
         self.engine = QueueEngine(hall, day, token_hash_of=self.token_hash)
         self.replies: dict[tuple[str, str], dict[str, Any]] = {}
+        self.events: list[Event] = []
 
     def token_hash(self, ticket_id: str) -> str:
         return auth.token_hash(auth.ticket_token(SECRET, self.hall.id, ticket_id))
@@ -121,7 +123,10 @@ class Driver:
             replies.append((identity(actor), rid, reply))
             self.replies[(identity(actor), rid)] = reply
             results.append(result)
-        self.store.commit(self.hall.id, day_before, events, replies)
+        # each event encoded once, for the database and the fan-out, as the hub does
+        stored = [encode_event(ev)[1] for ev in events]
+        self.store.commit(self.hall.id, day_before, events, replies, stored)
+        self.events.extend(events)
         return results
 
     def run(self, now: datetime, actor: Actor, type_: str, **args: Any) -> dict[str, Any]:
@@ -267,6 +272,53 @@ def test_rows_follow_the_events(store: Store, hall: Hall) -> None:
     for n, row in windows.items():
         assert json.loads(row.data) == eng.windows[n]
         assert (row.state, row.staff) == (eng.windows[n]["state"], eng.windows[n]["staff"])
+
+
+def test_stored_events_are_the_staff_text_plus_the_store_only_fields(
+    store: Store, hall: Hall
+) -> None:
+    d = Driver(store, hall)
+    busy_day(d)
+    assert store.events_of_day(hall.id, DAY.isoformat()) == d.events
+    private = 0
+    for ev in d.events:
+        staff, stored = encode_event(ev)
+        assert json.loads(staff) == staff_event(ev)  # what staff are sent
+        assert json.loads(stored) == ev
+        assert stored.startswith(staff[:-1])  # one encoding serves both
+        private += stored != staff
+    assert private > 10  # issued tickets carry their token hash, calls their window
+
+
+def test_one_batch_writes_every_row_with_one_statement_per_table(store: Store, hall: Hall) -> None:
+    d = Driver(store, hall)
+    d.run(at(DAY, 8, 55), clerk(1), "open_window")
+    d.issue(at(DAY, 8, 56), "JS-01")  # called in the batch: its row changes without its token
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        statements.append(sql.split()[2])  # INSERT INTO <table>
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        d.batch(
+            at(DAY, 9, 0),
+            *[(KIOSK, {"type": "issue", "service": "JS-01"}) for _ in range(20)],
+            (clerk(1), {"type": "call_next"}),
+            (KIOSK, {"type": "issue", "service": "MZ-01"}),
+        )
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    # events, issued tickets (with their token hash), the called one, window 1, replies
+    assert sorted(statements) == ["events", "requests", "tickets", "tickets", "windows"]
+    with reopened(store) as again:
+        restored = again.restore(hall, DAY, d.token_hash)
+        assert state(restored, at(DAY, 9, 1)) == state(d.engine, at(DAY, 9, 1))
+        assert again.replies_of_day(hall.id, DAY.isoformat()) == d.replies
+    assert len(d.replies) == 2 + 22
+    with store.engine.connect() as conn:
+        assert len(conn.execute(select(TICKETS)).all()) == 1 + 21
+        assert len(conn.execute(select(EVENTS)).all()) == 2 + 22
 
 
 def test_ticket_rows_carry_the_token_hash(store: Store, hall: Hall) -> None:
