@@ -316,6 +316,7 @@
       box.dataset.ticket = c.ticket;
       box.dataset.window = String(c.window);
     }
+    requestFit();
     if (fresh && box.animate) {
       // Web Animations: no forced layout on the hot path of a call.
       box.animate([{ backgroundColor: "#151c33" }, { backgroundColor: "#5a2a14" }, { backgroundColor: "#151c33" }], { duration: 1000, iterations: 3 });
@@ -331,6 +332,7 @@
         H.el("span", { class: "r-en", lang: "en", text: "Window " + c.window }),
         H.el("span", { class: "r-time", text: H.clockText(H.parseIso(c.at), S.tz) })));
     ol.replaceChildren(...items);
+    requestFit();
   }
 
   function windowNumbers() {
@@ -393,6 +395,54 @@
     });
     ul.replaceChildren(...items);
     H.setText($("waiting-total"), "共 " + total + " 人 / " + total + " in total");
+  }
+
+  // ---------- layout: what does not fit the screen is scaled or left out, never cut ----------
+  /** Shrink the now-calling number and window from the CSS size (--big) to what fits their row. */
+  function fitLatest() {
+    const fit = $("latest-fit");
+    const row = fit.parentElement;
+    fit.style.fontSize = "";
+    if (!row.clientWidth || !row.clientHeight || !fit.offsetWidth) return;
+    const size = parseFloat(getComputedStyle(fit).fontSize);
+    const scale = Math.min(1, row.clientWidth / fit.offsetWidth, row.clientHeight / fit.offsetHeight);
+    if (scale < 1) fit.style.fontSize = Math.floor(size * scale) + "px";
+  }
+
+  /** Show the recent calls that fit whole in their box and in the first screen; hide the rest. */
+  function fitRecent() {
+    const ol = $("recent");
+    const rows = Array.from(ol.children);
+    for (const li of rows) li.hidden = false;
+    const bottom = Math.min(ol.getBoundingClientRect().bottom, window.innerHeight - window.scrollY);
+    let full = false;
+    for (const li of rows) {
+      full = full || li.getBoundingClientRect().bottom > bottom + 0.5;
+      li.hidden = full;
+    }
+  }
+
+  /** A notice longer than its box (three lines) scrolls up through it and starts again. */
+  function fitNotice() {
+    const text = $("notice-text");
+    const box = text.parentElement;
+    const shift = text.offsetHeight - box.clientHeight;
+    box.classList.toggle("scrolling", shift > 1);
+    box.style.setProperty("--notice-shift", -Math.max(0, shift) + "px");
+    box.style.setProperty("--notice-time", Math.max(10, Math.round(shift / 8)) + "s");
+  }
+
+  function fitAll() {
+    fitNotice();
+    fitLatest();
+    fitRecent();
+  }
+
+  // Content changes fit on the next frame (before it is painted); size changes (screen, offline
+  // banner, notice) through the ResizeObserver.
+  let fitFrame = null;
+  function requestFit() {
+    if (fitFrame === null) fitFrame = requestAnimationFrame(() => { fitFrame = null; fitAll(); });
   }
 
   // ---------- supervisor: metrics ----------
@@ -709,6 +759,8 @@
     }
     renderClock();
     setInterval(tick, 1000);
+    const resized = new ResizeObserver(fitAll);
+    for (const el of [document.querySelector(".latest-row"), $("recent"), $("notice-text"), $("notice-text").parentElement]) resized.observe(el);
     if (SUPERVISOR) {
       wireSupervisor();
       // on_duty_s and paused_s grow with time, not only with events.
