@@ -130,7 +130,10 @@ SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
     "metrics": {"day": (_day, False)},
     "notice": {"text": (_text(False), True), "minutes": (_int(1, 24 * 60), False)},
     "set_window": {"window": (_int(1), True), "services": (_codes, True)},
-    "close_window": {"window": (_int(1), True)},
+    "close_window": {
+        "window": (_int(1), True),
+        "ticket_outcome": (_choice("requeue", "done", "no_show"), False),
+    },
     "cancel": {},
     "rate": {"level": (_int(1, 5), True), "reason": (_text(False), False)},
     "complain": {"text": (_text(True), True)},

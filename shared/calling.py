@@ -1,7 +1,8 @@
 """The calling order (docs/DESIGN.md "Calling order"), pure: the engine and the counter's queue view share it.
 
 A window takes, among the waiting tickets it may call:
-1. tickets handed off to it or its services, oldest handoff first (``transferred``);
+1. tickets handed off to it or its services (``transferred``): first those a supervisor's
+   ``close_window`` put back at the front of their queue, then the oldest handoff;
 2. tickets waiting longer than ``max_wait_minutes``, oldest first (``overdue``);
 3. priority tickets, unless the window's last ``priority_run`` calls were all
    priority and a normal ticket waits (``priority``);
@@ -32,6 +33,11 @@ def is_handed_off(ticket: Mapping[str, Any]) -> bool:
     return bool(handoffs) and handoffs[-1]["at"] == ticket["queued_at"]
 
 
+def _handoff_key(t: Mapping[str, Any]) -> tuple[bool, str, str]:
+    last = t["handoffs"][-1]
+    return (not last.get("front", False), last["at"], t["number"])
+
+
 def _fifo_key(t: Mapping[str, Any]) -> tuple[str, str]:
     return (t["queued_at"], t["number"])
 
@@ -51,7 +57,7 @@ def next_ticket(
         return None
     handed = [t for t in mine if is_handed_off(t)]
     if handed:
-        return min(handed, key=lambda t: (t["handoffs"][-1]["at"], t["number"])), "transferred"
+        return min(handed, key=_handoff_key), "transferred"
     limit = now - timedelta(minutes=int(policy.get("max_wait_minutes", 45)))
     overdue = [t for t in mine if datetime.fromisoformat(t["queued_at"]) < limit]
     if overdue:
