@@ -320,7 +320,9 @@ class HubServer:
 
     def _watch_window(self, number: int) -> None:
         """An open window lost its terminal: unattended once it stays away `unattended_after` s."""
-        if self.engine.windows[number]["state"] == W_CLOSED or number in self.away:
+        if self.stopping or number in self.away:
+            return
+        if self.engine.windows[number]["state"] == W_CLOSED:
             return
         since = iso(self.clock().astimezone(self.engine.tz))
         loop = asyncio.get_running_loop()
