@@ -132,7 +132,7 @@ EXPIRING = sorted(s for s, c in TRANSITIONS if c == EXPIRE)
 NOT_EXPIRING = [s for s in TICKET_STATES if (s, EXPIRE) not in TRANSITIONS]
 
 
-# close_window's rows are exercised in tests/engine/test_close_window.py
+# close_window's rows are exercised in tests/engine/test_engine_close_window.py
 CLOSE = frozenset({"close_requeue", "close_done", "close_no_show"})
 
 
@@ -376,7 +376,7 @@ def test_a_busy_window_cannot_call_pause_or_log_out(state: str) -> None:
     d.refuse(clerk(1), {"type": "call", "ticket": spare}, now, "window_busy")
     d.refuse(clerk(1), {"type": "pause", "reason": "午休"}, now, "window_busy")
     d.refuse(clerk(1), {"type": "logout"}, now, "window_busy")
-    # a supervisor may still close it (tests/engine/test_close_window.py)
+    # a supervisor may still close it (tests/engine/test_engine_close_window.py)
 
 
 def test_a_parked_ticket_does_not_keep_the_window_busy() -> None:

@@ -186,7 +186,7 @@ async def test_supervisor_commands(hub) -> None:
     _window(r["window"], number=9, state="closed", staff=None)
     ev = await d.next("window_closed")
     assert ev["window"]["number"] == 9 and ev["window"]["state"] == "closed"
-    # the clerk's session ends: logged_out, then 4003 (tests/hub/test_close_window.py)
+    # the clerk's session ends: logged_out, then 4003 (tests/hub/test_server_close_window.py)
     assert (await c.next("logged_out"))["window"] == 9
     assert await c.wait_closed() == 4003
     # the clerk can log in again afterwards
