@@ -46,7 +46,16 @@ from hub.catalogue import Hall
 from hub.engine import Engine, EngineError, Event
 from hub.errors import Error, ErrorFrame, RequestError, error_frame
 from hub.pages import Health, Pages
-from hub.session import Gate, Refusal, Session, read_hello, refusal
+from hub.session import (
+    LOGIN_FAILURES,
+    LOGIN_WINDOW,
+    Gate,
+    LoginLimit,
+    Refusal,
+    Session,
+    read_hello,
+    refusal,
+)
 from hub.store import Store, encode_event
 from hub.validate import Command, check_request, parse_frame, reply_to
 from shared.i18n import pick
@@ -120,6 +129,8 @@ class HubServer:
         clock: Callable[[], datetime] = _now,
         ping_interval: float | None = 10.0,
         unattended_after: float = UNATTENDED_AFTER,
+        login_failures: int = LOGIN_FAILURES,
+        login_window: float = LOGIN_WINDOW,
     ) -> None:
         self.store = store
         self.hall = hall
@@ -148,7 +159,8 @@ class HubServer:
         self.ticker: asyncio.Task[None] | None = None
         self.metrics_task: asyncio.Task[None] | None = None
         self.stopping = False
-        self.gate = Gate(store, hall, clock)
+        self.stale = False  # a commit failed: the engine may hold what the database does not
+        self.gate = Gate(store, hall, clock, LoginLimit(login_failures, login_window))
         self.pages = Pages(self._health, self._ticket_known)
 
     def _restore(self) -> Engine:
@@ -285,7 +297,8 @@ class HubServer:
         if self.stopping:
             await ws.close(1001, "going away")
             return None
-        session = await self.gate.admit(hello, self.engine)
+        peer = ws.remote_address
+        session = await self.gate.admit(hello, self.engine, str(peer[0]) if peer else "")
         if isinstance(session, Refusal):
             await self._refuse(ws, session)
             return None
@@ -452,10 +465,27 @@ class HubServer:
             except Exception:  # never let the writer die
                 log.exception("batch failed")
                 for p in batch:
-                    if not p.done.done():
-                        p.done.set_result(_unavailable("服务暂时不可用，请重试"))
+                    self._fail(p, _unavailable("服务暂时不可用，请重试"))
+
+    def _fail(self, p: Pending, error: Error) -> None:
+        """Answer a request of a batch that was not stored with `error` (it may be sent again)."""
+        if p.session and p.rid:
+            self.in_progress.pop((p.session.identity, p.rid), None)
+        if not p.done.done():
+            p.done.set_result(error)
 
     async def _run_batch(self, batch: list[Pending]) -> None:
+        """Run a batch through the engine, commit it, then fan out and answer.
+
+        A failed commit leaves the engine ahead of the database (`stale`): the next
+        batch starts from the database's state again. A failed batch of several
+        requests is run again one request at a time, so a request the database
+        refuses fails alone (``unavailable``) and the others are stored and answered;
+        nothing of a failed commit was sent to anyone, so no client is closed.
+        """
+        if self.stale:
+            self.engine = self._restore()
+            self.stale = False
         eng = self.engine
         now = self.clock()
         day_before = eng.day
@@ -496,17 +526,14 @@ class HubServer:
                     [stored for _, stored in texts],
                 )
             except Exception:
-                log.exception("commit failed: reloading state from the database")
-                self.engine = self._restore()
-                for p, _ in results:
-                    if not p.done.done():
-                        p.done.set_result(_unavailable("服务暂时无法保存，请重试"))
-                    if p.session and p.rid:
-                        self.in_progress.pop((p.session.identity, p.rid), None)
-                for c in list(
-                    self.clients
-                ):  # what they saw may not have been stored: resync everyone
-                    asyncio.create_task(c.ws.close(1011, "resync"))
+                self.stale = True
+                if len(batch) > 1:
+                    log.warning("commit of %d requests failed: one at a time now", len(batch))
+                    for p in batch:
+                        await self._run_batch([p])
+                    return
+                log.exception("commit failed: %s", batch[0].cmd["type"])
+                self._fail(batch[0], _unavailable("服务暂时无法保存，请重试"))
                 return
         if eng.day != self.replies_day:
             self.replies = {}

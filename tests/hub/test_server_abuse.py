@@ -22,7 +22,6 @@ from hub_proto import (
     counter,
     display,
     healthz,
-    hello,
     hub_seq,
     kiosk,
     open_raw,
@@ -58,7 +57,7 @@ async def raw_reply(conn: Conn, text: str | bytes, rid: str | None) -> Frame:
     return await asyncio.wait_for(fut, TIMEOUT)
 
 
-def frame_text(kind: str, rid: str, **args: object) -> str:
+def frame_text(kind: str, rid: str, /, **args: object) -> str:
     """A request's JSON text whose string arguments hold a lone surrogate (`SURROGATE` marks it)."""
     text = json.dumps({"type": kind, "id": rid, **args}, ensure_ascii=False)
     return text.replace("@S@", SURROGATE)
@@ -159,7 +158,9 @@ async def test_deep_nesting_is_a_bad_message(hub) -> None:
     # before hello: a refused hello
     frame, close = await refused(hub.url, DEEP)
     assert (frame["code"], close) == ("bad_hello", 4000)
-    frame, close = await refused(hub.url, '{"type":"hello","v":1,"role":"display","x":' + DEEP + "}")
+    frame, close = await refused(
+        hub.url, '{"type":"hello","v":1,"role":"display","x":' + DEEP + "}"
+    )
     assert (frame["code"], close) == ("bad_hello", 4000)
     # after hello: bad_message, the connection stays open
     k = await kiosk(hub)
@@ -178,7 +179,7 @@ async def test_deep_nesting_is_a_bad_message(hub) -> None:
 async def test_not_json_numbers_and_binary_frames_are_bad_messages(hub) -> None:
     k = await kiosk(hub)
     for literal in ("NaN", "Infinity", "-Infinity"):
-        text = '{"type":"issue","id":"i-%s","service":"WT-01","x":%s}' % (literal, literal)
+        text = '{"type":"issue","id":"i-L","service":"WT-01","x":L}'.replace("L", literal)
         await refused_raw(hub, k, text, "bad_message", None)
     await refused_raw(hub, k, b'{"type":"issue","id":"b1","service":"WT-01"}', "bad_message", None)
     await refused_raw(hub, k, b"\xff\xfe", "bad_message", None)
@@ -216,7 +217,10 @@ async def test_failed_logins_are_limited_per_address(hub, monkeypatch) -> None:
         assert (frame["code"], close) == ("auth_failed", 4001)
     assert checks == 3
     # from now on this address gets `locked` without a PIN check, even with a right PIN
-    for g in [*guesses, {"type": "hello", "v": 1, "role": "supervisor", "staff": "s001", "pin": "9999"}]:
+    for g in [
+        *guesses,
+        {"type": "hello", "v": 1, "role": "supervisor", "staff": "s001", "pin": "9999"},
+    ]:
         frame, close = await refused(hub.url, g)
         assert (frame["code"], close) == ("locked", 4001), frame
     assert checks == 3
@@ -242,4 +246,3 @@ async def test_failed_logins_limit_frees_after_the_window(hub) -> None:
     await asyncio.sleep(0.6)
     s = await supervisor(hub)
     await s.close()
-
