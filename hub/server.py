@@ -474,18 +474,23 @@ class HubServer:
         if not p.done.done():
             p.done.set_result(error)
 
+    def _reload(self) -> None:
+        """The engine as the database has it (after a failed commit)."""
+        self.engine = self._restore()
+        self.stale = False
+
     async def _run_batch(self, batch: list[Pending]) -> None:
         """Run a batch through the engine, commit it, then fan out and answer.
 
-        A failed commit leaves the engine ahead of the database (`stale`): the next
-        batch starts from the database's state again. A failed batch of several
-        requests is run again one request at a time, so a request the database
-        refuses fails alone (``unavailable``) and the others are stored and answered;
-        nothing of a failed commit was sent to anyone, so no client is closed.
+        A failed commit leaves the engine ahead of the database (`stale`) until it
+        is rebuilt from the database, at once or, if the database cannot be read
+        either, before the next batch. A failed batch of several requests is run
+        again one request at a time, so a request the database refuses fails alone
+        (``unavailable``) and the others are stored and answered; nothing of a
+        failed commit was sent to anyone, so no client is closed.
         """
         if self.stale:
-            self.engine = self._restore()
-            self.stale = False
+            self._reload()
         eng = self.engine
         now = self.clock()
         day_before = eng.day
@@ -527,6 +532,7 @@ class HubServer:
                 )
             except Exception:
                 self.stale = True
+                self._reload()
                 if len(batch) > 1:
                     log.warning("commit of %d requests failed: one at a time now", len(batch))
                     for p in batch:
