@@ -35,6 +35,7 @@ class FailingStore(Store):
     def __init__(self, url: str) -> None:
         super().__init__(url)
         self.batches: list[tuple[int, bool]] = []  # (events, failed) per commit
+        self.down = False  # fail every commit, as a full disk would
 
     def commit(
         self,
@@ -45,7 +46,7 @@ class FailingStore(Store):
     ) -> None:
         events = list(events)
         time.sleep(0.05)
-        failed = any(MARKER in json.dumps(ev, ensure_ascii=False) for ev in events)
+        failed = self.down or any(MARKER in json.dumps(ev, ensure_ascii=False) for ev in events)
         self.batches.append((len(events), failed))
         if failed:
             raise RuntimeError("the database refused this batch")
@@ -103,4 +104,35 @@ async def test_a_failing_request_fails_alone(hub) -> None:
     assert (await z2.request("complain", text=MARKER))["code"] == "unavailable"
     await again.ok("issue", service="WT-01")
     for conn in (k, z, d, again, z2):
+        await conn.close()
+
+
+async def test_a_failing_database_fails_the_batch_without_closing_anyone(hub) -> None:
+    await hub.stop()
+    hub.store.dispose()
+    hub.store = store = FailingStore(str(hub.db))
+    await hub.start()
+    k = await kiosk(hub)
+    d = await display(hub)
+    await k.ok("issue", service="WT-01")
+    seq = (await healthz(hub))["seq"]
+    store.down = True
+    head = await k.send_request("issue", service="WT-01")
+    await asyncio.sleep(0.01)
+    rest = [await k.send_request("issue", service="WT-01") for _ in range(8)]
+    replies = await asyncio.wait_for(asyncio.gather(head, *rest), TIMEOUT * 2)
+    assert {(r["type"], r["code"]) for r in replies} == {("error", "unavailable")}, replies
+    # once two fail in a row, the rest of a failing batch is not tried one by one
+    # (one by one, the 8 would take 1 + 1 + 8 commits)
+    assert len(store.batches) < 10, store.batches
+    assert (await healthz(hub))["seq"] == seq == store.max_seq(hub.hall.id)
+    # the database is back: the same requests (same ids) go through; nobody was closed
+    store.down = False
+    again = [await k.request("issue", rid=r["re"], service="WT-01") for r in replies]
+    assert all(r["type"] == "ok" for r in again), again
+    await asyncio.sleep(0.2)
+    assert not k.closed.is_set() and not d.closed.is_set()
+    assert len([f for f in d.events() if f["type"] == "ticket_issued"]) == 10
+    assert (await healthz(hub))["seq"] == seq + 9 == store.max_seq(hub.hall.id)
+    for conn in (k, d):
         await conn.close()
