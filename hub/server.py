@@ -479,15 +479,18 @@ class HubServer:
         self.engine = self._restore()
         self.stale = False
 
-    async def _run_batch(self, batch: list[Pending]) -> None:
-        """Run a batch through the engine, commit it, then fan out and answer.
+    async def _run_batch(self, batch: list[Pending]) -> bool:
+        """Run a batch through the engine, commit it, then fan out and answer; False when
+        the commit failed.
 
         A failed commit leaves the engine ahead of the database (`stale`) until it
         is rebuilt from the database, at once or, if the database cannot be read
         either, before the next batch. A failed batch of several requests is run
         again one request at a time, so a request the database refuses fails alone
-        (``unavailable``) and the others are stored and answered; nothing of a
-        failed commit was sent to anyone, so no client is closed.
+        (``unavailable``) and the others are stored and answered; after two failures
+        in a row the database is failing, not one request, and the rest of the batch
+        gets ``unavailable`` untried. Nothing of a failed commit was sent to anyone,
+        so no client is closed.
         """
         if self.stale:
             self._reload()
@@ -535,12 +538,16 @@ class HubServer:
                 self._reload()
                 if len(batch) > 1:
                     log.warning("commit of %d requests failed: one at a time now", len(batch))
+                    in_a_row = 0
                     for p in batch:
-                        await self._run_batch([p])
-                    return
+                        if in_a_row == 2:
+                            self._fail(p, _unavailable("服务暂时无法保存，请重试"))
+                            continue
+                        in_a_row = 0 if await self._run_batch([p]) else in_a_row + 1
+                    return False
                 log.exception("commit failed: %s", batch[0].cmd["type"])
                 self._fail(batch[0], _unavailable("服务暂时无法保存，请重试"))
-                return
+                return False
         if eng.day != self.replies_day:
             self.replies = {}
             self.replies_day = eng.day
@@ -554,6 +561,7 @@ class HubServer:
                 p.done.set_result(outcome)
         if events:
             self._after_events(events)
+        return True
 
     # ------------------------------------------------------------------ fan-out
 
