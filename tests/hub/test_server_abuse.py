@@ -29,7 +29,8 @@ from hub_proto import (
     supervisor,
 )
 
-from hub import auth
+from hub import auth, session
+from hub.errors import RequestError
 
 pytestmark = [pytest.mark.fast_hub, pytest.mark.timeout(60)]
 
@@ -246,3 +247,25 @@ async def test_failed_logins_limit_frees_after_the_window(hub) -> None:
     await asyncio.sleep(0.6)
     s = await supervisor(hub)
     await s.close()
+
+
+def test_login_limit_counts_per_address_and_forgets(monkeypatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(session.time, "monotonic", lambda: now[0])
+    limit = session.LoginLimit(2, 60.0)
+    ok = limit.begin("10.0.0.1")
+    limit.succeeded("10.0.0.1", ok)  # a login that worked is no failure
+    assert "10.0.0.1" not in limit.recent
+    limit.begin("10.0.0.1")
+    limit.begin("10.0.0.1")
+    with pytest.raises(RequestError) as e:
+        limit.begin("10.0.0.1")
+    assert e.value.code == "locked"
+    limit.begin("10.0.0.2")  # another address is not affected
+    now[0] += 61  # the failures age out
+    limit.begin("10.0.0.1")
+    for i in range(1100):  # many addresses: those whose failures aged out are forgotten
+        limit.begin(f"10.1.{i // 256}.{i % 256}")
+    now[0] += 61
+    limit.begin("10.0.0.3")
+    assert list(limit.recent) == ["10.0.0.3"]
