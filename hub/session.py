@@ -168,6 +168,8 @@ class LoginLimit:
         q = self.recent.get(address)
         if q is not None and mark in q:
             q.remove(mark)
+            if not q:
+                del self.recent[address]
 
 
 class Gate:
