@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ class FailingStore(Store):
         day: date,
         events: Iterable[Event],
         replies: Iterable[tuple[str, str, dict[str, Any]]],
+        payloads: Sequence[str] | None = None,
     ) -> None:
         events = list(events)
         time.sleep(0.05)
@@ -50,7 +51,7 @@ class FailingStore(Store):
         self.batches.append((len(events), failed))
         if failed:
             raise RuntimeError("the database refused this batch")
-        super().commit(hall_id, day, events, replies)
+        super().commit(hall_id, day, events, replies, payloads)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
