@@ -156,6 +156,10 @@ def _constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
+# one decoder for every frame (json.loads with arguments builds one per call)
+_DECODER = json.JSONDecoder(parse_constant=_constant)
+
+
 def _too_deep(text: str) -> bool:
     """Whether arrays and objects nest deeper than MAX_DEPTH (brackets inside strings are text)."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
@@ -175,7 +179,7 @@ def parse_json(message: str | bytes) -> object:
         raise ValueError("a binary frame")
     if _too_deep(message):
         raise ValueError("nested too deep")
-    return json.loads(message, parse_constant=_constant)
+    return _DECODER.decode(message)
 
 
 def is_text(s: str) -> bool:
