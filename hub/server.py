@@ -68,6 +68,7 @@ MAX_BATCH = 512
 HELLO_TIMEOUT = 10.0
 OPEN_WINDOW: Command = {"type": "open_window"}  # what a counter's hello runs through the writer
 ROLL: Command = {"type": "_roll"}  # the midnight tick's request: roll_day does the work
+WELCOME: Command = {"type": "_welcome"}  # a hello's welcome, built by the writer between batches
 UNATTENDED_AFTER = 60.0  # seconds an open window's terminal may be away before supervisors are told
 
 # An ok reply: {"type": "ok", "re": id, ...the command's result}; the writer keeps them by
@@ -103,6 +104,7 @@ class Pending:
     done: asyncio.Future[Reply | Error] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
+    client: Client | None = None  # WELCOME: the connection to welcome
 
 
 class HubServer:
@@ -210,6 +212,10 @@ class HubServer:
                 t.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await t
+        while not self.queue.empty():  # hellos that came too late: nobody will answer them
+            p = self.queue.get_nowait()
+            if not p.done.done():
+                p.done.set_result(_unavailable("服务正在停止"))
         if self.server is not None:
             # The first close() above fixed close_connections=False (a second call is a no-op),
             # so close the open connections here: clients see 1001 and reconnect to the next hub.
@@ -292,13 +298,26 @@ class HubServer:
         client = Client(ws, session)
         if session.window is not None and not await self._open_window(client):
             return None
-        # snapshot and registration in one step: every later event reaches this client after its welcome
+        if isinstance(await self._submit(Pending(session, WELCOME, None, client=client)), Error):
+            with contextlib.suppress(ConnectionClosed):
+                await ws.close(1001, "going away")  # the hub stopped before the welcome
+            return None
+        return client
+
+    def _welcome(self, client: Client) -> None:
+        """Snapshot and registration in one step, by the writer between batches.
+
+        The engine then holds exactly what is committed (the last batch is stored
+        and fanned out, the next one not begun), so the welcome shows nothing that
+        is not durable, and every later event (seq above the welcome's) reaches
+        this client after it.
+        """
+        session = client.session
         welcome = views.welcome(self.engine, self.hall_wire, session, self.clock(), self.unattended)
         if session.ticket is not None and session.past_ticket is None:
             client.position = self.engine.position(session.ticket)  # as its welcome says
         self._send(client, welcome)
         self.clients.add(client)
-        return client
 
     async def _open_window(self, client: Client) -> bool:
         """Open a counter's window through the writer; take it over from an older connection."""
@@ -448,7 +467,14 @@ class HubServer:
             while not self.queue.empty() and len(batch) < MAX_BATCH:
                 batch.append(self.queue.get_nowait())
             try:
-                await self._run_batch(batch)
+                # welcomes first: the engine is what the last batch committed
+                for p in batch:
+                    if p.client is not None:
+                        self._welcome(p.client)
+                        p.done.set_result({"type": "ok"})
+                batch = [p for p in batch if p.client is None]
+                if batch:
+                    await self._run_batch(batch)
             except Exception:  # never let the writer die
                 log.exception("batch failed")
                 for p in batch:
