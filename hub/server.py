@@ -6,24 +6,31 @@ What is decided here is only what needs the sockets, the queue or the
 store: who a hello is (`hub.session`), who sees what (`hub.views`), the
 HTTP pages (`hub.pages`) and the refusals' words (`hub.errors`) live beside.
 
-All sends are synchronous writes in event-loop order (``broadcast``), so a
-client always gets its ``welcome`` before the events that follow it.
-Group commit: requests that arrive while a transaction is being written
-form the next batch, so durability costs one fsync per batch, not per request.
+All sends are synchronous writes in event-loop order, so a client always gets
+its ``welcome`` before the events that follow it. Group commit: requests that
+arrive while a transaction is being written form the next batch, so
+durability costs one fsync per batch, not per request.
 
-Fan-out and slow clients: there is no backpressure per client. An event is
-encoded once per audience and ``broadcast`` writes it into each connection's
-write buffer at once, whether or not that client reads; a client that reads
-slower than the hall moves makes its buffer grow. What bounds it is the
-keepalive: a ping every ``ping_interval`` seconds whose pong must come back
-within as long again, else the connection is closed and the client reconnects
-to a fresh welcome. A pong queues behind the buffered frames, so a client
-that falls that far behind is dropped. What this does NOT protect against: a
-client that keeps up just enough to answer its pings holds up to that much
-of its traffic in the hub's memory, and with ``ping_interval=None`` nothing
-bounds a buffer at all. A later hardening issue adds a per-connection send
-cap. Incoming traffic is bounded: ``max_size`` per frame, ``max_queue``
-frames read ahead, `MAX_PENDING` requests awaiting replies.
+Welcomes come from committed state only. The writer applies a batch to the
+engine before its commit, so during the commit the engine is ahead of the
+database. A hello is therefore admitted here but welcomed by the writer
+between batches (``WELCOME`` through the queue, `_welcome`): the engine then
+holds exactly what is stored, and the client joins the fan-out in the same
+step, so it never sees an event at or below its welcome's ``seq`` and never a
+ticket a crash mid-commit would lose.
+
+Fan-out and slow clients: each event is encoded once per audience into a
+ready websocket frame (`_prepared`) and written into each connection's
+transport without an await (`_write`). After each write, a connection whose
+unsent bytes pass its cap (`SEND_CAP` plus its welcome's size) is closed
+with 4008 "too slow" (`_drop`), and cut after `DROP_GRACE` if it does not
+read up to the close frame; this counts every frame, refusals included, so
+the hub's memory stays bounded whatever a client does. The transport's
+high-water mark is set to that cap, so the keepalive ping (every
+``ping_interval``, pong due within as long again) is never stuck behind a
+buffer that stopped moving: a client that stalls below its cap is closed by
+the ping timeout. Incoming traffic is bounded: ``max_size`` per frame,
+``max_queue`` frames read ahead, `MAX_PENDING` requests awaiting replies.
 """
 
 from __future__ import annotations
@@ -32,14 +39,16 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
+from websockets.protocol import State
 
 from hub import auth, views
 from hub.catalogue import Hall
@@ -53,6 +62,7 @@ from shared.i18n import pick
 from shared.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_TAKEN_OVER,
+    CLOSE_TOO_SLOW,
     MAX_CLIENT_FRAME,
     W_CLOSED,
     dumps,
@@ -66,6 +76,11 @@ MAX_PENDING = (
 )
 MAX_BATCH = 512
 HELLO_TIMEOUT = 10.0
+# Bytes a connection may have queued for sending (its transport's write buffer) past its
+# welcome before it is dropped with CLOSE_TOO_SLOW (docs/protocol.md, "Slow clients").
+SEND_CAP = {"display": 1 << 20, "citizen": 1 << 20}
+STAFF_SEND_CAP = 8 << 20  # kiosks, counters, supervisors: every event, metrics
+DROP_GRACE = 5.0  # seconds a dropped client has to read up to the close frame before the abort
 OPEN_WINDOW: Command = {"type": "open_window"}  # what a counter's hello runs through the writer
 ROLL: Command = {"type": "_roll"}  # the midnight tick's request: roll_day does the work
 WELCOME: Command = {"type": "_welcome"}  # a hello's welcome, built by the writer between batches
@@ -80,6 +95,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _prepared(frame: object) -> bytes:
+    """A frame as the hub puts it on the wire: JSON text in one unmasked, uncompressed
+    websocket frame, the same bytes for every connection (the hub serves with
+    ``compression=None``)."""
+    return _text_frame(dumps(frame))
+
+
+def _text_frame(text: str) -> bytes:
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+
+
 def _unavailable(zh: str) -> RequestError:
     return RequestError("unavailable", zh, "The hub could not store this: try again")
 
@@ -92,6 +118,7 @@ class Client:
     session: Session
     in_flight: int = 0
     position: views.Position | None = None  # the last one a citizen was sent
+    cap: int = 0  # bytes it may have queued for sending (set with its welcome)
 
 
 @dataclass(eq=False)
@@ -316,7 +343,12 @@ class HubServer:
         welcome = views.welcome(self.engine, self.hall_wire, session, self.clock(), self.unattended)
         if session.ticket is not None and session.past_ticket is None:
             client.position = self.engine.position(session.ticket)  # as its welcome says
-        self._send(client, welcome)
+        data = _prepared(welcome)
+        client.cap = SEND_CAP.get(session.role, STAFF_SEND_CAP) + len(data)
+        # the transport pauses writers (the keepalive's ping) only past the cap, where the
+        # client is dropped: a ping never waits forever behind a buffer that stopped moving
+        client.ws.transport.set_write_buffer_limits(high=client.cap)
+        self._write([client], data)
         self.clients.add(client)
 
     async def _open_window(self, client: Client) -> bool:
@@ -365,10 +397,10 @@ class HubServer:
             self._tell_supervisors("window_attended", number, None)
 
     def _tell_supervisors(self, kind: str, number: int, since: str | None) -> None:
-        targets = [c.ws for c in self.clients if c.session.role == "supervisor"]
+        targets = [c for c in self.clients if c.session.role == "supervisor"]
         if targets:
             window = {"number": number, "unattended_since": since}
-            broadcast(targets, dumps({"type": kind, "window": window}))
+            self._write(targets, _prepared({"type": kind, "window": window}))
 
     async def _refuse(self, ws: ServerConnection, refused: Refusal) -> None:
         with contextlib.suppress(ConnectionClosed):
@@ -378,7 +410,44 @@ class HubServer:
     # ------------------------------------------------------------------ requests
 
     def _send(self, client: Client, frame: object) -> None:
-        broadcast([client.ws], dumps(frame))
+        self._write([client], _prepared(frame))
+
+    def _write(self, clients: Iterable[Client], data: bytes) -> None:
+        """Queue a prepared frame on each open connection; drop any past its send cap.
+
+        No await, no per-client encoding: the bytes go straight to each transport,
+        in event-loop order (what ``websockets.broadcast`` does, minus framing the
+        same payload once per connection).
+        """
+        for c in clients:
+            ws = c.ws
+            if ws.protocol.state is not State.OPEN:
+                continue
+            transport = ws.transport
+            transport.write(data)
+            if transport.get_write_buffer_size() > c.cap:
+                self._drop(c)
+
+    def _drop(self, client: Client) -> None:
+        """Close a client that does not read what it is sent: 4008 after what it has queued."""
+        self.clients.discard(client)
+        ws = client.ws
+        log.warning(
+            "%s %s: %d bytes unread, dropped",
+            client.session.role,
+            ws.remote_address,
+            ws.transport.get_write_buffer_size(),
+        )
+        with contextlib.suppress(Exception):
+            ws.protocol.send_close(CLOSE_TOO_SLOW, "too slow")
+            ws.send_data()
+        asyncio.create_task(self._abort_later(ws))
+
+    async def _abort_later(self, ws: ServerConnection) -> None:
+        """A client that reads its close frame in time closes cleanly; else the socket is cut."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ws.wait_closed(), DROP_GRACE)
+        ws.transport.abort()
 
     def _error(self, client: Client, re: str | None, error: Error) -> None:
         self._send(client, error_frame(re, error, client.session.lang))
@@ -553,27 +622,27 @@ class HubServer:
     def _fan_out(self, events: list[Event], staff_texts: list[str]) -> None:
         if not events or not self.clients:
             return
-        staff = [c.ws for c in self.clients if c.session.role in views.SEES_EVERY_EVENT]
-        displays = [c.ws for c in self.clients if c.session.role == "display"]
-        citizens: dict[str, list[ServerConnection]] = {}
+        staff = [c for c in self.clients if c.session.role in views.SEES_EVERY_EVENT]
+        displays = [c for c in self.clients if c.session.role == "display"]
+        citizens: dict[str, list[Client]] = {}
         for c in self.clients:
             if c.session.ticket is not None:
-                citizens.setdefault(c.session.ticket, []).append(c.ws)
-        for ev, text in zip(events, staff_texts, strict=True):
+                citizens.setdefault(c.session.ticket, []).append(c)
+        for ev, text in zip(events, staff_texts, strict=True):  # each encoded once per audience
             out = views.staff_event(ev)
             if staff:
-                broadcast(staff, text)
+                self._write(staff, _text_frame(text))
             lobby = views.lobby_event(out) if displays else None
             if lobby is not None:
-                broadcast(displays, dumps(lobby))
+                self._write(displays, _prepared(lobby))
             seen = views.citizen_event(self.engine, out, citizens) if citizens else None
             if seen is not None:
                 whose, frame = seen
                 if whose is None:
-                    targets = [ws for group in citizens.values() for ws in group]
+                    targets = [c for group in citizens.values() for c in group]
                 else:
                     targets = citizens[whose]
-                broadcast(targets, dumps(frame))
+                self._write(targets, _prepared(frame))
 
     def _after_events(self, events: list[Event]) -> None:
         # position frames for citizens whose place in line changed
@@ -614,8 +683,8 @@ class HubServer:
 
     async def _push_metrics(self) -> None:
         await asyncio.sleep(0.25)
-        targets = [c.ws for c in self.clients if c.session.role in views.GETS_METRICS]
+        targets = [c for c in self.clients if c.session.role in views.GETS_METRICS]
         if targets:
             t0 = time.perf_counter()
-            broadcast(targets, dumps(views.metrics_frame(self.engine, self.clock())))
+            self._write(targets, _prepared(views.metrics_frame(self.engine, self.clock())))
             log.debug("metrics pushed in %.1f ms", (time.perf_counter() - t0) * 1000)
