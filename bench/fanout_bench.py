@@ -36,6 +36,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, broadcast, serve
+from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
 HALL = [sys.executable, "-m", "cli.main"]
@@ -358,6 +359,8 @@ def run_relay(size: int) -> None:
                 async for msg in ws:
                     if msg == "go":
                         broadcast([c for c in conns if c is not ws], frame)
+            except ConnectionClosed:
+                pass  # the lean clients just hang up
             finally:
                 conns.discard(ws)
 
