@@ -10,7 +10,7 @@ broadcasts one prepared frame of the same size with `websockets.broadcast`)
 and the same is measured. Both servers report their memory: the resident set
 before and after the N idle connections, divided by N.
 
-    .venv/bin/python bench/fanout_bench.py [--displays 10000] [--calls 50]
+    .venv/bin/python bench/fanout_bench.py [--displays 10000] [--calls 100] [--db-dir /dev/shm]
 
 Targets (docs/DESIGN.md): hub p99 <= 1.25 x the relay's p99; <= 16 KB per idle
 display connection.
@@ -253,9 +253,9 @@ def close_all(clients: list[Lean]) -> None:
         c.transport.close()
 
 
-async def bench_hub(n: int, calls: int) -> tuple[list[float], float, int]:
+async def bench_hub(n: int, calls: int, db_dir: str | None) -> tuple[list[float], float, int]:
     """(latencies, KB per idle display, size of the displays' ticket_called frame)."""
-    tmp = tempfile.mkdtemp(prefix="hall-fanout-bench-")
+    tmp = tempfile.mkdtemp(prefix="hall-fanout-bench-", dir=db_dir)
     db = os.path.join(tmp, "hall.db")
     hall(db, "init", "--demo")
     token = hall(db, "device", "add", "--role", "kiosk", "--name", "BENCH").strip().splitlines()[-1]
@@ -289,9 +289,13 @@ async def bench_hub(n: int, calls: int) -> tuple[list[float], float, int]:
             f"hub: RSS {before / 1024:.0f} MB -> {after / 1024:.0f} MB = {per_conn:.1f} KB per idle display"
         )
 
+        acked: list[float] = []
+
         async def trigger() -> None:
+            t0 = time.perf_counter()
             reply = await counter.request("call_next")
             assert reply["type"] == "ok", reply
+            acked.append((time.perf_counter() - t0) * 1000)
             await counter.request("start")
             await counter.request("finish", outcome="done")
 
@@ -299,6 +303,12 @@ async def bench_hub(n: int, calls: int) -> tuple[list[float], float, int]:
         # the size of what each display got for a call (the relay sends as much)
         size = await frame_size(url, counter, kiosk, w1.services[0])
         close_all(displays)
+        print(
+            summary(
+                "hub: call_next sent -> its ok arrived (commit, fan-out written, read here among the displays)",
+                acked,
+            )
+        )
         return lat, per_conn, size
     finally:
         proc.terminate()
@@ -375,7 +385,7 @@ def run_relay(size: int) -> None:
 async def main(args: argparse.Namespace) -> None:
     raise_nofile()
     print(f"{time.strftime('%Y-%m-%d %H:%M')} load average {os.getloadavg()}")
-    hub_lat, hub_kb, size = await bench_hub(args.displays, args.calls)
+    hub_lat, hub_kb, size = await bench_hub(args.displays, args.calls, args.db_dir)
     print(summary(f"call_next sent -> last of {args.displays} displays (hub)", hub_lat))
     relay_lat, relay_kb = await bench_relay(args.displays, args.calls, size)
     print(summary(f"go sent -> last of {args.displays} clients (ideal relay, {size} B)", relay_lat))
@@ -395,5 +405,9 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--displays", type=int, default=10_000)
-    ap.add_argument("--calls", type=int, default=50)
+    ap.add_argument("--calls", type=int, default=100)
+    ap.add_argument(
+        "--db-dir",
+        help="where the hub's SQLite file goes (default: the temp dir; /dev/shm: no disk)",
+    )
     asyncio.run(main(ap.parse_args()))
