@@ -26,10 +26,12 @@ def slow_commits(hub: Any) -> dict[str, int]:
     real = store.commit
     committed = {"seq": hub.server.engine.seq}
 
-    def commit(hall_id: str, day: Any, events: Iterable[dict[str, Any]], replies: Any) -> None:
+    def commit(
+        hall_id: str, day: Any, events: Iterable[dict[str, Any]], *rest: Any, **kw: Any
+    ) -> None:
         events = list(events)
         time.sleep(COMMIT_DELAY)  # the batch is not in the database yet
-        real(hall_id, day, events, replies)
+        real(hall_id, day, events, *rest, **kw)
         if events:
             committed["seq"] = max(committed["seq"], max(int(e["seq"]) for e in events))
 
