@@ -415,7 +415,7 @@ class HubServer:
         self._write([client], _prepared(frame))
 
     def _write(self, clients: Iterable[Client], data: bytes) -> None:
-        """Queue a prepared frame on each open connection; drop any past its send cap.
+        """Queue prepared frames on each open connection; drop any past its send cap.
 
         No await, no per-client encoding: the bytes go straight to each transport,
         in event-loop order (what ``websockets.broadcast`` does, minus framing the
@@ -622,6 +622,7 @@ class HubServer:
     # ------------------------------------------------------------------ fan-out
 
     def _fan_out(self, events: list[Event], staff_texts: list[str]) -> None:
+        """Each event encoded once per audience; a batch's frames go to a connection in one write."""
         if not events or not self.clients:
             return
         staff = [c for c in self.clients if c.session.role in views.SEES_EVERY_EVENT]
@@ -630,21 +631,29 @@ class HubServer:
         for c in self.clients:
             if c.session.ticket is not None:
                 citizens.setdefault(c.session.ticket, []).append(c)
-        for ev, text in zip(events, staff_texts, strict=True):  # each encoded once per audience
+        to_staff: list[bytes] = []
+        to_lobby: list[bytes] = []
+        to_citizens: dict[str, list[bytes]] = {ticket: [] for ticket in citizens}
+        for ev, text in zip(events, staff_texts, strict=True):
             out = views.staff_event(ev)
             if staff:
-                self._write(staff, _text_frame(text))
+                to_staff.append(_text_frame(text))
             lobby = views.lobby_event(out) if displays else None
             if lobby is not None:
-                self._write(displays, _prepared(lobby))
+                to_lobby.append(_prepared(lobby))
             seen = views.citizen_event(self.engine, out, citizens) if citizens else None
             if seen is not None:
                 whose, frame = seen
-                if whose is None:
-                    targets = [c for group in citizens.values() for c in group]
-                else:
-                    targets = citizens[whose]
-                self._write(targets, _prepared(frame))
+                data = _prepared(frame)
+                for ticket in to_citizens if whose is None else (whose,):
+                    to_citizens[ticket].append(data)
+        if to_staff:
+            self._write(staff, b"".join(to_staff))
+        if to_lobby:
+            self._write(displays, b"".join(to_lobby))
+        for ticket, frames in to_citizens.items():
+            if frames:
+                self._write(citizens[ticket], b"".join(frames))
 
     def _after_events(self, events: list[Event]) -> None:
         # position frames for citizens whose place in line changed
