@@ -170,3 +170,32 @@ def issuing_refusal(
             return "quota_full", tomorrow
         return "quota_full", next_opening(hours, calendar, cutoff, at, after_today=True)
     return None
+
+
+_HEADER = " ".join(f"{c}  " for c in "一二三四五六日").rstrip()
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def render_year(calendar: WorkCalendar, year: int) -> str:
+    """The year month by month, for `hall calendar show`: 休 marks a holiday, 班 a worked
+    weekend day (调休); each month ends with its count of working days."""
+    lines = [
+        f"{year}年 工作日历 / working-day calendar {year}",
+        "休 = 法定节假日 holiday, 班 = 调休上班 weekend day worked",
+    ]
+    for month in range(1, 13):
+        first = date(year, month, 1)
+        days = (date(year + month // 12, month % 12 + 1, 1) - first).days
+        cells = ["    "] * first.weekday()
+        working = 0
+        for n in range(1, days + 1):
+            d = date(year, month, n)
+            working += calendar.is_working_day(d)
+            mark = "休" if d in calendar.holidays else "班" if d in calendar.workdays else "  "
+            cells.append(f"{n:>2}{mark}")
+        lines += ["", f"{year}年{month}月  {_MONTHS[month - 1]}", _HEADER]
+        lines += [" ".join(cells[i : i + 7]).rstrip() for i in range(0, len(cells), 7)]
+        lines.append(f"工作日 {working} working days")
+    return "\n".join(lines)
