@@ -28,7 +28,7 @@ def test_calendar_show_2026_from_the_database(
     assert lines[feb + 7] == "工作日 16 working days"
     assert "工作日 21 working days" in lines[lines.index("2026年1月  January") :][:9]
     assert out.count("休") == 33 + 2  # the days off, and the legend (休, 调休)
-    assert out.count("班") == 6 + 1
+    assert out.count("班") == 6 + 2
 
 
 def test_calendar_show_a_file_and_its_errors(
