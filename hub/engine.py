@@ -412,7 +412,14 @@ class Engine:
 
     def _do_issue(self, actor: Actor, cmd: Command, now: datetime, events: list[Event]) -> Result:
         svc = self._service(cmd.get("service"))
-        self._check_open(svc, now)
+        if not cmd.get("override"):
+            self._check_open(svc, now)
+        elif actor.role == "kiosk":
+            raise EngineError(
+                "forbidden",
+                "自助取号机不能越过取号时间和限号",
+                "A kiosk cannot override hours or quota",
+            )
         number = f"{svc.prefix}{self.numbers.get(svc.prefix, 0) + 1:03d}"
         t = new_ticket(
             self.day,
