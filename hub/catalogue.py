@@ -340,7 +340,8 @@ class _Parser:
         if not unknown:
             return
         key = unknown[0]
-        close = difflib.get_close_matches(key, allowed, n=1)
+        # 0.65: "monday" suggests "mon", but "max_wait_minutes" in [hall] no "cutoff_minutes"
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.65)
         hint = (
             f" (did you mean '{prefix}{close[0]}'?)"
             if close
