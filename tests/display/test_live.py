@@ -353,3 +353,19 @@ async def test_a_replaced_clients_late_news_is_dropped(hub: Any) -> None:
             await wait_for(
                 lambda: shown_number(app) == first["ticket"]["number"], what="the frame applied"
             )
+
+
+async def test_a_clerks_pin_at_the_supervisor_board_says_not_a_supervisor(hub: Any) -> None:
+    staff, pin = hub.clerk(3)  # a right PIN, but a clerk's
+    sup = DisplayApp(hub.url, supervisor=True, staff=staff)
+    async with sup.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await pilot.click("#pin")
+        await pilot.press(*pin, "enter")
+
+        def refusal() -> str:
+            errors = sup.screen.query("#login-error")
+            return str(errors.first().render()) if errors else ""
+
+        await wait_for(lambda: "不是值班主管" in refusal(), timeout=20, what="not a supervisor")
+        assert "密码" not in refusal()  # not "wrong PIN": the PIN was right
