@@ -29,7 +29,7 @@ def kiosk_config(hub: Any, **overrides: Any) -> KioskConfig:
 
 
 async def wait_for(
-    pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 5.0, what: str = ""
+    pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 10.0, what: str = ""
 ) -> None:
     """Let the app run until `cond()` is true; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -39,7 +39,7 @@ async def wait_for(
         await pilot.pause(0.02)
 
 
-async def wait_online(pilot: Pilot[Any], app: KioskApp, timeout: float = 5.0) -> None:
+async def wait_online(pilot: Pilot[Any], app: KioskApp, timeout: float = 10.0) -> None:
     """Wait until the kiosk has its welcome."""
     await wait_for(pilot, lambda: app.online and app.state.hall, timeout, "kiosk online")
     await pilot.pause()
@@ -62,7 +62,7 @@ class Observer:
 
     async def __aenter__(self) -> Observer:
         self._task = asyncio.create_task(self.client.run())
-        assert await self.client.wait_online(5.0)
+        assert await self.client.wait_online(10.0)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -75,7 +75,7 @@ class Observer:
         fresh = HubClient(self.client.url, {"role": "display"})  # no PIN check: fast
         task = asyncio.create_task(fresh.run())
         try:
-            assert await fresh.wait_online(5.0)
+            assert await fresh.wait_online(10.0)
             assert fresh.welcome is not None
             return list(fresh.welcome["state"]["tickets"])
         finally:
