@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from kiosk.app import KioskApp, KioskConfig
+from kiosk.screens import DepartmentScreen, GuideScreen, PriorityScreen
 from shared.client import HubClient
 
 SIZE = (120, 40)
@@ -43,6 +44,16 @@ async def wait_online(pilot: Pilot[Any], app: KioskApp, timeout: float = 10.0) -
     """Wait until the kiosk has its welcome."""
     await wait_for(pilot, lambda: app.online and app.state.hall, timeout, "kiosk online")
     await pilot.pause()
+
+
+async def to_guide(pilot: Pilot[Any], app: KioskApp, enter: bool = False) -> None:
+    """Keys 1, 1 (first department, first service), each once its screen is up: a key typed
+    ahead of a screen still being pushed lands on the one before. `enter`: on to priority."""
+    for key, screen in (("1", DepartmentScreen), ("1", GuideScreen), ("enter", PriorityScreen)):
+        if key == "enter" and not enter:
+            return
+        await pilot.press(key)
+        await wait_for(pilot, lambda s=screen: isinstance(app.screen, s), what=screen.__name__)
 
 
 def text_of(app: KioskApp, selector: str) -> str:
