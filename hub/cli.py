@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import ipaddress
 import json
 import re
 import signal
+import socket
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
@@ -51,7 +54,7 @@ def _db_problem(args: argparse.Namespace, e: SQLAlchemyError) -> str:
 def _store(args: argparse.Namespace) -> Store:
     try:
         return Store(args.db)
-    except (SQLAlchemyError, ValueError) as e:  # a URL SQLAlchemy cannot even parse
+    except (SQLAlchemyError, ValueError):  # a URL SQLAlchemy cannot even parse
         raise CliError(
             f"not a database URL: {_shown(db_url(args.db))} (give postgresql+psycopg://USER@HOST/DB "
             "or a SQLite file path)"
@@ -184,12 +187,53 @@ def cmd_device(args: argparse.Namespace) -> int:
     return 0
 
 
+WILDCARDS = ("0.0.0.0", "::", "")
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_public_url(url: str | None, host: str) -> None:
+    """Refuse a --public-url phones cannot reach: not http(s), 0.0.0.0, or localhost when the
+    hub listens for the LAN."""
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.hostname is None:
+        raise CliError(f"--public-url {url!r} is not an http:// or https:// URL with a host")
+    example = "give this machine's LAN address, e.g. --public-url http://192.168.1.10:8765"
+    if parts.hostname in WILDCARDS:
+        raise CliError(f"phones cannot reach {parts.hostname} (--public-url {url}): {example}")
+    if _loopback(parts.hostname) and not _loopback(host):
+        raise CliError(
+            f"phones cannot reach {parts.hostname}, it is each phone itself "
+            f"(--public-url {url}): {example}"
+        )
+
+
+def lan_address() -> str | None:
+    """This machine's address on the LAN: the source address of its default route (a UDP
+    socket connected to a private address; nothing is sent), or None."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 9))
+            addr = str(s.getsockname()[0])
+    except OSError:
+        return None
+    return None if addr in WILDCARDS or _loopback(addr) else addr
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the hub until SIGTERM / SIGINT."""
     import resource
 
     from hub.server import HubServer
 
+    check_public_url(args.public_url, args.host)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a hall has many displays and phones
     store = _store(args)
@@ -209,6 +253,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
             await server.start()
         except OSError as e:
             raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
+        if args.public_url is None and args.host in WILDCARDS:
+            addr = lan_address()
+            if addr is not None:
+                server.public_url = f"http://{addr}:{server.port}"
+                print(
+                    f"hall: no --public-url: ticket QR codes use {server.public_url} "
+                    "(this machine's LAN address); give --public-url if phones reach the hub "
+                    "by another address",
+                    file=sys.stderr,
+                )
+            else:
+                print(
+                    "hall: no --public-url and no LAN address found: phones cannot open the "
+                    "ticket QR codes; give --public-url http://ADDRESS:PORT",
+                    file=sys.stderr,
+                )
         print(
             f"hall hub for {hall.name} listening on {server.url} (board {server.base_url}/board)",
             flush=True,

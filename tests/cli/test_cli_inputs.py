@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +140,40 @@ def test_the_console_script_prints_no_traceback(tmp_path: Path) -> None:
         )
         assert done.returncode != 0 and done.stderr.strip(), (argv, done)
         assert "Traceback" not in done.stderr, (argv, done.stderr)
+
+
+def test_a_public_url_phones_cannot_reach_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "hall.db")
+    ok(capsys, "init", "--demo", "--db", db)
+    serve = ("serve", "--db", db, "--host", "0.0.0.0", "--port", "0")
+    for url in ("http://0.0.0.0:8765", "http://localhost:8765", "http://127.0.0.1:8765"):
+        assert "phones cannot reach" in refused(capsys, *serve, "--public-url", url)
+    assert "http://" in refused(capsys, *serve, "--public-url", "192.168.1.10:8765")
+
+
+async def test_serve_on_all_addresses_puts_a_lan_address_in_the_qr_codes(tmp_path: Path) -> None:
+    from hub.cli import lan_address
+
+    db = str(tmp_path / "hall.db")
+    subprocess.run([*HALL, "init", "--demo", "--db", db], check=True, capture_output=True)
+    proc = subprocess.Popen(
+        [*HALL, "serve", "--db", db, "--host", "0.0.0.0", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 60)
+        m = re.search(r"\(board (http://[^/]+)/board\)", line)
+        assert m, line
+        addr = lan_address()
+        assert addr is not None, "this machine has no LAN address to test with"
+        assert m.group(1).startswith(f"http://{addr}:") and "0.0.0.0" not in m.group(1)
+        warning = await asyncio.wait_for(asyncio.to_thread(proc.stderr.readline), 60)
+        assert "--public-url" in warning and m.group(1) in warning
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
