@@ -152,6 +152,9 @@ class KioskApp(App[int]):
         self.set_interval(min(0.25, self.config.idle / 4), self._check_idle)
         if not self._offline_mode:
             self.link.connect()
+        font_warning = getattr(self.printer, "font_warning", None)
+        if font_warning is not None and (text := font_warning()):
+            self.notify(text, severity="warning", timeout=30)  # once, at start
 
     def _hello(self) -> dict[str, Any]:
         return {"role": "kiosk", "token": self.config.token, "lang": self.lang}

@@ -140,3 +140,17 @@ def test_demo_exits_non_zero_when_tmux_refuses(tmux: list[str], tmp_path: Path) 
     assert rc.read_text().strip() == "1"
     err = (tmp_path / "err").read_text()
     assert "tmux could not open the demo windows" in err and "Traceback" not in err
+
+
+def test_demo_names_the_missing_system_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cli.demo
+    import kiosk.printer
+
+    monkeypatch.setattr(kiosk.printer, "find_cjk_font", lambda: None)
+    monkeypatch.setattr(cli.demo.shutil, "which", lambda name: None)
+    missing = dict(cli.demo.missing_packages())
+    assert set(missing) == {cli.demo.CJK_PACKAGES, "espeak-ng", "chromium", "tmux"}
+    assert "voice" in missing["espeak-ng"] and "Chinese" in missing[cli.demo.CJK_PACKAGES]
+    monkeypatch.setattr(kiosk.printer, "find_cjk_font", lambda: ("/f.ttc", 0))
+    monkeypatch.setattr(cli.demo.shutil, "which", lambda name: f"/usr/bin/{name}")
+    assert cli.demo.missing_packages() == []

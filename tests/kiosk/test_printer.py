@@ -550,3 +550,25 @@ def test_preview_without_a_cjk_font_keeps_english_and_the_qr(
         assert decode(img.convert("L")) == [URL]
     finally:
         printer_module._preview_font.cache_clear()
+
+
+def test_preview_without_a_cjk_font_says_so_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import kiosk.printer as printer_module
+
+    monkeypatch.setattr(printer_module, "find_cjk_font", lambda: None)
+    printer_module._preview_font.cache_clear()
+    printer_module._log_no_cjk_font.cache_clear()
+    try:
+        printer = TicketPrinter(f"preview://{tmp_path}")
+        assert printer.font_warning() == printer_module.NO_CJK_FONT
+        assert "中文字体" in printer_module.NO_CJK_FONT and "CJK" in printer_module.NO_CJK_FONT
+        with caplog.at_level(logging.WARNING, logger="kiosk.printer"):
+            printer.print_ticket(ticket())
+            printer.print_ticket(ticket(number="A002"))
+        assert [r.getMessage() for r in caplog.records] == [printer_module.NO_CJK_FONT]
+        assert TicketPrinter("none").font_warning() is None  # only the preview draws text
+    finally:
+        printer_module._preview_font.cache_clear()
+        printer_module._log_no_cjk_font.cache_clear()
