@@ -21,6 +21,17 @@ APPS = {
 }
 
 
+def port(text: str) -> int:
+    """An argparse type: a TCP port, 0 to 65535 (0 picks a free one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port: give 0 to 65535")
+    return value
+
+
 def _common(p: argparse.ArgumentParser, hub: bool = False) -> None:
     p.add_argument("--db", default=None, help=DB_HELP)
     p.add_argument("--hall", default=None, help="hall id, when one database holds several halls")
@@ -47,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the hall LAN)"
     )
-    p.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    p.add_argument("--port", type=port, default=8765, help="port (0 picks a free one)")
     p.add_argument(
         "--public-url",
         default=None,
@@ -57,13 +68,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("staff", help="add or list staff / 工作人员")
     _common(p)
     ss = p.add_subparsers(dest="staff_cmd", required=True)
-    a = ss.add_parser("add", help="add a staff member or set a new PIN")
+    a = ss.add_parser(
+        "add",
+        help="add a staff member (or set up one the catalogue lists); --update changes one",
+    )
     _common(a)
-    a.add_argument("--id", required=True)
-    a.add_argument("--name", required=True)
-    a.add_argument("--pin", required=True, help="4 to 12 digits; stored as a salted scrypt hash")
+    a.add_argument("--id", required=True, help="staff id (工号), not empty")
+    a.add_argument("--name", required=True, help="name, not empty")
+    a.add_argument(
+        "--pin",
+        required=True,
+        help="4 to 12 ASCII digits 0-9 (full-width digits such as １２３４ are refused); "
+        "stored as a salted scrypt hash",
+    )
     a.add_argument("--windows", default=None, help="windows allowed, e.g. 1,2")
     a.add_argument("--supervisor", action="store_true")
+    a.add_argument(
+        "--update",
+        action="store_true",
+        help="change a staff member who already has a PIN (name, PIN, windows)",
+    )
     lp = ss.add_parser("list", help="list staff")
     _common(lp)
 

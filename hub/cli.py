@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import ipaddress
 import json
+import re
 import signal
+import socket
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
@@ -38,8 +42,8 @@ def _shown(url: str) -> str:
     """A database URL fit to print: without its password."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except SQLAlchemyError:  # the URL itself is what is wrong
-        return url
+    except (SQLAlchemyError, ValueError):  # the URL itself is what is wrong: hide user:password@
+        return re.sub(r"//[^/@]*@", "//***@", url)
 
 
 def _db_problem(args: argparse.Namespace, e: SQLAlchemyError) -> str:
@@ -49,7 +53,13 @@ def _db_problem(args: argparse.Namespace, e: SQLAlchemyError) -> str:
 
 
 def _store(args: argparse.Namespace) -> Store:
-    return Store(args.db)
+    try:
+        return Store(args.db)
+    except (SQLAlchemyError, ValueError):  # a URL SQLAlchemy cannot even parse
+        raise CliError(
+            f"not a database URL: {_shown(db_url(args.db))} (give postgresql+psycopg://USER@HOST/DB "
+            "or a SQLite file path)"
+        ) from None
 
 
 def _hall(store: Store, args: argparse.Namespace) -> tuple[Hall, str]:
@@ -69,6 +79,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as e:
         raise CliError(f"cannot read the catalogue {path}: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise CliError(
+            f"the catalogue {path} is not UTF-8 text (byte {e.start} is not UTF-8; "
+            "GBK or GB18030, perhaps): save it as UTF-8 and run init again"
+        ) from None
     try:
         hall = load_catalogue(path)
     except CatalogueError as e:
@@ -98,23 +113,42 @@ def _parse_windows(text: str | None) -> list[int]:
         ) from None
 
 
+def _check_pin(pin: str) -> None:
+    """A PIN is 4 to 12 ASCII digits; full-width digits (１２３４) are refused, not guessed at."""
+    if re.fullmatch(r"[0-9]{4,12}", pin):
+        return
+    if any(ch.isdigit() and not ch.isascii() for ch in pin):
+        raise CliError(
+            "the PIN has full-width or other non-ASCII digits: type it with 0-9 "
+            "(switch the input method to half-width)"
+        )
+    raise CliError("a PIN is 4 to 12 digits 0-9")
+
+
 def cmd_staff(args: argparse.Namespace) -> int:
     """Add or list staff."""
     store = _store(args)
     hall, _ = _hall(store, args)
     hid = hall.id
     if args.staff_cmd == "add":
+        sid, name = args.id.strip(), args.name.strip()
+        if not sid or not name:
+            raise CliError("a staff member needs a non-empty --id and --name")
         windows = _parse_windows(args.windows)
         if not windows and not args.supervisor:
             raise CliError("a clerk needs --windows (or give --supervisor)")
         unknown = [w for w in windows if hall.window(w) is None]
         if unknown:
             raise CliError(f"no window {unknown[0]} in hall {hid}")
-        if not args.pin.isdigit() or not 4 <= len(args.pin) <= 12:
-            raise CliError("a PIN is 4 to 12 digits")
-        store.put_staff(hid, args.id, args.name, auth.hash_pin(args.pin), windows, args.supervisor)
+        _check_pin(args.pin)
+        row = store.get_staff(hid, sid)
+        if row is not None and row["pin_hash"] and not args.update:
+            raise CliError(
+                f"staff {sid} exists already ({row['name']}): give --update to change them"
+            )
+        store.put_staff(hid, sid, name, auth.hash_pin(args.pin), windows, args.supervisor)
         role = "主管 supervisor" if args.supervisor else "窗口人员 clerk"
-        print(f"已保存 {args.id} {args.name}（{role}）windows {','.join(map(str, windows)) or '-'}")
+        print(f"已保存 {sid} {name}（{role}）windows {','.join(map(str, windows)) or '-'}")
         return 0
     rows = store.list_staff(hid)
     for r in rows:
@@ -154,12 +188,53 @@ def cmd_device(args: argparse.Namespace) -> int:
     return 0
 
 
+WILDCARDS = ("0.0.0.0", "::", "")
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_public_url(url: str | None, host: str) -> None:
+    """Refuse a --public-url phones cannot reach: not http(s), 0.0.0.0, or localhost when the
+    hub listens for the LAN."""
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.hostname is None:
+        raise CliError(f"--public-url {url!r} is not an http:// or https:// URL with a host")
+    example = "give this machine's LAN address, e.g. --public-url http://192.168.1.10:8765"
+    if parts.hostname in WILDCARDS:
+        raise CliError(f"phones cannot reach {parts.hostname} (--public-url {url}): {example}")
+    if _loopback(parts.hostname) and not _loopback(host):
+        raise CliError(
+            f"phones cannot reach {parts.hostname}, it is each phone itself "
+            f"(--public-url {url}): {example}"
+        )
+
+
+def lan_address() -> str | None:
+    """This machine's address on the LAN: the source address of its default route (a UDP
+    socket connected to a private address; nothing is sent), or None."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 9))
+            addr = str(s.getsockname()[0])
+    except OSError:
+        return None
+    return None if addr in WILDCARDS or _loopback(addr) else addr
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the hub until SIGTERM / SIGINT."""
     import resource
 
     from hub.server import HubServer
 
+    check_public_url(args.public_url, args.host)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a hall has many displays and phones
     store = _store(args)
@@ -179,6 +254,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
             await server.start()
         except OSError as e:
             raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
+        if args.public_url is None and args.host in WILDCARDS:
+            addr = lan_address()
+            if addr is not None:
+                server.public_url = f"http://{addr}:{server.port}"
+                print(
+                    f"hall: no --public-url: ticket QR codes use {server.public_url} "
+                    "(this machine's LAN address); give --public-url if phones reach the hub "
+                    "by another address",
+                    file=sys.stderr,
+                )
+            else:
+                print(
+                    "hall: no --public-url and no LAN address found: phones cannot open the "
+                    "ticket QR codes; give --public-url http://ADDRESS:PORT",
+                    file=sys.stderr,
+                )
         print(
             f"hall hub for {hall.name} listening on {server.url} (board {server.base_url}/board)",
             flush=True,
@@ -195,6 +286,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Print a day's metrics per window (table, JSON or CSV)."""
     store = _store(args)
     hall, _ = _hall(store, args)
+    if args.day is not None:
+        try:
+            args.day = date.fromisoformat(args.day).isoformat()
+        except ValueError:
+            raise CliError(f"--day {args.day} is not a valid date (YYYY-MM-DD)") from None
     days = store.days(hall.id)
     day = args.day or (days[-1] if days else None)
     eng = store.replay_day(hall, day) if day else None

@@ -233,15 +233,25 @@ class Gate:
         sid, name = staff.id, staff.name
         if role == "supervisor":
             if not staff.supervisor:
-                raise RequestError("forbidden", "您不是值班主管", "You are not a supervisor")
+                raise RequestError(
+                    "forbidden",
+                    f"工号 {sid} 不是值班主管，请用主管工号登录",
+                    f"Staff {sid} is not a supervisor: log in with a supervisor's staff id",
+                )
             actor = Actor("supervisor", sid)
             return Session(role, f"staff:{sid}", lang, actor, staff=sid, staff_name=name)
         window = fields.get("window")
         if not isinstance(window, int) or isinstance(window, bool):
             raise _bad_hello("请指定窗口号", "A counter hello needs a window number")
-        if self.hall.window(window) is None or window not in staff.windows:
+        if self.hall.window(window) is None:
             raise RequestError(
-                "forbidden", f"您无权使用 {window} 号窗口", f"You may not use window {window}"
+                "forbidden", f"本大厅没有 {window} 号窗口", f"This hall has no window {window}"
+            )
+        if window not in staff.windows:
+            raise RequestError(
+                "forbidden",
+                f"工号 {sid} 无权使用 {window} 号窗口",
+                f"Staff {sid} may not use window {window}",
             )
         w = engine.windows[window]
         if w["state"] != W_CLOSED and w["staff"] != sid:

@@ -428,24 +428,20 @@ class Store:
             )
 
     def add_device(self, hall_id: str, name: str, role: str, token_hash: str) -> None:
-        """Register a device; raises ValueError if the name is taken."""
+        """Register a device (a revoked one's name may be used again: its row gets the new token);
+        raises ValueError if an active device has the name."""
+        row = {"role": role, "token_hash": token_hash, "created_at": datetime.now(UTC)}
+        this = (DEVICES.c.hall_id == hall_id, DEVICES.c.name == name)
         with self.engine.begin() as conn:
-            exists = conn.execute(
-                select(DEVICES.c.name).where(DEVICES.c.hall_id == hall_id, DEVICES.c.name == name)
-            ).first()
-            if exists:
-                raise ValueError(f"a device named {name!r} exists already (revoke it first)")
-            conn.execute(
-                DEVICES.insert(),
-                {
-                    "hall_id": hall_id,
-                    "name": name,
-                    "role": role,
-                    "token_hash": token_hash,
-                    "created_at": datetime.now(UTC),
-                    "revoked": False,
-                },
-            )
+            exists = conn.execute(select(DEVICES.c.revoked).where(*this)).first()
+            if exists is None:
+                conn.execute(
+                    DEVICES.insert(), {"hall_id": hall_id, "name": name, **row, "revoked": False}
+                )
+            elif exists.revoked:
+                conn.execute(DEVICES.update().where(*this).values(**row, revoked=False))
+            else:
+                raise ValueError(f"a device named {name!r} is in use (revoke it first)")
 
     def list_devices(self, hall_id: str) -> list[dict[str, Any]]:
         """Every device of the hall."""

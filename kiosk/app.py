@@ -145,12 +145,16 @@ class KioskApp(App[int]):
         return HomeScreen(self.view)
 
     async def on_mount(self) -> None:
+        # Compose the ticket screen now, not when the first citizen waits for it; first,
+        # before the idle check or a welcome can reach a screen still being composed.
+        await self.push_screen(self.ticket_screen)
+        await self.pop_screen()
         self.set_interval(min(0.25, self.config.idle / 4), self._check_idle)
         if not self._offline_mode:
             self.link.connect()
-        # Compose the ticket screen now, not when the first citizen waits for it.
-        await self.push_screen(self.ticket_screen)
-        await self.pop_screen()
+        font_warning = getattr(self.printer, "font_warning", None)
+        if font_warning is not None and (text := font_warning()):
+            self.notify(text, severity="warning", timeout=30)  # once, at start
 
     def _hello(self) -> dict[str, Any]:
         return {"role": "kiosk", "token": self.config.token, "lang": self.lang}

@@ -296,6 +296,11 @@ CJK_FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
 )
 CJK_FONT_PACKAGE = "fonts-wqy-zenhei"  # the Debian package to install when none is found
+NO_CJK_FONT = (
+    f"预览票据没有中文字体，只显示英文：请安装 {CJK_FONT_PACKAGE} 或 fonts-noto-cjk"
+    f" / No CJK font: the ticket preview shows English only; install {CJK_FONT_PACKAGE}"
+    " or fonts-noto-cjk (or set HALL_CJK_FONT)"
+)
 
 DOT_LINE = 30  # dots a printed line takes at normal size (24-dot glyphs + spacing)
 PREVIEW_MARGIN = 24
@@ -340,6 +345,11 @@ def _preview_font(size: int) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFo
 def preview_has_cjk_font() -> bool:
     """Whether the preview can draw Chinese (else it shows the English lines only)."""
     return _preview_font(24)[1]
+
+
+@functools.cache
+def _log_no_cjk_font() -> None:
+    logging.getLogger(__name__).warning(NO_CJK_FONT)
 
 
 def _ascii_fallback(text: str) -> str | None:
@@ -578,6 +588,13 @@ class TicketPrinter:
         """The bytes this printer gets for a ticket."""
         return render_escpos(t, qr=self.qr, profile=self.profile)
 
+    def font_warning(self) -> str | None:
+        """For preview://, when no CJK font draws Chinese: what to tell (logged once); else None."""
+        if self.kind != "preview" or preview_has_cjk_font():
+            return None
+        _log_no_cjk_font()
+        return NO_CJK_FONT
+
     def print_ticket(self, t: TicketPrint) -> str | None:
         """Print one ticket (blocking, bounded by the timeout); the PNG path for preview://."""
         if self.kind == "none":
@@ -598,6 +615,7 @@ class TicketPrinter:
     # preview://
 
     def _write_preview(self, t: TicketPrint) -> str:
+        self.font_warning()  # never drop the Chinese lines silently
         number = re.sub(r"[^0-9A-Za-z_-]", "_", t.number) or "ticket"
         name = f"{number}-{t.issued_at:%Y%m%d-%H%M%S}.png"
         path = os.path.join(self.path, name)

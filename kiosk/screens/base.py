@@ -113,10 +113,11 @@ class KioskScreen(Screen[None]):
         """Redraw everything from `view` (the app passes a new one down) or the last one."""
         if view is not None:
             self.view = view
-        if not self.is_mounted:
-            return
+        headers = self.query(KioskHeader)
+        if not self.is_mounted or not headers:
+            return  # not composed yet (on_mount syncs) or being torn down at exit
         lang = self.lang
-        header = self.query_one(KioskHeader)
+        header = headers.first()
         header.hall_name = self.view.state.hall_name(lang)
         header.lang = lang
         self.query_one(StatusBanner).message = self.view.banner

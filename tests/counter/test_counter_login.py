@@ -40,6 +40,12 @@ async def test_login_refusals_then_success(hub: Any) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, pin)
         await until(pilot, lambda: login_message(app) == forbidden)
+    assert forbidden == f"工号 {staff} 无权使用 4 号窗口"
+    # a window the hall does not have: said so, not "no permission"
+    app = CounterApp(999, staff=staff, hub_url=hub.url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, pin)
+        await until(pilot, lambda: login_message(app) == "This hall has no window 999")
 
     # a window someone else holds: c002 holds window 2, c001 may use it too
     async with hub_client(hub, {"role": "counter", "staff": "c002", "pin": "1234", "window": 2}):

@@ -39,7 +39,7 @@ async def hub_refusal(url: str, hello: dict[str, Any]) -> str:
     return str(frame["message"])
 
 
-async def wait_for(pred: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
+async def wait_for(pred: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
     """Poll pred until it is truthy; fail the test after timeout seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -59,8 +59,11 @@ class FakeSpeaker:
         self.said: list[tuple[str, str, float, float]] = []  # (lang, text, start, end)
         self.busy = 0
         self.max_busy = 0
+        self.gate = asyncio.Event()  # cleared: the speaker holds its next text until it is set
+        self.gate.set()
 
     async def say(self, text: str, lang: str) -> None:
+        await self.gate.wait()
         self.busy += 1
         self.max_busy = max(self.max_busy, self.busy)
         start = time.monotonic()

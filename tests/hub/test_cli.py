@@ -250,6 +250,7 @@ def test_staff_add_and_list(capsys: pytest.CaptureFixture[str], db: str) -> None
             "1111",
             "--windows",
             "3",
+            "--update",
             "--db",
             db,
         )

@@ -439,3 +439,21 @@ async def _until(condition: Callable[[], bool]) -> None:
     async with asyncio.timeout(5):
         while not condition():
             await asyncio.sleep(0.01)
+
+
+async def test_refusals_say_what_is_wrong(hub) -> None:
+    """A window the hall does not have, a window not the clerk's, a clerk at the supervisor
+    board: the codes stay `forbidden`, the message names the problem, in the client's language."""
+    cases = [
+        ({"role": "counter", "staff": "c003", "pin": "1234", "window": 999},
+         "本大厅没有 999 号窗口", "This hall has no window 999"),
+        ({"role": "counter", "staff": "c003", "pin": "1234", "window": 5},
+         "工号 c003 无权使用 5 号窗口", "Staff c003 may not use window 5"),
+        ({"role": "supervisor", "staff": "c003", "pin": "1234"},
+         "工号 c003 不是值班主管，请用主管工号登录",
+         "Staff c003 is not a supervisor: log in with a supervisor's staff id"),
+    ]  # fmt: skip
+    for fields, zh, en in cases:
+        for lang, text in (("zh", zh), ("en", en)):
+            frame, close = await refused(hub.url, {"type": "hello", "v": 1, **fields, "lang": lang})
+            assert (frame["code"], close, frame["message"]) == ("forbidden", 4003, text)

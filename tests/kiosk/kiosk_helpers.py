@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from kiosk.app import KioskApp, KioskConfig
+from kiosk.screens import DepartmentScreen, GuideScreen, PriorityScreen
 from shared.client import HubClient
 
 SIZE = (120, 40)
@@ -29,7 +30,7 @@ def kiosk_config(hub: Any, **overrides: Any) -> KioskConfig:
 
 
 async def wait_for(
-    pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 5.0, what: str = ""
+    pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 10.0, what: str = ""
 ) -> None:
     """Let the app run until `cond()` is true; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -39,10 +40,20 @@ async def wait_for(
         await pilot.pause(0.02)
 
 
-async def wait_online(pilot: Pilot[Any], app: KioskApp, timeout: float = 5.0) -> None:
+async def wait_online(pilot: Pilot[Any], app: KioskApp, timeout: float = 10.0) -> None:
     """Wait until the kiosk has its welcome."""
     await wait_for(pilot, lambda: app.online and app.state.hall, timeout, "kiosk online")
     await pilot.pause()
+
+
+async def to_guide(pilot: Pilot[Any], app: KioskApp, enter: bool = False) -> None:
+    """Keys 1, 1 (first department, first service), each once its screen is up: a key typed
+    ahead of a screen still being pushed lands on the one before. `enter`: on to priority."""
+    for key, screen in (("1", DepartmentScreen), ("1", GuideScreen), ("enter", PriorityScreen)):
+        if key == "enter" and not enter:
+            return
+        await pilot.press(key)
+        await wait_for(pilot, lambda s=screen: isinstance(app.screen, s), what=screen.__name__)
 
 
 def text_of(app: KioskApp, selector: str) -> str:
@@ -62,7 +73,7 @@ class Observer:
 
     async def __aenter__(self) -> Observer:
         self._task = asyncio.create_task(self.client.run())
-        assert await self.client.wait_online(5.0)
+        assert await self.client.wait_online(10.0)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -75,7 +86,7 @@ class Observer:
         fresh = HubClient(self.client.url, {"role": "display"})  # no PIN check: fast
         task = asyncio.create_task(fresh.run())
         try:
-            assert await fresh.wait_online(5.0)
+            assert await fresh.wait_online(10.0)
             assert fresh.welcome is not None
             return list(fresh.welcome["state"]["tickets"])
         finally:

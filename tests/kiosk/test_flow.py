@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk_helpers import SIZE, Observer, kiosk_config, text_of, wait_for, wait_online
+from kiosk_helpers import SIZE, Observer, kiosk_config, text_of, to_guide, wait_for, wait_online
 
 from kiosk.app import KioskApp
 from kiosk.screens import DepartmentScreen, GuideScreen, HomeScreen, PriorityScreen, TicketScreen
@@ -117,8 +117,7 @@ async def test_double_tap_gives_one_ticket(hub: Any) -> None:
     app = KioskApp(kiosk_config(hub))
     async with Observer(hub) as observer, app.run_test(size=SIZE) as pilot:
         await wait_online(pilot, app)
-        await pilot.press("1", "1", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        await to_guide(pilot, app, enter=True)
         await pilot.press("enter", "enter", "1", "2", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), what="ticket")
         await pilot.pause(0.2)

@@ -5,17 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kiosk_helpers import SIZE, Observer, kiosk_config, text_of, wait_for, wait_online
+from kiosk_helpers import SIZE, Observer, kiosk_config, text_of, to_guide, wait_for, wait_online
 
 from kiosk.app import KioskApp
 from kiosk.printer import TicketPrinter
-from kiosk.screens import PriorityScreen, TicketScreen
+from kiosk.screens import TicketScreen
 from shared.ui.qr import QRCode
 
 
 async def take_ticket(pilot: Any, app: KioskApp) -> TicketScreen:
-    await pilot.press("1", "1", "enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, PriorityScreen))
+    await to_guide(pilot, app, enter=True)
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), what="ticket")
     assert isinstance(app.screen, TicketScreen)
