@@ -80,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(r)
     r.add_argument("name")
 
+    p = sub.add_parser("backup", help="copy the database while the hub runs / 在线备份数据库")
+    _common(p)
+    p.add_argument("file", help="the backup file to write (SQLite), or for pg_dump (PostgreSQL)")
+    p = sub.add_parser(
+        "restore", help="replace the database by a backup (the hub stopped) / 从备份恢复"
+    )
+    _common(p)
+    p.add_argument("file", help="a file `hall backup` wrote")
+
     p = sub.add_parser("report", help="a day's figures per window / 当日统计")
     _common(p)
     p.add_argument("--day", default=None, help="YYYY-MM-DD (default: the latest day)")

@@ -1,4 +1,4 @@
-"""The hub's commands: init, serve, staff, device, report."""
+"""The hub's commands: init, serve, staff, device, report, backup, restore."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import csv
 import json
+import shutil
 import signal
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
@@ -18,7 +20,16 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from hub import auth
 from hub.catalogue import DEMO_PATH, CatalogueError, Hall, load_catalogue
-from hub.store import Store, db_url
+from hub.store import (
+    Store,
+    backup_sqlite,
+    check_backup,
+    db_url,
+    hub_lock_path,
+    restore_sqlite,
+    sqlite_path,
+    take_hub_lock,
+)
 
 
 class CliError(Exception):
@@ -162,6 +173,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a hall has many displays and phones
     store = _store(args)
+    lock = _hub_lock(store)  # noqa: F841  (held until the process ends)
     store.create_tables()
     hall, secret = _hall(store, args)
 
@@ -187,6 +199,94 @@ def cmd_serve(args: argparse.Namespace) -> int:
         store.dispose()
 
     asyncio.run(main())
+    return 0
+
+
+def _hub_lock(store: Store) -> IO[str] | None:
+    """Hold the hub lock of a SQLite database; a second hub on the same file is refused."""
+    path = sqlite_path(store.url)
+    if path is None:
+        return None
+    lock = take_hub_lock(path)
+    if lock is None:
+        raise CliError(
+            f"另一个中心服务正在使用该数据库 / another hub is using {path} (it holds {hub_lock_path(path)})"
+        )
+    return lock
+
+
+def _pg_instructions(args: argparse.Namespace, tool: str, file: str) -> int:
+    """Print the `pg_dump` / `pg_restore` line for the database URL (no password in it)."""
+    if shutil.which(tool) is None:
+        raise CliError(
+            f"{tool} 未安装 / {tool} is not installed: install the PostgreSQL client tools "
+            "(Debian: apt-get install postgresql-client) and run this command again"
+        )
+    u = make_url(db_url(args.db))
+    conn = [tool, "-h", u.host or "127.0.0.1", "-p", str(u.port or 5432)]
+    conn += ["-U", u.username] if u.username else []
+    if tool == "pg_dump":
+        line = [*conn, "--format=custom", "--file", file, "-d", u.database or ""]
+        print(
+            "PostgreSQL 请用 pg_dump 备份（中心服务运行时可执行）/ back up PostgreSQL with pg_dump (safe while the hub runs):"
+        )
+    else:
+        line = [*conn, "--clean", "--if-exists", "-d", u.database or "", file]
+        print(
+            "先停止中心服务，再用 pg_restore 恢复 / stop the hub first, then restore with pg_restore:"
+        )
+    print("  " + " ".join(line))
+    print("  (密码放在 ~/.pgpass 或 PGPASSWORD / the password goes in ~/.pgpass or PGPASSWORD)")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database while the hub runs (SQLite); say what to run for PostgreSQL."""
+    store = _store(args)
+    db_file = sqlite_path(store.url)
+    if db_file is None:
+        return _pg_instructions(args, "pg_dump", args.file)
+    dest = Path(args.file)
+    if not db_file.is_file():
+        raise CliError(f"no database at {db_file}")
+    if dest.exists() and dest.resolve() == db_file.resolve():
+        raise CliError("the backup file cannot be the database itself")
+    if not dest.parent.is_dir():
+        raise CliError(f"no folder {dest.parent} for the backup")
+    try:
+        backup_sqlite(db_file, dest)
+    except (OSError, sqlite3.Error) as e:
+        raise CliError(f"cannot back up {db_file} to {dest}: {e}") from None
+    print(f"已备份 / backed up {db_file} to {dest} ({dest.stat().st_size} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the database by a backup; refused while a hub uses the database."""
+    store = _store(args)
+    db_file = sqlite_path(store.url)
+    if db_file is None:
+        return _pg_instructions(args, "pg_restore", args.file)
+    backup = Path(args.file)
+    if not backup.is_file():
+        raise CliError(f"no backup file {backup}")
+    try:
+        check_backup(backup)
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    lock = take_hub_lock(db_file)
+    if lock is None:
+        raise CliError(
+            f"中心服务正在使用该数据库，请先停止 / a hub is using {db_file}: stop it first (it holds {hub_lock_path(db_file)})"
+        )
+    try:
+        store.dispose()
+        restore_sqlite(backup, db_file)
+    except (OSError, sqlite3.Error) as e:
+        raise CliError(f"cannot restore {backup} to {db_file}: {e}") from None
+    finally:
+        lock.close()
+    print(f"已从 {backup} 恢复 / restored {db_file} from {backup}")
     return 0
 
 

@@ -11,12 +11,14 @@ SQLite runs in WAL mode with ``synchronous=FULL``; PostgreSQL is used by URL.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -32,7 +34,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Field, SQLModel, create_engine
 
@@ -691,3 +693,95 @@ class Store:
         for ev in events:
             eng.apply(ev)
         return eng
+
+
+# --- backup and restore (SQLite: the online backup API; PostgreSQL: pg_dump, run by the operator)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite database URL, or None for PostgreSQL (and in-memory SQLite)."""
+    if not url.startswith(("sqlite://", "sqlite+pysqlite://")):
+        return None
+    database = make_url(url).database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def hub_lock_path(db_file: Path) -> Path:
+    """The lock file a running hub holds next to its SQLite database."""
+    return db_file.with_name(db_file.name + ".hub-lock")
+
+
+def take_hub_lock(db_file: Path) -> IO[str] | None:
+    """Take the hub lock of a SQLite database (an exclusive flock); None if a process holds it.
+
+    `hall serve` holds it while it runs and `hall restore` while it restores:
+    the kernel drops it when the process ends, even by SIGKILL. Keep the
+    returned file open as long as the lock is needed.
+    """
+    f = hub_lock_path(db_file).open("a", encoding="utf-8")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        return None
+    return f
+
+
+def _self_contained(conn: sqlite3.Connection) -> None:
+    """Make a copied database one file (rollback journal, not WAL), checked."""
+    conn.execute("PRAGMA journal_mode=DELETE")
+    ok = conn.execute("PRAGMA quick_check").fetchone()
+    if not ok or ok[0] != "ok":
+        raise sqlite3.DatabaseError(f"the copy fails its check: {ok[0] if ok else '?'}")
+
+
+def backup_sqlite(db_file: Path, dest: Path) -> None:
+    """Copy a live SQLite database to `dest` in one consistent snapshot (the online backup API).
+
+    The copy is one step under one read transaction (WAL lets the hub go on
+    writing meanwhile), so it holds every transaction committed before it
+    began; it is written beside `dest` and renamed, so `dest` is never half a
+    database.
+    """
+    tmp = dest.with_name(dest.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+            _self_contained(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    os.replace(tmp, dest)
+
+
+def check_backup(path: Path) -> None:
+    """Raise ValueError unless `path` is a SQLite database that holds a hall."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA quick_check").fetchone()
+            halls = conn.execute("SELECT count(*) FROM halls").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise ValueError(f"{path} is not a hall backup: {e}") from None
+    if not ok or ok[0] != "ok" or not halls or not halls[0]:
+        raise ValueError(f"{path} is not a hall backup (no hall in it, or damaged)")
+
+
+def restore_sqlite(backup: Path, db_file: Path) -> None:
+    """Replace the database in `db_file` by the backup (the caller holds the hub lock)."""
+    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(db_file, timeout=30)
+        try:
+            dst.execute("PRAGMA journal_mode=WAL")
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
