@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import getpass
 import json
 import shutil
 import signal
@@ -21,6 +22,9 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from hub import auth
 from hub.catalogue import DEMO_PATH, CatalogueError, Hall, load_catalogue
 from hub.store import (
+    STAFF_ACTIVE,
+    STAFF_DISABLED,
+    STAFF_REMOVED,
     Store,
     backup_sqlite,
     check_backup,
@@ -130,10 +134,79 @@ def cmd_staff(args: argparse.Namespace) -> int:
     for r in rows:
         pin = "PIN set" if r["pin_hash"] else "no PIN"
         sup = " supervisor" if r["supervisor"] else ""
+        sup += f" {r['status']}" if r["status"] != STAFF_ACTIVE else ""
         print(
             f"{r['id']}\t{r['name']}\twindows={','.join(map(str, r['windows'])) or '-'}\t{pin}{sup}"
         )
     return 0
+
+
+def cmd_staff_admin(args: argparse.Namespace) -> int:
+    """disable, enable, remove, set, passwd, unlock: a running hub applies it within a second."""
+    store = _store(args)
+    hall, _ = _hall(store, args)
+    hid, sid = hall.id, args.id
+    row = store.get_staff(hid, sid)
+    if row is None:
+        raise CliError(f"no staff member {sid!r} in hall {hid}")
+    what = args.staff_cmd
+    if row["status"] == STAFF_REMOVED and what != "remove":
+        raise CliError(f"{sid} was removed: add them again with `hall staff add`")
+    values: dict[str, Any]
+    if what in ("disable", "enable", "remove"):
+        values = {
+            "status": {"disable": STAFF_DISABLED, "enable": STAFF_ACTIVE}.get(what, STAFF_REMOVED)
+        }
+        if what == "remove":  # the row stays: past tickets and reports keep the name
+            values.update(pin_hash=None, windows=[])
+        said = {
+            "disable": "已停用 / disabled",
+            "enable": "已启用 / enabled",
+            "remove": "已删除 / removed",
+        }[what]
+    elif what == "set":
+        values = {}
+        if args.name is not None:
+            if not args.name.strip():
+                raise CliError("--name cannot be empty")
+            values["name"] = args.name.strip()
+        if args.windows is not None:
+            windows = _parse_windows(args.windows)
+            unknown = [w for w in windows if hall.window(w) is None]
+            if unknown:
+                raise CliError(f"no window {unknown[0]} in hall {hid}")
+            if not windows and not row["supervisor"]:
+                raise CliError("a clerk needs at least one window")
+            values["windows"] = windows
+        if not values:
+            raise CliError("give --name or --windows")
+        said = "已修改 / changed"
+    elif what == "passwd":
+        values = {
+            "pin_hash": auth.hash_pin(_new_pin(args.pin)),
+            "failures": 0,
+            "locked_until": None,
+        }
+        said = "已设置新密码 / new PIN set"
+    else:  # unlock
+        values = {"failures": 0, "locked_until": None}
+        said = "已解锁 / unlocked"
+    store.update_staff(hid, sid, **values)
+    print(f"{sid} {values.get('name', row['name'])} {said}")
+    return 0
+
+
+def _new_pin(given: str | None) -> str:
+    """A new PIN from --pin, else asked twice on the terminal."""
+    if given is None:
+        if not sys.stdin.isatty():
+            raise CliError("give --pin (there is no terminal to ask for it on)")
+        given = getpass.getpass("新密码 / new PIN: ")
+        if getpass.getpass("再输一次 / again: ") != given:
+            raise CliError("the two PINs differ: nothing changed")
+    if not given.isdigit() or not 4 <= len(given) <= 12:
+        raise CliError("a PIN is 4 to 12 digits")
+    return given
 
 
 def cmd_device(args: argparse.Namespace) -> int:
@@ -160,7 +233,11 @@ def cmd_device(args: argparse.Namespace) -> int:
     tz = ZoneInfo(hall.timezone)
     for d in store.list_devices(hid):
         state = "revoked" if d["revoked"] else "active"
-        print(f"{d['name']}\t{d['role']}\t{state}\t{d['created_at'].astimezone(tz):%Y-%m-%d %H:%M}")
+        seen = f"{d['last_seen'].astimezone(tz):%Y-%m-%d %H:%M}" if d["last_seen"] else "never"
+        print(
+            f"{d['name']}\t{d['role']}\t{state}\t{d['created_at'].astimezone(tz):%Y-%m-%d %H:%M}"
+            f"\t{seen}\t{d['address'] or '-'}"
+        )
     return 0
 
 

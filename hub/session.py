@@ -18,12 +18,12 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from hub import auth
 from hub.catalogue import Hall
 from hub.engine import Actor, Engine, Ticket
 from hub.errors import Error, RequestError
+from hub.store import STAFF_ACTIVE, Store
 from hub.validate import is_text, parse_json, quote
 from shared.protocol import (
     CLOSE_AUTH,
@@ -33,9 +33,6 @@ from shared.protocol import (
     VERSION,
     W_CLOSED,
 )
-
-if TYPE_CHECKING:
-    from hub.store import Store
 
 # The close code after a refused hello (docs/protocol.md); anything else, such as
 # a counter's window refused by the engine, closes with CLOSE_FORBIDDEN.
@@ -211,6 +208,9 @@ class Gate:
             )
             if dev is None or dev["role"] != "kiosk":
                 raise RequestError("auth_failed", "设备令牌无效", "Invalid device token")
+            await asyncio.to_thread(
+                self.store.device_seen, self.hall.id, dev["name"], self.clock(), address or None
+            )
             return Session("kiosk", f"kiosk:{dev['name']}", lang, Actor("kiosk", dev["name"]))
         if role == "citizen":
             token = fields.get("ticket")
@@ -273,6 +273,8 @@ class Gate:
 
     async def _check_pin(self, sid: str, pin: str) -> Staff:
         staff = await asyncio.to_thread(self.store.get_staff, self.hall.id, sid)
+        if staff is not None and staff["status"] != STAFF_ACTIVE:
+            staff = None  # disabled or removed: refused like an unknown id, no lockout counted
         now = self.clock()
         mins = auth.minutes_locked(staff["locked_until"], now) if staff is not None else 0
         if mins:
@@ -309,3 +311,17 @@ class Gate:
         if tid is not None:
             return engine.tickets.get(tid)
         return self.store.ticket_by_token(self.hall.id, h)
+
+
+def logged_out_reason(session: Session, staff: tuple[str, list[int], bool] | None) -> str | None:
+    """Why a staff session must end now, given the staff row's (status, windows, supervisor)."""
+    if staff is None:
+        return "removed"
+    status, windows, supervisor = staff
+    if status != STAFF_ACTIVE:
+        return status  # "disabled" or "removed"
+    if session.window is not None and session.window not in windows:
+        return "window_removed"
+    if session.role == "supervisor" and not supervisor:
+        return "not_supervisor"
+    return None

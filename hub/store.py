@@ -28,13 +28,14 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    case,
     event,
     func,
     inspect,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Field, SQLModel, create_engine
 
@@ -52,6 +53,7 @@ from shared.protocol import (
 )
 
 DEFAULT_DB = "var/hall.db"
+STAFF_ACTIVE, STAFF_DISABLED, STAFF_REMOVED = "active", "disabled", "removed"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -130,6 +132,10 @@ class StaffRow(SQLModel, table=True):
     supervisor: bool = False
     failures: int = 0
     locked_until: datetime | None = _dt()
+    # active | disabled (cannot log in) | removed (cannot log in, kept for its name in history)
+    status: str = Field(
+        default=STAFF_ACTIVE, sa_column=Column(Text, nullable=False, server_default=STAFF_ACTIVE)
+    )
 
 
 class DeviceRow(SQLModel, table=True):
@@ -140,6 +146,8 @@ class DeviceRow(SQLModel, table=True):
     token_hash: str = Field(index=True)
     created_at: datetime | None = _dt()
     revoked: bool = False
+    last_seen: datetime | None = _dt()  # the last hello, and from where
+    address: str | None = None
 
 
 class RatingRow(SQLModel, table=True):
@@ -235,14 +243,6 @@ def _upsert_statement(dialect: str, table: Table, keys: Sequence[str], cols: Seq
     )
 
 
-def _upsert(
-    conn: Connection, table: Table, rows: list[dict[str, Any]], keys: Sequence[str]
-) -> None:
-    if rows:
-        cols = [c for c in rows[0] if c not in keys]
-        conn.execute(_upsert_statement(conn.dialect.name, table, keys, cols), rows)
-
-
 class _Writes:
     """The write path's statements, built once: one executemany per table per batch."""
 
@@ -303,6 +303,24 @@ class Store:
     def create_tables(self) -> None:
         """Create every table that does not exist yet."""
         SQLModel.metadata.create_all(self.engine)
+        self._add_new_columns()
+
+    def _add_new_columns(self) -> None:
+        """Add the columns a newer version added to a table made by an older one.
+
+        Only columns that may be null or have a server default are added this way.
+        """
+        with self.engine.begin() as conn:
+            insp = inspect(conn)
+            for table in (STAFF, DEVICES):
+                have = {c["name"] for c in insp.get_columns(table.name)}
+                for col in table.columns:
+                    if col.name in have:
+                        continue
+                    ddl = f"ALTER TABLE {table.name} ADD COLUMN {col.name} {col.type.compile(conn.dialect)}"
+                    if col.server_default is not None:
+                        ddl += f" NOT NULL DEFAULT '{col.server_default.arg}'"  # type: ignore[attr-defined]
+                    conn.exec_driver_sql(ddl)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -415,8 +433,41 @@ class Store:
             }
             for sid, name, pin_hash, windows, supervisor in staff
         ]
+        ins = (sqlite.insert if self.engine.dialect.name == "sqlite" else postgresql.insert)(STAFF)
+        cols = ["name", "pin_hash", "windows", "supervisor", "failures", "locked_until"]
+        stmt = ins.on_conflict_do_update(
+            index_elements=["hall_id", "id"],
+            set_={
+                **{c: ins.excluded[c] for c in cols},
+                # a removed id added again is active again; a disabled one stays disabled
+                "status": case(
+                    (STAFF.c.status == STAFF_REMOVED, STAFF_ACTIVE), else_=STAFF.c.status
+                ),
+            },
+        )
         with self.engine.begin() as conn:
-            _upsert(conn, STAFF, rows, ("hall_id", "id"))
+            conn.execute(stmt, rows)
+
+    def update_staff(self, hall_id: str, staff_id: str, **values: Any) -> bool:
+        """Change some columns of a staff member (status, name, windows, pin_hash, failures,
+        locked_until); False if there is no such staff member."""
+        with self.engine.begin() as conn:
+            res = conn.execute(
+                STAFF.update()
+                .where(STAFF.c.hall_id == hall_id, STAFF.c.id == staff_id)
+                .values(**values)
+            )
+        return bool(res.rowcount)
+
+    def staff_status(self, hall_id: str) -> dict[str, tuple[str, list[int], bool]]:
+        """Every staff member's (status, windows, supervisor): what the hub polls."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(STAFF.c.id, STAFF.c.status, STAFF.c.windows, STAFF.c.supervisor).where(
+                    STAFF.c.hall_id == hall_id
+                )
+            ).all()
+        return {r[0]: (r[1], list(r[2] or ()), bool(r[3])) for r in rows}
 
     def set_staff_failures(
         self, hall_id: str, staff_id: str, failures: int, locked_until: datetime | None
@@ -433,21 +484,28 @@ class Store:
         """Register a device; raises ValueError if the name is taken."""
         with self.engine.begin() as conn:
             exists = conn.execute(
-                select(DEVICES.c.name).where(DEVICES.c.hall_id == hall_id, DEVICES.c.name == name)
+                select(DEVICES.c.revoked).where(
+                    DEVICES.c.hall_id == hall_id, DEVICES.c.name == name
+                )
             ).first()
-            if exists:
+            if exists and not exists[0]:
                 raise ValueError(f"a device named {name!r} exists already (revoke it first)")
-            conn.execute(
-                DEVICES.insert(),
-                {
-                    "hall_id": hall_id,
-                    "name": name,
-                    "role": role,
-                    "token_hash": token_hash,
-                    "created_at": datetime.now(UTC),
-                    "revoked": False,
-                },
-            )
+            row = {
+                "role": role,
+                "token_hash": token_hash,
+                "created_at": datetime.now(UTC),
+                "revoked": False,
+                "last_seen": None,
+                "address": None,
+            }
+            if exists:  # a revoked name is reused: the old token stays dead
+                conn.execute(
+                    DEVICES.update()
+                    .where(DEVICES.c.hall_id == hall_id, DEVICES.c.name == name)
+                    .values(**row)
+                )
+            else:
+                conn.execute(DEVICES.insert(), {"hall_id": hall_id, "name": name, **row})
 
     def list_devices(self, hall_id: str) -> list[dict[str, Any]]:
         """Every device of the hall."""
@@ -486,6 +544,15 @@ class Store:
                 .first()
             )
         return dict(row) if row else None
+
+    def device_seen(self, hall_id: str, name: str, at: datetime, address: str | None) -> None:
+        """Record a device's hello: when and from which address."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                DEVICES.update()
+                .where(DEVICES.c.hall_id == hall_id, DEVICES.c.name == name)
+                .values(last_seen=at, address=address)
+            )
 
     def ticket_by_token(self, hall_id: str, token_hash: str) -> Ticket | None:
         """A stored ticket (any day) by its token hash."""
