@@ -68,6 +68,7 @@ def _store(args: argparse.Namespace) -> Store:
 
 def _hall(store: Store, args: argparse.Namespace) -> tuple[Hall, str]:
     """The hall of the database (the one --hall names) and its secret."""
+    store.add_new_columns()  # a database of an older version, before its hub restarted
     try:
         return store.load_hall(getattr(args, "hall", None))
     except LookupError as e:

@@ -303,9 +303,9 @@ class Store:
     def create_tables(self) -> None:
         """Create every table that does not exist yet."""
         SQLModel.metadata.create_all(self.engine)
-        self._add_new_columns()
+        self.add_new_columns()
 
-    def _add_new_columns(self) -> None:
+    def add_new_columns(self) -> None:
         """Add the columns a newer version added to a table made by an older one.
 
         Only columns that may be null or have a server default are added this way.
@@ -313,6 +313,8 @@ class Store:
         with self.engine.begin() as conn:
             insp = inspect(conn)
             for table in (STAFF, DEVICES):
+                if not insp.has_table(table.name):
+                    continue
                 have = {c["name"] for c in insp.get_columns(table.name)}
                 for col in table.columns:
                     if col.name in have:

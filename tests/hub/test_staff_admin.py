@@ -104,3 +104,40 @@ async def test_device_list_shows_last_seen_and_a_revoked_name_is_reused(
     )
     k = await hello(hub.url, role="kiosk", token=token)
     await k.close()
+
+
+def test_a_database_of_the_older_version_gets_the_new_columns(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    db = str(tmp_path / "old.db")
+    assert main(["init", "--demo", "--db", db]) == 0
+    conn = sqlite3.connect(db)  # as the version before: no staff.status, devices.last_seen/address
+    for table, col in (("staff", "status"), ("devices", "last_seen"), ("devices", "address")):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {col}")
+    conn.commit()
+    conn.close()
+    assert (
+        main(
+            [
+                "staff",
+                "add",
+                "--id",
+                "c9",
+                "--name",
+                "王",
+                "--pin",
+                "1234",
+                "--windows",
+                "1",
+                "--db",
+                db,
+            ]
+        )
+        == 0
+    )
+    assert main(["staff", "disable", "c9", "--db", db]) == 0
+    assert main(["device", "list", "--db", db]) == 0
+    assert main(["staff", "list", "--db", db]) == 0
+    assert "c9\t王\twindows=1\tPIN set disabled" in capsys.readouterr().out
