@@ -20,11 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from hub import auth
+from hub.auth import STAFF_ACTIVE, STAFF_DISABLED, STAFF_REMOVED
 from hub.catalogue import DEMO_PATH, CatalogueError, Hall, load_catalogue
 from hub.store import (
-    STAFF_ACTIVE,
-    STAFF_DISABLED,
-    STAFF_REMOVED,
     Store,
     backup_sqlite,
     check_backup,

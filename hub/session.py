@@ -18,12 +18,12 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from hub import auth
 from hub.catalogue import Hall
 from hub.engine import Actor, Engine, Ticket
 from hub.errors import Error, RequestError
-from hub.store import STAFF_ACTIVE, Store
 from hub.validate import is_text, parse_json, quote
 from shared.protocol import (
     CLOSE_AUTH,
@@ -33,6 +33,9 @@ from shared.protocol import (
     VERSION,
     W_CLOSED,
 )
+
+if TYPE_CHECKING:
+    from hub.store import Store
 
 # The close code after a refused hello (docs/protocol.md); anything else, such as
 # a counter's window refused by the engine, closes with CLOSE_FORBIDDEN.
@@ -273,7 +276,7 @@ class Gate:
 
     async def _check_pin(self, sid: str, pin: str) -> Staff:
         staff = await asyncio.to_thread(self.store.get_staff, self.hall.id, sid)
-        if staff is not None and staff["status"] != STAFF_ACTIVE:
+        if staff is not None and staff["status"] != auth.STAFF_ACTIVE:
             staff = None  # disabled or removed: refused like an unknown id, no lockout counted
         now = self.clock()
         mins = auth.minutes_locked(staff["locked_until"], now) if staff is not None else 0
@@ -318,7 +321,7 @@ def logged_out_reason(session: Session, staff: tuple[str, list[int], bool] | Non
     if staff is None:
         return "removed"
     status, windows, supervisor = staff
-    if status != STAFF_ACTIVE:
+    if status != auth.STAFF_ACTIVE:
         return status  # "disabled" or "removed"
     if session.window is not None and session.window not in windows:
         return "window_removed"

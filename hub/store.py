@@ -39,6 +39,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Field, SQLModel, create_engine
 
+from hub.auth import STAFF_ACTIVE, STAFF_REMOVED
 from hub.catalogue import Hall, parse_catalogue
 from hub.engine import Engine as QueueEngine
 from shared.protocol import (
@@ -53,7 +54,6 @@ from shared.protocol import (
 )
 
 DEFAULT_DB = "var/hall.db"
-STAFF_ACTIVE, STAFF_DISABLED, STAFF_REMOVED = "active", "disabled", "removed"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -132,7 +132,7 @@ class StaffRow(SQLModel, table=True):
     supervisor: bool = False
     failures: int = 0
     locked_until: datetime | None = _dt()
-    # active | disabled (cannot log in) | removed (cannot log in, kept for its name in history)
+    # hub.auth: active | disabled (cannot log in) | removed (cannot log in, kept for its name)
     status: str = Field(
         default=STAFF_ACTIVE, sa_column=Column(Text, nullable=False, server_default=STAFF_ACTIVE)
     )
