@@ -39,6 +39,28 @@ def _common(p: argparse.ArgumentParser, hub: bool = False) -> None:
         p.add_argument("--hub", default=os.environ.get("HALL_HUB", DEFAULT_HUB), help=HUB_HELP)
 
 
+def _staff_admin(ss: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`hall staff disable|enable|remove|set|passwd|unlock ID` (hub/cli.py cmd_staff_admin)."""
+    helps = {
+        "disable": "log a staff member out now and refuse their logins / 停用",
+        "enable": "allow a disabled staff member to log in again / 启用",
+        "remove": "remove a staff member (their name stays on past tickets) / 删除",
+        "set": "change a staff member's name or windows / 修改",
+        "passwd": "set a new PIN (asked twice, or --pin) / 重设密码",
+        "unlock": "clear a lockout after failed PINs / 解锁",
+    }
+    for name, help_text in helps.items():
+        a = ss.add_parser(name, help=help_text)
+        _common(a)
+        a.add_argument("id", help="staff id, e.g. c001")
+        a.set_defaults(command="staff_admin")
+        if name == "set":
+            a.add_argument("--name", default=None)
+            a.add_argument("--windows", default=None, help="the windows allowed from now, e.g. 1,2")
+        if name == "passwd":
+            a.add_argument("--pin", default=None, help="4 to 12 digits (else asked twice)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -90,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lp = ss.add_parser("list", help="list staff")
     _common(lp)
+    _staff_admin(ss)
 
     p = sub.add_parser("device", help="kiosk device tokens / 设备令牌")
     _common(p)
@@ -111,6 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
     _common(a)
     a.add_argument("--year", type=int, default=None, help="YYYY (default: this year)")
     a.add_argument("--config", metavar="FILE", help="a catalogue TOML file instead of the database")
+    p = sub.add_parser("backup", help="copy the database while the hub runs / 在线备份数据库")
+    _common(p)
+    p.add_argument("file", help="the backup file to write (SQLite), or for pg_dump (PostgreSQL)")
+    p = sub.add_parser(
+        "restore", help="replace the database by a backup (the hub stopped) / 从备份恢复"
+    )
+    _common(p)
+    p.add_argument("file", help="a file `hall backup` wrote")
 
     p = sub.add_parser("report", help="a day's figures per window / 当日统计")
     _common(p)

@@ -12,6 +12,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
+# A staff row's status: active, disabled (cannot log in), removed (cannot log in, kept for its name)
+STAFF_ACTIVE, STAFF_DISABLED, STAFF_REMOVED = "active", "disabled", "removed"
+
 N, R, P = 2**14, 8, 1
 LOCK_AFTER = 5  # wrong PINs in a row that lock a staff id ...
 LOCK_MINUTES = 5  # ... for this long

@@ -1,19 +1,22 @@
-"""The hub's commands: init, serve, staff, device, report, calendar."""
+"""The hub's commands: init, serve, staff, device, report, calendar, backup, restore."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import csv
+import getpass
 import ipaddress
 import json
 import re
+import shutil
 import signal
 import socket
+import sqlite3
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -21,9 +24,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from hub import auth
+from hub.auth import STAFF_ACTIVE, STAFF_DISABLED, STAFF_REMOVED
 from hub.calendar import render_year
 from hub.catalogue import DEMO_PATH, CatalogueError, Hall, load_catalogue
-from hub.store import Store, db_url
+from hub.store import (
+    Store,
+    backup_sqlite,
+    check_backup,
+    db_url,
+    hub_lock_path,
+    restore_sqlite,
+    sqlite_path,
+    take_hub_lock,
+)
 
 
 class CliError(Exception):
@@ -64,6 +77,7 @@ def _store(args: argparse.Namespace) -> Store:
 
 def _hall(store: Store, args: argparse.Namespace) -> tuple[Hall, str]:
     """The hall of the database (the one --hall names) and its secret."""
+    store.add_new_columns()  # a database of an older version, before its hub restarted
     try:
         return store.load_hall(getattr(args, "hall", None))
     except LookupError as e:
@@ -154,10 +168,79 @@ def cmd_staff(args: argparse.Namespace) -> int:
     for r in rows:
         pin = "PIN set" if r["pin_hash"] else "no PIN"
         sup = " supervisor" if r["supervisor"] else ""
+        sup += f" {r['status']}" if r["status"] != STAFF_ACTIVE else ""
         print(
             f"{r['id']}\t{r['name']}\twindows={','.join(map(str, r['windows'])) or '-'}\t{pin}{sup}"
         )
     return 0
+
+
+def cmd_staff_admin(args: argparse.Namespace) -> int:
+    """disable, enable, remove, set, passwd, unlock: a running hub applies it within a second."""
+    store = _store(args)
+    hall, _ = _hall(store, args)
+    hid, sid = hall.id, args.id
+    row = store.get_staff(hid, sid)
+    if row is None:
+        raise CliError(f"no staff member {sid!r} in hall {hid}")
+    what = args.staff_cmd
+    if row["status"] == STAFF_REMOVED and what != "remove":
+        raise CliError(f"{sid} was removed: add them again with `hall staff add`")
+    values: dict[str, Any]
+    if what in ("disable", "enable", "remove"):
+        values = {
+            "status": {"disable": STAFF_DISABLED, "enable": STAFF_ACTIVE}.get(what, STAFF_REMOVED)
+        }
+        if what == "remove":  # the row stays: past tickets and reports keep the name
+            values.update(pin_hash=None, windows=[])
+        said = {
+            "disable": "已停用 / disabled",
+            "enable": "已启用 / enabled",
+            "remove": "已删除 / removed",
+        }[what]
+    elif what == "set":
+        values = {}
+        if args.name is not None:
+            if not args.name.strip():
+                raise CliError("--name cannot be empty")
+            values["name"] = args.name.strip()
+        if args.windows is not None:
+            windows = _parse_windows(args.windows)
+            unknown = [w for w in windows if hall.window(w) is None]
+            if unknown:
+                raise CliError(f"no window {unknown[0]} in hall {hid}")
+            if not windows and not row["supervisor"]:
+                raise CliError("a clerk needs at least one window")
+            values["windows"] = windows
+        if not values:
+            raise CliError("give --name or --windows")
+        said = "已修改 / changed"
+    elif what == "passwd":
+        values = {
+            "pin_hash": auth.hash_pin(_new_pin(args.pin)),
+            "failures": 0,
+            "locked_until": None,
+        }
+        said = "已设置新密码 / new PIN set"
+    else:  # unlock
+        values = {"failures": 0, "locked_until": None}
+        said = "已解锁 / unlocked"
+    store.update_staff(hid, sid, **values)
+    print(f"{sid} {values.get('name', row['name'])} {said}")
+    return 0
+
+
+def _new_pin(given: str | None) -> str:
+    """A new PIN from --pin, else asked twice on the terminal."""
+    if given is None:
+        if not sys.stdin.isatty():
+            raise CliError("give --pin (there is no terminal to ask for it on)")
+        given = getpass.getpass("新密码 / new PIN: ")
+        if getpass.getpass("再输一次 / again: ") != given:
+            raise CliError("the two PINs differ: nothing changed")
+    if not given.isdigit() or not 4 <= len(given) <= 12:
+        raise CliError("a PIN is 4 to 12 digits")
+    return given
 
 
 def cmd_device(args: argparse.Namespace) -> int:
@@ -184,7 +267,11 @@ def cmd_device(args: argparse.Namespace) -> int:
     tz = ZoneInfo(hall.timezone)
     for d in store.list_devices(hid):
         state = "revoked" if d["revoked"] else "active"
-        print(f"{d['name']}\t{d['role']}\t{state}\t{d['created_at'].astimezone(tz):%Y-%m-%d %H:%M}")
+        seen = f"{d['last_seen'].astimezone(tz):%Y-%m-%d %H:%M}" if d["last_seen"] else "never"
+        print(
+            f"{d['name']}\t{d['role']}\t{state}\t{d['created_at'].astimezone(tz):%Y-%m-%d %H:%M}"
+            f"\t{seen}\t{d['address'] or '-'}"
+        )
     return 0
 
 
@@ -238,6 +325,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a hall has many displays and phones
     store = _store(args)
+    lock = _hub_lock(store)  # noqa: F841  (held until the process ends)
     store.create_tables()
     hall, secret = _hall(store, args)
 
@@ -279,6 +367,94 @@ def cmd_serve(args: argparse.Namespace) -> int:
         store.dispose()
 
     asyncio.run(main())
+    return 0
+
+
+def _hub_lock(store: Store) -> IO[str] | None:
+    """Hold the hub lock of a SQLite database; a second hub on the same file is refused."""
+    path = sqlite_path(store.url)
+    if path is None:
+        return None
+    lock = take_hub_lock(path)
+    if lock is None:
+        raise CliError(
+            f"另一个中心服务正在使用该数据库 / another hub is using {path} (it holds {hub_lock_path(path)})"
+        )
+    return lock
+
+
+def _pg_instructions(args: argparse.Namespace, tool: str, file: str) -> int:
+    """Print the `pg_dump` / `pg_restore` line for the database URL (no password in it)."""
+    if shutil.which(tool) is None:
+        raise CliError(
+            f"{tool} 未安装 / {tool} is not installed: install the PostgreSQL client tools "
+            "(Debian: apt-get install postgresql-client) and run this command again"
+        )
+    u = make_url(db_url(args.db))
+    conn = [tool, "-h", u.host or "127.0.0.1", "-p", str(u.port or 5432)]
+    conn += ["-U", u.username] if u.username else []
+    if tool == "pg_dump":
+        line = [*conn, "--format=custom", "--file", file, "-d", u.database or ""]
+        print(
+            "PostgreSQL 请用 pg_dump 备份（中心服务运行时可执行）/ back up PostgreSQL with pg_dump (safe while the hub runs):"
+        )
+    else:
+        line = [*conn, "--clean", "--if-exists", "-d", u.database or "", file]
+        print(
+            "先停止中心服务，再用 pg_restore 恢复 / stop the hub first, then restore with pg_restore:"
+        )
+    print("  " + " ".join(line))
+    print("  (密码放在 ~/.pgpass 或 PGPASSWORD / the password goes in ~/.pgpass or PGPASSWORD)")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database while the hub runs (SQLite); say what to run for PostgreSQL."""
+    store = _store(args)
+    db_file = sqlite_path(store.url)
+    if db_file is None:
+        return _pg_instructions(args, "pg_dump", args.file)
+    dest = Path(args.file)
+    if not db_file.is_file():
+        raise CliError(f"no database at {db_file}")
+    if dest.exists() and dest.resolve() == db_file.resolve():
+        raise CliError("the backup file cannot be the database itself")
+    if not dest.parent.is_dir():
+        raise CliError(f"no folder {dest.parent} for the backup")
+    try:
+        backup_sqlite(db_file, dest)
+    except (OSError, sqlite3.Error) as e:
+        raise CliError(f"cannot back up {db_file} to {dest}: {e}") from None
+    print(f"已备份 / backed up {db_file} to {dest} ({dest.stat().st_size} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the database by a backup; refused while a hub uses the database."""
+    store = _store(args)
+    db_file = sqlite_path(store.url)
+    if db_file is None:
+        return _pg_instructions(args, "pg_restore", args.file)
+    backup = Path(args.file)
+    if not backup.is_file():
+        raise CliError(f"no backup file {backup}")
+    try:
+        check_backup(backup)
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    lock = take_hub_lock(db_file)
+    if lock is None:
+        raise CliError(
+            f"中心服务正在使用该数据库，请先停止 / a hub is using {db_file}: stop it first (it holds {hub_lock_path(db_file)})"
+        )
+    try:
+        store.dispose()
+        restore_sqlite(backup, db_file)
+    except (OSError, sqlite3.Error) as e:
+        raise CliError(f"cannot restore {backup} to {db_file}: {e}") from None
+    finally:
+        lock.close()
+    print(f"已从 {backup} 恢复 / restored {db_file} from {backup}")
     return 0
 
 

@@ -62,6 +62,7 @@ from hub.session import (
     LoginLimit,
     Refusal,
     Session,
+    logged_out_reason,
     read_hello,
     refusal,
 )
@@ -91,6 +92,20 @@ SEND_CAP = {"display": 1 << 20, "citizen": 1 << 20}
 STAFF_SEND_CAP = 8 << 20  # kiosks, counters, supervisors: every event, metrics
 DROP_GRACE = 5.0  # seconds a dropped client has to read up to the close frame before the abort
 OPEN_WINDOW: Command = {"type": "open_window"}  # what a counter's hello runs through the writer
+LOGOUT: Command = {"type": "logout"}  # a disabled clerk's window, closed for them
+STAFF_POLL_S = 1.0  # how often the hub reads the staff table (see _watch_staff)
+LOGGED_OUT = {  # why `hall staff` ended a session: logged_out's code and its words
+    "disabled": ("您的账号已被停用，已退出登录", "Your account was disabled: you are logged out"),
+    "removed": ("您的账号已被删除，已退出登录", "Your account was removed: you are logged out"),
+    "window_removed": (
+        "您已无权使用本窗口，已退出登录",
+        "You may no longer use this window: you are logged out",
+    ),
+    "not_supervisor": (
+        "您已不再是值班主管，已退出登录",
+        "You are no longer a supervisor: you are logged out",
+    ),
+}
 ROLL: Command = {"type": "_roll"}  # the midnight tick's request: roll_day does the work
 WELCOME: Command = {"type": "_welcome"}  # a hello's welcome, built by the writer between batches
 UNATTENDED_AFTER = 60.0  # seconds an open window's terminal may be away before supervisors are told
@@ -187,6 +202,7 @@ class HubServer:
         self.server: Server | None = None
         self.writer: asyncio.Task[None] | None = None
         self.ticker: asyncio.Task[None] | None = None
+        self.staff_watch: asyncio.Task[None] | None = None
         self.metrics_task: asyncio.Task[None] | None = None
         self.stopping = False
         self.stale = False  # a commit failed: the engine may hold what the database does not
@@ -236,6 +252,7 @@ class HubServer:
         for n, w in self.engine.windows.items():  # open since before a restart: nobody there yet
             if w["state"] != W_CLOSED:
                 self._watch_window(n)
+        self.staff_watch = asyncio.create_task(self._watch_staff())
 
     async def stop(self) -> None:
         """Drain in-flight requests, then close every client with 1001 (going away)."""
@@ -247,7 +264,7 @@ class HubServer:
             if self.queue.empty() and not self.in_progress:
                 break
             await asyncio.sleep(0.01)
-        for t in (self.writer, self.ticker, self.metrics_task):
+        for t in (self.writer, self.ticker, self.staff_watch, self.metrics_task):
             if t is not None:
                 t.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -283,6 +300,51 @@ class HubServer:
                 await self.queue.put(p)
                 with contextlib.suppress(Exception):
                     await p.done
+
+    async def _watch_staff(self) -> None:
+        """Log out, within a second, staff whom `hall staff` disabled, removed or moved.
+
+        The CLI writes the staff table while the hub runs; the hub reads every
+        staff member's status once a second while staff are connected (one
+        small query) and ends the sessions it no longer allows.
+        """
+        while True:
+            await asyncio.sleep(STAFF_POLL_S)
+            if not any(c.session.staff for c in self.clients):
+                continue
+            try:
+                status = await asyncio.to_thread(self.store.staff_status, self.hall.id)
+            except Exception:  # the database is away for a moment: try again next time
+                log.exception("cannot read the staff table")
+                continue
+            for c in list(self.clients):
+                reason = logged_out_reason(c.session, status.get(c.session.staff or ""))
+                if c.session.staff and reason:
+                    await self._log_out(c, reason)
+
+    async def _log_out(self, client: Client, code: str) -> None:
+        """End a staff member's session: `logged_out`, close 4003, their window closed for them.
+
+        A window where a ticket is still called or served stays open (the
+        engine refuses the logout): supervisors are told it is unattended and
+        close it with the ticket's outcome."""
+        self.clients.discard(client)
+        window = client.session.window
+        if window is not None and self.window_clients.get(window) is client:
+            del self.window_clients[window]
+        zh, en = LOGGED_OUT[code]
+        frame: dict[str, object] = {
+            "type": "logged_out",
+            "reason": pick(client.session.lang, zh, en),
+            "code": code,
+        }
+        if window is not None:
+            frame["window"] = window
+        self._send(client, frame)
+        asyncio.create_task(client.ws.close(CLOSE_FORBIDDEN, "logged out"))
+        if window is not None:
+            await self._submit(Pending(client.session, LOGOUT, None))
+            self._watch_window(window)
 
     # ------------------------------------------------------------------ HTTP
 

@@ -211,6 +211,9 @@ class Gate:
             )
             if dev is None or dev["role"] != "kiosk":
                 raise RequestError("auth_failed", "设备令牌无效", "Invalid device token")
+            await asyncio.to_thread(
+                self.store.device_seen, self.hall.id, dev["name"], self.clock(), address or None
+            )
             return Session("kiosk", f"kiosk:{dev['name']}", lang, Actor("kiosk", dev["name"]))
         if role == "citizen":
             token = fields.get("ticket")
@@ -283,6 +286,8 @@ class Gate:
 
     async def _check_pin(self, sid: str, pin: str) -> Staff:
         staff = await asyncio.to_thread(self.store.get_staff, self.hall.id, sid)
+        if staff is not None and staff["status"] != auth.STAFF_ACTIVE:
+            staff = None  # disabled or removed: refused like an unknown id, no lockout counted
         now = self.clock()
         mins = auth.minutes_locked(staff["locked_until"], now) if staff is not None else 0
         if mins:
@@ -319,3 +324,17 @@ class Gate:
         if tid is not None:
             return engine.tickets.get(tid)
         return self.store.ticket_by_token(self.hall.id, h)
+
+
+def logged_out_reason(session: Session, staff: tuple[str, list[int], bool] | None) -> str | None:
+    """Why a staff session must end now, given the staff row's (status, windows, supervisor)."""
+    if staff is None:
+        return "removed"
+    status, windows, supervisor = staff
+    if status != auth.STAFF_ACTIVE:
+        return status  # "disabled" or "removed"
+    if session.window is not None and session.window not in windows:
+        return "window_removed"
+    if session.role == "supervisor" and not supervisor:
+        return "not_supervisor"
+    return None

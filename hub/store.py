@@ -11,12 +11,14 @@ SQLite runs in WAL mode with ``synchronous=FULL``; PostgreSQL is used by URL.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -26,16 +28,18 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    case,
     event,
     func,
     inspect,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Field, SQLModel, create_engine
 
+from hub.auth import STAFF_ACTIVE, STAFF_REMOVED
 from hub.catalogue import Hall, parse_catalogue
 from hub.engine import Engine as QueueEngine
 from shared.protocol import (
@@ -128,6 +132,10 @@ class StaffRow(SQLModel, table=True):
     supervisor: bool = False
     failures: int = 0
     locked_until: datetime | None = _dt()
+    # hub.auth: active | disabled (cannot log in) | removed (cannot log in, kept for its name)
+    status: str = Field(
+        default=STAFF_ACTIVE, sa_column=Column(Text, nullable=False, server_default=STAFF_ACTIVE)
+    )
 
 
 class DeviceRow(SQLModel, table=True):
@@ -138,6 +146,8 @@ class DeviceRow(SQLModel, table=True):
     token_hash: str = Field(index=True)
     created_at: datetime | None = _dt()
     revoked: bool = False
+    last_seen: datetime | None = _dt()  # the last hello, and from where
+    address: str | None = None
 
 
 class RatingRow(SQLModel, table=True):
@@ -233,14 +243,6 @@ def _upsert_statement(dialect: str, table: Table, keys: Sequence[str], cols: Seq
     )
 
 
-def _upsert(
-    conn: Connection, table: Table, rows: list[dict[str, Any]], keys: Sequence[str]
-) -> None:
-    if rows:
-        cols = [c for c in rows[0] if c not in keys]
-        conn.execute(_upsert_statement(conn.dialect.name, table, keys, cols), rows)
-
-
 class _Writes:
     """The write path's statements, built once: one executemany per table per batch."""
 
@@ -301,6 +303,26 @@ class Store:
     def create_tables(self) -> None:
         """Create every table that does not exist yet."""
         SQLModel.metadata.create_all(self.engine)
+        self.add_new_columns()
+
+    def add_new_columns(self) -> None:
+        """Add the columns a newer version added to a table made by an older one.
+
+        Only columns that may be null or have a server default are added this way.
+        """
+        with self.engine.begin() as conn:
+            insp = inspect(conn)
+            for table in (STAFF, DEVICES):
+                if not insp.has_table(table.name):
+                    continue
+                have = {c["name"] for c in insp.get_columns(table.name)}
+                for col in table.columns:
+                    if col.name in have:
+                        continue
+                    ddl = f"ALTER TABLE {table.name} ADD COLUMN {col.name} {col.type.compile(conn.dialect)}"
+                    if col.server_default is not None:
+                        ddl += f" NOT NULL DEFAULT '{col.server_default.arg}'"  # type: ignore[attr-defined]
+                    conn.exec_driver_sql(ddl)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -413,8 +435,41 @@ class Store:
             }
             for sid, name, pin_hash, windows, supervisor in staff
         ]
+        ins = (sqlite.insert if self.engine.dialect.name == "sqlite" else postgresql.insert)(STAFF)
+        cols = ["name", "pin_hash", "windows", "supervisor", "failures", "locked_until"]
+        stmt = ins.on_conflict_do_update(
+            index_elements=["hall_id", "id"],
+            set_={
+                **{c: ins.excluded[c] for c in cols},
+                # a removed id added again is active again; a disabled one stays disabled
+                "status": case(
+                    (STAFF.c.status == STAFF_REMOVED, STAFF_ACTIVE), else_=STAFF.c.status
+                ),
+            },
+        )
         with self.engine.begin() as conn:
-            _upsert(conn, STAFF, rows, ("hall_id", "id"))
+            conn.execute(stmt, rows)
+
+    def update_staff(self, hall_id: str, staff_id: str, **values: Any) -> bool:
+        """Change some columns of a staff member (status, name, windows, pin_hash, failures,
+        locked_until); False if there is no such staff member."""
+        with self.engine.begin() as conn:
+            res = conn.execute(
+                STAFF.update()
+                .where(STAFF.c.hall_id == hall_id, STAFF.c.id == staff_id)
+                .values(**values)
+            )
+        return bool(res.rowcount)
+
+    def staff_status(self, hall_id: str) -> dict[str, tuple[str, list[int], bool]]:
+        """Every staff member's (status, windows, supervisor): what the hub polls."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(STAFF.c.id, STAFF.c.status, STAFF.c.windows, STAFF.c.supervisor).where(
+                    STAFF.c.hall_id == hall_id
+                )
+            ).all()
+        return {r[0]: (r[1], list(r[2] or ()), bool(r[3])) for r in rows}
 
     def set_staff_failures(
         self, hall_id: str, staff_id: str, failures: int, locked_until: datetime | None
@@ -430,7 +485,13 @@ class Store:
     def add_device(self, hall_id: str, name: str, role: str, token_hash: str) -> None:
         """Register a device (a revoked one's name may be used again: its row gets the new token);
         raises ValueError if an active device has the name."""
-        row = {"role": role, "token_hash": token_hash, "created_at": datetime.now(UTC)}
+        row = {
+            "role": role,
+            "token_hash": token_hash,
+            "created_at": datetime.now(UTC),
+            "last_seen": None,
+            "address": None,
+        }
         this = (DEVICES.c.hall_id == hall_id, DEVICES.c.name == name)
         with self.engine.begin() as conn:
             exists = conn.execute(select(DEVICES.c.revoked).where(*this)).first()
@@ -480,6 +541,15 @@ class Store:
                 .first()
             )
         return dict(row) if row else None
+
+    def device_seen(self, hall_id: str, name: str, at: datetime, address: str | None) -> None:
+        """Record a device's hello: when and from which address."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                DEVICES.update()
+                .where(DEVICES.c.hall_id == hall_id, DEVICES.c.name == name)
+                .values(last_seen=at, address=address)
+            )
 
     def ticket_by_token(self, hall_id: str, token_hash: str) -> Ticket | None:
         """A stored ticket (any day) by its token hash."""
@@ -687,3 +757,95 @@ class Store:
         for ev in events:
             eng.apply(ev)
         return eng
+
+
+# --- backup and restore (SQLite: the online backup API; PostgreSQL: pg_dump, run by the operator)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite database URL, or None for PostgreSQL (and in-memory SQLite)."""
+    if not url.startswith(("sqlite://", "sqlite+pysqlite://")):
+        return None
+    database = make_url(url).database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def hub_lock_path(db_file: Path) -> Path:
+    """The lock file a running hub holds next to its SQLite database."""
+    return db_file.with_name(db_file.name + ".hub-lock")
+
+
+def take_hub_lock(db_file: Path) -> IO[str] | None:
+    """Take the hub lock of a SQLite database (an exclusive flock); None if a process holds it.
+
+    `hall serve` holds it while it runs and `hall restore` while it restores:
+    the kernel drops it when the process ends, even by SIGKILL. Keep the
+    returned file open as long as the lock is needed.
+    """
+    f = hub_lock_path(db_file).open("a", encoding="utf-8")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        return None
+    return f
+
+
+def _self_contained(conn: sqlite3.Connection) -> None:
+    """Make a copied database one file (rollback journal, not WAL), checked."""
+    conn.execute("PRAGMA journal_mode=DELETE")
+    ok = conn.execute("PRAGMA quick_check").fetchone()
+    if not ok or ok[0] != "ok":
+        raise sqlite3.DatabaseError(f"the copy fails its check: {ok[0] if ok else '?'}")
+
+
+def backup_sqlite(db_file: Path, dest: Path) -> None:
+    """Copy a live SQLite database to `dest` in one consistent snapshot (the online backup API).
+
+    The copy is one step under one read transaction (WAL lets the hub go on
+    writing meanwhile), so it holds every transaction committed before it
+    began; it is written beside `dest` and renamed, so `dest` is never half a
+    database.
+    """
+    tmp = dest.with_name(dest.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+            _self_contained(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    os.replace(tmp, dest)
+
+
+def check_backup(path: Path) -> None:
+    """Raise ValueError unless `path` is a SQLite database that holds a hall."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA quick_check").fetchone()
+            halls = conn.execute("SELECT count(*) FROM halls").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise ValueError(f"{path} is not a hall backup: {e}") from None
+    if not ok or ok[0] != "ok" or not halls or not halls[0]:
+        raise ValueError(f"{path} is not a hall backup (no hall in it, or damaged)")
+
+
+def restore_sqlite(backup: Path, db_file: Path) -> None:
+    """Replace the database in `db_file` by the backup (the caller holds the hub lock)."""
+    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(db_file, timeout=30)
+        try:
+            dst.execute("PRAGMA journal_mode=WAL")
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()

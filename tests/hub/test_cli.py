@@ -298,7 +298,7 @@ def test_device_add_list_revoke(capsys: pytest.CaptureFixture[str], db: str) -> 
 
     listing = ok(capsys, "device", "list", "--db", db)
     assert token not in listing and other not in listing
-    m = re.search(r"^K1\tkiosk\tactive\t(\d{4}-\d\d-\d\d \d\d:\d\d)$", listing, re.M)
+    m = re.search(r"^K1\tkiosk\tactive\t(\d{4}-\d\d-\d\d \d\d:\d\d)\tnever\t-$", listing, re.M)
     assert m, listing
     # when it was added, in the hall's time (Asia/Shanghai), not UTC
     added = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M").replace(
