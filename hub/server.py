@@ -131,6 +131,7 @@ class HubServer:
         self.writer: asyncio.Task[None] | None = None
         self.ticker: asyncio.Task[None] | None = None
         self.metrics_task: asyncio.Task[None] | None = None
+        self.estimates_sent: views.EstimatesFrame | None = None  # the last one sent to kiosks
         self.stopping = False
         self.gate = Gate(store, hall, clock)
         self.pages = Pages(self._health, self._ticket_known)
@@ -503,6 +504,13 @@ class HubServer:
                 if pos != c.position:
                     c.position = pos
                     self._send(c, views.position_frame(pos))
+        # the kiosks' guide figures, when they changed
+        kiosks = [c.ws for c in self.clients if c.session.role == "kiosk"]
+        if kiosks:
+            frame = views.estimates_frame(self.engine)
+            if frame != self.estimates_sent:
+                self.estimates_sent = frame
+                broadcast(kiosks, dumps(frame))
         # supervisors' and counters' figures, coalesced
         for ev in events:
             if is_window_event(ev) and ev["type"] == "window_closed":
