@@ -410,7 +410,7 @@ class Engine:
         if self.token_hash_of is not None:
             private["_token_hash"] = self.token_hash_of(t["id"])
         self._emit(events, "ticket_issued", now, ticket=t, **private)
-        ahead, eta = self.position(t["id"])
+        ahead, eta = self.position(t["id"], now)
         return {"ticket": self.tickets[t["id"]], "ahead": ahead, "eta_min": eta}
 
     def _do_printer_status(
@@ -851,13 +851,14 @@ class Engine:
         """The waiting tickets of a service in queue order (shared.calling.queue_key)."""
         return sorted(self._waiting(service), key=queue_key)
 
-    def line_up(self) -> LineUp:
-        """The forward pass over today's queue (docs/DESIGN.md "Place in line"), as of the last event.
+    def line_up(self, now: datetime | None = None) -> LineUp:
+        """The forward pass over today's queue (docs/DESIGN.md "Place in line") at `now`.
 
-        Kept until something that changes the order or the waits happens; a
-        normal ticket issued at the end of the queue is added without a new pass.
+        `now` defaults to the last event's time. The pass is kept until something
+        that changes the order or the waits happens, or a ticket becomes overdue;
+        a normal ticket issued at the end of the queue is added without a new pass.
         """
-        now = self._last_at or self.day_start()
+        now = self._now(now)
         lu = self._line_up
         if lu is None or (lu.overdue_at is not None and now >= lu.overdue_at):
             waiting = [self.tickets[i] for ids in self.waiting_by_service.values() for i in ids]
@@ -867,31 +868,31 @@ class Engine:
             self._line_up = lu
         return lu
 
-    def position(self, tid: str) -> tuple[int, int | None]:
+    def _now(self, now: datetime | None) -> datetime:
+        last = self._last_at or self.day_start()
+        return last if now is None else max(self._local(now), last)
+
+    def position(self, tid: str, now: datetime | None = None) -> tuple[int, int | None]:
         """(ahead, eta_min) of a ticket; (0, 0) when it is not waiting; eta None: no open window."""
         t = self.tickets.get(tid)
         if t is None or t["state"] != WAITING:
             return 0, 0
-        ahead, wait = self.line_up().places[tid]
+        ahead, wait = self.line_up(now).places[tid]
         return ahead, eta_minutes(wait)
 
-    def estimates(self) -> dict[str, tuple[int, int | None]]:
+    def estimates(self, now: datetime | None = None) -> dict[str, tuple[int, int | None]]:
         """Per service, (ahead, eta_min) a normal ticket issued now would get (the kiosk's guide)."""
-        lu = self.line_up()
+        now = self._now(now)
+        lu = self.line_up(now)
         out: dict[str, tuple[int, int | None]] = {}
         for svc in self.hall.services:
-            probe = self._probe(svc.code)
-            place = lu.tail(probe, self.service_s) or self._probe_place(probe)
+            probe = new_ticket(self.day, "?", svc.code, "", "normal", "zh", iso(now), self.seq + 1)
+            place = lu.tail(probe, self.service_s) or self._probe_place(probe, now)
             out[svc.code] = (place[0], eta_minutes(place[1]))
         return out
 
-    def _probe(self, service: str) -> Ticket:
-        at = iso(self._last_at or self.day_start())
-        return new_ticket(self.day, "?", service, "", "normal", "zh", at, self.seq + 1)
-
-    def _probe_place(self, probe: Ticket) -> Place:
+    def _probe_place(self, probe: Ticket, now: datetime) -> Place:
         """A new pass with the probe ticket in it (when the quick tail does not apply)."""
-        now = self._last_at or self.day_start()
         waiting = [self.tickets[i] for ids in self.waiting_by_service.values() for i in ids]
         lu = line_up(
             [*waiting, probe],

@@ -270,9 +270,10 @@ class HubServer:
         if session.window is not None and not await self._open_window(client):
             return None
         # snapshot and registration in one step: every later event reaches this client after its welcome
-        welcome = views.welcome(self.engine, self.hall_wire, session, self.clock())
+        now = self.clock()
+        welcome = views.welcome(self.engine, self.hall_wire, session, now)
         if session.ticket is not None and session.past_ticket is None:
-            client.position = self.engine.position(session.ticket)  # as its welcome says
+            client.position = self.engine.position(session.ticket, now)  # as its welcome says
         self._send(client, welcome)
         self.clients.add(client)
         return client
@@ -498,7 +499,7 @@ class HubServer:
             if c.session.ticket is not None and c.session.ticket in self.engine.tickets
         }
         if citizens:
-            places = views.positions(self.engine, set(citizens.values()))
+            places = views.positions(self.engine, set(citizens.values()), self.clock())
             for c, ticket in citizens.items():
                 pos = places[ticket]
                 if pos != c.position:
@@ -507,7 +508,7 @@ class HubServer:
         # the kiosks' guide figures, when they changed
         kiosks = [c.ws for c in self.clients if c.session.role == "kiosk"]
         if kiosks:
-            frame = views.estimates_frame(self.engine)
+            frame = views.estimates_frame(self.engine, self.clock())
             if frame != self.estimates_sent:
                 self.estimates_sent = frame
                 broadcast(kiosks, dumps(frame))

@@ -113,7 +113,7 @@ def welcome(engine: Engine, hall: WireObject, session: Session, now: datetime) -
     """The welcome of a connection: the hall's catalogue and the snapshot its role may see."""
     state: HallSnapshot | CitizenState
     if session.role == "citizen":
-        state = citizen_state(engine, session)
+        state = citizen_state(engine, session, now)
     else:
         state = hall_state(engine, session, now)
     return {
@@ -127,7 +127,7 @@ def welcome(engine: Engine, hall: WireObject, session: Session, now: datetime) -
     }
 
 
-def citizen_state(engine: Engine, session: Session) -> CitizenState:
+def citizen_state(engine: Engine, session: Session, now: datetime) -> CitizenState:
     """A citizen's own ticket, its place in line and whether it may rate a visit now."""
     if session.past_ticket is not None:  # a ticket of an earlier day: shown, nothing more
         return {
@@ -141,7 +141,7 @@ def citizen_state(engine: Engine, session: Session) -> CitizenState:
             "waiting": {},
         }
     assert session.ticket is not None
-    ahead, eta = engine.position(session.ticket)
+    ahead, eta = engine.position(session.ticket, now)
     rate_window = engine.rate_window(session.ticket)
     return {
         "ticket": public_ticket(engine.tickets[session.ticket]),
@@ -181,7 +181,7 @@ def hall_state(engine: Engine, session: Session, now: datetime) -> HallSnapshot:
         else:
             state["tickets"] = list(tickets)
             state["windows"] = list(engine.windows.values())
-            state["estimates"] = estimates(engine)
+            state["estimates"] = estimates(engine, now)
     if session.role == "supervisor":
         state["metrics"] = engine.metrics(now)
         state["complaints"] = list(engine.complaints)
@@ -263,24 +263,25 @@ def ok_reply(session: Session, result: Mapping[str, object]) -> dict[str, object
 # ---------------------------------------------------------------------- positions, metrics
 
 
-def positions(engine: Engine, tickets: Iterable[str]) -> dict[str, Position]:
+def positions(engine: Engine, tickets: Iterable[str], now: datetime) -> dict[str, Position]:
     """The place in line of each of these of today's tickets; (0, 0) when not waiting.
 
     All from the engine's one forward pass (`Engine.line_up`), however many citizens watch.
     """
-    return {tid: engine.position(tid) for tid in tickets if tid in engine.tickets}
+    return {tid: engine.position(tid, now) for tid in tickets if tid in engine.tickets}
 
 
-def estimates(engine: Engine) -> dict[str, Estimate]:
+def estimates(engine: Engine, now: datetime) -> dict[str, Estimate]:
     """Per service, the place and wait a normal ticket issued now would get."""
     return {
-        code: {"ahead": ahead, "eta_min": eta} for code, (ahead, eta) in engine.estimates().items()
+        code: {"ahead": ahead, "eta_min": eta}
+        for code, (ahead, eta) in engine.estimates(now).items()
     }
 
 
-def estimates_frame(engine: Engine) -> EstimatesFrame:
+def estimates_frame(engine: Engine, now: datetime) -> EstimatesFrame:
     """The kiosks' guide figures, pushed when they change."""
-    return {"type": "estimates", "estimates": estimates(engine)}
+    return {"type": "estimates", "estimates": estimates(engine, now)}
 
 
 def position_frame(position: Position) -> PositionFrame:

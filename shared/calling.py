@@ -165,30 +165,29 @@ class _Turns:
     def pick(self, pools: Mapping[Pool, _Queues]) -> tuple[Any, str] | None:
         """Take the ticket `call_next` would take here (removing it), with its reason."""
         mine = [pools[p] for p in self.pools if p in pools]
-        handed = _head(q.handed for q in mine)
-        if handed is not None:
-            return handed.popleft(), "transferred"
-        prio = _head(q.prio for q in mine)
-        normal = _head(q.normal for q in mine)
-        if prio is None and normal is None:
-            return None
-        first = (
-            prio
-            if normal is None or (prio is not None and queue_key(prio[0]) < queue_key(normal[0]))
-            else normal
-        )
-        assert first is not None
-        q: deque[Any] | None
-        if datetime.fromisoformat(first[0]["queued_at"]) < self.limit:
-            reason, q = "overdue", first
-        elif prio is not None and not (self.streak >= self.run and normal is not None):
-            reason, q = "priority", prio
-        else:
-            reason, q = "fifo", normal or prio
+        q = _head(q.handed for q in mine)
+        reason = "transferred"
+        if q is None:
+            prio = _head(q.prio for q in mine)
+            normal = _head(q.normal for q in mine)
+            if prio is None and normal is None:
+                return None
+            first = prio if normal is None or (prio and _before(prio, normal)) else normal
+            assert first is not None
+            if datetime.fromisoformat(first[0]["queued_at"]) < self.limit:
+                reason, q = "overdue", first
+            elif prio is not None and not (self.streak >= self.run and normal is not None):
+                reason, q = "priority", prio
+            else:
+                reason, q = "fifo", normal or prio
         assert q is not None
         t = q.popleft()
         self.streak = self.streak + 1 if t.get("priority") == "priority" else 0
         return t, reason
+
+
+def _before(a: deque[Any], b: deque[Any]) -> bool:
+    return queue_key(a[0]) < queue_key(b[0])
 
 
 def _head(queues: Iterable[deque[Any]]) -> deque[Any] | None:
