@@ -863,7 +863,7 @@ class Engine:
         if lu is None or (lu.overdue_at is not None and now >= lu.overdue_at):
             waiting = [self.tickets[i] for ids in self.waiting_by_service.values() for i in ids]
             lu = line_up(
-                waiting, self.windows.values(), self.policy, now, self.service_s, self._busy_s(now)
+                waiting, self.windows.values(), self.policy, now, self.service_s, self.busy_s(now)
             )
             self._line_up = lu
         return lu
@@ -887,7 +887,7 @@ class Engine:
         out: dict[str, tuple[int, int | None]] = {}
         for svc in self.hall.services:
             probe = new_ticket(self.day, "?", svc.code, "", "normal", "zh", iso(now), self.seq + 1)
-            place = lu.tail(probe, self.service_s) or self._probe_place(probe, now)
+            place = lu.tail(probe) or self._probe_place(probe, now)
             out[svc.code] = (place[0], eta_minutes(place[1]))
         return out
 
@@ -900,7 +900,7 @@ class Engine:
             self.policy,
             now,
             self.service_s,
-            self._busy_s(now),
+            self.busy_s(now),
         )
         return lu.places[probe["id"]]
 
@@ -908,7 +908,7 @@ class Engine:
         """Today's mean service time of a service in seconds (see DayMetrics.mean_service_s)."""
         return float(self.day_metrics.mean_service_s(service))
 
-    def _busy_s(self, now: datetime) -> dict[int, float]:
+    def busy_s(self, now: datetime) -> dict[int, float]:
         """Per open window, the seconds its called or serving ticket still needs (an estimate)."""
         out = {}
         for n, w in self.windows.items():

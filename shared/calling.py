@@ -12,15 +12,17 @@ waiting, then the `seq` of the event that queued it (the order in which the hub
 acknowledged it). Never the number: ``F1000`` is acknowledged after ``F999``.
 
 `line_up` runs this order forward over the whole queue at the open windows,
-taking turns (see its docstring), and gives every waiting ticket its place in
+the window free first calling next (see its docstring), and gives every waiting ticket its place in
 line and estimated wait. The engine, the counter's queue view and the tests
 share these functions.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -203,16 +205,28 @@ class _Phase:
     """The windows of one pass and where each stood when it ran out of tickets."""
 
     windows: dict[int, frozenset[str]]  # number -> services
-    calls: dict[int, int]  # tickets each window calls in the pass
+    starts: dict[int, list[float]]  # per window, when (in seconds from now) each of its calls is
     clock: dict[int, float]  # seconds until each window is free again after its calls
     priority: set[int]  # windows that call a priority ticket in the pass
 
     def callers(self, t: Mapping[str, Any]) -> list[int]:
-        """The windows of this phase that may call the ticket, in turn order."""
+        """The windows of this phase that may call the ticket."""
         target = t.get("target_window")
         if target is not None:
             return [target] if target in self.windows else []
         return [n for n, s in self.windows.items() if t["service"] in s]
+
+    def turn(self, callers: Iterable[int]) -> tuple[float, int]:
+        """The first turn at which one of these windows has nothing else to call."""
+        return min((self.clock[n], n) for n in callers)
+
+    def calls_before(self, callers: Iterable[int], turn: tuple[float, int]) -> int:
+        """How many tickets these windows call before the turn (clock, window)."""
+        at, w = turn
+        return sum(
+            bisect_right(self.starts[n], at) if n <= w else bisect_left(self.starts[n], at)
+            for n in callers
+        )
 
 
 Place = tuple[int, float | None]  # (ahead, estimated wait in seconds or None: no open window)
@@ -238,32 +252,25 @@ class LineUp:
         """
         if t.get("priority") == "priority" or is_handed_off(t) or queue_key(t) <= self.last:
             return False
-        place = self.tail(t, service_s)
+        place = self.tail(t)
         if place is None:
             return False
         phase = self.open if self.open.callers(t) else self.closed
-        callers = phase.callers(t)
-        if callers:
-            w = min(callers, key=lambda n: (phase.calls[n], n))
-            phase.calls[w] += 1
-            phase.clock[w] += service_s(t["service"])
+        at, w = phase.turn(phase.callers(t))
+        phase.starts[w].append(at)
+        phase.clock[w] = at + service_s(t["service"])
         self.places[t["id"]] = place
         self.last = queue_key(t)
         return True
 
-    def tail(self, t: Mapping[str, Any], service_s: Callable[[str], float]) -> Place | None:
+    def tail(self, t: Mapping[str, Any]) -> Place | None:
         """The place a normal ticket queued after every other would get; None: run a new pass."""
         phase = self.open if self.open.callers(t) else self.closed
         callers = phase.callers(t)
         if not callers or phase.priority.intersection(callers):
             return None
-        # windows take turns; each calls once a turn until it has nothing: the ticket goes to
-        # the first caller to run out, at round r, after r calls at every caller plus one at
-        # each caller before it in the turn
-        w = min(callers, key=lambda n: (phase.calls[n], n))
-        r = phase.calls[w]
-        ahead = r * len(callers) + sum(1 for n in callers if n < w)
-        return ahead, (phase.clock[w] if phase is self.open else None)
+        turn = phase.turn(callers)
+        return phase.calls_before(callers, turn), (turn[0] if phase is self.open else None)
 
 
 def line_up(
@@ -276,25 +283,24 @@ def line_up(
 ) -> LineUp:
     """Run the calling order forward over a copy of the queue, with no new arrivals.
 
-    The open windows take turns in ascending window number; at its turn a window
-    calls the ticket `next_ticket` gives it (keeping its own priority run), and a
-    window with nothing left to call drops out. A ticket's `ahead` is the number of
-    tickets called before it at the windows that may call it; its wait is how long
-    the window that calls it is busy before: what is left of its current ticket
-    (`busy_s`) plus `service_s(service)` of each ticket it called earlier in the pass.
+    Each open window is free after what is left of its current ticket (`busy_s`,
+    seconds); the next call is made by the window free first (the lower number on a
+    tie), which calls the ticket `next_ticket` gives it (keeping its own priority
+    run) and is then busy for `service_s(service)` of that ticket; a window with
+    nothing left to call drops out. A ticket's `ahead` is the number of tickets
+    called before it at the windows that may call it, its wait the time of its call.
     Tickets no open window may call are placed by a second pass at the paused and
-    closed windows (as if they opened), with no estimated wait. One pass: O(waiting
-    tickets x services of a window).
+    closed windows (as if they opened now), with no estimated wait. O(waiting
+    tickets x (services of a window + log windows)).
     """
     ordered = sorted((t for t in tickets if t["state"] == "waiting"), key=queue_key)
-    wins = sorted(windows, key=lambda w: int(w["number"]))
     places: dict[str, Place] = {}
-    busy = busy_s or {}
     pools = _pools(ordered)
-    phases = []
-    for is_open in (True, False):
-        phase_windows = [w for w in wins if (w.get("state") == "open") == is_open]
-        phases.append(_run(pools, phase_windows, policy, now, service_s, busy, places, is_open))
+    wins = list(windows)
+    opened = [w for w in wins if w.get("state") == "open"]
+    others = [w for w in wins if w.get("state") != "open"]
+    first = _run(pools, opened, policy, now, service_s, busy_s or {}, places, timed=True)
+    second = _run(pools, others, policy, now, service_s, {}, places, timed=False)
     # tickets no window at all may call: in queue order among themselves
     for n, t in enumerate(t for t in ordered if t["id"] not in places):
         places[t["id"]] = (n, None)
@@ -302,7 +308,7 @@ def line_up(
     later = [t for t in ordered if datetime.fromisoformat(t["queued_at"]) >= limit]
     overdue_at = datetime.fromisoformat(later[0]["queued_at"]) + (now - limit) if later else None
     last = queue_key(ordered[-1]) if ordered else ("", 0)
-    return LineUp(places, phases[0], phases[1], last, overdue_at)
+    return LineUp(places, first, second, last, overdue_at)
 
 
 def _run(
@@ -315,33 +321,32 @@ def _run(
     places: dict[str, Place],
     timed: bool,
 ) -> _Phase:
-    turns = [_Turns(w, policy, now) for w in windows]
+    turns = {int(w["number"]): _Turns(w, policy, now) for w in windows}
     phase = _Phase(
         windows={int(w["number"]): frozenset(w.get("services") or ()) for w in windows},
-        calls={w.number: 0 for w in turns},
-        clock={w.number: (busy.get(w.number, 0.0) if timed else 0.0) for w in turns},
+        starts={n: [] for n in turns},
+        clock={n: busy.get(n, 0.0) for n in turns},
         priority=set(),
     )
     callers: dict[Pool, list[int]] = {}
-    active = turns
-    while active:
-        still = []
-        for w in active:
-            picked = w.pick(pools)
-            if picked is None:
-                continue
-            still.append(w)
-            t = picked[0]
-            pool = _pool(t)
-            if pool not in callers:
-                callers[pool] = phase.callers(t)
-            ahead = sum(phase.calls[n] for n in callers[pool])
-            places[t["id"]] = (ahead, phase.clock[w.number] if timed else None)
-            phase.calls[w.number] += 1
-            phase.clock[w.number] += service_s(t["service"])
-            if t.get("priority") == "priority":
-                phase.priority.add(w.number)
-        active = still
+    free = [(phase.clock[n], n) for n in turns]
+    heapq.heapify(free)
+    while free:
+        at, n = heapq.heappop(free)
+        picked = turns[n].pick(pools)
+        if picked is None:
+            continue  # nothing left for this window: it drops out
+        t = picked[0]
+        pool = _pool(t)
+        if pool not in callers:
+            callers[pool] = phase.callers(t)
+        ahead = sum(len(phase.starts[c]) for c in callers[pool])
+        places[t["id"]] = (ahead, at if timed else None)
+        phase.starts[n].append(at)
+        phase.clock[n] = at + service_s(t["service"])
+        if t.get("priority") == "priority":
+            phase.priority.add(n)
+        heapq.heappush(free, (phase.clock[n], n))
     return phase
 
 

@@ -2,13 +2,15 @@
 
 1. Tickets acknowledged together (one instant, one group commit) are called, and told
    their place, in the order the hub acknowledged them, across 999 -> 1000 and 9999 -> 10000.
-2. With no new arrivals, calling next at the open windows in turns (ascending window
-   number; a window with nothing to call drops out) calls every ticket after exactly
-   `ahead` others at the windows that may call it, as the forward pass said.
+2. With no new arrivals, calling next at the open windows (the window free first calls,
+   the lower number on a tie; a window with nothing to call drops out) calls every
+   ticket after exactly `ahead` others at the windows that may call it, as the forward
+   pass said.
 """
 
 from __future__ import annotations
 
+import heapq
 import os
 from datetime import timedelta
 from typing import Any
@@ -143,19 +145,32 @@ def test_calls_follow_ahead(
     waiting = [t for t in d.engine.tickets.values() if t["state"] == WAITING]
     told = {t["id"]: d.engine.position(t["id"], now)[0] for t in waiting}
     # the kept line-up (tickets added without a pass) equals a fresh pass
-    fresh = line_up(waiting, d.engine.windows.values(), d.engine.policy, now, d.engine.service_s)
+    fresh = line_up(
+        waiting,
+        d.engine.windows.values(),
+        d.engine.policy,
+        now,
+        d.engine.service_s,
+        d.engine.busy_s(now),
+    )
     assert told == {tid: place[0] for tid, place in fresh.places.items()}
-    # no new arrivals: the open windows take turns calling next
+    # no new arrivals: the window free first (then the lower number) calls next, and is
+    # busy for its service's mean time (as the pass saw them: finishing here adds samples)
+    mean = {s: d.engine.service_s(s) for s in ("MZ-01", "MZ-02", "GH-01", "GH-02")}
+    busy = d.engine.busy_s(now)
+    free = [(busy.get(n, 0.0), n) for n in open_windows]
+    heapq.heapify(free)
     calls: list[tuple[str, int]] = []
-    active = sorted(open_windows)
-    while active:
-        for n in list(active):
-            _free(d, n, now)
-            try:
-                calls.append((d.call_next(n, now)[0], n))
-            except EngineError as e:
-                assert e.code == "queue_empty"
-                active.remove(n)
+    while free:
+        clock, n = heapq.heappop(free)
+        _free(d, n, now)
+        try:
+            tid = d.call_next(n, now)[0]
+        except EngineError as e:
+            assert e.code == "queue_empty"
+            continue
+        calls.append((tid, n))
+        heapq.heappush(free, (clock + mean[d.ticket(tid)["service"]], n))
     for i, (tid, _) in enumerate(calls):
         if tid not in told:
             continue
