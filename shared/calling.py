@@ -34,6 +34,12 @@ Ticket = TypeVar("Ticket", bound=Mapping[str, Any])
 
 MIN_SAMPLES = 3  # measured service segments of a service before its mean replaces the catalogue's
 
+# What every surface says instead of minutes when no open window serves the ticket (eta null).
+NO_WINDOW = (
+    "暂无窗口受理，开窗后按顺序叫号",
+    "No window is serving this now; you will be called in order when one opens",
+)
+
 
 def queue_key(t: Mapping[str, Any]) -> tuple[str, int]:
     """The queue order of waiting tickets: when it started waiting, then the hub's acknowledgement.
