@@ -107,10 +107,11 @@ async def test_waiting_counts_update_live(hub: Any) -> None:
         await pilot.press("1")
         await wait_for(pilot, lambda: isinstance(app.screen, DepartmentScreen))
         svc_tile = app.screen.query_one(f"#svc-{service}", Tile)
-        assert "等候 2 人" in str(svc_tile.render())
+        # what a new ticket would be told, from the hub: 2 ahead, and no window open yet
+        assert "前面 2 人 · 暂无窗口受理，开窗后按顺序叫号" in str(svc_tile.render())
         # English shows the same figures.
         await pilot.click("#lang-toggle")
-        await wait_for(pilot, lambda: "2 waiting" in str(svc_tile.render()))
+        await wait_for(pilot, lambda: "2 ahead · No window is serving" in str(svc_tile.render()))
 
 
 async def test_double_tap_gives_one_ticket(hub: Any) -> None:
