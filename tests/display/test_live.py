@@ -361,26 +361,25 @@ async def test_a_four_digit_number_is_shown_whole_in_big_glyphs(hub: Any) -> Non
     prefix = hub.hall.service(service).prefix
     assert hub.server is not None
     hub.server.engine.numbers[prefix] = 999  # the next ticket is the 1000th of the prefix
+    async with (
+        hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
+        hub_client(hub.url, counter_hello(hub, 1)) as counter,
+    ):
+        issued = await kiosk.request("issue", service=service)
+        assert issued["ticket"]["number"] == f"{prefix}1000"
+        await counter.request("call_next")
     for size in (SIZE, (80, 24)):
-        app = DisplayApp(hub.url)
-        async with app.run_test(size=size) as pilot:
-            await wait_for(lambda: app.state.loaded and app.stale_kind() is None, what="welcome")
-            if size == SIZE:
-                async with (
-                    hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
-                    hub_client(hub.url, counter_hello(hub, 1)) as counter,
-                ):
-                    issued = await kiosk.request("issue", service=service)
-                    assert issued["ticket"]["number"] == f"{prefix}1000"
-                    await counter.request("call_next")
-                    await counter.request("start")
-                    await counter.request("finish", outcome="done")
-            number = f"{prefix}1000"
-            await wait_for(lambda: shown_number(app) == number, what="the called number")
-            await pilot.pause()
-            big = app.board.query_one("#call-number", BigText)
-            await wait_for(lambda: big.shown_text == number, what="the number painted")
-            width, height = big.size
-            scale = glyphs.fit_scale(number, width, height, big.max_scale)
-            assert scale >= 1, f"{number} does not fit in big glyphs at {size}"
-            assert glyphs.size(number, scale)[0] <= width
+        await _shows_whole(hub, f"{prefix}1000", size)
+
+
+async def _shows_whole(hub: Any, number: str, size: tuple[int, int]) -> None:
+    app = DisplayApp(hub.url)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(lambda: shown_number(app) == number, what="the called number")
+        big = app.board.query_one("#call-number", BigText)
+        await pilot.pause()
+        await wait_for(lambda: big.shown_text == number, what="the number painted")
+        width, height = big.size
+        scale = glyphs.fit_scale(number, width, height, big.max_scale)
+        assert scale >= 1, f"{number} does not fit in big glyphs at {size}"
+        assert glyphs.size(number, scale)[0] <= width
