@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
+from shared.calling import queue_key
 from shared.protocol import W_OPEN, W_PAUSED, WAITING, parse_iso
 
 # Alert kinds, most urgent first: the boards list them in this order.
@@ -99,16 +100,14 @@ def raise_alerts(
 ) -> list[Raised]:
     """Every alert the hall raises at `now`, in `KINDS` order.
 
-    Overdue tickets longest wait first; unserved services by code; paused
+    Overdue tickets longest wait first (equal waits in queue order); unserved services by code; paused
     windows by number; ratings, printer faults and complaints newest first.
     """
     windows = list(windows)
     limit = max_wait_minutes(policy)
     out: list[Raised] = []
     overdue = []
-    for t in tickets:
-        if t.get("state") != WAITING:
-            continue
+    for t in sorted((t for t in tickets if t.get("state") == WAITING), key=queue_key):
         waited = _since(t.get("queued_at") or t.get("issued_at"), now)
         if waited is not None and exceeds(waited, limit):
             overdue.append(Raised("overdue", str(t.get("id")), t, waited))

@@ -49,7 +49,7 @@ def queue_key(t: Mapping[str, Any]) -> tuple[str, int]:
     issue, transfer or requeue that queued it) breaks ties between tickets of one
     group commit, which share `queued_at`. Total: no two tickets share a `queued_seq`.
     """
-    return (t["queued_at"], int(t.get("queued_seq") or 0))
+    return (t.get("queued_at") or "", t.get("queued_seq") or 0)
 
 
 _NUMBER = re.compile(r"^(\D*)(\d+)$")
