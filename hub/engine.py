@@ -886,13 +886,13 @@ class Engine:
         lu = self.line_up(now)
         out: dict[str, tuple[int, int | None]] = {}
         for svc in self.hall.services:
-            probe = new_ticket(self.day, "?", svc.code, "", "normal", "zh", iso(now), self.seq + 1)
-            place = lu.tail(probe) or self._probe_place(probe, now)
+            place = lu.tail({"service": svc.code}) or self._probe_place(svc.code, now)
             out[svc.code] = (place[0], eta_minutes(place[1]))
         return out
 
-    def _probe_place(self, probe: Ticket, now: datetime) -> Place:
-        """A new pass with the probe ticket in it (when the quick tail does not apply)."""
+    def _probe_place(self, service: str, now: datetime) -> Place:
+        """A new pass with a probe ticket queued last (when the quick tail does not apply)."""
+        probe = new_ticket(self.day, "?", service, "", "normal", "zh", iso(now), self.seq + 1)
         waiting = [self.tickets[i] for ids in self.waiting_by_service.values() for i in ids]
         lu = line_up(
             [*waiting, probe],

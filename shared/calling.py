@@ -214,13 +214,20 @@ class _Phase:
     starts: dict[int, list[float]]  # per window, when (in seconds from now) each of its calls is
     clock: dict[int, float]  # seconds until each window is free again after its calls
     priority: set[int]  # windows that call a priority ticket in the pass
+    _callers: dict[Pool, list[int]] = field(default_factory=dict)
 
     def callers(self, t: Mapping[str, Any]) -> list[int]:
         """The windows of this phase that may call the ticket."""
-        target = t.get("target_window")
-        if target is not None:
-            return [target] if target in self.windows else []
-        return [n for n, s in self.windows.items() if t["service"] in s]
+        pool = _pool(t)
+        found = self._callers.get(pool)
+        if found is None:
+            kind, key = pool
+            if kind == "w":
+                found = [n for n in self.windows if n == key]
+            else:
+                found = [n for n, s in self.windows.items() if key in s]
+            self._callers[pool] = found
+        return found
 
     def turn(self, callers: Iterable[int]) -> tuple[float, int]:
         """The first turn at which one of these windows has nothing else to call."""
@@ -334,7 +341,6 @@ def _run(
         clock={n: busy.get(n, 0.0) for n in turns},
         priority=set(),
     )
-    callers: dict[Pool, list[int]] = {}
     free = [(phase.clock[n], n) for n in turns]
     heapq.heapify(free)
     while free:
@@ -343,10 +349,7 @@ def _run(
         if picked is None:
             continue  # nothing left for this window: it drops out
         t = picked[0]
-        pool = _pool(t)
-        if pool not in callers:
-            callers[pool] = phase.callers(t)
-        ahead = sum(len(phase.starts[c]) for c in callers[pool])
+        ahead = sum(len(phase.starts[c]) for c in phase.callers(t))
         places[t["id"]] = (ahead, at if timed else None)
         phase.starts[n].append(at)
         phase.clock[n] = at + service_s(t["service"])
