@@ -28,6 +28,9 @@ async def test_home_to_ticket_by_touch_equals_the_hubs(hub: Any) -> None:
         assert isinstance(guide, GuideScreen)
         materials = app.state.service(service)["guide"]["materials"]  # type: ignore[index]
         assert materials[0] in text_of(app, "#text-materials")
+        # no window open: the guide says so, with no minutes, and so does the ticket below
+        no_window = "暂无窗口受理，开窗后按顺序叫号"
+        assert text_of(app, "#text-queue_now") == f"前面 0 人 · {no_window}"
         await pilot.click("#take-ticket")
         await wait_for(pilot, lambda: isinstance(app.screen, PriorityScreen))
         await pilot.click("#choose-normal")
@@ -43,8 +46,9 @@ async def test_home_to_ticket_by_touch_equals_the_hubs(hub: Any) -> None:
         assert shown.number == hub_ticket["number"]
         assert screen.query_one(BigText).text == hub_ticket["number"]
         assert hub_ticket["service"] == service and hub_ticket["priority"] == "normal"
-        assert shown.ahead == 0
+        assert shown.ahead == 0 and shown.eta_min is None
         assert "0" in text_of(app, "#ticket-ahead")
+        assert text_of(app, "#ticket-eta") == no_window
         assert shown.url.endswith(shown.token) and "/t/" in shown.url
         # A second Enter right away does not dismiss the ticket (grace period) ...
         await pilot.press("enter")
