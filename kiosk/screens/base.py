@@ -113,8 +113,8 @@ class KioskScreen(Screen[None]):
         """Redraw everything from `view` (the app passes a new one down) or the last one."""
         if view is not None:
             self.view = view
-        if not self.is_mounted:
-            return
+        if not self.is_mounted or not self.query(KioskHeader):
+            return  # not composed yet: on_mount syncs
         lang = self.lang
         header = self.query_one(KioskHeader)
         header.hall_name = self.view.state.hall_name(lang)
