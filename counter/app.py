@@ -215,6 +215,8 @@ class CounterApp(App[int]):
             w = event.get("window") or {}
             if w.get("number") == self.window_no and not self._logging_out:
                 self._end_session(t("window_closed_by_supervisor", lang))
+        elif kind == "logged_out":  # the hub ends this session (then closes with 4003)
+            self._end_session(str(event.get("reason") or t("window_closed_by_supervisor", lang)))
 
     @on(HubStatus)
     def _status(self, message: HubStatus) -> None:

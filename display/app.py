@@ -36,7 +36,8 @@ from display.strings import error_text, t
 from display.voice import Announcement, AnnouncementQueue, EspeakSpeaker, Speaker
 from display.widgets.actions import ActionsPanel
 from shared.client import HubClient, HubError
-from shared.protocol import DEFAULT_HUB, parse_iso
+from shared.labels import close_outcome_label, state_label
+from shared.protocol import CALLED, DEFAULT_HUB, SERVING, parse_iso
 from shared.ui.hub import HubEvent, HubFailed, HubLink, HubStatus, HubWelcomed
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -381,10 +382,24 @@ class DisplayApp(App[int]):
     @on(ActionsPanel.WindowCloseRequested)
     def _ask_close_window(self, message: ActionsPanel.WindowCloseRequested) -> None:
         """Closing a window logs its clerk out: ask first."""
-        name = self.state.window_name(message.window, self.lang)
-        question = t("confirm_close", self.lang, window=name)
+        state, lang = self.state, self.lang
+        name = state.window_name(message.window, lang)
+        question = t("confirm_close", lang, window=name)
+        outcomes: list[tuple[str, str]] = []
+        tstate = state.window_current_state(message.window)
+        if tstate in (CALLED, SERVING):  # settled by the supervisor: first in line by default
+            number = state.window_current_number(message.window)
+            question = t(
+                "confirm_close_busy",
+                lang,
+                window=name,
+                number=number,
+                state=state_label(tstate, lang),
+            )
+            fits = ("requeue", "no_show") if tstate == CALLED else ("requeue", "done")
+            outcomes = [(o, close_outcome_label(o, lang)) for o in fits]
         self.push_screen(
-            CloseWindowScreen(message.window, question, t("yes", self.lang), t("no", self.lang))
+            CloseWindowScreen(message.window, question, t("yes", lang), t("no", lang), outcomes)
         )
 
     @on(CloseWindowScreen.CloseRequested)
@@ -393,7 +408,10 @@ class DisplayApp(App[int]):
             return  # a second "yes" before the first was handled
         self.pop_screen()
         name = self.state.window_name(message.window, self.lang)
-        self.command("close_window", t("done_close", self.lang, window=name), window=message.window)
+        args: dict[str, Any] = {"window": message.window}
+        if message.outcome is not None:
+            args["ticket_outcome"] = message.outcome
+        self.command("close_window", t("done_close", self.lang, window=name), **args)
 
     @work(group="commands")
     async def command(self, kind: str, done: str, **args: Any) -> None:

@@ -45,7 +45,7 @@ class Call:
 class Alert:
     """Something a supervisor should look at; `key` identifies it across refreshes."""
 
-    kind: str  # overdue | unserved | paused | rating | printer | complaint
+    kind: str  # unattended | overdue | unserved | paused | rating | printer | complaint
     key: str
     text: str
     severity: str = "warning"  # warning | error
@@ -306,7 +306,18 @@ class BoardState(HallState):
             now=now,
         ):
             item = a.item
-            if a.kind == "overdue":
+            if a.kind == "unattended":
+                number = self.window_current_number(int(a.subject))
+                text = t(
+                    "a_unattended",
+                    lang,
+                    window=self.window_name(int(a.subject), lang),
+                    minutes=_minutes(a.seconds),
+                    ticket=t("a_unattended_ticket", lang, number=number) if a.urgent else "",
+                )
+                severity = "error" if a.urgent else "warning"
+                out.append(Alert(a.kind, f"unattended:{a.subject}", text, severity))
+            elif a.kind == "overdue":
                 text = t(
                     "a_overdue",
                     lang,

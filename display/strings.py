@@ -80,6 +80,11 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "{service}:{n} 人等候,但没有开放的窗口",
         "{service}: {n} waiting but no open window",
     ),
+    "a_unattended": (
+        "{window} 无人值守:终端已断开 {minutes} 分钟{ticket}",
+        "{window} unattended: its terminal has been gone {minutes} min{ticket}",
+    ),
+    "a_unattended_ticket": ("，{number} 仍被叫到该窗口", "; {number} is still called there"),
     "a_paused": (
         "{window} 已暂停 {minutes} 分钟:{reason}",
         "{window} paused for {minutes} min: {reason}",
@@ -103,6 +108,10 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "confirm_close": (
         "确定关闭 {window}?该窗口的工作人员将被登出。",
         "Close {window}? Its clerk will be logged out.",
+    ),
+    "confirm_close_busy": (
+        "确定关闭 {window}?该窗口的工作人员将被登出。{number}({state})如何处理?",
+        "Close {window}? Its clerk will be logged out. What becomes of {number} ({state})?",
     ),
     "yes": ("确定", "Yes"),
     "no": ("取消", "No"),

@@ -97,6 +97,11 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     (SERVING, "park"): Step(PARKED, "ticket_parked"),
     (PARKED, "unpark"): Step(SERVING, "ticket_unparked"),
     (NO_SHOW, "requeue"): Step(WAITING, "ticket_requeued"),
+    # a supervisor closes a window with a ticket at it (close_window's ticket_outcome)
+    (CALLED, "close_requeue"): Step(WAITING, "ticket_transferred"),
+    (SERVING, "close_requeue"): Step(WAITING, "ticket_transferred"),
+    (SERVING, "close_done"): Step(DONE, "ticket_finished"),
+    (CALLED, "close_no_show"): Step(NO_SHOW, "ticket_no_show"),
     (WAITING, EXPIRE): Step(EXPIRED, "ticket_expired"),
     (CALLED, EXPIRE): Step(EXPIRED, "ticket_expired"),
     (SERVING, EXPIRE): Step(EXPIRED, "ticket_expired"),
@@ -129,6 +134,20 @@ CHANGES: dict[str, frozenset[str]] = {
     "park": frozenset(),
     "unpark": frozenset({"staff"}),
     "requeue": frozenset({"queued_at", "queued_seq", "called_at", "ended_at", "window", "staff"}),
+    "close_requeue": frozenset(
+        {
+            "queued_at",
+            "queued_seq",
+            "called_at",
+            "window",
+            "staff",
+            "target_window",
+            "recalls",
+            "handoffs",
+        }
+    ),
+    "close_done": frozenset({"ended_at"}),
+    "close_no_show": frozenset({"ended_at"}),
     EXPIRE: frozenset({"ended_at"}),
 }
 
@@ -137,6 +156,20 @@ _NO_CURRENT = {
     CALLED: ("本窗口没有已叫号的票", "This window has no called ticket"),
     SERVING: ("本窗口没有正在办理的票", "This window has no ticket in service"),
 }
+
+# close_window's ticket_outcome refused for the state of the window's ticket
+_NO_OUTCOME = {
+    "close_done": (
+        "{number} 尚未开始办理，不能标记为办结",
+        "{number} has not started service: it cannot be marked done",
+    ),
+    "close_no_show": (
+        "{number} 已在办理中，不能标记为过号",
+        "{number} is in service: it cannot be marked a no-show",
+    ),
+}
+# the handoff reason of a ticket put back in line by a supervisor's close_window
+CLOSED_BY_SUPERVISOR = "窗口被主管关闭 / window closed by supervisor"
 
 RECENT_CALLS = 20
 
@@ -433,6 +466,20 @@ class Engine:
         self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
     ) -> Result:
         w = self._window(actor.window)
+        held = [
+            o["number"]
+            for o in self.windows.values()
+            if o["number"] != w["number"]
+            and o["state"] != W_CLOSED
+            and o["staff"] == actor.identity
+        ]
+        if held:
+            raise EngineError(
+                "forbidden",
+                f"您已在 {held[0]} 号窗口登录：请先在该窗口退出，或请值班主管关闭该窗口",
+                f"You are logged in at window {held[0]}: log out there first, "
+                "or ask a supervisor to close it",
+            )
         if w["state"] != W_CLOSED:
             if w["staff"] == actor.identity:
                 return {}  # a reconnect or a restarted terminal: the session goes on
@@ -622,7 +669,7 @@ class Engine:
         w = self._my_window(actor)
         return self._close(w, now, events)
 
-    def _close(self, w: Window, now: datetime, events: list[Event]) -> Result:
+    def _close(self, w: Window, now: datetime, events: list[Event], /, **fields: Any) -> Result:
         cur = self.tickets.get(w["current"]) if w["current"] else None
         if cur is not None and cur["state"] in (CALLED, SERVING):
             raise EngineError(
@@ -639,7 +686,7 @@ class Engine:
             "paused_at": None,
             "opened_at": None,
         }
-        self._emit(events, "window_closed", now, window=nw)
+        self._emit(events, "window_closed", now, window=nw, **fields)
         return {"window": nw}
 
     # --- supervisor
@@ -667,10 +714,51 @@ class Engine:
     def _do_close_window(
         self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
     ) -> Result:
+        """Close any window, busy or not: its called or serving ticket goes back to the front
+        of its queue (or is done / a no-show, `ticket_outcome`); a parked ticket stays parked
+        for the window. The clerk's session ends (hub/server.py)."""
         w = self._window(cmd.get("window"))
         if w["state"] == W_CLOSED:
             raise EngineError("invalid_state", "窗口已关闭", "The window is already closed")
-        return self._close(w, now, events)
+        cur = self.tickets.get(w["current"]) if w["current"] else None
+        if cur is None or cur["state"] not in (CALLED, SERVING):
+            return self._close(w, now, events, staff=actor.identity)
+        moved = self._settle(actor, w, cur, cmd.get("ticket_outcome") or "requeue", now, events)
+        return {**self._close(w, now, events, staff=actor.identity), "ticket": moved}
+
+    def _settle(
+        self, actor: Actor, w: Window, t: Ticket, outcome: str, now: datetime, events: list[Event]
+    ) -> Ticket:
+        """The ticket at a window a supervisor closes: back in line first, done or a no-show."""
+        command = f"close_{outcome}"
+        zh, en = _NO_OUTCOME.get(command, ("", ""))
+        self._transition(t, command, (zh.format(number=t["number"]), en.format(number=t["number"])))
+        n = w["number"]
+        if outcome == "done":
+            changes: dict[str, Any] = {"ended_at": iso(now)}
+            return self._move(events, now, t, command, changes, window=n, outcome=DONE)
+        if outcome == "no_show":
+            return self._move(events, now, t, command, {"ended_at": iso(now)}, window=n)
+        handoff: Handoff = {
+            "from_window": n,
+            "from_staff": actor.identity,
+            "to_service": t["service"],
+            "to_window": None,
+            "reason": CLOSED_BY_SUPERVISOR,
+            "at": iso(now),
+            "front": True,
+        }
+        changes = {
+            "queued_at": iso(now),
+            "queued_seq": self.seq + 1,
+            "called_at": None,
+            "window": None,
+            "staff": None,
+            "target_window": None,
+            "recalls": 0,
+            "handoffs": [*t["handoffs"], handoff],
+        }
+        return self._move(events, now, t, command, changes, window=n, handoff=handoff)
 
     # --- citizen
 

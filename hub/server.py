@@ -46,10 +46,28 @@ from hub.catalogue import Hall
 from hub.engine import Engine, EngineError, Event
 from hub.errors import Error, ErrorFrame, RequestError, error_frame
 from hub.pages import Health, Pages
-from hub.session import Gate, Refusal, Session, read_hello, refusal
+from hub.session import (
+    LOGIN_FAILURES,
+    LOGIN_WINDOW,
+    Gate,
+    LoginLimit,
+    Refusal,
+    Session,
+    read_hello,
+    refusal,
+)
 from hub.store import Store, encode_event
 from hub.validate import Command, check_request, parse_frame, reply_to
-from shared.protocol import CLOSE_TAKEN_OVER, MAX_CLIENT_FRAME, dumps, is_window_event
+from shared.i18n import pick
+from shared.protocol import (
+    CLOSE_FORBIDDEN,
+    CLOSE_TAKEN_OVER,
+    MAX_CLIENT_FRAME,
+    W_CLOSED,
+    dumps,
+    is_window_event,
+    iso,
+)
 
 log = logging.getLogger("hall.hub")
 MAX_PENDING = (
@@ -59,6 +77,7 @@ MAX_BATCH = 512
 HELLO_TIMEOUT = 10.0
 OPEN_WINDOW: Command = {"type": "open_window"}  # what a counter's hello runs through the writer
 ROLL: Command = {"type": "_roll"}  # the midnight tick's request: roll_day does the work
+UNATTENDED_AFTER = 60.0  # seconds an open window's terminal may be away before supervisors are told
 
 # An ok reply: {"type": "ok", "re": id, ...the command's result}; the writer keeps them by
 # (identity, request id) so a resent request gets the same reply.
@@ -109,6 +128,9 @@ class HubServer:
         public_url: str | None = None,
         clock: Callable[[], datetime] = _now,
         ping_interval: float | None = 10.0,
+        unattended_after: float = UNATTENDED_AFTER,
+        login_failures: int = LOGIN_FAILURES,
+        login_window: float = LOGIN_WINDOW,
     ) -> None:
         self.store = store
         self.hall = hall
@@ -118,6 +140,11 @@ class HubServer:
         self.public_url = public_url
         self.clock = clock
         self.ping_interval = ping_interval
+        self.unattended_after = unattended_after
+        # open windows without a terminal: the timer until they count as unattended, and those
+        # that do (window -> since when its terminal is away, ISO); not events of the day's log
+        self.away: dict[int, asyncio.TimerHandle] = {}
+        self.unattended: dict[int, str] = {}
         self.hall_wire = hall.to_wire()
         self.engine: Engine = self._restore()
         self.replies: dict[tuple[str, str], Reply] = {}
@@ -133,7 +160,8 @@ class HubServer:
         self.metrics_task: asyncio.Task[None] | None = None
         self.estimates_sent: views.EstimatesFrame | None = None  # the last one sent to kiosks
         self.stopping = False
-        self.gate = Gate(store, hall, clock)
+        self.stale = False  # a commit failed: the engine may hold what the database does not
+        self.gate = Gate(store, hall, clock, LoginLimit(login_failures, login_window))
         self.pages = Pages(self._health, self._ticket_known)
 
     def _restore(self) -> Engine:
@@ -176,6 +204,9 @@ class HubServer:
         self.port = self.server.sockets[0].getsockname()[1]
         self.writer = asyncio.create_task(self._write_loop())
         self.ticker = asyncio.create_task(self._tick())
+        for n, w in self.engine.windows.items():  # open since before a restart: nobody there yet
+            if w["state"] != W_CLOSED:
+                self._watch_window(n)
 
     async def stop(self) -> None:
         """Drain in-flight requests, then close every client with 1001 (going away)."""
@@ -205,6 +236,10 @@ class HubServer:
         self.server = None
         self.clients.clear()
         self.window_clients.clear()
+        for timer in self.away.values():
+            timer.cancel()
+        self.away.clear()
+        self.unattended.clear()
 
     async def _tick(self) -> None:
         """Roll the day at local midnight even when nobody sends anything."""
@@ -252,6 +287,7 @@ class HubServer:
             window = client.session.window
             if window is not None and self.window_clients.get(window) is client:
                 del self.window_clients[window]
+                self._watch_window(window)
 
     async def _open(self, ws: ServerConnection, raw: str | bytes) -> Client | None:
         """Admit a hello: the client after its welcome, or None after a refusal (closed)."""
@@ -262,7 +298,8 @@ class HubServer:
         if self.stopping:
             await ws.close(1001, "going away")
             return None
-        session = await self.gate.admit(hello, self.engine)
+        peer = ws.remote_address
+        session = await self.gate.admit(hello, self.engine, str(peer[0]) if peer else "")
         if isinstance(session, Refusal):
             await self._refuse(ws, session)
             return None
@@ -271,7 +308,7 @@ class HubServer:
             return None
         # snapshot and registration in one step: every later event reaches this client after its welcome
         now = self.clock()
-        welcome = views.welcome(self.engine, self.hall_wire, session, now)
+        welcome = views.welcome(self.engine, self.hall_wire, session, now, self.unattended)
         if session.ticket is not None and session.past_ticket is None:
             client.position = self.engine.position(session.ticket, now)  # as its welcome says
         self._send(client, welcome)
@@ -291,7 +328,43 @@ class HubServer:
             self.clients.discard(old)
             asyncio.create_task(old.ws.close(CLOSE_TAKEN_OVER, "taken over"))
         self.window_clients[window] = client
+        self._window_attended(window)
         return True
+
+    # ------------------------------------------------------------------ unattended windows
+
+    def _watch_window(self, number: int) -> None:
+        """An open window lost its terminal: unattended once it stays away `unattended_after` s."""
+        if self.stopping or number in self.away:
+            return
+        if self.engine.windows[number]["state"] == W_CLOSED:
+            return
+        since = iso(self.clock().astimezone(self.engine.tz))
+        loop = asyncio.get_running_loop()
+        self.away[number] = loop.call_later(
+            self.unattended_after, self._mark_unattended, number, since
+        )
+
+    def _mark_unattended(self, number: int, since: str) -> None:
+        self.away.pop(number, None)
+        if number in self.window_clients or self.engine.windows[number]["state"] == W_CLOSED:
+            return
+        self.unattended[number] = since
+        self._tell_supervisors("window_unattended", number, since)
+
+    def _window_attended(self, number: int) -> None:
+        """A terminal is back at the window, or the window closed."""
+        timer = self.away.pop(number, None)
+        if timer is not None:
+            timer.cancel()
+        if self.unattended.pop(number, None) is not None:
+            self._tell_supervisors("window_attended", number, None)
+
+    def _tell_supervisors(self, kind: str, number: int, since: str | None) -> None:
+        targets = [c.ws for c in self.clients if c.session.role == "supervisor"]
+        if targets:
+            window = {"number": number, "unattended_since": since}
+            broadcast(targets, dumps({"type": kind, "window": window}))
 
     async def _refuse(self, ws: ServerConnection, refused: Refusal) -> None:
         with contextlib.suppress(ConnectionClosed):
@@ -394,10 +467,35 @@ class HubServer:
             except Exception:  # never let the writer die
                 log.exception("batch failed")
                 for p in batch:
-                    if not p.done.done():
-                        p.done.set_result(_unavailable("服务暂时不可用，请重试"))
+                    self._fail(p, _unavailable("服务暂时不可用，请重试"))
 
-    async def _run_batch(self, batch: list[Pending]) -> None:
+    def _fail(self, p: Pending, error: Error) -> None:
+        """Answer a request of a batch that was not stored with `error` (it may be sent again)."""
+        if p.session and p.rid:
+            self.in_progress.pop((p.session.identity, p.rid), None)
+        if not p.done.done():
+            p.done.set_result(error)
+
+    def _reload(self) -> None:
+        """The engine as the database has it (after a failed commit)."""
+        self.engine = self._restore()
+        self.stale = False
+
+    async def _run_batch(self, batch: list[Pending]) -> bool:
+        """Run a batch through the engine, commit it, then fan out and answer; False when
+        the commit failed.
+
+        A failed commit leaves the engine ahead of the database (`stale`) until it
+        is rebuilt from the database, at once or, if the database cannot be read
+        either, before the next batch. A failed batch of several requests is run
+        again one request at a time, so a request the database refuses fails alone
+        (``unavailable``) and the others are stored and answered; after two failures
+        in a row the database is failing, not one request, and the rest of the batch
+        gets ``unavailable`` untried. Nothing of a failed commit was sent to anyone,
+        so no client is closed.
+        """
+        if self.stale:
+            self._reload()
         eng = self.engine
         now = self.clock()
         day_before = eng.day
@@ -438,18 +536,20 @@ class HubServer:
                     [stored for _, stored in texts],
                 )
             except Exception:
-                log.exception("commit failed: reloading state from the database")
-                self.engine = self._restore()
-                for p, _ in results:
-                    if not p.done.done():
-                        p.done.set_result(_unavailable("服务暂时无法保存，请重试"))
-                    if p.session and p.rid:
-                        self.in_progress.pop((p.session.identity, p.rid), None)
-                for c in list(
-                    self.clients
-                ):  # what they saw may not have been stored: resync everyone
-                    asyncio.create_task(c.ws.close(1011, "resync"))
-                return
+                self.stale = True
+                self._reload()
+                if len(batch) > 1:
+                    log.warning("commit of %d requests failed: one at a time now", len(batch))
+                    in_a_row = 0
+                    for p in batch:
+                        if in_a_row == 2:
+                            self._fail(p, _unavailable("服务暂时无法保存，请重试"))
+                            continue
+                        in_a_row = 0 if await self._run_batch([p]) else in_a_row + 1
+                    return False
+                log.exception("commit failed: %s", batch[0].cmd["type"])
+                self._fail(batch[0], _unavailable("服务暂时无法保存，请重试"))
+                return False
         if eng.day != self.replies_day:
             self.replies = {}
             self.replies_day = eng.day
@@ -463,6 +563,7 @@ class HubServer:
                 p.done.set_result(outcome)
         if events:
             self._after_events(events)
+        return True
 
     # ------------------------------------------------------------------ fan-out
 
@@ -517,9 +618,21 @@ class HubServer:
             if is_window_event(ev) and ev["type"] == "window_closed":
                 n = ev["window"]["number"]
                 holder = self.window_clients.pop(n, None)
-                if holder is not None:
-                    self.clients.discard(holder)
+                self._window_attended(n)
+                if holder is None:
+                    continue
+                self.clients.discard(holder)
+                if ev.get("staff") is None:  # the clerk's own logout
                     asyncio.create_task(holder.ws.close(CLOSE_TAKEN_OVER, "window closed"))
+                    continue
+                # a supervisor closed it: the clerk's session ends
+                reason = pick(
+                    holder.session.lang,
+                    f"值班主管关闭了 {n} 号窗口，您已退出登录",
+                    f"A supervisor closed window {n}: you are logged out",
+                )
+                self._send(holder, {"type": "logged_out", "reason": reason, "window": n})
+                asyncio.create_task(holder.ws.close(CLOSE_FORBIDDEN, "logged out"))
         if self.metrics_task is None or self.metrics_task.done():
             self.metrics_task = asyncio.create_task(self._push_metrics())
 

@@ -11,8 +11,10 @@ server receives the hello, asks, and sends the welcome or the refusal.
 from __future__ import annotations
 
 import asyncio
-import json
+import math
 import secrets
+import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +24,7 @@ from hub import auth
 from hub.catalogue import Hall
 from hub.engine import Actor, Engine, Ticket
 from hub.errors import Error, RequestError
+from hub.validate import is_text, parse_json, quote
 from shared.protocol import (
     CLOSE_AUTH,
     CLOSE_BAD_HELLO,
@@ -45,6 +48,8 @@ CLOSE_OF = {
     "window_taken": CLOSE_FORBIDDEN,
 }
 MAX_CREDENTIAL = 64  # characters of a staff id or PIN
+LOGIN_FAILURES = 30  # failed staff logins from one address ...
+LOGIN_WINDOW = 300.0  # ... within this many seconds, then `locked` until the oldest ages out
 MAX_TICKET_TOKEN = 100  # characters of a citizen token (43 today)
 
 
@@ -103,42 +108,95 @@ def _bad_hello(zh: str, en: str) -> RequestError:
 def read_hello(raw: str | bytes) -> Hello | Refusal:
     """The first frame as a hello of this protocol version, or its refusal."""
     try:
-        frame = json.loads(raw)
-    except (ValueError, TypeError):
+        frame = parse_json(raw)  # a text frame of JSON, nested at most MAX_DEPTH
+    except ValueError:
         frame = None
     lang = "en" if isinstance(frame, dict) and frame.get("lang") == "en" else "zh"
     if not isinstance(frame, dict) or frame.get("type") != "hello":
         return refusal(_bad_hello("第一帧应为 hello", "The first frame must be a hello"), lang)
+    if not all(is_text(v) for v in frame.values() if isinstance(v, str)):
+        return refusal(
+            _bad_hello("hello 含有无效的字符", "The hello holds characters that are not text"), lang
+        )
     v = frame.get("v")
     if type(v) is not int or v != VERSION:  # not True, not 1.0
         return refusal(
             RequestError(
                 "unsupported_version",
-                f"不支持的协议版本：{v}",
-                f"Unsupported protocol version: {v}",
+                f"不支持的协议版本：{quote(v)}",
+                f"Unsupported protocol version: {quote(v)}",
             ),
             lang,
         )
     return Hello(frame.get("role"), lang, frame)
 
 
+class LoginLimit:
+    """Failed staff logins per address: past `limit` within `window` seconds, `locked` at once.
+
+    An attempt counts from before its PIN check (so parallel guesses count too) and
+    is forgotten when it succeeds; past the limit a staff hello from that address is
+    refused without running scrypt until its oldest failure is `window` seconds old.
+    """
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self.recent: dict[str, deque[float]] = {}
+
+    def begin(self, address: str) -> float:
+        """Count an attempt from `address` (its mark); raises RequestError (locked) past the limit."""
+        now = time.monotonic()
+        if len(self.recent) > 1024:  # forget addresses whose failures have all aged out
+            for a in [a for a, q in self.recent.items() if q[-1] <= now - self.window]:
+                del self.recent[a]
+        q = self.recent.setdefault(address, deque())
+        while q and q[0] <= now - self.window:
+            q.popleft()
+        if len(q) >= self.limit:
+            mins = max(1, math.ceil((q[0] + self.window - now) / 60))
+            raise RequestError(
+                "locked",
+                f"此地址登录失败次数过多，请 {mins} 分钟后再试",
+                f"Too many failed logins from this address: try again in {mins} min",
+            )
+        q.append(now)
+        return now
+
+    def succeeded(self, address: str, mark: float) -> None:
+        """The attempt `mark` from `address` logged in: it is not a failure."""
+        q = self.recent.get(address)
+        if q is not None and mark in q:
+            q.remove(mark)
+            if not q:
+                del self.recent[address]
+
+
 class Gate:
     """Admits hellos: checks device tokens, staff PINs (with lockout), windows, ticket tokens."""
 
-    def __init__(self, store: Store, hall: Hall, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        hall: Hall,
+        clock: Callable[[], datetime],
+        logins: LoginLimit | None = None,
+    ) -> None:
         self.store = store
         self.hall = hall
         self.clock = clock
         self.pin_checks = auth.OneCheckPerStaff()
+        self.logins = logins or LoginLimit(LOGIN_FAILURES, LOGIN_WINDOW)
 
-    async def admit(self, hello: Hello, engine: Engine) -> Session | Refusal:
-        """The session of this hello, or its refusal; the engine's windows say who holds what."""
+    async def admit(self, hello: Hello, engine: Engine, address: str) -> Session | Refusal:
+        """The session of a hello from `address` (the peer's IP), or its refusal; the engine's
+        windows say who holds what."""
         try:
-            return await self._admit(hello, engine)
+            return await self._admit(hello, engine, address)
         except RequestError as e:
             return refusal(e, hello.lang)
 
-    async def _admit(self, hello: Hello, engine: Engine) -> Session:
+    async def _admit(self, hello: Hello, engine: Engine, address: str) -> Session:
         role, lang, fields = hello.role, hello.lang, hello.fields
         if role == "display":
             return Session("display", f"display:{secrets.token_hex(4)}", lang)
@@ -170,8 +228,8 @@ class Gate:
                 past_ticket=past,
             )
         if role not in STAFF_ROLES:
-            raise _bad_hello(f"未知角色：{role}", f"Unknown role: {role}")
-        staff = await self._login(fields.get("staff"), fields.get("pin"))
+            raise _bad_hello(f"未知角色：{quote(role)}", f"Unknown role: {quote(role)}")
+        staff = await self._login(fields.get("staff"), fields.get("pin"), address)
         sid, name = staff.id, staff.name
         if role == "supervisor":
             if not staff.supervisor:
@@ -197,7 +255,7 @@ class Gate:
             "counter", f"staff:{sid}", lang, actor, staff=sid, staff_name=name, window=window
         )
 
-    async def _login(self, sid: object, pin: object) -> Staff:
+    async def _login(self, sid: object, pin: object, address: str) -> Staff:
         """The staff row whose PIN this is; raises RequestError (bad_hello, locked, auth_failed)."""
         if (
             not isinstance(sid, str)
@@ -207,8 +265,11 @@ class Gate:
             or len(pin) > MAX_CREDENTIAL
         ):
             raise _bad_hello("请提供工号和密码", "A staff hello needs staff and pin strings")
+        mark = self.logins.begin(address)
         async with self.pin_checks.turn(sid):
-            return await self._check_pin(sid, pin)
+            staff = await self._check_pin(sid, pin)
+        self.logins.succeeded(address, mark)
+        return staff
 
     async def _check_pin(self, sid: str, pin: str) -> Staff:
         staff = await asyncio.to_thread(self.store.get_staff, self.hall.id, sid)

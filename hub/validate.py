@@ -1,14 +1,19 @@
 """Checks of a request frame before it reaches the engine, in the order docs/protocol.md gives.
 
-A frame that is not a JSON object, or has no string ``type``, is a
-``bad_message``; a type no role may send is an ``unknown_type``; a type this
-role may not send is ``forbidden``; a missing or ill-typed ``id`` or argument
-is ``bad_args``. Each raises `RequestError` with the words in both languages.
+A frame that is not a JSON object (a binary frame, nesting deeper than
+`MAX_DEPTH`, ``NaN`` or ``Infinity``, not JSON at all), or has no string
+``type``, is a ``bad_message``; a type no role may send is an
+``unknown_type``; a type this role may not send is ``forbidden``; a missing or
+ill-typed ``id`` or argument is ``bad_args``, and so is any string in the
+checked command that is not storable text (`is_text`: a lone surrogate, a
+NUL). Each raises `RequestError` with the words in both languages; words that
+quote the input quote it escaped (`quote`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -18,6 +23,7 @@ from shared.protocol import COMMANDS
 
 MAX_TEXT = 2000
 MAX_ID = 128
+MAX_DEPTH = 32  # levels of nested arrays and objects in a frame
 
 Check = Callable[[str, Any], Any]  # (argument name, value as sent) -> the value the engine gets
 # A checked command: its "type" plus the arguments SCHEMA lists for it, as their checks returned them.
@@ -130,7 +136,10 @@ SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
     "metrics": {"day": (_day, False)},
     "notice": {"text": (_text(False), True), "minutes": (_int(1, 24 * 60), False)},
     "set_window": {"window": (_int(1), True), "services": (_codes, True)},
-    "close_window": {"window": (_int(1), True)},
+    "close_window": {
+        "window": (_int(1), True),
+        "ticket_outcome": (_choice("requeue", "done", "no_show"), False),
+    },
     "cancel": {},
     "rate": {"level": (_int(1, 5), True), "reason": (_text(False), False)},
     "complain": {"text": (_text(True), True)},
@@ -138,21 +147,72 @@ SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
 }
 
 
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+# one decoder for every frame (json.loads with arguments builds one per call)
+_DECODER = json.JSONDecoder(parse_constant=_constant)
+
+
+def _too_deep(text: str) -> bool:
+    """Whether arrays and objects nest deeper than MAX_DEPTH (brackets inside strings are text)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for b in _BRACKET.findall(_STRING.sub("", text)):
+        depth += 1 if b in "[{" else -1
+        if depth > MAX_DEPTH:
+            return True
+    return False
+
+
+def parse_json(message: str | bytes) -> object:
+    """The JSON value of a text frame; raises ValueError for a binary frame, nesting deeper
+    than MAX_DEPTH, ``NaN``/``Infinity`` or anything else that is not JSON text."""
+    if not isinstance(message, str):
+        raise ValueError("a binary frame")
+    if _too_deep(message):
+        raise ValueError("nested too deep")
+    return _DECODER.decode(message)
+
+
+def is_text(s: str) -> bool:
+    """Whether the string can be stored and sent as UTF-8: no lone surrogate, no NUL."""
+    return _NOT_TEXT.search(s) is None
+
+
+def quote(v: object, limit: int = 40) -> str:
+    """A value as words quote it: valid text (escaped where it is not), at most `limit` characters."""
+    s = str(v)
+    s = s if is_text(s) else s.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\0")
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
 def parse_frame(message: str | bytes) -> dict[str, object]:
     """The frame as a JSON object; raises RequestError (bad_message)."""
     try:
-        frame = json.loads(message)
-    except (ValueError, TypeError):
+        frame = parse_json(message)
+    except ValueError:
         frame = None
     if not isinstance(frame, dict):
-        raise RequestError("bad_message", "消息应为 JSON 对象", "A frame must be a JSON object")
+        raise RequestError(
+            "bad_message",
+            "消息应为 JSON 对象（UTF-8 文本帧）",
+            "A frame must be a JSON object in a UTF-8 text frame",
+        )
     return frame
 
 
 def reply_to(frame: dict[str, object]) -> str | None:
-    """The id an error about this frame answers: its ``id`` when that is a string."""
+    """The id an error about this frame answers: its ``id`` when that is a string of valid text."""
     rid = frame.get("id")
-    return rid if isinstance(rid, str) else None
+    return rid if isinstance(rid, str) and is_text(rid) else None
 
 
 def check_request(frame: dict[str, object], role: str) -> tuple[str, Command]:
@@ -162,7 +222,7 @@ def check_request(frame: dict[str, object], role: str) -> tuple[str, Command]:
         raise RequestError("bad_message", "消息缺少 type", "A frame needs a string 'type'")
     if kind not in SCHEMA:
         raise RequestError(
-            "unknown_type", f"未知的请求类型：{kind}", f"Unknown request type: {kind}"
+            "unknown_type", f"未知的请求类型：{quote(kind)}", f"Unknown request type: {quote(kind)}"
         )
     if kind not in COMMANDS.get(role, ()):
         raise RequestError("forbidden", "您的角色不能执行此操作", f"A {role} may not send {kind}")
@@ -178,16 +238,27 @@ def _command(kind: str, frame: dict[str, object]) -> Command:
             if required:
                 raise _bad_args(f"缺少参数 {name}", f"missing argument '{name}'")
             continue
-        out[name] = check(name, v)
+        out[name] = _storable(name, check(name, v))
     return out
+
+
+def _storable(name: str, v: Any) -> Any:
+    """The checked value, when every string in it is text a database can store."""
+    strings = v if isinstance(v, list) else [v]
+    if any(isinstance(s, str) and not is_text(s) for s in strings):
+        raise _bad_args(
+            f"参数 {name} 含有无法保存的字符",
+            f"argument '{name}' holds characters that cannot be stored (lone surrogate or NUL)",
+        )
+    return v
 
 
 def _request_id(frame: dict[str, object]) -> str:
     """The request's id; raises RequestError (bad_args) when it is missing or not a short string."""
     rid = frame.get("id")
-    if not isinstance(rid, str) or not rid or len(rid) > MAX_ID:
+    if not isinstance(rid, str) or not rid or len(rid) > MAX_ID or not is_text(rid):
         raise _bad_args(
             "请求缺少 id（字符串）",
-            f"request 'id' must be a non-empty string of at most {MAX_ID} characters",
+            f"request 'id' must be a non-empty text of at most {MAX_ID} characters",
         )
     return rid

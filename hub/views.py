@@ -109,13 +109,22 @@ class MetricsFrame(TypedDict):
 # ---------------------------------------------------------------------- welcome
 
 
-def welcome(engine: Engine, hall: WireObject, session: Session, now: datetime) -> Welcome:
-    """The welcome of a connection: the hall's catalogue and the snapshot its role may see."""
+def welcome(
+    engine: Engine,
+    hall: WireObject,
+    session: Session,
+    now: datetime,
+    unattended: Mapping[int, str] | None = None,
+) -> Welcome:
+    """The welcome of a connection: the hall's catalogue and the snapshot its role may see.
+
+    `unattended`: open windows whose terminal is away (number -> since when), for supervisors.
+    """
     state: HallSnapshot | CitizenState
     if session.role == "citizen":
         state = citizen_state(engine, session, now)
     else:
-        state = hall_state(engine, session, now)
+        state = hall_state(engine, session, now, unattended or {})
     return {
         "type": "welcome",
         "v": VERSION,
@@ -156,7 +165,9 @@ def citizen_state(engine: Engine, session: Session, now: datetime) -> CitizenSta
     }
 
 
-def hall_state(engine: Engine, session: Session, now: datetime) -> HallSnapshot:
+def hall_state(
+    engine: Engine, session: Session, now: datetime, unattended: Mapping[int, str]
+) -> HallSnapshot:
     """The hall as a kiosk, display, counter or supervisor sees it."""
     recent_calls: list[WireObject] = list(engine.recent_calls)
     state: HallSnapshot = {
@@ -183,6 +194,9 @@ def hall_state(engine: Engine, session: Session, now: datetime) -> HallSnapshot:
             state["windows"] = list(engine.windows.values())
             state["estimates"] = estimates(engine, now)
     if session.role == "supervisor":
+        state["windows"] = [
+            {**w, "unattended_since": unattended.get(w["number"])} for w in engine.windows.values()
+        ]
         state["metrics"] = engine.metrics(now)
         state["complaints"] = list(engine.complaints)
         state["ratings"] = list(engine.ratings)

@@ -12,6 +12,13 @@ order", `shared/calling.py`) calls a ticket with reason `overdue` once its
 max_wait`), so the board flags exactly the tickets a counter would now call
 as overdue. At the limit to the second: not yet. A pause follows the same
 rule against `PAUSE_MINUTES` (docs/VOCABULARY.md lists the rules).
+
+An open or paused window is unattended when the hub marks it so
+(`unattended_since`, docs/protocol.md): its terminal has been disconnected
+for more than a minute (`HubServer.unattended_after`). The hub keeps that
+clock, since only it knows the connections; the rule raises the alert and
+makes it urgent when the window has a ticket called or in service (a
+citizen is being sent to an empty window).
 """
 
 from __future__ import annotations
@@ -22,10 +29,12 @@ from datetime import datetime
 from typing import Any, Final
 
 from shared.calling import queue_key
-from shared.protocol import W_OPEN, W_PAUSED, WAITING, parse_iso
+from shared.protocol import CALLED, SERVING, W_OPEN, W_PAUSED, WAITING, parse_iso
 
 # Alert kinds, most urgent first: the boards list them in this order.
-KINDS: Final = ("overdue", "unserved", "paused", "rating", "printer", "complaint")
+KINDS: Final = ("unattended", "overdue", "unserved", "paused", "rating", "printer", "complaint")
+UNATTENDED_FIELD: Final = "unattended_since"  # the window field the hub sets (supervisors only)
+BUSY_STATES: Final = (CALLED, SERVING)  # an unattended window with its ticket in these: urgent
 MAX_WAIT_POLICY: Final = "max_wait_minutes"  # the policy field that bounds a wait
 MAX_WAIT_DEFAULT: Final = 45  # minutes, when the policy has no valid value
 PAUSE_MINUTES: Final = 15  # a window paused longer than this is an alert
@@ -40,6 +49,8 @@ RULES: Final[dict[str, Any]] = {
     "pause_minutes": PAUSE_MINUTES,
     "bad_rating_max": BAD_RATING_MAX,
     "strict": STRICT,
+    "unattended_field": UNATTENDED_FIELD,
+    "busy_states": list(BUSY_STATES),
 }
 
 Obj = Mapping[str, Any]
@@ -50,14 +61,16 @@ class Raised:
     """One alert as the rules raise it, before any words (each board phrases it its own way).
 
     `subject` names what it is about: a ticket id (overdue, rating), a service
-    code (unserved), a window number (paused), a kiosk (printer), a complaint
-    id (complaint). `seconds` is how long the wait or pause has lasted.
+    code (unserved), a window number (unattended, paused), a kiosk (printer), a
+    complaint id (complaint). `seconds` is how long the wait, pause or absence
+    has lasted. `urgent`: an unattended window with a ticket called or in service.
     """
 
     kind: str
     subject: str
     item: Obj = field(compare=False)
     seconds: float = 0.0
+    urgent: bool = False
 
 
 def max_wait_minutes(policy: Obj | None) -> int:
@@ -100,12 +113,23 @@ def raise_alerts(
 ) -> list[Raised]:
     """Every alert the hall raises at `now`, in `KINDS` order.
 
-    Overdue tickets longest wait first (equal waits in queue order); unserved services by code; paused
-    windows by number; ratings, printer faults and complaints newest first.
+    Unattended windows with a ticket first, then by number; overdue tickets
+    longest wait first (equal waits in queue order); unserved services by code; paused windows by number;
+    ratings, printer faults and complaints newest first.
     """
     windows = list(windows)
+    tickets = list(tickets)
     limit = max_wait_minutes(policy)
     out: list[Raised] = []
+    states = {t.get("id"): t.get("state") for t in tickets}
+    unattended = []
+    for w in windows:
+        away = _since(w.get(UNATTENDED_FIELD), now)
+        if away is None or w.get("state") not in (W_OPEN, W_PAUSED):
+            continue
+        urgent = bool(w.get("current")) and states.get(w.get("current")) in BUSY_STATES
+        unattended.append(Raised("unattended", str(w.get("number")), w, away, urgent))
+    out += sorted(unattended, key=lambda a: (not a.urgent, int(a.item.get("number") or 0)))
     overdue = []
     for t in sorted((t for t in tickets if t.get("state") == WAITING), key=queue_key):
         waited = _since(t.get("queued_at") or t.get("issued_at"), now)

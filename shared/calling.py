@@ -1,7 +1,8 @@
 """The calling order and the place in line (docs/DESIGN.md "Calling order", "Place in line"), pure.
 
 A window takes, among the waiting tickets it may call:
-1. tickets handed off to it or its services, oldest handoff first (``transferred``);
+1. tickets handed off to it or its services (``transferred``): first those a supervisor's
+   ``close_window`` put back at the front of their queue, then the oldest handoff;
 2. tickets waiting longer than ``max_wait_minutes``, oldest first (``overdue``);
 3. priority tickets, unless the window's last ``priority_run`` calls were all
    priority and a normal ticket waits (``priority``);
@@ -75,6 +76,12 @@ def is_handed_off(ticket: Mapping[str, Any]) -> bool:
     return bool(handoffs) and handoffs[-1]["at"] == ticket["queued_at"]
 
 
+def _handoff_key(t: Mapping[str, Any]) -> tuple[bool, str, int]:
+    """Handed-off tickets: those put back at the front (a force-closed window's) first, then
+    in queue order (a handed-off ticket was queued by its last handoff)."""
+    return (not t["handoffs"][-1].get("front", False), *queue_key(t))
+
+
 def next_ticket(
     waiting: Iterable[Ticket],
     window: int,
@@ -90,8 +97,7 @@ def next_ticket(
         return None
     handed = [t for t in mine if is_handed_off(t)]
     if handed:
-        # a handed-off ticket was queued by its last handoff: queue order is handoff order
-        return min(handed, key=queue_key), "transferred"
+        return min(handed, key=_handoff_key), "transferred"
     limit = overdue_limit(policy, now)
     overdue = [t for t in mine if datetime.fromisoformat(t["queued_at"]) < limit]
     if overdue:
@@ -153,6 +159,9 @@ def _pools(ordered: Iterable[Ticket]) -> dict[Pool, _Queues]:
             q.prio.append(t)
         else:
             q.normal.append(t)
+    for q in pools.values():
+        if any(t["handoffs"][-1].get("front") for t in q.handed):
+            q.handed = deque(sorted(q.handed, key=_handoff_key))
     return pools
 
 
@@ -173,7 +182,7 @@ class _Turns:
     def pick(self, pools: Mapping[Pool, _Queues]) -> tuple[Any, str] | None:
         """Take the ticket `call_next` would take here (removing it), with its reason."""
         mine = [pools[p] for p in self.pools if p in pools]
-        q = _head(q.handed for q in mine)
+        q = _head((q.handed for q in mine), _handoff_key)
         reason = "transferred"
         if q is None:
             prio = _head(q.prio for q in mine)
@@ -198,10 +207,12 @@ def _before(a: deque[Any], b: deque[Any]) -> bool:
     return queue_key(a[0]) < queue_key(b[0])
 
 
-def _head(queues: Iterable[deque[Any]]) -> deque[Any] | None:
+def _head(
+    queues: Iterable[deque[Any]], key: Callable[[Any], tuple[Any, ...]] = queue_key
+) -> deque[Any] | None:
     best: deque[Any] | None = None
     for q in queues:
-        if q and (best is None or queue_key(q[0]) < queue_key(best[0])):
+        if q and (best is None or key(q[0]) < key(best[0])):
             best = q
     return best
 

@@ -56,6 +56,18 @@ WINDOW_STATE_LABELS: Final[dict[str, Pair]] = {
     W_CLOSED: ("关闭", "Closed"),
 }
 
+# A mark on a window the supervisor boards show beside its state (shared/alerts.py).
+WINDOW_MARK_LABELS: Final[dict[str, Pair]] = {
+    "unattended": ("无人值守", "Unattended"),
+}
+
+# What a supervisor's close_window does with the window's called or serving ticket.
+CLOSE_OUTCOME_LABELS: Final[dict[str, Pair]] = {
+    "requeue": ("退回队首", "Back to the front of its queue"),
+    "done": ("办结", "Done"),
+    "no_show": ("过号", "No-show"),
+}
+
 # Why a ticket was called (shared/calling.py); read inside a sentence, so lower case in English.
 CALL_REASON_LABELS: Final[dict[str, Pair]] = {
     "transferred": ("转办", "transferred"),
@@ -176,6 +188,16 @@ def window_state_label(state: str | None, lang: str) -> str:
     return _label(WINDOW_STATE_LABELS, state, lang)
 
 
+def window_mark_label(mark: str, lang: str) -> str:
+    """A window's mark (unattended) in words."""
+    return _label(WINDOW_MARK_LABELS, mark, lang)
+
+
+def close_outcome_label(outcome: str, lang: str) -> str:
+    """A close_window ticket_outcome in words."""
+    return _label(CLOSE_OUTCOME_LABELS, outcome, lang)
+
+
 def reason_label(reason: str | None, lang: str) -> str:
     """A call reason in words."""
     return _label(CALL_REASON_LABELS, reason, lang)
@@ -205,6 +227,8 @@ def to_js() -> str:
     data: dict[str, Mapping[Any, Any]] = {
         "ticketStates": TICKET_STATE_LABELS,
         "windowStates": WINDOW_STATE_LABELS,
+        "windowMarks": WINDOW_MARK_LABELS,
+        "closeOutcomes": CLOSE_OUTCOME_LABELS,
         "callReasons": CALL_REASON_LABELS,
         "metrics": {k: [m.zh, m.en, m.unit] for k, m in METRIC_LABELS.items()},
         "ratingLevels": RATING_LEVEL_LABELS,

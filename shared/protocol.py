@@ -133,6 +133,8 @@ class Handoff(TypedDict):
     to_window: int | None
     reason: str
     at: str
+    # set by a supervisor's close_window: the ticket goes back to the front of its queue
+    front: NotRequired[bool]
 
 
 class Ticket(TypedDict):
@@ -209,6 +211,9 @@ class Window(TypedDict):
     paused_at: str | None
     opened_at: str | None
     priority_streak: int  # priority tickets called in a row (calling order)
+    # supervisors only: since when an open window's terminal has been away (past the hub's
+    # limit, 60 s), else null; not an event of the day's log (docs/protocol.md)
+    unattended_since: NotRequired[str | None]
 
 
 class Notice(TypedDict):

@@ -1,6 +1,13 @@
-"""The question before closing a window, which cannot be undone (it logs the clerk out)."""
+"""The question before closing a window, which cannot be undone (it logs the clerk out).
+
+A window with a ticket called or in service is closed all the same: the
+question says which ticket, and each way to settle it is a button (back to
+the front of its queue, done, a no-show: close_window's `ticket_outcome`).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,8 +21,8 @@ from textual.widgets import Button, Static
 class CloseWindowScreen(ModalScreen[None]):
     """Asks before closing a window.
 
-    Yes posts `CloseRequested` (the app closes the question, then the window);
-    no or escape only closes the question.
+    Yes (or an outcome's button) posts `CloseRequested` (the app closes the
+    question, then the window); no or escape only closes the question.
     """
 
     BINDINGS = [Binding("escape", "no", show=False)]
@@ -23,27 +30,44 @@ class CloseWindowScreen(ModalScreen[None]):
     class CloseRequested(Message):
         """The supervisor confirmed: close the window."""
 
-        def __init__(self, window: int) -> None:
+        def __init__(self, window: int, outcome: str | None = None) -> None:
             super().__init__()
             self.window = window
+            self.outcome = outcome  # close_window's ticket_outcome, None: the hub's default
 
-    def __init__(self, window: int, question: str, yes: str, no: str) -> None:
+    def __init__(
+        self,
+        window: int,
+        question: str,
+        yes: str,
+        no: str,
+        outcomes: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """`outcomes`: (ticket_outcome, button label) for a window with a ticket at it."""
         super().__init__()
         self.window = window
         self.question = question
         self.yes = yes
         self.no = no
+        self.outcomes = outcomes
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
             yield Static(self.question, id="confirm-question")
             with Horizontal(classes="buttons"):
-                yield Button(self.yes, id="confirm-yes", variant="error")
+                if not self.outcomes:
+                    yield Button(self.yes, id="confirm-yes", variant="error")
+                for outcome, label in self.outcomes:
+                    yield Button(label, id=f"confirm-{outcome}", variant="error", name=outcome)
                 yield Button(self.no, id="confirm-no")
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:
         self.post_message(self.CloseRequested(self.window))
+
+    @on(Button.Pressed, "#confirm-requeue, #confirm-done, #confirm-no_show")
+    def _outcome(self, event: Button.Pressed) -> None:
+        self.post_message(self.CloseRequested(self.window, event.button.name))
 
     @on(Button.Pressed, "#confirm-no")
     def action_no(self) -> None:

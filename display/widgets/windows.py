@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from display.state import BoardState
 from display.strings import t
-from shared.labels import state_label, window_state_label
+from shared.labels import state_label, window_mark_label, window_state_label
 from shared.protocol import CALLED, PARKED, SERVING, W_CLOSED, W_OPEN, W_PAUSED
 
 WINDOW_CELL_WIDTH = 17
@@ -18,8 +18,9 @@ WINDOW_CELL_WIDTH = 17
 class WindowCell(Static):
     """One window: its name, the ticket at it, its state. Never the staff."""
 
-    # (text, window state, ticket state): a reactive, so an unchanged cell costs no refresh
-    shown: var[tuple[str, str, str | None] | None] = var(None, init=False)
+    # (text, window state, ticket state, unattended): a reactive, so an unchanged cell costs
+    # no refresh
+    shown: var[tuple[str, str, str | None, bool] | None] = var(None, init=False)
 
     def __init__(self, number: int) -> None:
         super().__init__(id=f"window-{number}", classes="window-cell")
@@ -31,7 +32,11 @@ class WindowCell(Static):
         current = state.window_current_number(self.number)
         tstate = state.window_current_state(self.number)
         name = f"W{self.number}" if lang == "en" else f"{self.number}号"
-        if wstate == W_CLOSED:
+        # supervisors only: the hub marks an open window whose terminal is gone
+        unattended = wstate != W_CLOSED and bool(w.get("unattended_since"))
+        if unattended:
+            right = window_mark_label("unattended", lang) + (f" {current}" if current else "")
+        elif wstate == W_CLOSED:
             right = window_state_label(W_CLOSED, lang)
         elif wstate == W_PAUSED:
             right = window_state_label(W_PAUSED, lang) + (f" {current}" if current else "")
@@ -39,14 +44,15 @@ class WindowCell(Static):
             right = f"{current} {state_label(tstate, lang) if tstate in (CALLED, SERVING, PARKED) else ''}"
         else:
             right = t("idle", lang)
-        self.shown = (f"{name:<4} {right.strip()}", wstate, tstate)
+        self.shown = (f"{name:<4} {right.strip()}", wstate, tstate, unattended)
 
-    def watch_shown(self, shown: tuple[str, str, str | None]) -> None:
-        text, wstate, tstate = shown
+    def watch_shown(self, shown: tuple[str, str, str | None, bool]) -> None:
+        text, wstate, tstate, unattended = shown
         self.update(text, layout=False)  # one fixed line: no re-layout
         for s in (W_OPEN, W_PAUSED, W_CLOSED):
             self.set_class(wstate == s, f"-{s}")
         self.set_class(tstate == CALLED, "-called")
+        self.set_class(unattended, "-unattended")
 
 
 class WindowsPanel(VerticalScroll):

@@ -175,13 +175,21 @@
         if (w && w.current === t.id) setWindowCurrent(f.window, null);
         break;
       }
+      case "window_unattended": // supervisors only: the hub's mark, not an event of the log
+      case "window_attended":
+        if (f.window && typeof f.window === "object") {
+          S.windows.set(f.window.number, Object.assign({}, S.windows.get(f.window.number) || {}, f.window));
+        }
+        break;
       case "window_opened":
       case "window_paused":
       case "window_resumed":
       case "window_closed":
       case "window_changed":
         if (f.window && typeof f.window === "object") {
-          S.windows.set(f.window.number, f.window);
+          // the hub's unattended mark outlives a window event, until the window closes
+          const away = (S.windows.get(f.window.number) || {}).unattended_since;
+          S.windows.set(f.window.number, Object.assign({}, f.window, away && f.window.state !== "closed" ? { unattended_since: away } : {}));
           const form = $("services-form");
           if (SUPERVISOR && String(f.window.number) === $("services-window").value && !form.contains(document.activeElement)) fillServices();
         }
@@ -361,10 +369,11 @@
       const w = S.windows.get(n) || { number: n, state: "closed" };
       const state = w.state || "closed";
       const cur = state === "closed" ? null : currentTicket(n);
-      const tile = H.el("div", { class: "win", dataset: { window: n, state: state, ticket: cur ? cur.id : "" } },
+      const away = SUPERVISOR && state !== "closed" && !!w.unattended_since; // 无人值守
+      const tile = H.el("div", { class: "win", dataset: { window: n, state: state, ticket: cur ? cur.id : "", unattended: away ? "yes" : "" } },
         H.el("div", { class: "win-name", text: windowName(n) }),
         H.el("div", { class: "win-current" + (cur && cur.state === "called" ? " called" : ""), dataset: { field: "current" }, text: cur ? cur.number : "—" }),
-        H.el("div", { class: "win-state", text: cur ? bothText(TICKET_STATE[cur.state]) : bothText(WINDOW_STATE[state] || [state, state]) }));
+        H.el("div", { class: "win-state", text: away ? bothText(L.windowMarks.unattended) : cur ? bothText(TICKET_STATE[cur.state]) : bothText(WINDOW_STATE[state] || [state, state]) }));
       if (SUPERVISOR) {
         tile.append(H.el("div", { class: "win-staff", text: (w.staff ? "工号 Staff " + w.staff : "") + (state === "paused" && w.pause_reason ? " · " + w.pause_reason : "") }));
       }
@@ -535,7 +544,7 @@
     return Number.isInteger(v) && v > 0 ? v : RULES.max_wait_default;
   }
 
-  /** Every alert at `now` (ms), in the order of shared/alerts.py: [kind, 中文, English, subject]. */
+  /** Every alert at `now` (ms), in the order of shared/alerts.py: [kind, 中文, English, subject, urgent]. */
   function alertsAt(now) {
     const alerts = [];
     const maxWait = maxWaitMinutes();
@@ -543,6 +552,22 @@
       const at = H.parseIso(iso);
       return at ? (now - at.getTime()) / 1000 : null;
     };
+    const unattended = [];
+    for (const w of S.windows.values()) {
+      const s = secondsSince(w[RULES.unattended_field]);
+      if (s === null || (w.state !== "open" && w.state !== "paused")) continue;
+      const t = w.current ? S.tickets.get(w.current) : null;
+      unattended.push([!!t && RULES.busy_states.includes(t.state), w, s, t]);
+    }
+    unattended.sort((a, b) => (b[0] - a[0]) || (a[1].number - b[1].number));
+    for (const [urgent, w, s, t] of unattended) {
+      const min = Math.floor(s / 60);
+      const mark = L.windowMarks.unattended;
+      alerts.push(["unattended",
+        windowName(w.number) + " " + mark[0] + "：终端已断开 " + min + " 分钟" + (urgent ? "，" + t.number + " 仍被叫到该窗口" : ""),
+        windowNameEn(w.number) + " " + mark[1].toLowerCase() + ": terminal gone " + min + " min" + (urgent ? "; " + t.number + " is still called there" : ""),
+        String(w.number), urgent]);
+    }
     const overdue = [];
     // in queue order, so equal waits keep it (the sort below is stable)
     const waiting = Array.from(S.tickets.values()).filter((t) => t.state === "waiting").sort(H.compareQueue);
@@ -595,8 +620,8 @@
     const sig = JSON.stringify(alerts);
     if (sig === lastAlerts) return; // unchanged: leave the live region alone
     lastAlerts = sig;
-    const items = alerts.map(([kind, zh, en, key]) =>
-      H.el("li", { class: "alert alert-" + kind, dataset: { kind: kind, key: key } },
+    const items = alerts.map(([kind, zh, en, key, urgent]) =>
+      H.el("li", { class: "alert alert-" + kind + (urgent ? " alert-urgent" : ""), dataset: { kind: kind, key: key, urgent: urgent ? "yes" : "" } },
         H.el("span", { class: "a-zh", text: zh }), H.el("span", { class: "a-en", lang: "en", text: en })));
     $("alerts").replaceChildren(...items);
     H.setText($("alerts-count"), alerts.length ? String(alerts.length) : "");
@@ -604,11 +629,18 @@
   }
 
   // ---------- supervisor: actions ----------
-  function confirmDialog(text) {
+  /** Ask; resolves to the button's value ("yes", "no", or a close_window ticket_outcome). */
+  function confirmDialog(text, outcomes) {
     const d = $("confirm-dialog");
     H.setText($("confirm-text"), text);
+    const extra = outcomes || [];
+    H.show($("confirm-yes"), !extra.length);
+    for (const o of Object.keys(L.closeOutcomes)) {
+      H.setText($("confirm-" + o), bothText(L.closeOutcomes[o]));
+      H.show($("confirm-" + o), extra.includes(o));
+    }
     return new Promise((resolve) => {
-      d.addEventListener("close", () => resolve(d.returnValue === "yes"), { once: true });
+      d.addEventListener("close", () => resolve(d.returnValue), { once: true });
       d.returnValue = "";
       d.showModal();
       $("confirm-no").focus();
@@ -616,10 +648,20 @@
   }
 
   async function closeWindow(n) {
-    const ok = await confirmDialog("关闭 " + windowName(n) + "？该窗口人员将被登出。 / Close " + windowNameEn(n) + "? Its clerk will be logged out.");
-    if (!ok) return;
+    let text = "关闭 " + windowName(n) + "？该窗口人员将被登出。 / Close " + windowNameEn(n) + "? Its clerk will be logged out.";
+    const cur = currentTicket(n);
+    let outcomes = [];
+    if (cur) { // closed all the same: the supervisor says what becomes of the ticket
+      const st = TICKET_STATE[cur.state];
+      text = "关闭 " + windowName(n) + "？该窗口人员将被登出。" + cur.number + "（" + st[0] + "）如何处理？ / Close " + windowNameEn(n) + "? Its clerk will be logged out. What becomes of " + cur.number + " (" + st[1] + ")?";
+      outcomes = cur.state === "called" ? ["requeue", "no_show"] : ["requeue", "done"];
+    }
+    const answer = await confirmDialog(text, outcomes);
+    if (answer !== "yes" && !outcomes.includes(answer)) return;
+    const args = { window: n };
+    if (cur) args.ticket_outcome = answer;
     try {
-      await conn.request("close_window", { window: n });
+      await conn.request("close_window", args);
     } catch (e) {
       H.setText($("metrics-error"), H.errorBoth(e));
     }

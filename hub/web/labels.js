@@ -20,6 +20,14 @@ window.HallLabels = Object.freeze({
     "paused": ["暂停", "Paused"],
     "closed": ["关闭", "Closed"],
   },
+  windowMarks: {
+    "unattended": ["无人值守", "Unattended"],
+  },
+  closeOutcomes: {
+    "requeue": ["退回队首", "Back to the front of its queue"],
+    "done": ["办结", "Done"],
+    "no_show": ["过号", "No-show"],
+  },
   callReasons: {
     "transferred": ["转办", "transferred"],
     "overdue": ["超时", "overdue"],
@@ -58,11 +66,13 @@ window.HallLabels = Object.freeze({
     "1": ["非常不满意", "Very dissatisfied"],
   },
   alerts: {
-    "kinds": ["overdue", "unserved", "paused", "rating", "printer", "complaint"],
+    "kinds": ["unattended", "overdue", "unserved", "paused", "rating", "printer", "complaint"],
     "max_wait_policy": "max_wait_minutes",
     "max_wait_default": 45,
     "pause_minutes": 15,
     "bad_rating_max": 2,
     "strict": true,
+    "unattended_field": "unattended_since",
+    "busy_states": ["called", "serving"],
   },
 });

@@ -18,10 +18,12 @@ from counter_helpers import (
     log_in,
     logged_in,
     login_message,
+    supervisor,
     until,
 )
 
 from counter.app import CounterApp
+from counter.screens.login import LoginScreen
 from counter.screens.main import MainScreen
 from counter.strings import t
 from counter.widgets.tables import TicketTable
@@ -113,3 +115,31 @@ async def test_locked_after_five_failures(hub: Any) -> None:
         app.screen.query_one("#login-message").update("")  # type: ignore[attr-defined]
         await log_in(pilot, pin)
         await until(pilot, lambda: login_message(app) == still_locked)
+
+
+async def test_a_window_closed_by_a_supervisor_ends_the_session_without_reconnecting(
+    hub: Any,
+) -> None:
+    app = counter_app(hub, 13)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "1234")
+        async with kiosk(hub) as k:
+            await issue(k, "MZ-01")
+        app.send("call_next", {}, "called")
+        await until(pilot, lambda: app.state.current() is not None, what="a called ticket")
+        async with supervisor(hub) as s:
+            reply = await s.request("close_window", window=13)
+        assert reply["ticket"]["state"] == "waiting"  # back at the front of its queue
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, LoginScreen) and login_message(app) != "",
+            what="the message",
+        )
+        assert login_message(app) in (
+            t("window_closed_by_supervisor", "zh"),
+            "值班主管关闭了 13 号窗口，您已退出登录",
+        )
+        assert app.link.client is None  # no reconnect loop
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, LoginScreen) and app.link.client is None
+        assert hub.server.engine.windows[13]["state"] == "closed"

@@ -186,7 +186,9 @@ async def test_supervisor_commands(hub) -> None:
     _window(r["window"], number=9, state="closed", staff=None)
     ev = await d.next("window_closed")
     assert ev["window"]["number"] == 9 and ev["window"]["state"] == "closed"
-    assert await c.wait_closed() in (4002, 1000, 1001)
+    # the clerk's session ends: logged_out, then 4003 (tests/hub/test_server_close_window.py)
+    assert (await c.next("logged_out"))["window"] == 9
+    assert await c.wait_closed() == 4003
     # the clerk can log in again afterwards
     c = await counter(hub, 9)
     assert next(w for w in c.state["windows"] if w["number"] == 9)["state"] == "open"

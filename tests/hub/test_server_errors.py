@@ -226,7 +226,6 @@ async def test_queue_empty_window_busy_window_paused(hub) -> None:
     await refuse(hub, c, "call", "window_busy", ticket=second["ticket"]["id"])
     await refuse(hub, c, "pause", "window_busy", reason="x")
     await refuse(hub, c, "logout", "window_busy")
-    await refuse(hub, s, "close_window", "window_busy", window=7)
     await c.ok("start")
     await refuse(hub, c, "call_next", "window_busy")
     await refuse(hub, c, "pause", "window_busy", reason="x")

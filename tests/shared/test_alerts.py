@@ -76,5 +76,24 @@ def test_alerts_of_a_hall_in_kind_order() -> None:
         ("printer", "K1"),
         ("complaint", "20261126-A005-C1"),
     ]
-    assert [k for k in KINDS if any(a.kind == k for a in raised)] == list(KINDS)
+    assert [k for k in KINDS if any(a.kind == k for a in raised)] == list(KINDS)[1:]
     assert raised[0].seconds == 50 * 60
+
+
+def test_an_unattended_window_is_an_alert_urgent_with_a_ticket_at_it() -> None:
+    windows = [
+        {"number": 5, "state": W_OPEN, "current": None, "unattended_since": ago(2)},
+        {"number": 7, "state": W_OPEN, "current": "20261126-A001", "unattended_since": ago(1)},
+        {"number": 8, "state": W_PAUSED, "current": None, "unattended_since": ago(3)},
+        {"number": 9, "state": "closed", "current": None, "unattended_since": ago(3)},  # stale
+        {"number": 6, "state": W_OPEN, "current": None, "unattended_since": None},
+    ]
+    tickets = [ticket("20261126-A001", 5, state="called")]
+    raised = raise_alerts(tickets=tickets, windows=windows, waiting={}, policy={}, now=NOW)
+    assert [(a.kind, a.subject, a.urgent) for a in raised] == [
+        ("unattended", "7", True),  # a citizen is being called to an empty window
+        ("unattended", "5", False),
+        ("unattended", "8", False),
+    ]
+    assert raised[1].seconds == 2 * 60
+    assert KINDS[0] == "unattended"  # the most urgent kind

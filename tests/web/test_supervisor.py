@@ -247,4 +247,4 @@ async def test_supervisor_actions_notice_services_close(
     closed = await supervisor_client.next_frame("window_closed")
     assert closed["window"]["number"] == 5
     await c5.ws.wait_closed()
-    assert c5.ws.close_code == 4002
+    assert c5.ws.close_code == 4003  # the clerk is logged out (logged_out, then 4003)
