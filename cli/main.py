@@ -1,4 +1,4 @@
-"""`hall`: the one console script (init, serve, kiosk, counter, display, staff, device, report, demo)."""
+"""`hall`: the one console script (init, serve, kiosk, counter, display, staff, device, report, calendar, demo)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     r = ds.add_parser("revoke", help="revoke a device's token")
     _common(r)
     r.add_argument("name")
+
+    p = sub.add_parser("calendar", help="the working-day calendar / 工作日历")
+    _common(p)
+    cs = p.add_subparsers(dest="calendar_cmd", required=True)
+    a = cs.add_parser("show", help="print a year month by month (休 holiday, 班 weekend worked)")
+    _common(a)
+    a.add_argument("--year", type=int, default=None, help="YYYY (default: this year)")
+    a.add_argument("--config", metavar="FILE", help="a catalogue TOML file instead of the database")
 
     p = sub.add_parser("report", help="a day's figures per window / 当日统计")
     _common(p)

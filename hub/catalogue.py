@@ -12,11 +12,18 @@ entry's code, number or id when it has one.
 
 File layout (tables and their fields; ``?`` marks optional ones)::
 
-    [hall]          id, name, name_en, timezone? (default Asia/Shanghai)
+    [hall]          id, name, name_en, timezone? (default Asia/Shanghai),
+                    cutoff_minutes? (>= 0, default 0: stop issuing N minutes before closing)
+    [hall.hours]?   mon? tue? wed? thu? fri? sat? sun?: each a list of "HH:MM-HH:MM"
+                    ranges in order (a missing day is closed; no table: always open)
+    [calendar]?     holidays?, workdays? (lists of "YYYY-MM-DD": statutory holidays
+                    法定节假日, and the weekend days worked instead 调休)
     [policy]?       max_wait_minutes? (>= 1, default 45), priority_run? (>= 1, default 2)
     [[departments]] code, name, name_en, prefix (one letter A-Z)
     [[services]]    code, department, name, name_en, minutes (> 0),
                     prefix? (default: the department's), approval? (default true),
+                    quota? (> 0, tickets per day), cutoff_minutes? (>= 0, default the
+                    hall's), hours? (a table like [hall.hours], instead of the hall's)
                     [services.guide]? materials?, materials_en?, fee?, fee_en?,
                                       time_limit?, time_limit_en?
     [[windows]]     number (> 0), services (non-empty list of service codes),
@@ -36,9 +43,12 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hub.calendar import WEEKDAYS, WeekHours, WorkCalendar, issuing_refusal, parse_range
 
 DEMO_PATH: Path = Path(__file__).with_name("demo_hall.toml")
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -97,6 +107,9 @@ class Service:
     guide: Guide = field(default_factory=Guide)
     # Not an approval item (审批事项) when False: general enquiries, complaints.
     approval: bool = True
+    quota: int | None = None  # tickets per day (每日限号); None: no limit
+    hours: WeekHours | None = None  # instead of the hall's
+    cutoff_minutes: int | None = None  # instead of the hall's
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -154,6 +167,18 @@ class Hall:
     windows: tuple[WindowConf, ...]
     staff: tuple[StaffConf, ...] = ()
     policy: Policy = field(default_factory=Policy)
+    hours: WeekHours | None = None  # None: always open
+    cutoff_minutes: int = 0
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+
+    def issuing_refusal(
+        self, service: Service, issued: int, at: datetime
+    ) -> tuple[str, datetime | None] | None:
+        """Why `service` issues no ticket at `at` (hall-local) with `issued` of today: see
+        hub.calendar.issuing_refusal; None when it may."""
+        hours = service.hours or self.hours
+        cutoff = self.cutoff_minutes if service.cutoff_minutes is None else service.cutoff_minutes
+        return issuing_refusal(hours, self.calendar, cutoff, service.quota, issued, at)
 
     def department(self, code: str) -> Department | None:
         """The department with this code, or None."""
@@ -207,11 +232,24 @@ class Hall:
 
 # --- loading and validation -------------------------------------------------
 
-_TOP_LEVEL = ("hall", "policy", "departments", "services", "windows", "staff")
-_HALL_KEYS = ("id", "name", "name_en", "timezone")
+_TOP_LEVEL = ("hall", "policy", "calendar", "departments", "services", "windows", "staff")
+_HALL_KEYS = ("id", "name", "name_en", "timezone", "cutoff_minutes", "hours")
+_CALENDAR_KEYS = ("holidays", "workdays")
 _POLICY_KEYS = ("max_wait_minutes", "priority_run")
 _DEPARTMENT_KEYS = ("code", "name", "name_en", "prefix")
-_SERVICE_KEYS = ("code", "department", "name", "name_en", "prefix", "minutes", "approval", "guide")
+_SERVICE_KEYS = (
+    "code",
+    "department",
+    "name",
+    "name_en",
+    "prefix",
+    "minutes",
+    "approval",
+    "guide",
+    "quota",
+    "cutoff_minutes",
+    "hours",
+)
 _GUIDE_KEYS = ("materials", "materials_en", "fee", "fee_en", "time_limit", "time_limit_en")
 _WINDOW_KEYS = ("number", "name", "name_en", "services")
 _STAFF_KEYS = ("id", "name", "windows", "supervisor")
@@ -302,7 +340,8 @@ class _Parser:
         if not unknown:
             return
         key = unknown[0]
-        close = difflib.get_close_matches(key, allowed, n=1)
+        # 0.65: "monday" suggests "mon", but "max_wait_minutes" in [hall] no "cutoff_minutes"
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.65)
         hint = (
             f" (did you mean '{prefix}{close[0]}'?)"
             if close
@@ -372,6 +411,76 @@ class _Parser:
             lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
             default,
         )
+
+    def minutes(self, entry: str, table: dict[str, Any], key: str, default: Any) -> int:
+        return self.get(
+            entry,
+            table,
+            key,
+            "a whole number of minutes (0 or more)",
+            lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 24 * 60,
+            default,
+        )
+
+    def hours(self, entry: str, table: dict[str, Any], name: str) -> WeekHours | None:
+        """The hours table at table['hours'] (`name` in messages), or None when absent."""
+        if "hours" not in table:
+            return None
+        value = self.get(entry, table, "hours", "a table", lambda v: isinstance(v, dict))
+        self.check_keys(entry, value, WEEKDAYS, prefix=f"{name}.")
+        days: list[tuple[tuple[int, int], ...]] = []
+        for day in WEEKDAYS:
+            field_name = f"{name}.{day}"
+            texts = self.strings(entry, value, day, field_name)
+            ranges: list[tuple[int, int]] = []
+            for text in texts:
+                r = parse_range(text)
+                if r is None:
+                    raise self.fail(
+                        entry,
+                        f"field '{field_name}' must hold ranges \"HH:MM-HH:MM\" "
+                        f"(start before end), not {text!r}",
+                    )
+                if ranges and r[0] < ranges[-1][1]:
+                    raise self.fail(
+                        entry,
+                        f"field '{field_name}': range {text!r} must start after the one "
+                        "before it ends",
+                    )
+                ranges.append(r)
+            days.append(tuple(ranges))
+        return WeekHours(tuple(days))
+
+    def dates(self, entry: str, table: dict[str, Any], key: str) -> list[date]:
+        """A list of days, as "YYYY-MM-DD" strings (or TOML dates)."""
+        values = self.get(entry, table, key, "an array of dates", lambda v: isinstance(v, list), [])
+        out = []
+        for v in values:
+            if isinstance(v, date) and not isinstance(v, datetime):
+                out.append(v)
+                continue
+            try:
+                out.append(date.fromisoformat(v if isinstance(v, str) and len(v) == 10 else ""))
+            except ValueError:
+                raise self.fail(
+                    entry, f"field '{key}' must hold dates \"YYYY-MM-DD\", not {_show(v)}"
+                ) from None
+        return out
+
+    def calendar(self, table: dict[str, Any]) -> WorkCalendar:
+        entry = "[calendar]"
+        self.check_keys(entry, table, _CALENDAR_KEYS)
+        holidays = self.dates(entry, table, "holidays")
+        workdays = self.dates(entry, table, "workdays")
+        for d in workdays:
+            if d in holidays:
+                raise self.fail(entry, f"{d} is both in 'holidays' and in 'workdays'")
+            if d.weekday() < 5:
+                raise self.fail(
+                    entry,
+                    f"field 'workdays' lists {d}, a weekday: only weekend days are worked instead",
+                )
+        return WorkCalendar(holidays, workdays)
 
     def flag(self, entry: str, table: dict[str, Any], key: str, default: bool) -> bool:
         return self.get(entry, table, key, "true or false", lambda v: isinstance(v, bool), default)
@@ -470,6 +579,9 @@ class _Parser:
                 entry, f"field 'timezone' is not a known time zone: {timezone!r}"
             ) from None
 
+        cutoff = self.minutes(entry, hall, "cutoff_minutes", 0)
+        hours = self.hours(entry, hall, "hours")
+        calendar = self.calendar(self.table(doc, "calendar", required=False) or {})
         policy = self.policy(self.table(doc, "policy", required=False) or {})
         departments = self.departments(doc)
         services = self.services(doc, {d.code: d for d in departments})
@@ -485,6 +597,9 @@ class _Parser:
             windows=windows,
             staff=staff,
             policy=policy,
+            hours=hours,
+            cutoff_minutes=cutoff,
+            calendar=calendar,
         )
 
     def policy(self, table: dict[str, Any]) -> Policy:
@@ -548,6 +663,9 @@ class _Parser:
                     minutes=self.positive(entry, item, "minutes"),
                     guide=self.guide(entry, item),
                     approval=self.flag(entry, item, "approval", True),
+                    quota=self.positive(entry, item, "quota", None),
+                    hours=self.hours(entry, item, "hours"),
+                    cutoff_minutes=self.minutes(entry, item, "cutoff_minutes", None),
                 )
             )
         return tuple(out)

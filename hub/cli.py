@@ -1,4 +1,4 @@
-"""The hub's commands: init, serve, staff, device, report."""
+"""The hub's commands: init, serve, staff, device, report, calendar."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from hub import auth
+from hub.calendar import render_year
 from hub.catalogue import DEMO_PATH, CatalogueError, Hall, load_catalogue
 from hub.store import Store, db_url
 from shared.calling import number_key
@@ -324,4 +325,22 @@ def _report_tickets(tickets: Any, fmt: str, max_wait_minutes: int) -> int:
     print("\t".join(TICKET_COLUMNS))
     for r in rows:
         print("\t".join("-" if r[c] is None else str(r[c]) for c in TICKET_COLUMNS))
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    """`hall calendar show --year YYYY`: the hall's working-day calendar (or a file's)."""
+    if args.config:
+        try:
+            hall = load_catalogue(args.config)
+        except CatalogueError as e:
+            raise CliError(str(e)) from None
+    else:
+        store = _store(args)
+        try:
+            hall, _ = _hall(store, args)
+        finally:
+            store.dispose()
+    year = args.year or datetime.now(ZoneInfo(hall.timezone)).year
+    print(render_year(hall.calendar, year))
     return 0

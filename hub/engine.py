@@ -196,11 +196,12 @@ class Result(TypedDict, total=False):
 class EngineError(Exception):
     """A refused command: `code` is the protocol error code; nothing changed."""
 
-    def __init__(self, code: str, zh: str, en: str) -> None:
+    def __init__(self, code: str, zh: str, en: str, **extra: Any) -> None:
         super().__init__(en)
         self.code = code
         self.zh = zh
         self.en = en
+        self.extra = extra  # more fields of the error frame (`next_open` of a refused issue)
 
     def message(self, lang: str = "zh") -> str:
         """The message in the client's language."""
@@ -258,6 +259,7 @@ class Engine:
         self.tickets: dict[str, Ticket] = {}
         self.waiting_by_service: dict[str, set[str]] = {}
         self.numbers: dict[str, int] = {}
+        self.issued: dict[str, int] = {}  # service -> tickets issued today (for its quota)
         self.tokens: dict[str, str] = {}  # token hash -> ticket id
         self.rated: set[tuple[str, int]] = set()  # (ticket, visit index)
         self.visits: dict[str, list[int]] = {}  # ticket -> windows where service started
@@ -428,6 +430,14 @@ class Engine:
 
     def _do_issue(self, actor: Actor, cmd: Command, now: datetime, events: list[Event]) -> Result:
         svc = self._service(cmd.get("service"))
+        if not cmd.get("override"):
+            self._check_open(svc, now)
+        elif actor.role == "kiosk":
+            raise EngineError(
+                "forbidden",
+                "自助取号机不能越过取号时间和限号",
+                "A kiosk cannot override hours or quota",
+            )
         number = f"{svc.prefix}{self.numbers.get(svc.prefix, 0) + 1:03d}"
         t = new_ticket(
             self.day,
@@ -445,6 +455,23 @@ class Engine:
         self._emit(events, "ticket_issued", now, ticket=t, **private)
         ahead, eta = self.position(t["id"], now)
         return {"ticket": self.tickets[t["id"]], "ahead": ahead, "eta_min": eta}
+
+    def _check_open(self, svc: Service, now: datetime) -> None:
+        """Refuse issuing outside the service's hours, past its cut-off or quota."""
+        refusal = self.hall.issuing_refusal(svc, self.issued.get(svc.code, 0), now)
+        if refusal is None:
+            return
+        code, next_open = refusal
+        at = None
+        if next_open is not None:
+            at = next_open.strftime("%H:%M" if next_open.date() == now.date() else "%m-%d %H:%M")
+        if code == "quota_full":
+            zh, en = f"{svc.name}今日号已取完", f"{svc.name_en}: today's tickets are all taken"
+        else:
+            zh, en = f"{svc.name}暂停取号", f"{svc.name_en}: not issuing tickets now"
+        if at:
+            zh, en = f"{zh}，{at} 起可取号", f"{en}; issuing opens {at}"
+        raise EngineError(code, zh, en, next_open=iso(next_open))
 
     def _do_printer_status(
         self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
@@ -841,6 +868,7 @@ class Engine:
         t = ev["ticket"]
         prefix, n = t["number"][0], int(t["number"][1:])
         self.numbers[prefix] = max(self.numbers.get(prefix, 0), n)
+        self.issued[t["service"]] = self.issued.get(t["service"], 0) + 1
         if "_token_hash" in ev:
             self.tokens[ev["_token_hash"]] = t["id"]
 

@@ -10,7 +10,7 @@ the client's ``lang``. Clients show that message as it comes.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from hub.engine import EngineError
 from shared.i18n import pick
@@ -36,13 +36,17 @@ class ErrorFrame(TypedDict):
     re: str | None
     code: str
     message: str
+    next_open: NotRequired[str | None]  # a refused issue: when issuing opens again
 
 
 def error_frame(re: str | None, error: Error, lang: str) -> ErrorFrame:
     """The error as the client that sent `re` reads it, in its hello's language."""
-    return {
+    frame: ErrorFrame = {
         "type": "error",
         "re": re,
         "code": error.code,
         "message": pick(lang, error.zh, error.en),
     }
+    if isinstance(error, EngineError):
+        frame.update(error.extra)  # type: ignore[typeddict-item]  # next_open
+    return frame

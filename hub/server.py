@@ -6,24 +6,31 @@ What is decided here is only what needs the sockets, the queue or the
 store: who a hello is (`hub.session`), who sees what (`hub.views`), the
 HTTP pages (`hub.pages`) and the refusals' words (`hub.errors`) live beside.
 
-All sends are synchronous writes in event-loop order (``broadcast``), so a
-client always gets its ``welcome`` before the events that follow it.
-Group commit: requests that arrive while a transaction is being written
-form the next batch, so durability costs one fsync per batch, not per request.
+All sends are synchronous writes in event-loop order, so a client always gets
+its ``welcome`` before the events that follow it. Group commit: requests that
+arrive while a transaction is being written form the next batch, so
+durability costs one fsync per batch, not per request.
 
-Fan-out and slow clients: there is no backpressure per client. An event is
-encoded once per audience and ``broadcast`` writes it into each connection's
-write buffer at once, whether or not that client reads; a client that reads
-slower than the hall moves makes its buffer grow. What bounds it is the
-keepalive: a ping every ``ping_interval`` seconds whose pong must come back
-within as long again, else the connection is closed and the client reconnects
-to a fresh welcome. A pong queues behind the buffered frames, so a client
-that falls that far behind is dropped. What this does NOT protect against: a
-client that keeps up just enough to answer its pings holds up to that much
-of its traffic in the hub's memory, and with ``ping_interval=None`` nothing
-bounds a buffer at all. A later hardening issue adds a per-connection send
-cap. Incoming traffic is bounded: ``max_size`` per frame, ``max_queue``
-frames read ahead, `MAX_PENDING` requests awaiting replies.
+Welcomes come from committed state only. The writer applies a batch to the
+engine before its commit, so during the commit the engine is ahead of the
+database. A hello is therefore admitted here but welcomed by the writer
+between batches (``WELCOME`` through the queue, `_welcome`): the engine then
+holds exactly what is stored, and the client joins the fan-out in the same
+step, so it never sees an event at or below its welcome's ``seq`` and never a
+ticket a crash mid-commit would lose.
+
+Fan-out and slow clients: each event is encoded once per audience into a
+ready websocket frame (`_prepared`) and written into each connection's
+transport without an await (`_write`). After each write, a connection whose
+unsent bytes pass its cap (`SEND_CAP` plus its welcome's size) is closed
+with 4008 "too slow" (`_drop`), and cut after `DROP_GRACE` if it does not
+read up to the close frame; this counts every frame, refusals included, so
+the hub's memory stays bounded whatever a client does. The transport's
+high-water mark is set to that cap, so the keepalive ping (every
+``ping_interval``, pong due within as long again) is never stuck behind a
+buffer that stopped moving: a client that stalls below its cap is closed by
+the ping timeout. Incoming traffic is bounded: ``max_size`` per frame,
+``max_queue`` frames read ahead, `MAX_PENDING` requests awaiting replies.
 """
 
 from __future__ import annotations
@@ -32,14 +39,16 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
+from websockets.protocol import State
 
 from hub import auth, views
 from hub.catalogue import Hall
@@ -62,6 +71,7 @@ from shared.i18n import pick
 from shared.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_TAKEN_OVER,
+    CLOSE_TOO_SLOW,
     MAX_CLIENT_FRAME,
     W_CLOSED,
     dumps,
@@ -75,8 +85,14 @@ MAX_PENDING = (
 )
 MAX_BATCH = 512
 HELLO_TIMEOUT = 10.0
+# Bytes a connection may have queued for sending (its transport's write buffer) past its
+# welcome before it is dropped with CLOSE_TOO_SLOW (docs/protocol.md, "Slow clients").
+SEND_CAP = {"display": 1 << 20, "citizen": 1 << 20}
+STAFF_SEND_CAP = 8 << 20  # kiosks, counters, supervisors: every event, metrics
+DROP_GRACE = 5.0  # seconds a dropped client has to read up to the close frame before the abort
 OPEN_WINDOW: Command = {"type": "open_window"}  # what a counter's hello runs through the writer
 ROLL: Command = {"type": "_roll"}  # the midnight tick's request: roll_day does the work
+WELCOME: Command = {"type": "_welcome"}  # a hello's welcome, built by the writer between batches
 UNATTENDED_AFTER = 60.0  # seconds an open window's terminal may be away before supervisors are told
 
 # An ok reply: {"type": "ok", "re": id, ...the command's result}; the writer keeps them by
@@ -88,11 +104,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _prepared(frame: object) -> bytes:
+    """A frame as the hub puts it on the wire: JSON text in one unmasked, uncompressed
+    websocket frame, the same bytes for every connection (the hub serves with
+    ``compression=None``)."""
+    return _text_frame(dumps(frame))
+
+
+def _text_frame(text: str) -> bytes:
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+
+
 def _unavailable(zh: str) -> RequestError:
     return RequestError("unavailable", zh, "The hub could not store this: try again")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Client:
     """One connection after its hello."""
 
@@ -100,6 +127,7 @@ class Client:
     session: Session
     in_flight: int = 0
     position: views.Position | None = None  # the last one a citizen was sent
+    cap: int = 0  # bytes it may have queued for sending (set with its welcome)
 
 
 @dataclass(eq=False)
@@ -112,6 +140,7 @@ class Pending:
     done: asyncio.Future[Reply | Error] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
+    client: Client | None = None  # WELCOME: the connection to welcome
 
 
 class HubServer:
@@ -146,6 +175,7 @@ class HubServer:
         self.away: dict[int, asyncio.TimerHandle] = {}
         self.unattended: dict[int, str] = {}
         self.hall_wire = hall.to_wire()
+        self.hall_json = dumps(self.hall_wire)  # most of a welcome's bytes: encoded once
         self.engine: Engine = self._restore()
         self.replies: dict[tuple[str, str], Reply] = {}
         self.replies_day = self.engine.day
@@ -223,6 +253,10 @@ class HubServer:
                 t.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await t
+        while not self.queue.empty():  # hellos that came too late: nobody will answer them
+            p = self.queue.get_nowait()
+            if not p.done.done():
+                p.done.set_result(_unavailable("服务正在停止"))
         if self.server is not None:
             # The first close() above fixed close_connections=False (a second call is a no-op),
             # so close the open connections here: clients see 1001 and reconnect to the next hub.
@@ -306,14 +340,33 @@ class HubServer:
         client = Client(ws, session)
         if session.window is not None and not await self._open_window(client):
             return None
-        # snapshot and registration in one step: every later event reaches this client after its welcome
+        if isinstance(await self._submit(Pending(session, WELCOME, None, client=client)), Error):
+            with contextlib.suppress(ConnectionClosed):
+                await ws.close(1001, "going away")  # the hub stopped before the welcome
+            return None
+        return client
+
+    def _welcome(self, client: Client) -> None:
+        """Snapshot and registration in one step, by the writer between batches.
+
+        The engine then holds exactly what is committed (the last batch is stored
+        and fanned out, the next one not begun), so the welcome shows nothing that
+        is not durable, and every later event (seq above the welcome's) reaches
+        this client after it.
+        """
+        session = client.session
         now = self.clock()
         welcome = views.welcome(self.engine, self.hall_wire, session, now, self.unattended)
         if session.ticket is not None and session.past_ticket is None:
             client.position = self.engine.position(session.ticket, now)  # as its welcome says
-        self._send(client, welcome)
+        rest = dumps({k: v for k, v in welcome.items() if k != "hall"})
+        data = _text_frame(f'{rest[:-1]},"hall":{self.hall_json}}}')
+        client.cap = SEND_CAP.get(session.role, STAFF_SEND_CAP) + len(data)
+        # the transport pauses writers (the keepalive's ping) only past the cap, where the
+        # client is dropped: a ping never waits forever behind a buffer that stopped moving
+        client.ws.transport.set_write_buffer_limits(high=client.cap)
+        self._write([client], data)
         self.clients.add(client)
-        return client
 
     async def _open_window(self, client: Client) -> bool:
         """Open a counter's window through the writer; take it over from an older connection."""
@@ -361,10 +414,10 @@ class HubServer:
             self._tell_supervisors("window_attended", number, None)
 
     def _tell_supervisors(self, kind: str, number: int, since: str | None) -> None:
-        targets = [c.ws for c in self.clients if c.session.role == "supervisor"]
+        targets = [c for c in self.clients if c.session.role == "supervisor"]
         if targets:
             window = {"number": number, "unattended_since": since}
-            broadcast(targets, dumps({"type": kind, "window": window}))
+            self._write(targets, _prepared({"type": kind, "window": window}))
 
     async def _refuse(self, ws: ServerConnection, refused: Refusal) -> None:
         with contextlib.suppress(ConnectionClosed):
@@ -374,7 +427,44 @@ class HubServer:
     # ------------------------------------------------------------------ requests
 
     def _send(self, client: Client, frame: object) -> None:
-        broadcast([client.ws], dumps(frame))
+        self._write([client], _prepared(frame))
+
+    def _write(self, clients: Iterable[Client], data: bytes) -> None:
+        """Queue prepared frames on each open connection; drop any past its send cap.
+
+        No await, no per-client encoding: the bytes go straight to each transport,
+        in event-loop order (what ``websockets.broadcast`` does, minus framing the
+        same payload once per connection).
+        """
+        for c in clients:
+            ws = c.ws
+            if ws.protocol.state is not State.OPEN:
+                continue
+            transport = ws.transport
+            transport.write(data)
+            if transport.get_write_buffer_size() > c.cap:
+                self._drop(c)
+
+    def _drop(self, client: Client) -> None:
+        """Close a client that does not read what it is sent: 4008 after what it has queued."""
+        self.clients.discard(client)
+        ws = client.ws
+        log.warning(
+            "%s %s: %d bytes unread, dropped",
+            client.session.role,
+            ws.remote_address,
+            ws.transport.get_write_buffer_size(),
+        )
+        with contextlib.suppress(Exception):
+            ws.protocol.send_close(CLOSE_TOO_SLOW, "too slow")
+            ws.send_data()
+        asyncio.create_task(self._abort_later(ws))
+
+    async def _abort_later(self, ws: ServerConnection) -> None:
+        """A client that reads its close frame in time closes cleanly; else the socket is cut."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ws.wait_closed(), DROP_GRACE)
+        ws.transport.abort()
 
     def _error(self, client: Client, re: str | None, error: Error) -> None:
         self._send(client, error_frame(re, error, client.session.lang))
@@ -463,7 +553,14 @@ class HubServer:
             while not self.queue.empty() and len(batch) < MAX_BATCH:
                 batch.append(self.queue.get_nowait())
             try:
-                await self._run_batch(batch)
+                # welcomes first: the engine is what the last batch committed
+                for p in batch:
+                    if p.client is not None:
+                        self._welcome(p.client)
+                        p.done.set_result({"type": "ok"})
+                batch = [p for p in batch if p.client is None]
+                if batch:
+                    await self._run_batch(batch)
             except Exception:  # never let the writer die
                 log.exception("batch failed")
                 for p in batch:
@@ -568,29 +665,38 @@ class HubServer:
     # ------------------------------------------------------------------ fan-out
 
     def _fan_out(self, events: list[Event], staff_texts: list[str]) -> None:
+        """Each event encoded once per audience; a batch's frames go to a connection in one write."""
         if not events or not self.clients:
             return
-        staff = [c.ws for c in self.clients if c.session.role in views.SEES_EVERY_EVENT]
-        displays = [c.ws for c in self.clients if c.session.role == "display"]
-        citizens: dict[str, list[ServerConnection]] = {}
+        staff = [c for c in self.clients if c.session.role in views.SEES_EVERY_EVENT]
+        displays = [c for c in self.clients if c.session.role == "display"]
+        citizens: dict[str, list[Client]] = {}
         for c in self.clients:
             if c.session.ticket is not None:
-                citizens.setdefault(c.session.ticket, []).append(c.ws)
+                citizens.setdefault(c.session.ticket, []).append(c)
+        to_staff: list[bytes] = []
+        to_lobby: list[bytes] = []
+        to_citizens: dict[str, list[bytes]] = {ticket: [] for ticket in citizens}
         for ev, text in zip(events, staff_texts, strict=True):
             out = views.staff_event(ev)
             if staff:
-                broadcast(staff, text)
+                to_staff.append(_text_frame(text))
             lobby = views.lobby_event(out) if displays else None
             if lobby is not None:
-                broadcast(displays, dumps(lobby))
+                to_lobby.append(_prepared(lobby))
             seen = views.citizen_event(self.engine, out, citizens) if citizens else None
             if seen is not None:
                 whose, frame = seen
-                if whose is None:
-                    targets = [ws for group in citizens.values() for ws in group]
-                else:
-                    targets = citizens[whose]
-                broadcast(targets, dumps(frame))
+                data = _prepared(frame)
+                for ticket in to_citizens if whose is None else (whose,):
+                    to_citizens[ticket].append(data)
+        if to_staff:
+            self._write(staff, b"".join(to_staff))
+        if to_lobby:
+            self._write(displays, b"".join(to_lobby))
+        for ticket, frames in to_citizens.items():
+            if frames:
+                self._write(citizens[ticket], b"".join(frames))
 
     def _after_events(self, events: list[Event]) -> None:
         # position frames for citizens whose place in line changed
@@ -607,12 +713,12 @@ class HubServer:
                     c.position = pos
                     self._send(c, views.position_frame(pos))
         # the kiosks' guide figures, when they changed
-        kiosks = [c.ws for c in self.clients if c.session.role == "kiosk"]
+        kiosks = [c for c in self.clients if c.session.role == "kiosk"]
         if kiosks:
             frame = views.estimates_frame(self.engine, self.clock())
             if frame != self.estimates_sent:
                 self.estimates_sent = frame
-                broadcast(kiosks, dumps(frame))
+                self._write(kiosks, _prepared(frame))
         # supervisors' and counters' figures, coalesced
         for ev in events:
             if is_window_event(ev) and ev["type"] == "window_closed":
@@ -638,8 +744,8 @@ class HubServer:
 
     async def _push_metrics(self) -> None:
         await asyncio.sleep(0.25)
-        targets = [c.ws for c in self.clients if c.session.role in views.GETS_METRICS]
+        targets = [c for c in self.clients if c.session.role in views.GETS_METRICS]
         if targets:
             t0 = time.perf_counter()
-            broadcast(targets, dumps(views.metrics_frame(self.engine, self.clock())))
+            self._write(targets, _prepared(views.metrics_frame(self.engine, self.clock())))
             log.debug("metrics pushed in %.1f ms", (time.perf_counter() - t0) * 1000)

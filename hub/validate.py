@@ -110,6 +110,7 @@ SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
         "service": (_code, True),
         "priority": (_choice("normal", "priority"), False),
         "lang": (_choice("zh", "en"), False),
+        "override": (_bool, False),  # staff issuing past hours or quota (not a kiosk)
     },
     "printer_status": {
         "ok": (_bool, True),

@@ -26,6 +26,8 @@ is not above the welcome's are already in the snapshot and are skipped.
 Fatal outcomes stop ``run()`` without retrying (retrying a wrong PIN only
 locks the staff id): a hello ``error`` frame, close codes 4000/4001/4003,
 and 4002 (the same staff member's newer session took the window over).
+Every other close reconnects, 4008 included (the hub dropped this client for
+leaving more than its send cap unread: the next welcome brings it up to date).
 
 Callbacks run one at a time, in order, in a dispatcher task beside the
 reader: a callback may await ``request()`` without blocking the replies it

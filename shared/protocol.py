@@ -41,6 +41,7 @@ CLOSE_BAD_HELLO = 4000
 CLOSE_AUTH = 4001
 CLOSE_TAKEN_OVER = 4002
 CLOSE_FORBIDDEN = 4003
+CLOSE_TOO_SLOW = 4008  # the client left more unread than its send cap: reconnect
 
 COMMANDS: dict[str, tuple[str, ...]] = {
     "kiosk": ("issue", "printer_status", "ping"),

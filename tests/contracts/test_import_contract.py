@@ -70,6 +70,12 @@ def test_engine_is_pure(module: str) -> None:
     assert hub_modules <= {"hub.catalogue", "hub.metrics"}
 
 
+def test_calendar_is_pure() -> None:
+    """The working-day calendar and opening hours: standard library only."""
+    allowed = {"__future__", "collections", "dataclasses", "datetime"}
+    assert imported(ROOT / "hub" / "calendar.py") <= allowed
+
+
 def runtime_modules(path: Path) -> set[str]:
     """Full names of the modules a module imports when it runs (``if TYPE_CHECKING:`` skipped)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -358,7 +358,7 @@ def test_entry_must_be_a_table() -> None:
 def test_key_in_the_wrong_table_is_an_unknown_field() -> None:
     text = edit('name_en = "Test hall"', 'name_en = "Test hall"\nmax_wait_minutes = 30')
     assert error(text) == (
-        "hall.toml: [hall]: unknown field 'max_wait_minutes' (known fields: id, name, name_en, timezone)"
+        "hall.toml: [hall]: unknown field 'max_wait_minutes' (known fields: id, name, name_en, timezone, cutoff_minutes, hours)"
     )
 
 

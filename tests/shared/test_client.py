@@ -19,7 +19,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from shared.client import HubClient, HubError
-from shared.protocol import MAX_IN_FLIGHT
+from shared.protocol import CLOSE_TOO_SLOW, MAX_IN_FLIGHT
 
 KIOSK_HELLO: dict[str, Any] = {"role": "kiosk", "token": "tok-1"}
 
@@ -608,3 +608,19 @@ async def test_real_hub_retry_with_the_same_request_id_issues_once(real_hub: Any
     assert again["ticket"]["id"] == first["ticket"]["id"]
     assert again["token"] == first["token"]
     assert other["ticket"]["id"] != first["ticket"]["id"]
+
+
+async def test_too_slow_4008_reconnects_to_a_fresh_welcome() -> None:
+    """The hub drops a client that leaves too much unread with 4008: not fatal, reconnect."""
+
+    class DropsSlow(MiniHub):
+        async def on_hello(self, ws: ServerConnection, hello: dict[str, Any]) -> bool:
+            await self.send(ws, self.welcome(hello))
+            if self.connections == 1:
+                await ws.close(CLOSE_TOO_SLOW, "too slow")
+                return False
+            return True
+
+    async with DropsSlow().running() as hub, client_running(hub.url) as (client, _):
+        await eventually(lambda: hub.connections == 2 and client.online)  # welcomed again
+        assert client.error is None
