@@ -37,6 +37,7 @@ from hub.store import (
     sqlite_path,
     take_hub_lock,
 )
+from shared.calling import number_key
 
 
 class CliError(Exception):
@@ -552,7 +553,8 @@ def _seconds(a: str | None, b: str | None) -> float | None:
 def ticket_rows(tickets: Any, max_wait_minutes: int) -> list[dict[str, Any]]:
     """One row per ticket with the times supervisors ask for: wait, walk (called → start), service."""
     rows = []
-    for t in sorted(tickets, key=lambda t: t["id"]):
+    # by day, prefix and number as an integer: F999 before F1000 (the id compares as text)
+    for t in sorted(tickets, key=lambda t: (t["id"][:8], number_key(t["number"]))):
         wait = _seconds(t["queued_at"], t["called_at"])
         fr = t.get("first_responsible") or {}
         rows.append(

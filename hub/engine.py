@@ -35,8 +35,8 @@ from typing import Any, NamedTuple, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from hub.catalogue import Hall, Service
-from hub.metrics import DayMetrics, line_key, place_in_line
-from shared.calling import may_call, next_ticket
+from hub.metrics import DayMetrics
+from shared.calling import LineUp, Place, eta_minutes, line_up, may_call, next_ticket, queue_key
 from shared.protocol import (
     CALLED,
     CANCELLED,
@@ -122,6 +122,7 @@ CHANGES: dict[str, frozenset[str]] = {
             "service",
             "department",
             "queued_at",
+            "queued_seq",
             "called_at",
             "window",
             "staff",
@@ -132,9 +133,18 @@ CHANGES: dict[str, frozenset[str]] = {
     ),
     "park": frozenset(),
     "unpark": frozenset({"staff"}),
-    "requeue": frozenset({"queued_at", "called_at", "ended_at", "window", "staff"}),
+    "requeue": frozenset({"queued_at", "queued_seq", "called_at", "ended_at", "window", "staff"}),
     "close_requeue": frozenset(
-        {"queued_at", "called_at", "window", "staff", "target_window", "recalls", "handoffs"}
+        {
+            "queued_at",
+            "queued_seq",
+            "called_at",
+            "window",
+            "staff",
+            "target_window",
+            "recalls",
+            "handoffs",
+        }
     ),
     "close_done": frozenset({"ended_at"}),
     "close_no_show": frozenset({"ended_at"}),
@@ -163,6 +173,13 @@ CLOSED_BY_SUPERVISOR = "窗口被主管关闭 / window closed by supervisor"
 
 RECENT_CALLS = 20
 
+# Events that change neither the queue's order nor its estimated waits (the line-up stays).
+_KEEPS_LINE_UP = frozenset(
+    {"ticket_recalled", "ticket_rated", "complaint", "notice", "printer_fault"}
+)
+# Events that queue a ticket (set its queued_at and queued_seq).
+_QUEUEING = frozenset({"ticket_issued", "ticket_transferred", "ticket_requeued"})
+
 
 class Result(TypedDict, total=False):
     """What a command adds to its `ok` reply."""
@@ -170,7 +187,7 @@ class Result(TypedDict, total=False):
     ticket: Ticket
     reason: str  # call_next / call: why this ticket
     ahead: int  # issue: the place in line
-    eta_min: int
+    eta_min: int | None  # None: no open window serves the service
     window: Window
     metrics: Metrics
     id: str  # complain: the complaint's id
@@ -233,6 +250,7 @@ class Engine:
         self.notice: Notice | None = None
         self.day_metrics = DayMetrics(hall, day)
         self._last_at: datetime | None = None
+        self._line_up: LineUp | None = None  # the forward pass, None when something changed
         self._reset_day()
 
     # ------------------------------------------------------------------ day state
@@ -429,12 +447,13 @@ class Engine:
             cmd.get("priority", "normal"),
             cmd.get("lang") or "zh",
             iso(now),
+            self.seq + 1,
         )
         private = {"_kiosk": actor.identity}
         if self.token_hash_of is not None:
             private["_token_hash"] = self.token_hash_of(t["id"])
         self._emit(events, "ticket_issued", now, ticket=t, **private)
-        ahead, eta = self.position(t["id"])
+        ahead, eta = self.position(t["id"], now)
         return {"ticket": self.tickets[t["id"]], "ahead": ahead, "eta_min": eta}
 
     def _check_open(self, svc: Service, now: datetime) -> None:
@@ -595,6 +614,7 @@ class Engine:
             "service": svc.code,
             "department": svc.department,
             "queued_at": iso(now),
+            "queued_seq": self.seq + 1,
             "called_at": None,
             "window": None,
             "staff": None,
@@ -641,6 +661,7 @@ class Engine:
             )
         changes = {
             "queued_at": iso(now),
+            "queued_seq": self.seq + 1,
             "called_at": None,
             "ended_at": None,
             "window": None,
@@ -756,6 +777,7 @@ class Engine:
         }
         changes = {
             "queued_at": iso(now),
+            "queued_seq": self.seq + 1,
             "called_at": None,
             "window": None,
             "staff": None,
@@ -810,9 +832,19 @@ class Engine:
         self.seq = ev["seq"]
         self._last_at = datetime.fromisoformat(ev["at"])
         if is_ticket_event(ev):
-            self._put_ticket(ev["ticket"])
+            t = ev["ticket"]
+            if "queued_seq" not in t:  # stored before tickets carried it
+                old = self.tickets.get(t["id"])
+                queued = ev["type"] in _QUEUEING or old is None
+                t["queued_seq"] = ev["seq"] if queued else old["queued_seq"]
+            self._put_ticket(t)
         APPLY[ev["type"]](self, ev)
         self.day_metrics.apply(ev)
+        if is_ticket_event(ev) and ev["type"] == "ticket_issued" and self._line_up is not None:
+            if not self._line_up.append(ev["ticket"], self.service_s):
+                self._line_up = None
+        elif ev["type"] not in _KEEPS_LINE_UP:
+            self._line_up = None
 
     def _put_ticket(self, t: Ticket) -> None:
         """Every ticket event: the ticket after the change, in its service's waiting list or not."""
@@ -932,20 +964,78 @@ class Engine:
         return [self.tickets[i] for i in self.waiting_by_service.get(service, ())]
 
     def queue_of(self, service: str) -> list[Ticket]:
-        """The waiting tickets of a service in place-in-line order."""
-        return sorted(self._waiting(service), key=line_key)
+        """The waiting tickets of a service in queue order (shared.calling.queue_key)."""
+        return sorted(self._waiting(service), key=queue_key)
 
-    def position(self, tid: str) -> tuple[int, int]:
-        """(ahead, eta_min) of a ticket; (0, 0) when it is not waiting."""
+    def line_up(self, now: datetime | None = None) -> LineUp:
+        """The forward pass over today's queue (docs/DESIGN.md "Place in line") at `now`.
+
+        `now` defaults to the last event's time. The pass is kept until something
+        that changes the order or the waits happens, or a ticket becomes overdue;
+        a normal ticket issued at the end of the queue is added without a new pass.
+        """
+        now = self._now(now)
+        lu = self._line_up
+        if lu is None or (lu.overdue_at is not None and now >= lu.overdue_at):
+            waiting = [self.tickets[i] for ids in self.waiting_by_service.values() for i in ids]
+            lu = line_up(
+                waiting, self.windows.values(), self.policy, now, self.service_s, self.busy_s(now)
+            )
+            self._line_up = lu
+        return lu
+
+    def _now(self, now: datetime | None) -> datetime:
+        last = self._last_at or self.day_start()
+        return last if now is None else max(self._local(now), last)
+
+    def position(self, tid: str, now: datetime | None = None) -> tuple[int, int | None]:
+        """(ahead, eta_min) of a ticket; (0, 0) when it is not waiting; eta None: no open window."""
         t = self.tickets.get(tid)
         if t is None or t["state"] != WAITING:
             return 0, 0
-        ahead = place_in_line(t, self._waiting(t["service"]))
-        return ahead, self.eta(t["service"], ahead)
+        ahead, wait = self.line_up(now).places[tid]
+        return ahead, eta_minutes(wait)
 
-    def eta(self, service: str, ahead: int) -> int:
-        """Estimated wait in minutes for a ticket with `ahead` people before it."""
-        return self.day_metrics.eta(service, ahead)
+    def estimates(self, now: datetime | None = None) -> dict[str, tuple[int, int | None]]:
+        """Per service, (ahead, eta_min) a normal ticket issued now would get (the kiosk's guide)."""
+        now = self._now(now)
+        lu = self.line_up(now)
+        out: dict[str, tuple[int, int | None]] = {}
+        for svc in self.hall.services:
+            place = lu.tail({"service": svc.code}) or self._probe_place(svc.code, now)
+            out[svc.code] = (place[0], eta_minutes(place[1]))
+        return out
+
+    def _probe_place(self, service: str, now: datetime) -> Place:
+        """A new pass with a probe ticket queued last (when the quick tail does not apply)."""
+        probe = new_ticket(self.day, "?", service, "", "normal", "zh", iso(now), self.seq + 1)
+        waiting = [self.tickets[i] for ids in self.waiting_by_service.values() for i in ids]
+        lu = line_up(
+            [*waiting, probe],
+            self.windows.values(),
+            self.policy,
+            now,
+            self.service_s,
+            self.busy_s(now),
+        )
+        return lu.places[probe["id"]]
+
+    def service_s(self, service: str) -> float:
+        """Today's mean service time of a service in seconds (see DayMetrics.mean_service_s)."""
+        return float(self.day_metrics.mean_service_s(service))
+
+    def busy_s(self, now: datetime) -> dict[int, float]:
+        """Per open window, the seconds its called or serving ticket still needs (an estimate)."""
+        out = {}
+        for n, w in self.windows.items():
+            cur = self.tickets.get(w["current"]) if w["current"] else None
+            if w["state"] != W_OPEN or cur is None or cur["state"] not in (CALLED, SERVING):
+                continue
+            need = self.service_s(cur["service"])
+            if cur["state"] == SERVING and cur["started_at"]:
+                need -= (now - datetime.fromisoformat(cur["started_at"])).total_seconds()
+            out[n] = max(0.0, need)
+        return out
 
     def avg_service_min(self, service: str) -> float:
         """Today's mean service time of a service in minutes, else the catalogue's typical minutes."""

@@ -1,16 +1,15 @@
 """Same-day figures of a hall, pure: fed by the engine's events, no I/O, no clock of its own.
 
 The engine hands every event it applies (live or replayed) to ``DayMetrics.apply``;
-``report(now)`` gives the day's Metrics object so far and ``eta`` the wait a citizen
-is told. Every figure follows from the events alone, so a replayed day reports
+``report(now)`` gives the day's Metrics object so far and ``mean_service_s`` the
+service times the estimated waits use (shared/calling.py ``line_up``). Every figure follows from the events alone, so a replayed day reports
 exactly what the live day did. What each figure counts: docs/DESIGN.md, "Same-day
 metrics" and "Place in line and estimated wait".
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
@@ -18,13 +17,13 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from hub.catalogue import Hall
+from shared.calling import MIN_SAMPLES
 from shared.protocol import (
     CANCELLED,
     DONE,
     NO_SHOW,
     PENDING,
     W_CLOSED,
-    W_OPEN,
     W_PAUSED,
     WAITING,
     DayRolledEvent,
@@ -38,17 +37,6 @@ from shared.protocol import (
     is_ticket_event,
     is_window_event,
 )
-
-
-def line_key(t: Ticket) -> tuple[str, str]:
-    """The place-in-line order of a service's waiting tickets: queued_at, then number."""
-    return (t["queued_at"], t["number"])
-
-
-def place_in_line(ticket: Ticket, waiting: Iterable[Ticket]) -> int:
-    """How many of the waiting tickets are before this one in line."""
-    key = line_key(ticket)
-    return sum(1 for t in waiting if line_key(t) < key)
 
 
 @dataclass
@@ -213,27 +201,15 @@ class DayMetrics:
     def mean_service_s(self, service: str) -> Fraction:
         """Today's mean service time of a service, else the catalogue's typical minutes.
 
-        Exact (to the microsecond) so that ceil() in eta() is not pushed up a
-        minute by binary rounding: 27 ahead x 140 s is 63 minutes, not 64.
+        The mean counts once the service has `MIN_SAMPLES` measured segments (one
+        quick or slow visit is not a trend). Exact (to the microsecond), so that a
+        sum of them is not pushed up a minute by binary rounding.
         """
         total, n = self.service_time.get(service, (0.0, 0))
-        if n:
+        if n >= MIN_SAMPLES:
             return Fraction(round(total * 1_000_000), 1_000_000 * n)
         svc = self.hall.service(service)
         return Fraction(60 * (svc.minutes if svc else 10))
-
-    def open_windows_for(self, service: str) -> int:
-        """How many open windows serve a service."""
-        return sum(
-            1
-            for state, services in self.windows.values()
-            if state == W_OPEN and service in services
-        )
-
-    def eta(self, service: str, ahead: int) -> int:
-        """Estimated wait in minutes for a ticket with `ahead` people before it."""
-        windows = max(1, self.open_windows_for(service))
-        return math.ceil(ahead * self.mean_service_s(service) / (60 * windows))
 
     def report(self, now: datetime) -> Metrics:
         """The Metrics object of the day, as of `now` (at most the day's end)."""

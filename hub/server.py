@@ -204,6 +204,7 @@ class HubServer:
         self.ticker: asyncio.Task[None] | None = None
         self.staff_watch: asyncio.Task[None] | None = None
         self.metrics_task: asyncio.Task[None] | None = None
+        self.estimates_sent: views.EstimatesFrame | None = None  # the last one sent to kiosks
         self.stopping = False
         self.stale = False  # a commit failed: the engine may hold what the database does not
         self.gate = Gate(store, hall, clock, LoginLimit(login_failures, login_window))
@@ -416,9 +417,10 @@ class HubServer:
         this client after it.
         """
         session = client.session
-        welcome = views.welcome(self.engine, self.hall_wire, session, self.clock(), self.unattended)
+        now = self.clock()
+        welcome = views.welcome(self.engine, self.hall_wire, session, now, self.unattended)
         if session.ticket is not None and session.past_ticket is None:
-            client.position = self.engine.position(session.ticket)  # as its welcome says
+            client.position = self.engine.position(session.ticket, now)  # as its welcome says
         rest = dumps({k: v for k, v in welcome.items() if k != "hall"})
         data = _text_frame(f'{rest[:-1]},"hall":{self.hall_json}}}')
         client.cap = SEND_CAP.get(session.role, STAFF_SEND_CAP) + len(data)
@@ -766,12 +768,19 @@ class HubServer:
             if c.session.ticket is not None and c.session.ticket in self.engine.tickets
         }
         if citizens:
-            places = views.positions(self.engine, set(citizens.values()))
+            places = views.positions(self.engine, set(citizens.values()), self.clock())
             for c, ticket in citizens.items():
                 pos = places[ticket]
                 if pos != c.position:
                     c.position = pos
                     self._send(c, views.position_frame(pos))
+        # the kiosks' guide figures, when they changed
+        kiosks = [c for c in self.clients if c.session.role == "kiosk"]
+        if kiosks:
+            frame = views.estimates_frame(self.engine, self.clock())
+            if frame != self.estimates_sent:
+                self.estimates_sent = frame
+                self._write(kiosks, _prepared(frame))
         # supervisors' and counters' figures, coalesced
         for ev in events:
             if is_window_event(ev) and ev["type"] == "window_closed":

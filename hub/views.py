@@ -22,7 +22,6 @@ from shared.protocol import (
     PRIVATE_EVENTS,
     PUBLIC_HANDOFF_FIELDS,
     VERSION,
-    WAITING,
     public_ticket,
     public_window,
 )
@@ -33,7 +32,7 @@ RECENT_FOR_PUBLIC = 20  # recently called tickets a kiosk or display gets beside
 
 # A protocol object (Ticket, Window, Metrics ...) these views pass on without reading it.
 WireObject = Mapping[str, object]
-Position = tuple[int, int]  # (ahead, eta_min) of a citizen's ticket
+Position = tuple[int, int | None]  # (ahead, eta_min) of a ticket; eta None: no open window
 EventFrame = dict[str, Any]  # an event as a client gets it
 
 
@@ -57,6 +56,14 @@ class HallSnapshot(TypedDict):
     complaints: NotRequired[list[WireObject]]
     ratings: NotRequired[list[WireObject]]
     printer_faults: NotRequired[list[WireObject]]
+    estimates: NotRequired[dict[str, Estimate]]  # kiosks
+
+
+class Estimate(TypedDict):
+    """What a normal ticket of a service issued now would be told (the kiosk's guide)."""
+
+    ahead: int
+    eta_min: int | None
 
 
 class CitizenState(TypedDict):
@@ -64,7 +71,7 @@ class CitizenState(TypedDict):
 
     ticket: WireObject
     ahead: int
-    eta_min: int
+    eta_min: int | None
     can_rate: bool
     rate_window: int | None
     notice: NotRequired[WireObject | None]  # not for a ticket of an earlier day
@@ -86,7 +93,12 @@ class Welcome(TypedDict):
 class PositionFrame(TypedDict):
     type: Literal["position"]
     ahead: int
-    eta_min: int
+    eta_min: int | None
+
+
+class EstimatesFrame(TypedDict):
+    type: Literal["estimates"]
+    estimates: dict[str, Estimate]
 
 
 class MetricsFrame(TypedDict):
@@ -110,7 +122,7 @@ def welcome(
     """
     state: HallSnapshot | CitizenState
     if session.role == "citizen":
-        state = citizen_state(engine, session)
+        state = citizen_state(engine, session, now)
     else:
         state = hall_state(engine, session, now, unattended or {})
     return {
@@ -124,7 +136,7 @@ def welcome(
     }
 
 
-def citizen_state(engine: Engine, session: Session) -> CitizenState:
+def citizen_state(engine: Engine, session: Session, now: datetime) -> CitizenState:
     """A citizen's own ticket, its place in line and whether it may rate a visit now."""
     if session.past_ticket is not None:  # a ticket of an earlier day: shown, nothing more
         return {
@@ -138,7 +150,7 @@ def citizen_state(engine: Engine, session: Session) -> CitizenState:
             "waiting": {},
         }
     assert session.ticket is not None
-    ahead, eta = engine.position(session.ticket)
+    ahead, eta = engine.position(session.ticket, now)
     rate_window = engine.rate_window(session.ticket)
     return {
         "ticket": public_ticket(engine.tickets[session.ticket]),
@@ -180,6 +192,7 @@ def hall_state(
         else:
             state["tickets"] = list(tickets)
             state["windows"] = list(engine.windows.values())
+            state["estimates"] = estimates(engine, now)
     if session.role == "supervisor":
         state["windows"] = [
             {**w, "unattended_since": unattended.get(w["number"])} for w in engine.windows.values()
@@ -264,24 +277,25 @@ def ok_reply(session: Session, result: Mapping[str, object]) -> dict[str, object
 # ---------------------------------------------------------------------- positions, metrics
 
 
-def positions(engine: Engine, tickets: Iterable[str]) -> dict[str, Position]:
+def positions(engine: Engine, tickets: Iterable[str], now: datetime) -> dict[str, Position]:
     """The place in line of each of these of today's tickets; (0, 0) when not waiting.
 
-    One sort per service concerned, however many citizens watch it.
+    All from the engine's one forward pass (`Engine.line_up`), however many citizens watch.
     """
-    mine = [engine.tickets[tid] for tid in tickets if tid in engine.tickets]
-    places = {
-        s: {t["id"]: i for i, t in enumerate(engine.queue_of(s))}
-        for s in {t["service"] for t in mine if t["state"] == WAITING}
+    return {tid: engine.position(tid, now) for tid in tickets if tid in engine.tickets}
+
+
+def estimates(engine: Engine, now: datetime) -> dict[str, Estimate]:
+    """Per service, the place and wait a normal ticket issued now would get."""
+    return {
+        code: {"ahead": ahead, "eta_min": eta}
+        for code, (ahead, eta) in engine.estimates(now).items()
     }
-    out: dict[str, Position] = {}
-    for t in mine:
-        if t["state"] == WAITING:
-            ahead = places[t["service"]].get(t["id"], 0)
-            out[t["id"]] = (ahead, engine.eta(t["service"], ahead))
-        else:
-            out[t["id"]] = (0, 0)
-    return out
+
+
+def estimates_frame(engine: Engine, now: datetime) -> EstimatesFrame:
+    """The kiosks' guide figures, pushed when they change."""
+    return {"type": "estimates", "estimates": estimates(engine, now)}
 
 
 def position_frame(position: Position) -> PositionFrame:

@@ -9,18 +9,33 @@ windows' names, and the `IssuedTicket` the hub acknowledged.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from shared.hallstate import HallState
 from shared.i18n import name_of
-from shared.protocol import W_OPEN
 
 
+@dataclass
 class KioskState(HallState):
     """The kiosk's picture of the hall, as of the last welcome and events."""
+
+    # service code -> {"ahead", "eta_min"} a new ticket would get: the hub's welcome and
+    # `estimates` frames (the same forward pass that answers `issue`)
+    estimates: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def load_welcome(self, welcome: dict[str, Any]) -> None:
+        super().load_welcome(welcome)
+        self.estimates = dict((welcome.get("state") or {}).get("estimates") or {})
+
+    def apply_event(self, event: dict[str, Any]) -> bool:
+        if event.get("type") == "estimates":
+            new = dict(event.get("estimates") or {})
+            changed = new != self.estimates
+            self.estimates = new
+            return changed
+        return super().apply_event(event)
 
     @property
     def offered_departments(self) -> list[dict[str, Any]]:
@@ -32,16 +47,18 @@ class KioskState(HallState):
         """Names of the windows serving a service, in the wanted language."""
         return [window_name(w, lang) for w in self.windows_serving(service)]
 
-    def eta_min(self, service: str) -> int:
-        """Estimated wait for a new ticket: waiting × typical minutes / open windows (docs/DESIGN.md).
+    def estimate(self, service: str) -> tuple[int, int | None]:
+        """(ahead, eta_min) a normal ticket of the service issued now would be told.
 
-        The hub knows today's measured service times and gives the exact figure
-        on issue; before that the catalogue's typical minutes are the estimate.
+        The hub's figures (docs/DESIGN.md "Place in line"): eta_min None when no
+        open window serves the service.
         """
-        svc = self.service(service) or {}
-        minutes = svc.get("minutes") or 0
-        open_windows = sum(1 for w in self.windows_serving(service) if w.get("state") == W_OPEN)
-        return math.ceil(self.waiting_for(service) * minutes / max(1, open_windows))
+        est = self.estimates.get(service) or {}
+        ahead, eta = est.get("ahead"), est.get("eta_min")
+        return (
+            ahead if isinstance(ahead, int) else self.waiting_for(service),
+            eta if isinstance(eta, int) else None,
+        )
 
     def hall_name(self, lang: str) -> str:
         """The hall's name in the wanted language."""
@@ -61,7 +78,7 @@ class IssuedTicket:
 
     ticket: dict[str, Any]  # the hub's Ticket object
     ahead: int
-    eta_min: int
+    eta_min: int | None  # None: no open window serves it now
     url: str
     token: str
     service: dict[str, Any]
@@ -83,7 +100,7 @@ class IssuedTicket:
         return cls(
             ticket=ticket,
             ahead=int(reply.get("ahead", 0)),
-            eta_min=int(reply.get("eta_min", 0)),
+            eta_min=reply["eta_min"] if isinstance(reply.get("eta_min"), int) else None,
             url=str(reply.get("url", "")),
             token=str(reply.get("token", "")),
             service=service,

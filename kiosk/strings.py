@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from shared.calling import NO_WINDOW
 from shared.i18n import Texts
 
 STRINGS: Final[dict[str, tuple[str, str]]] = {
@@ -40,6 +41,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     # department
     "choose_service": ("请选择办理事项", "Please choose a service"),
     "eta_about": ("约 {m} 分钟", "about {m} min"),
+    "ahead_short": ("前面 {n} 人", "{n} ahead"),
+    "no_window": NO_WINDOW,
     "no_wait": ("无需等候", "no wait"),
     # guide
     "guide": ("办事指南", "Service guide"),

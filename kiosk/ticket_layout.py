@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from shared.calling import NO_WINDOW
+
 Align = Literal["left", "center"]
 
 # Fixed wording of the ticket (Chinese first, English second).
@@ -36,7 +38,7 @@ class TicketPrint:
     service: str
     service_en: str
     ahead: int
-    eta_min: int
+    eta_min: int | None  # None: no open window serves it now
     issued_at: datetime  # aware; printed in its own zone, as given
     windows: tuple[str, ...]  # ("5号窗口", "6号窗口")
     url: str  # ticket page URL, the QR payload
@@ -151,7 +153,11 @@ def build_layout(t: TicketPrint, columns: int = 48) -> list[Block]:
     add(f"Service: {t.service_en}")
     blocks.append(Rule())
     add(f"前面还有 {t.ahead} 人 / {t.ahead} ahead", bold=True)
-    add(f"预计等候 {t.eta_min} 分钟 / Estimated wait {t.eta_min} min")
+    if t.eta_min is None:
+        add(NO_WINDOW[0])
+        add(NO_WINDOW[1])
+    else:
+        add(f"预计等候 {t.eta_min} 分钟 / Estimated wait {t.eta_min} min")
     if t.windows:
         add(f"办理窗口：{'、'.join(t.windows)}")
         label = "Window" if len(t.windows) == 1 else "Windows"

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
+from shared.calling import queue_key
 from shared.protocol import CALLED, SERVING, W_OPEN, W_PAUSED, WAITING, parse_iso
 
 # Alert kinds, most urgent first: the boards list them in this order.
@@ -113,7 +114,7 @@ def raise_alerts(
     """Every alert the hall raises at `now`, in `KINDS` order.
 
     Unattended windows with a ticket first, then by number; overdue tickets
-    longest wait first; unserved services by code; paused windows by number;
+    longest wait first (equal waits in queue order); unserved services by code; paused windows by number;
     ratings, printer faults and complaints newest first.
     """
     windows = list(windows)
@@ -130,9 +131,7 @@ def raise_alerts(
         unattended.append(Raised("unattended", str(w.get("number")), w, away, urgent))
     out += sorted(unattended, key=lambda a: (not a.urgent, int(a.item.get("number") or 0)))
     overdue = []
-    for t in tickets:
-        if t.get("state") != WAITING:
-            continue
+    for t in sorted((t for t in tickets if t.get("state") == WAITING), key=queue_key):
         waited = _since(t.get("queued_at") or t.get("issued_at"), now)
         if waited is not None and exceeds(waited, limit):
             overdue.append(Raised("overdue", str(t.get("id")), t, waited))

@@ -1,4 +1,4 @@
-"""The calling order (docs/DESIGN.md "Calling order"), pure: the engine and the counter's queue view share it.
+"""The calling order and the place in line (docs/DESIGN.md "Calling order", "Place in line"), pure.
 
 A window takes, among the waiting tickets it may call:
 1. tickets handed off to it or its services (``transferred``): first those a supervisor's
@@ -6,17 +6,60 @@ A window takes, among the waiting tickets it may call:
 2. tickets waiting longer than ``max_wait_minutes``, oldest first (``overdue``);
 3. priority tickets, unless the window's last ``priority_run`` calls were all
    priority and a normal ticket waits (``priority``);
-4. everything else by ``queued_at``, then number (``fifo``).
+4. everything else in queue order (``fifo``).
+
+"Oldest" and "queue order" are one key, `queue_key`: when the ticket started
+waiting, then the `seq` of the event that queued it (the order in which the hub
+acknowledged it). Never the number: ``F1000`` is acknowledged after ``F999``.
+
+`line_up` runs this order forward over the whole queue at the open windows,
+the window free first calling next (see its docstring), and gives every waiting ticket its place in
+line and estimated wait. The engine, the counter's queue view and the tests
+share these functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import heapq
+import math
+import re
+from bisect import bisect_left, bisect_right
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 # A Ticket: the hub's (shared.protocol.Ticket) or as an app got it from the wire.
 Ticket = TypeVar("Ticket", bound=Mapping[str, Any])
+
+MIN_SAMPLES = 3  # measured service segments of a service before its mean replaces the catalogue's
+
+# What every surface says instead of minutes when no open window serves the ticket (eta null).
+NO_WINDOW = (
+    "暂无窗口受理，开窗后按顺序叫号",
+    "No window is serving this now; you will be called in order when one opens",
+)
+
+
+def queue_key(t: Mapping[str, Any]) -> tuple[str, int]:
+    """The queue order of waiting tickets: when it started waiting, then the hub's acknowledgement.
+
+    `queued_at` is written by the hub in the hall's time zone with microseconds,
+    so comparing the strings compares the instants; `queued_seq` (the `seq` of the
+    issue, transfer or requeue that queued it) breaks ties between tickets of one
+    group commit, which share `queued_at`. Total: no two tickets share a `queued_seq`.
+    """
+    return (t.get("queued_at") or "", t.get("queued_seq") or 0)
+
+
+_NUMBER = re.compile(r"^(\D*)(\d+)$")
+
+
+def number_key(number: str) -> tuple[str, int, str]:
+    """Order of ticket numbers for lists and reports: prefix, then the digits as an integer."""
+    m = _NUMBER.match(number)
+    return (m.group(1), int(m.group(2)), "") if m else (number, -1, number)
 
 
 def may_call(ticket: Mapping[str, Any], window: int, services: Iterable[str]) -> bool:
@@ -33,13 +76,10 @@ def is_handed_off(ticket: Mapping[str, Any]) -> bool:
     return bool(handoffs) and handoffs[-1]["at"] == ticket["queued_at"]
 
 
-def _handoff_key(t: Mapping[str, Any]) -> tuple[bool, str, str]:
-    last = t["handoffs"][-1]
-    return (not last.get("front", False), last["at"], t["number"])
-
-
-def _fifo_key(t: Mapping[str, Any]) -> tuple[str, str]:
-    return (t["queued_at"], t["number"])
+def _handoff_key(t: Mapping[str, Any]) -> tuple[bool, str, int]:
+    """Handed-off tickets: those put back at the front (a force-closed window's) first, then
+    in queue order (a handed-off ticket was queued by its last handoff)."""
+    return (not t["handoffs"][-1].get("front", False), *queue_key(t))
 
 
 def next_ticket(
@@ -58,16 +98,21 @@ def next_ticket(
     handed = [t for t in mine if is_handed_off(t)]
     if handed:
         return min(handed, key=_handoff_key), "transferred"
-    limit = now - timedelta(minutes=int(policy.get("max_wait_minutes", 45)))
+    limit = overdue_limit(policy, now)
     overdue = [t for t in mine if datetime.fromisoformat(t["queued_at"]) < limit]
     if overdue:
-        return min(overdue, key=_fifo_key), "overdue"
+        return min(overdue, key=queue_key), "overdue"
     prio = [t for t in mine if t.get("priority") == "priority"]
     normal = [t for t in mine if t.get("priority") != "priority"]
     run = int(policy.get("priority_run", 2))
     if prio and not (priority_streak >= run and normal):
-        return min(prio, key=_fifo_key), "priority"
-    return min(normal or prio, key=_fifo_key), "fifo"
+        return min(prio, key=queue_key), "priority"
+    return min(normal or prio, key=queue_key), "fifo"
+
+
+def overdue_limit(policy: Mapping[str, Any], now: datetime) -> datetime:
+    """Tickets queued before this instant are overdue."""
+    return now - timedelta(minutes=int(policy.get("max_wait_minutes", 45)))
 
 
 def calling_order(
@@ -77,17 +122,254 @@ def calling_order(
     now: datetime,
 ) -> list[tuple[Ticket, str]]:
     """Every waiting ticket this window may call, in the order `call_next` would take them."""
-    number = int(window["number"])
-    services = list(window.get("services", ()))
-    left = [t for t in tickets if t["state"] == "waiting" and may_call(t, number, services)]
-    streak = int(window.get("priority_streak", 0))
+    w = _Turns(window, policy, now)
+    pools = _pools(sorted((t for t in tickets if t["state"] == "waiting"), key=queue_key))
     order: list[tuple[Ticket, str]] = []
-    while left:
-        picked = next_ticket(left, number, services, policy, streak, now)
-        if picked is None:
-            break
-        ticket, reason = picked
+    while (picked := w.pick(pools)) is not None:
         order.append(picked)
-        left = [t for t in left if t is not ticket]
-        streak = streak + 1 if ticket.get("priority") == "priority" else 0
     return order
+
+
+# ---------------------------------------------------------------------- the forward pass
+
+Pool = tuple[str, object]  # ("w", window number) for a handoff to one window, ("s", service)
+
+
+def _pool(t: Mapping[str, Any]) -> Pool:
+    target = t.get("target_window")
+    return ("w", target) if target is not None else ("s", t["service"])
+
+
+@dataclass
+class _Queues:
+    """One pool's waiting tickets in queue order, by class: handed off, priority, normal."""
+
+    handed: deque[Any] = field(default_factory=deque)
+    prio: deque[Any] = field(default_factory=deque)
+    normal: deque[Any] = field(default_factory=deque)
+
+
+def _pools(ordered: Iterable[Ticket]) -> dict[Pool, _Queues]:
+    pools: dict[Pool, _Queues] = {}
+    for t in ordered:
+        q = pools.setdefault(_pool(t), _Queues())
+        if is_handed_off(t):
+            q.handed.append(t)
+        elif t.get("priority") == "priority":
+            q.prio.append(t)
+        else:
+            q.normal.append(t)
+    for q in pools.values():
+        if any(t["handoffs"][-1].get("front") for t in q.handed):
+            q.handed = deque(sorted(q.handed, key=_handoff_key))
+    return pools
+
+
+class _Turns:
+    """One window calling from pools of queues: `next_ticket` in O(its services) per call.
+
+    Every call takes the head of one pool's class queue, so picking is comparing heads.
+    """
+
+    def __init__(self, window: Mapping[str, Any], policy: Mapping[str, Any], now: datetime):
+        self.number = int(window["number"])
+        self.pools: list[Pool] = [("w", self.number)]
+        self.pools += [("s", s) for s in dict.fromkeys(window.get("services") or ())]
+        self.streak = int(window.get("priority_streak") or 0)
+        self.run = int(policy.get("priority_run", 2))
+        self.limit = overdue_limit(policy, now)
+
+    def pick(self, pools: Mapping[Pool, _Queues]) -> tuple[Any, str] | None:
+        """Take the ticket `call_next` would take here (removing it), with its reason."""
+        mine = [pools[p] for p in self.pools if p in pools]
+        q = _head((q.handed for q in mine), _handoff_key)
+        reason = "transferred"
+        if q is None:
+            prio = _head(q.prio for q in mine)
+            normal = _head(q.normal for q in mine)
+            if prio is None and normal is None:
+                return None
+            first = prio if normal is None or (prio and _before(prio, normal)) else normal
+            assert first is not None
+            if datetime.fromisoformat(first[0]["queued_at"]) < self.limit:
+                reason, q = "overdue", first
+            elif prio is not None and not (self.streak >= self.run and normal is not None):
+                reason, q = "priority", prio
+            else:
+                reason, q = "fifo", normal or prio
+        assert q is not None
+        t = q.popleft()
+        self.streak = self.streak + 1 if t.get("priority") == "priority" else 0
+        return t, reason
+
+
+def _before(a: deque[Any], b: deque[Any]) -> bool:
+    return queue_key(a[0]) < queue_key(b[0])
+
+
+def _head(
+    queues: Iterable[deque[Any]], key: Callable[[Any], tuple[Any, ...]] = queue_key
+) -> deque[Any] | None:
+    best: deque[Any] | None = None
+    for q in queues:
+        if q and (best is None or key(q[0]) < key(best[0])):
+            best = q
+    return best
+
+
+@dataclass
+class _Phase:
+    """The windows of one pass and where each stood when it ran out of tickets."""
+
+    windows: dict[int, frozenset[str]]  # number -> services
+    starts: dict[int, list[float]]  # per window, when (in seconds from now) each of its calls is
+    clock: dict[int, float]  # seconds until each window is free again after its calls
+    priority: set[int]  # windows that call a priority ticket in the pass
+    _callers: dict[Pool, list[int]] = field(default_factory=dict)
+
+    def callers(self, t: Mapping[str, Any]) -> list[int]:
+        """The windows of this phase that may call the ticket."""
+        pool = _pool(t)
+        found = self._callers.get(pool)
+        if found is None:
+            kind, key = pool
+            if kind == "w":
+                found = [n for n in self.windows if n == key]
+            else:
+                found = [n for n, s in self.windows.items() if key in s]
+            self._callers[pool] = found
+        return found
+
+    def turn(self, callers: Iterable[int]) -> tuple[float, int]:
+        """The first turn at which one of these windows has nothing else to call."""
+        return min((self.clock[n], n) for n in callers)
+
+    def calls_before(self, callers: Iterable[int], turn: tuple[float, int]) -> int:
+        """How many tickets these windows call before the turn (clock, window)."""
+        at, w = turn
+        return sum(
+            bisect_right(self.starts[n], at) if n <= w else bisect_left(self.starts[n], at)
+            for n in callers
+        )
+
+
+Place = tuple[int, float | None]  # (ahead, estimated wait in seconds or None: no open window)
+
+
+@dataclass
+class LineUp:
+    """Every waiting ticket's place in line and estimated wait, as the forward pass found them."""
+
+    places: dict[str, Place]
+    open: _Phase  # the open windows
+    closed: _Phase  # the others (paused or closed): the order once they open
+    last: tuple[str, int]  # the largest queue key of the pass
+    overdue_at: datetime | None  # when a ticket of the pass becomes overdue (the pass is stale)
+
+    def append(self, t: Mapping[str, Any], service_s: Callable[[str], float]) -> bool:
+        """Add a normal ticket queued after every other: its place, without a new pass.
+
+        A ticket queued last is called at each window only once the window has
+        nothing else, so adding it moves nobody else, unless a window that may
+        call it calls priority tickets in the pass (the run cap could then call
+        it earlier). False when that (or anything else) needs a new pass.
+        """
+        if t.get("priority") == "priority" or is_handed_off(t) or queue_key(t) <= self.last:
+            return False
+        place = self.tail(t)
+        if place is None:
+            return False
+        phase = self.open if self.open.callers(t) else self.closed
+        at, w = phase.turn(phase.callers(t))
+        phase.starts[w].append(at)
+        phase.clock[w] = at + service_s(t["service"])
+        self.places[t["id"]] = place
+        self.last = queue_key(t)
+        return True
+
+    def tail(self, t: Mapping[str, Any]) -> Place | None:
+        """The place a normal ticket queued after every other would get; None: run a new pass."""
+        phase = self.open if self.open.callers(t) else self.closed
+        callers = phase.callers(t)
+        if not callers or phase.priority.intersection(callers):
+            return None
+        turn = phase.turn(callers)
+        return phase.calls_before(callers, turn), (turn[0] if phase is self.open else None)
+
+
+def line_up(
+    tickets: Iterable[Mapping[str, Any]],
+    windows: Iterable[Mapping[str, Any]],
+    policy: Mapping[str, Any],
+    now: datetime,
+    service_s: Callable[[str], float],
+    busy_s: Mapping[int, float] | None = None,
+) -> LineUp:
+    """Run the calling order forward over a copy of the queue, with no new arrivals.
+
+    Each open window is free after what is left of its current ticket (`busy_s`,
+    seconds); the next call is made by the window free first (the lower number on a
+    tie), which calls the ticket `next_ticket` gives it (keeping its own priority
+    run) and is then busy for `service_s(service)` of that ticket; a window with
+    nothing left to call drops out. A ticket's `ahead` is the number of tickets
+    called before it at the windows that may call it, its wait the time of its call.
+    Tickets no open window may call are placed by a second pass at the paused and
+    closed windows (as if they opened now), with no estimated wait. O(waiting
+    tickets x (services of a window + log windows)).
+    """
+    ordered = sorted((t for t in tickets if t["state"] == "waiting"), key=queue_key)
+    places: dict[str, Place] = {}
+    pools = _pools(ordered)
+    wins = list(windows)
+    opened = [w for w in wins if w.get("state") == "open"]
+    others = [w for w in wins if w.get("state") != "open"]
+    first = _run(pools, opened, policy, now, service_s, busy_s or {}, places, timed=True)
+    second = _run(pools, others, policy, now, service_s, {}, places, timed=False)
+    # tickets no window at all may call: in queue order among themselves
+    for n, t in enumerate(t for t in ordered if t["id"] not in places):
+        places[t["id"]] = (n, None)
+    limit = overdue_limit(policy, now)
+    later = [t for t in ordered if datetime.fromisoformat(t["queued_at"]) >= limit]
+    overdue_at = datetime.fromisoformat(later[0]["queued_at"]) + (now - limit) if later else None
+    last = queue_key(ordered[-1]) if ordered else ("", 0)
+    return LineUp(places, first, second, last, overdue_at)
+
+
+def _run(
+    pools: dict[Pool, _Queues],
+    windows: list[Mapping[str, Any]],
+    policy: Mapping[str, Any],
+    now: datetime,
+    service_s: Callable[[str], float],
+    busy: Mapping[int, float],
+    places: dict[str, Place],
+    timed: bool,
+) -> _Phase:
+    turns = {int(w["number"]): _Turns(w, policy, now) for w in windows}
+    phase = _Phase(
+        windows={int(w["number"]): frozenset(w.get("services") or ()) for w in windows},
+        starts={n: [] for n in turns},
+        clock={n: busy.get(n, 0.0) for n in turns},
+        priority=set(),
+    )
+    free = [(phase.clock[n], n) for n in turns]
+    heapq.heapify(free)
+    while free:
+        at, n = heapq.heappop(free)
+        picked = turns[n].pick(pools)
+        if picked is None:
+            continue  # nothing left for this window: it drops out
+        t = picked[0]
+        ahead = sum(len(phase.starts[c]) for c in phase.callers(t))
+        places[t["id"]] = (ahead, at if timed else None)
+        phase.starts[n].append(at)
+        phase.clock[n] = at + service_s(t["service"])
+        if t.get("priority") == "priority":
+            phase.priority.add(n)
+        heapq.heappush(free, (phase.clock[n], n))
+    return phase
+
+
+def eta_minutes(wait_s: float | None) -> int | None:
+    """An estimated wait in whole minutes (rounded up), None when no open window serves it."""
+    return None if wait_s is None else math.ceil(round(wait_s, 6) / 60)

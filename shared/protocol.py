@@ -104,6 +104,7 @@ PUBLIC_TICKET_FIELDS = (
     "state",
     "issued_at",
     "queued_at",
+    "queued_seq",
     "called_at",
     "started_at",
     "ended_at",
@@ -148,6 +149,7 @@ class Ticket(TypedDict):
     state: str  # one of TICKET_STATES
     issued_at: str
     queued_at: str  # when it last started waiting: issue, transfer or requeue
+    queued_seq: int  # the seq of that issue, transfer or requeue: ties in queued_at (queue_key)
     called_at: str | None
     started_at: str | None
     ended_at: str | None
@@ -162,9 +164,16 @@ class Ticket(TypedDict):
 
 
 def new_ticket(
-    day: date, number: str, service: str, department: str, priority: str, lang: str, at: str
+    day: date,
+    number: str,
+    service: str,
+    department: str,
+    priority: str,
+    lang: str,
+    at: str,
+    seq: int,
 ) -> Ticket:
-    """A ticket just issued: waiting since `at`, nobody has touched it yet."""
+    """A ticket just issued by the event `seq`: waiting since `at`, nobody has touched it yet."""
     return {
         "id": f"{day:%Y%m%d}-{number}",
         "number": number,
@@ -174,6 +183,7 @@ def new_ticket(
         "state": WAITING,
         "issued_at": at,
         "queued_at": at,
+        "queued_seq": seq,
         "called_at": None,
         "started_at": None,
         "ended_at": None,

@@ -569,8 +569,9 @@
         String(w.number), urgent]);
     }
     const overdue = [];
-    for (const t of S.tickets.values()) {
-      if (t.state !== "waiting") continue;
+    // in queue order, so equal waits keep it (the sort below is stable)
+    const waiting = Array.from(S.tickets.values()).filter((t) => t.state === "waiting").sort(H.compareQueue);
+    for (const t of waiting) {
       const s = secondsSince(t.queued_at || t.issued_at);
       if (s !== null && exceeds(s, maxWait)) overdue.push([s, t]);
     }

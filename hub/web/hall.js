@@ -134,6 +134,14 @@
     return i >= 0 ? String(id).slice(i + 1) : String(id);
   }
 
+  /** Queue order of two waiting tickets (shared/calling.py queue_key): when each started
+   * waiting, then the seq of the hub event that queued it. Never the number (F1000 after F999). */
+  function compareQueue(a, b) {
+    const qa = String(a.queued_at || ""), qb = String(b.queued_at || "");
+    if (qa !== qb) return qa < qb ? -1 : 1;
+    return (a.queued_seq || 0) - (b.queued_seq || 0);
+  }
+
   /** Name of a catalogue object in a language (Chinese name as fallback). */
   function nameOf(obj, lang) {
     if (!obj) return "";
@@ -437,5 +445,5 @@
     }
   }
 
-  global.Hall = { newId, wsUrl, el, setText, show, parseIso, clockText, dateText, durText, rateText, getPath, numberOfId, nameOf, errorText, errorBoth, HallConnection };
+  global.Hall = { newId, wsUrl, el, setText, show, parseIso, clockText, dateText, durText, rateText, getPath, numberOfId, compareQueue, nameOf, errorText, errorBoth, HallConnection };
 })(window);

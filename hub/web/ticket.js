@@ -27,6 +27,7 @@
     ahead_post: [" 人", ""],
     eta: [(m) => "预计等候约 " + m + " 分钟", (m) => "Estimated wait: about " + m + " min"],
     eta_now: ["即将叫到您", "You will be called very soon"],
+    no_window: ["暂无窗口受理，开窗后按顺序叫号", "No window is serving this now; you will be called in order when one opens"],
     near: ["快到您了！前面不超过 3 人，请回到大厅留意叫号。", "Almost your turn: 3 or fewer ahead. Please come back to the hall and watch the board."],
     next: ["下一位就是您，请留意叫号。", "You are next: please watch the board."],
     call_go: ["请到", "Please go to"],
@@ -298,7 +299,8 @@
       const ahead = S.ahead === null ? 0 : S.ahead;
       H.setText($("ahead"), String(ahead));
       $("ahead").dataset.value = String(ahead);
-      H.setText($("eta"), S.eta ? tr("eta", S.eta) : tr("eta_now"));
+      // eta_min null: no open window serves the ticket now, so no minutes at all
+      H.setText($("eta"), S.eta === null ? tr("no_window") : S.eta ? tr("eta", S.eta) : tr("eta_now"));
       const near = ahead <= NEAR;
       H.show($("near"), near);
       H.setText($("near"), ahead === 0 ? tr("next") : tr("near"));

@@ -13,11 +13,17 @@ from kiosk.widgets.tile import Tile, TileGrid
 from shared.i18n import name_of
 
 
-def wait_line(waiting: int, eta_min: int, lang: str) -> str:
-    """ "等候 3 人 · 约 12 分钟" / "3 waiting · about 12 min" ("无需等候" when nobody waits)."""
-    if waiting == 0:
+def wait_line(estimate: tuple[int, int | None], lang: str) -> str:
+    """What a new ticket would be told: "前面 3 人 · 约 12 分钟" / "3 ahead · about 12 min".
+
+    "无需等候" when it would be called now; the no-window text when no open window serves it.
+    """
+    ahead, eta_min = estimate
+    if eta_min is None:
+        return f"{t('ahead_short', lang, n=ahead)} · {t('no_window', lang)}"
+    if ahead == 0 and eta_min == 0:
         return t("no_wait", lang)
-    return f"{t('waiting_n', lang, n=waiting)} · {t('eta_about', lang, m=eta_min)}"
+    return f"{t('ahead_short', lang, n=ahead)} · {t('eta_about', lang, m=eta_min)}"
 
 
 class DepartmentScreen(KioskScreen):
@@ -60,7 +66,7 @@ class DepartmentScreen(KioskScreen):
             svc = state.service(tile.key) or {}
             tile.show(
                 name_of(svc, lang),
-                wait_line(state.waiting_for(tile.key), state.eta_min(tile.key), lang),
+                wait_line(state.estimate(tile.key), lang),
             )
 
     @on(Tile.Chosen, ".service")

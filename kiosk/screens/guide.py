@@ -66,9 +66,7 @@ class GuideScreen(KioskScreen):
             "fee": guide_text(guide, "fee", lang) or "—",
             "time_limit": guide_text(guide, "time_limit", lang) or "—",
             "windows": ("、" if lang == "zh" else ", ").join(windows) or t("no_windows", lang),
-            "queue_now": wait_line(
-                state.waiting_for(self.service), state.eta_min(self.service), lang
-            ),
+            "queue_now": wait_line(state.estimate(self.service), lang),
         }
         for part, text in texts.items():
             self.put(f"#label-{part}", t(part, lang))

@@ -97,7 +97,8 @@ class TicketScreen(KioskScreen):
             "#ticket-service", f"{name_of(tk.department, lang)}  ·  {name_of(tk.service, lang)}"
         )
         self.put("#ticket-ahead", t("ahead", lang, n=tk.ahead))
-        self.put("#ticket-eta", t("eta_ticket", lang, m=tk.eta_min))
+        eta = t("no_window", lang) if tk.eta_min is None else t("eta_ticket", lang, m=tk.eta_min)
+        self.put("#ticket-eta", eta)
         sep = "、" if lang == "zh" else ", "
         windows = sep.join(tk.window_names(lang)) or t("no_windows", lang)
         self.put("#ticket-windows", t("go_to", lang, w=windows))

@@ -12,6 +12,7 @@ from display.widgets.banners import NoticeBanner, StaleBanner
 from display.widgets.call import LatestCall
 from display.widgets.metrics import MetricsTable
 from shared.client import HubError
+from shared.ui import glyphs
 from shared.ui.bigtext import BigText
 from shared.ui.hub import HubEvent, HubFailed, HubStatus, HubWelcomed
 
@@ -377,3 +378,32 @@ async def test_a_clerks_pin_at_the_supervisor_board_says_not_a_supervisor(hub: A
 
         await wait_for(lambda: "不是值班主管" in refusal(), timeout=20, what="not a supervisor")
         assert "密码" not in refusal()  # not "wrong PIN": the PIN was right
+
+
+async def test_a_four_digit_number_is_shown_whole_in_big_glyphs(hub: Any) -> None:
+    service = first_service(hub, 1)
+    prefix = hub.hall.service(service).prefix
+    assert hub.server is not None
+    hub.server.engine.numbers[prefix] = 999  # the next ticket is the 1000th of the prefix
+    async with (
+        hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
+        hub_client(hub.url, counter_hello(hub, 1)) as counter,
+    ):
+        issued = await kiosk.request("issue", service=service)
+        assert issued["ticket"]["number"] == f"{prefix}1000"
+        await counter.request("call_next")
+    for size in (SIZE, (80, 24)):
+        await _shows_whole(hub, f"{prefix}1000", size)
+
+
+async def _shows_whole(hub: Any, number: str, size: tuple[int, int]) -> None:
+    app = DisplayApp(hub.url)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(lambda: shown_number(app) == number, what="the called number")
+        big = app.board.query_one("#call-number", BigText)
+        await pilot.pause()
+        await wait_for(lambda: big.shown_text == number, what="the number painted")
+        width, height = big.size
+        scale = glyphs.fit_scale(number, width, height, big.max_scale)
+        assert scale >= 1, f"{number} does not fit in big glyphs at {size}"
+        assert glyphs.size(number, scale)[0] <= width

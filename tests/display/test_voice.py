@@ -49,6 +49,15 @@ def test_texts() -> None:
     ]
 
 
+def test_four_digit_numbers_are_said_digit_by_digit() -> None:
+    # after 999: F1000 is "F 一 零 零 零", as it is printed, never "F 一千" (which a listener
+    # cannot tell from F1 or F10 followed by a thousand)
+    a = Announcement("20261126-F1000", "F1000", 12, 0.0)
+    assert text_zh(a) == "请 F 一 零 零 零 号,到 十二 号窗口办理"
+    assert text_en(a) == "Ticket F 1 0 0 0, please go to window 12."
+    assert spell_number_zh("F10000") == "F 一 零 零 零 零"
+
+
 async def test_in_order_one_at_a_time() -> None:
     speaker = FakeSpeaker(seconds=0.03)
     queue = AnnouncementQueue(speaker, english=True, gap_s=0.01, clock=lambda: 0.0)

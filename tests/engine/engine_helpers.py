@@ -91,7 +91,7 @@ def citizen(ticket_id: str) -> Actor:
 
 def state_of(engine: Engine, now: datetime) -> dict[str, Any]:
     """A deep copy of everything the engine holds, plus its metrics as of `now`."""
-    skip = {"hall", "tz", "token_hash_of"}
+    skip = {"hall", "tz", "token_hash_of", "_line_up"}  # _line_up: a cache of the state
     out = {k: copy.deepcopy(v) for k, v in vars(engine).items() if k not in skip}
     out["metrics"] = engine.metrics(now)
     return out

@@ -59,10 +59,10 @@ def test_fifo_by_queued_at(hall_open: Desk) -> None:
     ]
 
 
-def test_fifo_ties_by_number(hall_open: Desk) -> None:
+def test_fifo_ties_by_acknowledgement_not_number(hall_open: Desk) -> None:
     d = hall_open
     now = at("09:00:00")
-    # two kiosks at the same instant: the same queued_at
+    # two kiosks at the same instant: the same queued_at; B001 was acknowledged first
     gh = d.issue("GH-01", now)  # B001
     mz2 = d.issue("MZ-01", now)  # A001
     mz1 = d.issue("MZ-01", at("08:59:59"))  # A002, but queued a second earlier
@@ -71,7 +71,7 @@ def test_fifo_ties_by_number(hall_open: Desk) -> None:
         "A001",
         "A002",
     )
-    assert [serve_next(d, 2, "09:05:00")[0] for _ in range(3)] == [mz1, mz2, gh]
+    assert [serve_next(d, 2, "09:05:00")[0] for _ in range(3)] == [mz1, gh, mz2]
 
 
 def test_a_requeued_ticket_waits_from_its_requeue(hall_open: Desk) -> None:

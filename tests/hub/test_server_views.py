@@ -163,8 +163,9 @@ def test_what_the_lobby_and_a_citizen_see_of_events(engine: Engine) -> None:
 
 def test_positions_match_the_engine(engine: Engine) -> None:
     ids = list(engine.tickets)
-    places = views.positions(engine, [*ids, "20261126-Z999"])
-    assert places == {tid: engine.position(tid) for tid in ids}
+    now = datetime.fromisoformat(engine.tickets[ids[-1]]["issued_at"])
+    places = views.positions(engine, [*ids, "20261126-Z999"], now)
+    assert places == {tid: engine.position(tid, now) for tid in ids}
     assert views.position_frame(places[ids[-1]]) == {
         "type": "position", "ahead": places[ids[-1]][0], "eta_min": places[ids[-1]][1]
     }  # fmt: skip

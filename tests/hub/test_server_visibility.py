@@ -147,15 +147,19 @@ async def test_citizen_position_frames_and_notice(hub) -> None:
     k = await kiosk(hub)
     tickets = [await k.ok("issue", service="MZ-01") for _ in range(3)]
     z3 = await citizen(hub, tickets[2]["token"])
-    assert (z3.state["ahead"], z3.state["eta_min"]) == (2, 40)  # 2 ahead × 20 min, one window
-    assert (tickets[2]["ahead"], tickets[2]["eta_min"]) == (2, 40)
-    c13 = await counter(hub, 13)
+    # no window open: the place as windows 13 and 14 will call, no minutes
+    assert (z3.state["ahead"], z3.state["eta_min"]) == (2, None)
+    assert (tickets[2]["ahead"], tickets[2]["eta_min"]) == (2, None)
+    c13 = await counter(hub, 13)  # one window: 2 x 20 minutes
+    p = await z3.next("position")
+    assert (p["ahead"], p["eta_min"]) == (2, 40)
     await c13.ok("call_next")  # the first is called: one ahead now
     p = await z3.next("position")
-    assert (p["ahead"], p["eta_min"]) == (1, 20)
-    c14 = await counter(hub, 14)  # a second window serving MZ-01 halves the wait
+    assert (p["ahead"], p["eta_min"]) == (1, 40)  # A001 at the window, then A002
+    c14 = await counter(hub, 14)  # a second window serving MZ-01, free now
     p = await z3.next("position")
-    assert (p["ahead"], p["eta_min"]) == (1, 10)
+    # window 14 calls A002 now; A003 goes to whichever is free next: 13, in 20 minutes
+    assert (p["ahead"], p["eta_min"]) == (1, 20)
     # a ticket issued behind does not move this one: no frame at all
     seen = len(z3.frames)
     await k.ok("issue", service="MZ-01")

@@ -163,6 +163,15 @@ def welcome() -> dict[str, Any]:
             "tickets": [],
             "windows": windows,
             "waiting": {"MZ-01": 3, "MZ-02": 1, "GS-01": 0, "GT-01": 2, "RS-01": 5, "WS-01": 0},
+            # what a new ticket would be told (windows 1 and 2 open; 3 and 4 closed)
+            "estimates": {
+                "MZ-01": {"ahead": 4, "eta_min": 30},
+                "MZ-02": {"ahead": 4, "eta_min": 30},
+                "GS-01": {"ahead": 0, "eta_min": 0},
+                "GT-01": {"ahead": 2, "eta_min": None},
+                "RS-01": {"ahead": 5, "eta_min": None},
+                "WS-01": {"ahead": 5, "eta_min": None},
+            },
             "notice": None,
             "recent_calls": [],
         },

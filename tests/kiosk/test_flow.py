@@ -29,6 +29,9 @@ async def test_home_to_ticket_by_touch_equals_the_hubs(hub: Any) -> None:
         assert isinstance(guide, GuideScreen)
         materials = app.state.service(service)["guide"]["materials"]  # type: ignore[index]
         assert materials[0] in text_of(app, "#text-materials")
+        # no window open: the guide says so, with no minutes, and so does the ticket below
+        no_window = "暂无窗口受理，开窗后按顺序叫号"
+        assert text_of(app, "#text-queue_now") == f"前面 0 人 · {no_window}"
         await pilot.click("#take-ticket")
         await wait_for(pilot, lambda: isinstance(app.screen, PriorityScreen))
         await pilot.click("#choose-normal")
@@ -44,8 +47,9 @@ async def test_home_to_ticket_by_touch_equals_the_hubs(hub: Any) -> None:
         assert shown.number == hub_ticket["number"]
         assert screen.query_one(BigText).text == hub_ticket["number"]
         assert hub_ticket["service"] == service and hub_ticket["priority"] == "normal"
-        assert shown.ahead == 0
+        assert shown.ahead == 0 and shown.eta_min is None
         assert "0" in text_of(app, "#ticket-ahead")
+        assert text_of(app, "#ticket-eta") == no_window
         assert shown.url.endswith(shown.token) and "/t/" in shown.url
         # A second Enter within the grace period does not dismiss the ticket (the period is
         # made long here, so that a slow machine cannot make "right away" late) ...
@@ -111,10 +115,11 @@ async def test_waiting_counts_update_live(hub: Any) -> None:
         await pilot.press("1")
         await wait_for(pilot, lambda: isinstance(app.screen, DepartmentScreen))
         svc_tile = app.screen.query_one(f"#svc-{service}", Tile)
-        assert "等候 2 人" in str(svc_tile.render())
+        # what a new ticket would be told, from the hub: 2 ahead, and no window open yet
+        assert "前面 2 人 · 暂无窗口受理，开窗后按顺序叫号" in str(svc_tile.render())
         # English shows the same figures.
         await pilot.click("#lang-toggle")
-        await wait_for(pilot, lambda: "2 waiting" in str(svc_tile.render()))
+        await wait_for(pilot, lambda: "2 ahead · No window is serving" in str(svc_tile.render()))
 
 
 async def test_double_tap_gives_one_ticket(hub: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,10 +21,12 @@ def test_state_from_welcome_and_events() -> None:
     state = kiosk_state()
     assert [d["code"] for d in state.offered_departments] == ["MZ", "GS", "GT", "RS", "WS"]
     assert state.waiting_in("MZ") == 4
-    # MZ-01: 3 waiting × 15 min / 2 open windows (1 and 2)
-    assert state.eta_min("MZ-01") == 23
-    # GT-01: no open window counts as one
-    assert state.eta_min("GT-01") == 50
+    # the guide's estimate is the hub's, from the welcome, then from `estimates` frames
+    assert (state.estimate("MZ-01"), state.estimate("GT-01")) == ((4, 30), (2, None))
+    est = {"MZ-01": {"ahead": 3, "eta_min": 23}, "GT-01": {"ahead": 5, "eta_min": None}}
+    assert state.apply_event({"type": "estimates", "estimates": est})
+    assert not state.apply_event({"type": "estimates", "estimates": est})
+    assert (state.estimate("MZ-01"), state.estimate("GT-01")) == ((3, 23), (5, None))
     assert state.window_names("MZ-01", "zh") == ["1号窗口", "2号窗口"]
     assert state.window_names("MZ-01", "en") == ["Window 1", "Window 2"]
     assert state.apply_event({"type": "ticket_issued", "seq": 11, "waiting": {"MZ-01": 4}})

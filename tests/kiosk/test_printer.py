@@ -572,3 +572,30 @@ def test_preview_without_a_cjk_font_says_so_once(
     finally:
         printer_module._preview_font.cache_clear()
         printer_module._log_no_cjk_font.cache_clear()
+
+
+# --- four-digit numbers and no open window (issues 19 and 11) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("profile", "qr", "columns"), [(None, "native", 48), ("ZJ-5870", "image", 32)]
+)
+def test_a_four_digit_number_prints_whole_in_double_size(
+    profile: str | None, qr: str, columns: int
+) -> None:
+    # after 999 the number grows a digit: F1000 is printed exactly like F999, one byte longer
+    short = render_escpos(ticket(number="F999"), profile=profile, qr=qr)
+    long = render_escpos(ticket(number="F1000"), profile=profile, qr=qr)
+    assert long == short.replace(b"\x1d!\x11F999\n", b"\x1d!\x11F1000\n")
+    assert long.count(b"\x1d!\x11F1000\n") == 1
+    big = [b for b in build_layout(ticket(number="F1000"), columns) if isinstance(b, Text)]
+    assert [(b.text, b.scale) for b in big if b.scale == 2] == [("F1000", 2)]  # one line
+
+
+def test_no_open_window_prints_the_notice_not_minutes() -> None:
+    data = render_escpos(ticket(eta_min=None))
+    assert "预计等候".encode("gb18030") not in data
+    lines = [b.text for b in build_layout(ticket(eta_min=None)) if isinstance(b, Text)]
+    assert "暂无窗口受理，开窗后按顺序叫号" in lines
+    assert " ".join(lines).count("you will be called in order when one opens") == 1
+    assert "前面还有 3 人 / 3 ahead" in lines

@@ -316,3 +316,35 @@ async def test_quiet_board_checks_the_hub_and_never_stays_silently_stale(
     await page.unroute("**/healthz")
     await board_ready(page)
     assert len(sockets) >= 3
+
+
+FULLY_SHOWN = """
+id => {
+  const el = document.getElementById(id);
+  const r = el.getBoundingClientRect();
+  return el.scrollWidth <= el.clientWidth && r.left >= 0 && r.right <= window.innerWidth
+    && r.top >= 0 && r.bottom <= window.innerHeight;
+}
+"""
+
+
+@pytest.mark.parametrize("viewport", [None, {"width": 1080, "height": 1920}])
+async def test_a_four_digit_number_is_fully_shown(hub, open_page, kiosk, counter, viewport) -> None:
+    svc = service_of(hub, 5)
+    prefix = hub.hall.service(svc).prefix
+    hub.server.engine.numbers[prefix] = 999  # the next ticket is the 1000th of the prefix
+    page, _ = await open_page(hub.http + "/board", viewport=viewport)
+    await board_ready(page)
+    issued = await kiosk.request("issue", service=svc)
+    number = issued["ticket"]["number"]
+    assert number == f"{prefix}1000"
+    c5 = await counter(5)
+    await c5.request("call_next")
+    await page.wait_for_function(
+        "n => document.getElementById('latest-number').textContent === n", arg=number, timeout=5000
+    )
+    assert await page.evaluate(FULLY_SHOWN, "latest-number")
+    # and the voice says it digit by digit
+    texts = await page.evaluate("n => HallVoice.texts({number: n, window: 5}, true)", number)
+    assert texts[0]["text"] == f"请 {prefix} 一 零 零 零 号，到 5 号窗口办理"
+    assert texts[1]["text"] == f"Ticket {prefix}, one zero zero zero, please go to window 5"

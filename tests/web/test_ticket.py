@@ -50,14 +50,18 @@ async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, cou
     assert await page.text_content("#service-name") == service.name
     assert await page.text_content("#state-text") == "等候中"
     await ahead_is(page, 4)
-    assert mine["ahead"] == 4
-    assert "分钟" in await page.text_content("#eta")
+    assert mine["ahead"] == 4 and mine["eta_min"] is None
+    # no window open yet: no minutes, the plain notice
+    assert await page.text_content("#eta") == "暂无窗口受理，开窗后按顺序叫号"
     assert not await page.is_visible("#near")
     assert await page.locator("#guide-materials li").count() == len(service.guide.materials)
     assert await page.is_visible("#cancel-btn")
 
     # counters call the others: ahead falls live; at 3 or fewer the page says so
     c5 = await counter(5)
+    await page.wait_for_function(
+        "document.querySelector('#eta').textContent.includes('分钟')", timeout=5000
+    )  # a window opened: the estimate in minutes
     for n in (3, 2, 1, 0):
         await c5.request("call_next")
         await ahead_is(page, n)
