@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import hub_proto
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from websockets.asyncio.client import connect
+from support import raw
 
 from cli.main import main
 from hub import auth
@@ -327,12 +326,12 @@ async def test_a_revoked_kiosk_is_refused(
     server = HubServer(store, hall_, secret, host="127.0.0.1", port=0)
     await server.start()
     try:
-        c = await hub_proto.hello(server.url, role="kiosk", token=token)
+        c = await raw.hello(server.url, role="kiosk", token=token)
         assert (await c.ok("issue", service="JS-01"))["ticket"]["number"] == "F001"
         await c.close()
         ok(capsys, "device", "revoke", "K1", "--db", db)
-        with pytest.raises(hub_proto.Refused) as refused:
-            await hub_proto.hello(server.url, role="kiosk", token=token)
+        with pytest.raises(raw.Refused) as refused:
+            await raw.hello(server.url, role="kiosk", token=token)
         assert refused.value.code == "auth_failed" and refused.value.close_code == 4001
     finally:
         await server.stop()
@@ -368,12 +367,10 @@ async def test_report_json_and_csv(capsys: pytest.CaptureFixture[str], db: str) 
     server = HubServer(store, hall_, secret, host="127.0.0.1", port=0)
     await server.start()
     try:
-        kiosk = await hub_proto.hello(server.url, role="kiosk", token=token)
+        kiosk = await raw.hello(server.url, role="kiosk", token=token)
         for service in ("JS-01", "JS-02", "WT-01"):
             await kiosk.ok("issue", service=service)
-        counter = await hub_proto.hello(
-            server.url, role="counter", staff="c001", pin="1234", window=1
-        )
+        counter = await raw.hello(server.url, role="counter", staff="c001", pin="1234", window=1)
         await counter.ok("call_next")
         await counter.ok("start")
         await counter.ok("finish", outcome="done")
@@ -500,14 +497,11 @@ async def test_serve_prints_its_url_and_stops_on_sigterm(db: str, tmp_path: Path
             and re.fullmatch(r"\d{4}-\d\d-\d\d", health["day"])
         )
 
-        ws = await connect(m.group(0), proxy=None)
-        await ws.send(json.dumps({"type": "hello", "v": 1, "role": "display"}))
-        assert json.loads(await ws.recv())["type"] == "welcome"
+        display = await raw.hello(m.group(0), role="display")
 
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0
-        await asyncio.wait_for(ws.wait_closed(), 10)
-        assert ws.close_code == 1001
+        assert await display.wait_closed() == 1001
         rest = (await proc.stdout.read()).decode()
         assert rest == "", f"serve printed more than one line: {rest!r}"
         err = (await proc.stderr.read()).decode()

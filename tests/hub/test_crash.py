@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import os
 import random
 import re
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from support import raw
 from websockets.exceptions import ConnectionClosed
 
 SCRIPT = Path(sys.executable).with_name("hall")
@@ -108,45 +107,25 @@ async def hub(db: str, tmp_path: Path) -> AsyncIterator[tuple[Hub, str]]:
         await h.close()
 
 
-async def kiosk(url: str, token: str) -> tuple[ClientConnection, dict[str, Any]]:
-    ws = await connect(url, proxy=None, max_size=16 * 1024 * 1024, open_timeout=10)
-    await ws.send(json.dumps({"type": "hello", "v": 1, "role": "kiosk", "token": token}))
-    welcome = json.loads(await asyncio.wait_for(ws.recv(), 10))
-    assert welcome["type"] == "welcome", welcome
-    return ws, welcome
+async def kiosk(url: str, token: str) -> raw.Conn:
+    return await raw.hello(url, role="kiosk", token=token)
 
 
 async def flood_until_killed(hub: Hub, token: str, acked: dict[str, str]) -> int:
     """Issue as fast as possible (16 in flight), SIGKILL the hub mid-stream; how many were acked."""
-    ws, _ = await kiosk(hub.url, token)
-    waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+    k = await kiosk(hub.url, token)
     rid = itertools.count()
     run = os.urandom(4).hex()  # request ids are unique per kiosk for the day: never reuse one
     acked_here = 0
-
-    async def read() -> None:
-        try:
-            async for raw in ws:
-                f = json.loads(raw)
-                if f["type"] in ("ok", "error"):
-                    waiting.pop(f["re"]).set_result(f)
-        except ConnectionClosed:
-            pass
-        for fut in waiting.values():
-            fut.cancel()
 
     async def worker(n: int) -> None:
         nonlocal acked_here
         for i in itertools.count(n):
             r = f"{run}-{next(rid)}"
-            fut = asyncio.get_running_loop().create_future()
-            waiting[r] = fut
             try:
-                await ws.send(
-                    json.dumps({"type": "issue", "id": r, "service": SERVICES[i % len(SERVICES)]})
-                )
+                fut = await k.send_request("issue", r, service=SERVICES[i % len(SERVICES)])
                 reply = await fut
-            except (ConnectionClosed, asyncio.CancelledError):
+            except (ConnectionClosed, ConnectionError):  # the hub is gone
                 return
             assert reply["type"] == "ok", reply  # never rate_limited, never unavailable
             t = reply["ticket"]
@@ -154,18 +133,17 @@ async def flood_until_killed(hub: Hub, token: str, acked: dict[str, str]) -> int
             acked[t["id"]] = t["number"]
             acked_here += 1
 
-    reader = asyncio.create_task(read())
     workers = [asyncio.create_task(worker(n)) for n in range(IN_FLIGHT)]
     deadline = time.monotonic() + random.uniform(0.5, 1.0)
     async with asyncio.timeout(60):
         # until requests are in flight: right after a batch's replies every worker may be
         # between its reply and its next request
-        while time.monotonic() < deadline or acked_here < IN_FLIGHT or not waiting:
+        while time.monotonic() < deadline or acked_here < IN_FLIGHT or not k.in_flight:
             assert not any(w.done() for w in workers), [w.result() for w in workers if w.done()]
             await asyncio.sleep(0.001 if time.monotonic() >= deadline else 0.01)
     await hub.kill()  # mid-stream: requests are in flight right now
     await asyncio.wait_for(asyncio.gather(*workers), 30)
-    await asyncio.wait_for(reader, 30)
+    await k.wait_closed(30)
     return acked_here
 
 
@@ -183,15 +161,14 @@ async def test_acknowledged_tickets_survive_sigkill(hub: tuple[Hub, str]) -> Non
     await h.start()
     # a clerk opens window 1 before the first kill: windows come back too
     clerk = {"role": "counter", "staff": "c001", "pin": "1234", "window": 1}
-    counter = await connect(h.url, proxy=None, open_timeout=10)
-    await counter.send(json.dumps({"type": "hello", "v": 1, **clerk}))
-    assert json.loads(await asyncio.wait_for(counter.recv(), 10))["type"] == "welcome"
+    await raw.hello(h.url, **clerk)  # left open: the kill closes it
     for round_ in range(KILLS):
         n = await flood_until_killed(h, token, acked)
         assert n >= IN_FLIGHT
 
         await h.start()  # the same database
-        ws, welcome = await kiosk(h.url, token)
+        k = await kiosk(h.url, token)
+        welcome = k.welcome
         tickets = welcome["state"]["tickets"]
         by_id = {t["id"]: t for t in tickets}
         # every acknowledged ticket is back, with its number, still waiting
@@ -215,18 +192,13 @@ async def test_acknowledged_tickets_survive_sigkill(hub: tuple[Hub, str]) -> Non
         assert welcome["seq"] == len(tickets) + 1
         # the next ticket of each prefix gets the next number
         for i, service in enumerate(SERVICES):
-            await ws.send(
-                json.dumps({"type": "issue", "id": f"after-{round_}-{i}", "service": service})
-            )
-            while (reply := json.loads(await asyncio.wait_for(ws.recv(), 10)))["type"] != "ok":
-                assert reply["type"] not in ("error",), reply
-            t = reply["ticket"]
+            t = (await k.ok("issue", f"after-{round_}-{i}", service=service))["ticket"]
             prefix = t["number"][0]
             assert int(t["number"][1:]) == len(numbers[prefix]) + 1, (
                 t["number"],
                 len(numbers[prefix]),
             )
             acked[t["id"]] = t["number"]
-        await ws.close()
+        await k.close()
     assert len(acked) >= KILLS * (IN_FLIGHT + len(SERVICES))
     await h.close()

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 import pytest
-from hub_proto import citizen, counter, display, hub_seq, kiosk, supervisor
+from support.raw import citizen, counter, display, hub_seq, kiosk, supervisor
 
 pytestmark = [pytest.mark.fast_hub, pytest.mark.timeout(30)]
 

@@ -10,7 +10,7 @@ import asyncio
 import json
 
 import pytest
-from hub_proto import Conn, citizen, counter, display, healthz, hub_seq, kiosk, supervisor
+from support.raw import Conn, citizen, counter, display, healthz, hub_seq, kiosk, supervisor
 
 pytestmark = [pytest.mark.fast_hub, pytest.mark.timeout(40)]
 
@@ -265,7 +265,7 @@ async def test_bad_message(hub) -> None:
 
 async def test_error_messages_follow_the_hello_language(hub) -> None:
     zh = await kiosk(hub)
-    from hub_proto import hello
+    from support.raw import hello
 
     en = await hello(hub.url, role="kiosk", token=hub.kiosk_token, lang="en")
     a = await zh.error("issue", "not_found", service="XX-99")

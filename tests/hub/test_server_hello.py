@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hub_proto import (
+from support.raw import (
     Refused,
     citizen,
     counter,

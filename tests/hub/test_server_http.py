@@ -7,7 +7,8 @@ import json
 import re
 
 import pytest
-from hub_proto import busy_day, display, healthz, http_get, hub_seq, kiosk, supervisor
+from hub_scenario import busy_day
+from support.raw import display, healthz, http_get, hub_seq, kiosk, supervisor
 
 pytestmark = [pytest.mark.fast_hub, pytest.mark.timeout(30)]
 

@@ -5,17 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from hub_proto import (
-    assert_gap_free,
-    busy_day,
-    citizen,
-    counter,
-    display,
-    healthz,
-    hub_seq,
-    kiosk,
-    supervisor,
-)
+from hub_scenario import assert_gap_free, busy_day
+from support.raw import citizen, counter, display, healthz, hub_seq, kiosk, supervisor
 
 pytestmark = [pytest.mark.fast_hub, pytest.mark.timeout(40)]
 
@@ -80,7 +71,7 @@ async def test_idempotent_resend_after_reconnect(hub) -> None:
     second = await k.ok("issue", "kiosk-req-2", service="JT-01")
     assert second["ticket"]["number"] == "E002"
     # the same id from another kiosk is another request
-    from hub_proto import hello
+    from support.raw import hello
 
     from hub import auth
 

@@ -10,17 +10,8 @@ import asyncio
 import json
 
 import pytest
-from hub_proto import (
-    Frame,
-    busy_day,
-    citizen,
-    counter,
-    display,
-    kiosk,
-    supervisor,
-    ticket_objects,
-    walk,
-)
+from hub_scenario import busy_day, ticket_objects, walk
+from support.raw import Frame, citizen, counter, display, kiosk, supervisor
 
 from shared.protocol import PRIVATE_EVENT_FIELDS
 

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import hub_proto
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import ArgumentError, IntegrityError
+from support import raw
 
 from hub import auth
 from hub.catalogue import Hall, load_demo
@@ -564,7 +564,7 @@ def hub_db(url: str) -> str:
 
 async def supervisor_view(h: Any) -> dict[str, Any]:
     """What a supervisor's welcome holds: seq, day and the whole state."""
-    c = await hub_proto.supervisor(h)
+    c = await raw.supervisor(h)
     await c.close()
     return {k: c.welcome[k] for k in ("seq", "day", "state")}
 
@@ -577,13 +577,13 @@ async def test_restart_recovery_through_the_server(hub: Any) -> None:
 
     await hub.stop()
     await hub.start(clock=clock)
-    kiosk = await hub_proto.kiosk(hub)
+    kiosk = await raw.kiosk(hub)
     issued = [
         await kiosk.ok("issue", rid=f"i{i}", service=s)
         for i, s in enumerate(["JS-01", "JS-02", "WT-01", "JS-01"])
     ]
     assert [r["ticket"]["number"] for r in issued] == ["F001", "F002", "H001", "F003"]
-    counter = await hub_proto.counter(hub, 1)
+    counter = await raw.counter(hub, 1)
     instant[0] += timedelta(minutes=3)
     called = await counter.ok("call_next")
     instant[0] += timedelta(minutes=1)
@@ -606,21 +606,21 @@ async def test_restart_recovery_through_the_server(hub: Any) -> None:
     assert tickets[called["ticket"]["id"]]["state"] == "done"
     assert after["state"]["metrics"]["hall"]["completed"] == 1
     # the clerk comes back to the same session: the window is open, its ticket in service
-    counter = await hub_proto.counter(hub, 1)
+    counter = await raw.counter(hub, 1)
     w1 = next(w for w in counter.state["windows"] if w["number"] == 1)
     assert (w1["state"], w1["staff"]) == ("open", hub.clerk(1)[0])
     assert tickets[w1["current"]]["state"] == "serving"
     assert counter.seq == before["seq"]  # reconnecting opened nothing new
     # a resent issue gets its first reply again, and nothing happens twice
-    kiosk = await hub_proto.kiosk(hub)
+    kiosk = await raw.kiosk(hub)
     again = await kiosk.ok("issue", rid="i2", service="WT-01")
     assert again["ticket"] == issued[2]["ticket"]
     assert again["token"] == issued[2]["token"]
-    assert await hub_proto.hub_seq(hub) == before["seq"]
+    assert await raw.hub_seq(hub) == before["seq"]
     # numbering goes on after the restart
     nxt = await kiosk.ok("issue", service="JS-03")
     assert nxt["ticket"]["number"] == "F004"
-    assert await hub_proto.hub_seq(hub) == before["seq"] + 1
+    assert await raw.hub_seq(hub) == before["seq"] + 1
     await kiosk.close()
     await counter.close()
 

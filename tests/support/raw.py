@@ -1,8 +1,10 @@
-"""Raw protocol clients for the hub tests: hello, request/reply, pushed frames, HTTP.
+"""The raw protocol client of the tests: hello, request/reply, pushed frames, plain HTTP.
 
 Plain ``websockets.asyncio.client.connect(url, proxy=None)``, no project client
-code, so the tests see exactly what goes over the wire. Every wait has a
-timeout: a test fails, it never hangs.
+code, so a test sees exactly what goes over the wire (``shared.client.HubClient``,
+the apps' own client, is what ``support.hubclient`` runs). Every wait has a
+timeout: a test fails, it never hangs. The timeouts are generous on purpose
+(a loaded CI machine), they bound a failure and measure nothing.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ import asyncio
 import http.client
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-TIMEOUT = 5.0
+from shared.protocol import MAX_HUB_FRAME, VERSION
+
+TIMEOUT = 10.0
 _ids = itertools.count(1)
 
 Frame = dict[str, Any]
@@ -30,6 +35,7 @@ class Refused(Exception):
         super().__init__(f"{frame.get('code')} (close {close_code}): {frame.get('message')}")
         self.frame = frame
         self.code = frame.get("code")
+        self.message = frame.get("message")  # the hub's own words for the refusal
         self.close_code = close_code
 
 
@@ -53,6 +59,11 @@ class Conn:
     @property
     def state(self) -> Frame:
         return self.welcome["state"]  # type: ignore[no-any-return]
+
+    @property
+    def in_flight(self) -> int:
+        """Requests sent and not answered yet."""
+        return len(self._waiting)
 
     async def _read(self) -> None:
         try:
@@ -146,12 +157,13 @@ class Conn:
 
 
 async def open_raw(url: str) -> ClientConnection:
-    return await asyncio.wait_for(connect(url, proxy=None, max_size=16 * 1024 * 1024), TIMEOUT)
+    """A websocket to the hub, nothing sent yet."""
+    return await asyncio.wait_for(connect(url, proxy=None, max_size=MAX_HUB_FRAME), TIMEOUT)
 
 
 async def hello(url: str, **fields: Any) -> Conn:
-    """Connect with a v1 hello of these fields; the Conn after its welcome, or Refused."""
-    frame = {"type": "hello", "v": 1, **fields}
+    """Connect with a hello of these fields; the Conn after its welcome, or Refused."""
+    frame = {"type": "hello", "v": VERSION, **fields}
     ws = await open_raw(url)
     await ws.send(json.dumps(frame))
     try:
@@ -161,8 +173,18 @@ async def hello(url: str, **fields: Any) -> Conn:
     if first.get("type") != "welcome":
         await asyncio.wait_for(ws.wait_closed(), TIMEOUT)
         raise Refused(first, ws.close_code)
-    assert first["v"] == 1 and first["role"] == fields.get("role"), first
+    assert first["v"] == VERSION and first["role"] == fields.get("role"), first
     return Conn(ws, first)
+
+
+@asynccontextmanager
+async def connected(url: str, **fields: Any) -> AsyncIterator[Conn]:
+    """`hello`, closed again on the way out."""
+    conn = await hello(url, **fields)
+    try:
+        yield conn
+    finally:
+        await conn.close()
 
 
 async def refused(url: str, data: str | Frame) -> tuple[Frame, int | None]:
@@ -177,11 +199,27 @@ async def refused(url: str, data: str | Frame) -> tuple[Frame, int | None]:
     return first, ws.close_code
 
 
-# --- role shortcuts (hub: the HubFixture of tests/conftest.py)
+# --- roles on the test hub (hub: the HubFixture of tests/conftest.py)
+
+
+def hello_fields(hub: Any, role: str, **fields: Any) -> Frame:
+    """A hello's fields for `role` on the test hub: its credentials filled in, `fields` win.
+
+    A kiosk gets the fixture's device token, a supervisor s001 and its PIN, a
+    counter (``window=`` required) the clerk of that window and the clerks' PIN.
+    """
+    found: Frame = {}
+    if role == "kiosk":
+        found = {"token": hub.kiosk_token}
+    elif role == "supervisor":
+        found = dict(zip(("staff", "pin"), hub.supervisor, strict=True))
+    elif role == "counter":
+        found = dict(zip(("staff", "pin"), hub.clerk(fields["window"]), strict=True))
+    return {"role": role, **found, **fields}
 
 
 async def kiosk(hub: Any) -> Conn:
-    return await hello(hub.url, role="kiosk", token=hub.kiosk_token)
+    return await hello(hub.url, **hello_fields(hub, "kiosk"))
 
 
 async def display(hub: Any) -> Conn:
@@ -189,80 +227,16 @@ async def display(hub: Any) -> Conn:
 
 
 async def counter(hub: Any, window: int, staff: str | None = None, pin: str | None = None) -> Conn:
-    sid, default_pin = hub.clerk(window)
-    return await hello(
-        hub.url, role="counter", staff=staff or sid, pin=pin or default_pin, window=window
-    )
+    given = {k: v for k, v in (("staff", staff), ("pin", pin)) if v is not None}
+    return await hello(hub.url, **hello_fields(hub, "counter", window=window, **given))
 
 
 async def supervisor(hub: Any) -> Conn:
-    sid, pin = hub.supervisor
-    return await hello(hub.url, role="supervisor", staff=sid, pin=pin)
+    return await hello(hub.url, **hello_fields(hub, "supervisor"))
 
 
 async def citizen(hub: Any, token: str) -> Conn:
     return await hello(hub.url, role="citizen", ticket=token)
-
-
-# --- a scenario
-
-
-async def busy_day(hub: Any, k: Conn) -> tuple[dict[str, Frame], list[Conn]]:
-    """A scenario touching every kind of event a request can cause.
-
-    Tickets a, b (MZ-01), c (MZ-02), d (GH-01): a is handed off 13 -> 11 and done there, then
-    rated 2 and complained about by its citizen; b is a no-show, requeued, parked, unparked and
-    left pending; c is cancelled by its citizen; d is handed off from 11 to MZ-03 and waits. Returns the issue replies by name and
-    the two citizen connections (of a and c), still open.
-    """
-    s = await supervisor(hub)
-    c13 = await counter(hub, 13)
-    c11 = await counter(hub, 11)
-    issued = {
-        n: await k.ok("issue", service=svc)
-        for n, svc in (("a", "MZ-01"), ("b", "MZ-01"), ("c", "MZ-02"), ("d", "GH-01"))
-    }
-    za = await citizen(hub, issued["a"]["token"])
-    zc = await citizen(hub, issued["c"]["token"])
-    await c13.ok("call_next")
-    await c13.ok("recall")
-    await c13.ok("start")
-    await c13.ok("transfer", service="GH-02", window=11, reason="规划手续请到11号窗口")
-    await c11.ok("call_next")  # the transferred ticket first
-    await c11.ok("start")
-    await c11.ok("finish", outcome="done", note="已核发许可证，证号 2026-117")
-    await za.ok("rate", level=2, reason="第一个窗口让我白等")
-    await za.ok("complain", text="13号窗口工作人员态度冷淡")
-    await c13.ok("call_next")
-    await c13.ok("no_show")
-    await c13.ok("requeue", ticket=issued["b"]["ticket"]["id"])
-    await c13.ok("call", ticket=issued["b"]["ticket"]["id"])
-    await c13.ok("start")
-    await c13.ok("park", reason="回家取身份证")
-    await c13.ok("unpark", ticket=issued["b"]["ticket"]["id"])
-    await c13.ok("finish", outcome="pending", note="缺验资报告，承诺件")
-    await zc.ok("cancel")
-    await c13.ok("pause", reason="午休")
-    await c13.ok("resume")
-    await s.ok("notice", text="今日下午系统维护", minutes=30)
-    await s.ok("set_window", window=11, services=["GH-01", "GH-02", "MZ-03"])
-    await k.ok("printer_status", ok=False, kind="paper_out", message="缺纸")
-    await c11.ok("call_next")
-    await c11.ok("start")
-    await c11.ok("transfer", service="MZ-03", reason="另需办理福利机构审批")
-    await c11.ok("logout")
-    c14 = await counter(hub, 14)
-    await s.ok("close_window", window=14)
-    await c11.wait_closed()
-    await c14.wait_closed()
-    for conn in (s, c13):
-        await conn.close()
-    return issued, [za, zc]
-
-
-def assert_gap_free(conn: Conn, last: int) -> None:
-    seqs = [e["seq"] for e in conn.events()]
-    assert seqs == list(range(conn.seq + 1, last + 1)), seqs
 
 
 # --- HTTP
@@ -284,35 +258,12 @@ async def http_get(hub: Any, path: str) -> tuple[int, str, bytes]:
 
 
 async def healthz(hub: Any) -> Frame:
+    """The hub's /healthz answer (it must be a 200 JSON one)."""
     status, ctype, body = await http_get(hub, "/healthz")
     assert status == 200 and ctype.startswith("application/json"), (status, ctype)
     return json.loads(body)  # type: ignore[no-any-return]
 
 
 async def hub_seq(hub: Any) -> int:
+    """The seq of the hub's last event."""
     return int((await healthz(hub))["seq"])
-
-
-# --- frames
-
-
-def walk(obj: Any, path: str = "$") -> list[tuple[str, Any, Any]]:
-    """Every (path, key, value) of the nested dicts in a frame."""
-    out: list[tuple[str, Any, Any]] = []
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            out.append((path, k, v))
-            out.extend(walk(v, f"{path}.{k}"))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            out.extend(walk(v, f"{path}[{i}]"))
-    return out
-
-
-def ticket_objects(frame: Frame) -> list[Frame]:
-    """Every Ticket object anywhere in a frame."""
-    return [
-        v
-        for _, _, v in walk({"f": frame})
-        if isinstance(v, dict) and "number" in v and "state" in v and "id" in v
-    ]
