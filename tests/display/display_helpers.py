@@ -1,54 +1,9 @@
-"""Helpers for the display tests: hub clients playing kiosk, counter and supervisor, waiting, a fake speaker."""
+"""Helpers for the display tests: a fake speaker, and a proxy that can stall the network."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Any
-
-import pytest
-from websockets.asyncio.client import connect
-
-from shared.client import HubClient
-from shared.protocol import VERSION, dumps
-
-
-@asynccontextmanager
-async def hub_client(url: str, hello: dict[str, Any]) -> AsyncIterator[HubClient]:
-    """A running HubClient, online, closed on exit."""
-    client = HubClient(url, hello, max_backoff=1.0)
-    task = asyncio.create_task(client.run())
-    try:
-        assert await client.wait_online(10), f"no welcome for {hello.get('role')}"
-        yield client
-    finally:
-        await client.close()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-
-async def hub_refusal(url: str, hello: dict[str, Any]) -> str:
-    """The hub's own words for refusing this hello: what a board must show."""
-    async with connect(url) as ws:
-        await ws.send(dumps({**hello, "type": "hello", "v": VERSION}))
-        frame = json.loads(await ws.recv())
-    assert frame["type"] == "error", frame
-    return str(frame["message"])
-
-
-async def wait_for(pred: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    """Poll pred until it is truthy; fail the test after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = pred()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 class FakeSpeaker:

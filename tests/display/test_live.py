@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from display_helpers import FakeSpeaker, StallingProxy, hub_client, hub_refusal, wait_for
+import pytest
+from display_helpers import FakeSpeaker, StallingProxy
+from support.hubclient import hub_client
+from support.raw import Refused, hello
+from support.wait import wait_for
 from textual.widgets import Input, SelectionList, TabbedContent
 
 from display.app import DisplayApp
@@ -23,11 +27,6 @@ def first_service(hub: Any, window: int) -> str:
     return hub.hall.window(window).services[0]
 
 
-def counter_hello(hub: Any, window: int) -> dict[str, Any]:
-    staff, pin = hub.clerk(window)
-    return {"role": "counter", "staff": staff, "pin": pin, "window": window}
-
-
 def shown_number(app: DisplayApp) -> str:
     return app.board.query_one("#call-number", BigText).text
 
@@ -42,8 +41,8 @@ async def test_call_and_recall_appear_on_board(hub: Any) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(lambda: app.state.loaded and app.stale_kind() is None, what="welcome")
         async with (
-            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
-            hub_client(hub.url, counter_hello(hub, 1)) as counter,
+            hub_client(hub, "kiosk") as kiosk,
+            hub_client(hub, "counter", window=1) as counter,
         ):
             issued = await kiosk.request("issue", service=first_service(hub, 1))
             number = issued["ticket"]["number"]
@@ -74,7 +73,7 @@ async def test_window_states(hub: Any) -> None:
         await pilot.pause()
         cell = app.board.query_one("#window-2")
         assert cell.has_class("-closed")
-        async with hub_client(hub.url, counter_hello(hub, 2)) as counter:
+        async with hub_client(hub, "counter", window=2) as counter:
             await wait_for(lambda: cell.has_class("-open"), what="window 2 open")
             await counter.request("pause", reason="午休")
             await wait_for(lambda: cell.has_class("-paused"), what="window 2 paused")
@@ -88,10 +87,9 @@ async def test_notice_and_waiting_counts(hub: Any) -> None:
     app = DisplayApp(hub.url, lang="en")
     async with app.run_test(size=SIZE):
         await wait_for(lambda: app.state.loaded, what="welcome")
-        staff, pin = hub.supervisor
         async with (
-            hub_client(hub.url, {"role": "supervisor", "staff": staff, "pin": pin}) as sup,
-            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
+            hub_client(hub, "supervisor") as sup,
+            hub_client(hub, "kiosk") as kiosk,
         ):
             await sup.request("notice", text="System upgrade at noon", minutes=5)
             banner = app.board.query_one(NoticeBanner)
@@ -119,7 +117,7 @@ async def test_stale_marker_when_hub_stops_and_clears_on_restart(hub: Any) -> No
         assert app.board.has_class("-stale")
         # While it is down, a ticket is issued elsewhere: the fresh snapshot must bring it.
         await hub.start()
-        async with hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk:
+        async with hub_client(hub, "kiosk") as kiosk:
             issued = await kiosk.request("issue", service=first_service(hub, 3))
         await wait_for(
             lambda: not banner.has_class("-shown"), timeout=10, what="the marker to clear"
@@ -147,8 +145,8 @@ async def test_public_board_shows_nothing_private(hub: Any) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(lambda: app.state.loaded, what="welcome")
         async with (
-            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
-            hub_client(hub.url, counter_hello(hub, 1)) as counter,
+            hub_client(hub, "kiosk") as kiosk,
+            hub_client(hub, "counter", window=1) as counter,
         ):
             issued = await kiosk.request("issue", service=first_service(hub, 1))
             await counter.request("call_next")
@@ -175,10 +173,10 @@ async def test_voice_announces_calls_in_order_without_overlap(hub: Any) -> None:
         queue = app.voice_queue
         assert queue is not None
         async with (
-            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
-            hub_client(hub.url, counter_hello(hub, 1)) as w1,
-            hub_client(hub.url, counter_hello(hub, 3)) as w3,
-            hub_client(hub.url, counter_hello(hub, 5)) as w5,
+            hub_client(hub, "kiosk") as kiosk,
+            hub_client(hub, "counter", window=1) as w1,
+            hub_client(hub, "counter", window=3) as w3,
+            hub_client(hub, "counter", window=5) as w5,
         ):
             t1 = (await kiosk.request("issue", service=first_service(hub, 1)))["ticket"]["number"]
             t3 = (await kiosk.request("issue", service=first_service(hub, 3)))["ticket"]["number"]
@@ -218,7 +216,9 @@ async def test_supervisor_board_login_figures_and_actions(hub: Any) -> None:
     async with lobby.run_test(size=SIZE), sup.run_test(size=(140, 45)) as pilot:
         await pilot.pause()
         # The PIN is asked first; a wrong one is refused in the hub's words and asked again.
-        wrong = await hub_refusal(hub.url, {"role": "supervisor", "staff": "nobody", "pin": "0"})
+        with pytest.raises(Refused) as refused:
+            await hello(hub.url, role="supervisor", staff="nobody", pin="0")
+        wrong = refused.value.message
         await pilot.click("#pin")
         await pilot.press(*"0000", "enter")
         await wait_for(
@@ -234,8 +234,8 @@ async def test_supervisor_board_login_figures_and_actions(hub: Any) -> None:
         await wait_for(lambda: lobby.state.loaded, what="lobby welcome")
 
         async with (
-            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
-            hub_client(hub.url, counter_hello(hub, 1)) as counter,
+            hub_client(hub, "kiosk") as kiosk,
+            hub_client(hub, "counter", window=1) as counter,
         ):
             await kiosk.request("issue", service=first_service(hub, 1))
             await counter.request("call_next")
@@ -302,7 +302,7 @@ async def test_silent_connection_is_marked_stale_and_recovers(hub: Any) -> None:
             first = app.link.client
             banner = app.board.query_one(StaleBanner)
             proxy.stalled = True
-            async with hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk:
+            async with hub_client(hub, "kiosk") as kiosk:
                 issued = await kiosk.request("issue", service=first_service(hub, 3))
             await wait_for(lambda: app.stale_kind() == "silent", what="the silent marker")
             assert banner.has_class("-shown") and app.board.has_class("-stale")
@@ -324,9 +324,9 @@ async def test_a_replaced_clients_late_news_is_dropped(hub: Any) -> None:
         assert old is not None and old.welcome is not None
         old_welcome = old.welcome  # the old session's snapshot: no ticket yet
         async with (
-            hub_client(hub.url, {"role": "display"}) as watcher,
-            hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
-            hub_client(hub.url, counter_hello(hub, 1)) as counter,
+            hub_client(hub, "display") as watcher,
+            hub_client(hub, "kiosk") as kiosk,
+            hub_client(hub, "counter", window=1) as counter,
         ):
             seen: list[dict[str, Any]] = []
             watcher.on_event = seen.append

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from display_helpers import FakeSpeaker, wait_for
+from display_helpers import FakeSpeaker
+from support.wait import wait_for
 
 from display.voice import (
     Announcement,

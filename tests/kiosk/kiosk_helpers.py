@@ -1,18 +1,17 @@
-"""Helpers for the kiosk tests: waiting on the app, reading the hub through the protocol."""
+"""Helpers for the kiosk tests: a config for the test hub, walking the screens, what the hub holds."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from typing import Any
 
+from support import raw
+from support.raw import Frame
+from support.wait import wait_for
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from kiosk.app import KioskApp, KioskConfig
 from kiosk.screens import DepartmentScreen, GuideScreen, PriorityScreen
-from shared.client import HubClient
 
 SIZE = (120, 40)
 
@@ -29,20 +28,9 @@ def kiosk_config(hub: Any, **overrides: Any) -> KioskConfig:
     return KioskConfig(**values)
 
 
-async def wait_for(
-    pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 10.0, what: str = ""
-) -> None:
-    """Let the app run until `cond()` is true; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or cond}")
-        await pilot.pause(0.02)
-
-
-async def wait_online(pilot: Pilot[Any], app: KioskApp, timeout: float = 10.0) -> None:
+async def wait_online(pilot: Pilot[Any], app: KioskApp) -> None:
     """Wait until the kiosk has its welcome."""
-    await wait_for(pilot, lambda: app.online and app.state.hall, timeout, "kiosk online")
+    await wait_for(lambda: app.online and app.state.hall, what="kiosk online", pilot=pilot)
     await pilot.pause()
 
 
@@ -53,7 +41,9 @@ async def to_guide(pilot: Pilot[Any], app: KioskApp, enter: bool = False) -> Non
         if key == "enter" and not enter:
             return
         await pilot.press(key)
-        await wait_for(pilot, lambda s=screen: isinstance(app.screen, s), what=screen.__name__)
+        await wait_for(
+            lambda s=screen: isinstance(app.screen, s), what=screen.__name__, pilot=pilot
+        )
 
 
 def text_of(app: KioskApp, selector: str) -> str:
@@ -61,34 +51,7 @@ def text_of(app: KioskApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
 
-class Observer:
-    """A second client of the hub (a supervisor) to see what the hub holds."""
-
-    def __init__(self, hub: Any) -> None:
-        staff, pin = hub.supervisor
-        self.client = HubClient(hub.url, {"role": "supervisor", "staff": staff, "pin": pin})
-        self.events: list[dict[str, Any]] = []
-        self.client.on_event = self.events.append
-        self._task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> Observer:
-        self._task = asyncio.create_task(self.client.run())
-        assert await self.client.wait_online(10.0)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.client.close()
-        if self._task is not None:
-            await asyncio.wait([self._task], timeout=5)
-
-    async def tickets(self) -> list[dict[str, Any]]:
-        """The open tickets of the day, from a fresh welcome of a new connection."""
-        fresh = HubClient(self.client.url, {"role": "display"})  # no PIN check: fast
-        task = asyncio.create_task(fresh.run())
-        try:
-            assert await fresh.wait_online(10.0)
-            assert fresh.welcome is not None
-            return list(fresh.welcome["state"]["tickets"])
-        finally:
-            await fresh.close()
-            await asyncio.wait([task], timeout=5)
+async def open_tickets(hub: Any) -> list[Frame]:
+    """Today's open tickets as the hub holds them: the welcome of a fresh display."""
+    async with raw.connected(hub, "display") as board:
+        return list(board.state["tickets"])

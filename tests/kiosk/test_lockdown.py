@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from kiosk_helpers import SIZE, text_of, wait_for
+from kiosk_helpers import SIZE, text_of
 from kiosk_sample import FROZEN_NOW, welcome
+from support.wait import wait_for
 
 from kiosk.app import KioskApp, KioskConfig
 from kiosk.screens import HomeScreen, PinScreen
@@ -55,6 +56,6 @@ async def test_pin_modal_goes_away_on_idle() -> None:
     app = KioskApp(KioskConfig(idle=4.0), welcome=welcome(), now=lambda: FROZEN_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+x")
-        await wait_for(pilot, lambda: isinstance(app.screen, PinScreen))
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await wait_for(lambda: isinstance(app.screen, PinScreen), pilot=pilot)
+        await wait_for(lambda: isinstance(app.screen, HomeScreen), pilot=pilot)
         assert app.is_running

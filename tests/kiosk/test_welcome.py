@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 
-from kiosk_helpers import SIZE, wait_for
+from kiosk_helpers import SIZE
 from kiosk_sample import FROZEN_NOW, welcome
+from support.wait import wait_for
 
 from kiosk.app import KioskApp, KioskConfig
 from kiosk.screens import DepartmentScreen, HomeScreen
@@ -16,7 +17,7 @@ async def test_new_catalogue_rebuilds_home_and_leaves_stale_screens() -> None:
     app = KioskApp(KioskConfig(), welcome=welcome(), now=lambda: FROZEN_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1")
-        await wait_for(pilot, lambda: isinstance(app.screen, DepartmentScreen))
+        await wait_for(lambda: isinstance(app.screen, DepartmentScreen), pilot=pilot)
         changed = copy.deepcopy(welcome())
         hall = changed["hall"]
         hall["departments"].insert(
@@ -37,9 +38,13 @@ async def test_new_catalogue_rebuilds_home_and_leaves_stale_screens() -> None:
         changed["state"]["waiting"]["ZW-01"] = 7
         app.load_welcome(changed)
         # MZ lost a service: its screen goes home; home shows the new department first.
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
-        await wait_for(pilot, lambda: [t.key for t in app.screen.query(Tile)][:2] == ["ZW", "MZ"])
-        await wait_for(pilot, lambda: "等候 7 人" in str(app.screen.query_one("#dept-ZW").render()))
+        await wait_for(lambda: isinstance(app.screen, HomeScreen), pilot=pilot)
+        await wait_for(
+            lambda: [t.key for t in app.screen.query(Tile)][:2] == ["ZW", "MZ"], pilot=pilot
+        )
+        await wait_for(
+            lambda: "等候 7 人" in str(app.screen.query_one("#dept-ZW").render()), pilot=pilot
+        )
         # The same welcome again (a plain reconnect) changes nothing.
         app.load_welcome(copy.deepcopy(changed))
         await pilot.pause()

@@ -177,16 +177,6 @@ async def hello(url: str, **fields: Any) -> Conn:
     return Conn(ws, first)
 
 
-@asynccontextmanager
-async def connected(url: str, **fields: Any) -> AsyncIterator[Conn]:
-    """`hello`, closed again on the way out."""
-    conn = await hello(url, **fields)
-    try:
-        yield conn
-    finally:
-        await conn.close()
-
-
 async def refused(url: str, data: str | Frame) -> tuple[Frame, int | None]:
     """Send a first frame the hub must refuse: (its error frame, the close code)."""
     ws = await open_raw(url)
@@ -216,6 +206,16 @@ def hello_fields(hub: Any, role: str, **fields: Any) -> Frame:
     elif role == "counter":
         found = dict(zip(("staff", "pin"), hub.clerk(fields["window"]), strict=True))
     return {"role": role, **found, **fields}
+
+
+@asynccontextmanager
+async def connected(hub: Any, role: str, /, **fields: Any) -> AsyncIterator[Conn]:
+    """A welcomed connection of `role` (credentials as `hello_fields`), closed on the way out."""
+    conn = await hello(hub.url, **hello_fields(hub, role, **fields))
+    try:
+        yield conn
+    finally:
+        await conn.close()
 
 
 async def kiosk(hub: Any) -> Conn:
