@@ -11,71 +11,19 @@ and the look-ups must answer from it.
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
+from support.raw import TIMEOUT, Conn, Frame, connected
 
 from shared.hallstate import HallState
 from shared.protocol import CALLED, DONE, PARKED, W_CLOSED, W_OPEN, W_PAUSED, WAITING
-
-TIMEOUT = 5.0
-Frame = dict[str, Any]
-
-
-class Raw:
-    """One raw websocket session: the welcome, pushed frames queued, replies matched by id."""
-
-    def __init__(self, ws: ClientConnection, welcome: Frame) -> None:
-        self.ws = ws
-        self.welcome = welcome
-        self.pushed: asyncio.Queue[Frame] = asyncio.Queue()
-        self._replies: dict[str, asyncio.Future[Frame]] = {}
-        self._ids = 0
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        async for raw in self.ws:
-            frame = json.loads(raw)
-            fut = self._replies.pop(str(frame.get("re")), None)
-            if frame.get("type") in ("ok", "error") and fut is not None:
-                fut.set_result(frame)
-            else:
-                self.pushed.put_nowait(frame)
-
-    async def ok(self, kind: str, **args: Any) -> Frame:
-        """Send a request that must succeed; its ok reply."""
-        self._ids += 1
-        rid = f"r{self._ids}"
-        fut: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
-        self._replies[rid] = fut
-        await self.ws.send(json.dumps({"type": kind, "id": rid, **args}))
-        reply = await asyncio.wait_for(fut, TIMEOUT)
-        assert reply["type"] == "ok", reply
-        return reply
-
-
-@asynccontextmanager
-async def raw(url: str, **hello: Any) -> AsyncIterator[Raw]:
-    """A raw session after its welcome, closed on exit."""
-    async with connect(url, proxy=None, max_size=16 * 1024 * 1024) as ws:
-        await ws.send(json.dumps({"type": "hello", "v": 1, **hello}))
-        welcome = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
-        assert welcome["type"] == "welcome", welcome
-        session = Raw(ws, welcome)
-        try:
-            yield session
-        finally:
-            session._reader.cancel()
 
 
 class Watched:
     """A HallState fed by one raw session: its welcome, then every event it is pushed."""
 
-    def __init__(self, session: Raw) -> None:
+    def __init__(self, session: Conn) -> None:
         self.session = session
         self.state = HallState()
         self.state.load_welcome(session.welcome)
@@ -119,9 +67,9 @@ def busy(waiting: dict[str, int]) -> dict[str, int]:
     return {code: n for code, n in waiting.items() if n}
 
 
-async def same_as_fresh(url: str, watched: Watched, hello: Frame, tickets: bool) -> None:
+async def same_as_fresh(hub: Any, watched: Watched, role: str, tickets: bool) -> None:
     """The picture built from events is the one a fresh welcome gives."""
-    async with raw(url, **hello) as fresh_session:
+    async with connected(hub, role) as fresh_session:
         fresh = HallState()
         fresh.load_welcome(fresh_session.welcome)
     state = watched.state
@@ -145,15 +93,11 @@ async def test_welcome_then_real_events(hub: Any) -> None:
     service = hub.hall.window(window).services[0]
     other = next(s.code for s in hub.hall.services if s.code != service)
     department = hub.hall.service(service).department
-    staff, pin = hub.clerk(window)
-    sid, spin = hub.supervisor
-    sup_hello = {"role": "supervisor", "staff": sid, "pin": spin}
-    display_hello = {"role": "display"}
 
     async with (
-        raw(hub.url, **sup_hello) as sup_session,
-        raw(hub.url, **display_hello) as display_session,
-        raw(hub.url, role="kiosk", token=hub.kiosk_token) as kiosk,
+        connected(hub, "supervisor") as sup_session,
+        connected(hub, "display") as display_session,
+        connected(hub, "kiosk") as kiosk,
     ):
         sup = Watched(sup_session)
         board = Watched(display_session)
@@ -177,7 +121,7 @@ async def test_welcome_then_real_events(hub: Any) -> None:
 
         first = (await kiosk.ok("issue", service=service))["ticket"]
         second = (await kiosk.ok("issue", service=service))["ticket"]
-        async with raw(hub.url, role="counter", staff=staff, pin=pin, window=window) as clerk:
+        async with connected(hub, "counter", window=window) as clerk:
             called = (await clerk.ok("call_next"))["ticket"]
             assert called["id"] == first["id"]
             await sup.catch_up(hub.server.engine.seq)
@@ -189,8 +133,8 @@ async def test_welcome_then_real_events(hub: Any) -> None:
             assert s.waiting_for(service) == 1 and s.waiting_in(department) == 1
             assert win(board.state, window)["current"] == first["id"]
             assert board.state.seq == called_seq
-            await same_as_fresh(hub.url, sup, sup_hello, tickets=True)
-            await same_as_fresh(hub.url, board, display_hello, tickets=False)
+            await same_as_fresh(hub, sup, "supervisor", tickets=True)
+            await same_as_fresh(hub, board, "display", tickets=False)
 
             await clerk.ok("start")
             await clerk.ok("park", reason="回家取身份证")
@@ -199,7 +143,7 @@ async def test_welcome_then_real_events(hub: Any) -> None:
             await clerk.ok("finish", outcome="done")
             await clerk.ok("pause", reason="午休")
             until = instant[0] + timedelta(minutes=30)
-            async with raw(hub.url, **sup_hello) as supervisor:
+            async with connected(hub, "supervisor") as supervisor:
                 await supervisor.ok("notice", text="今日下午系统维护", minutes=30)
                 await supervisor.ok("set_window", window=window, services=[other, service])
             await sup.catch_up(hub.server.engine.seq)
@@ -212,8 +156,8 @@ async def test_welcome_then_real_events(hub: Any) -> None:
             assert s.notice is not None and s.notice["text"] == "今日下午系统维护"
             assert datetime.fromisoformat(s.notice["until"]) == until
             assert window in [w["number"] for w in s.windows_serving(other)]
-            await same_as_fresh(hub.url, sup, sup_hello, tickets=True)
-            await same_as_fresh(hub.url, board, display_hello, tickets=False)
+            await same_as_fresh(hub, sup, "supervisor", tickets=True)
+            await same_as_fresh(hub, board, "display", tickets=False)
 
             # Back to work, one more ticket called and one waiting, then midnight passes: the
             # hub expires what is open and rolls the day (its own one-second tick, nobody asks).
@@ -239,5 +183,5 @@ async def test_welcome_then_real_events(hub: Any) -> None:
                 assert win(state, window)["state"] == W_OPEN
             assert s.seq == rolled["seq"] > seq_before
             assert s.notice is not None and s.notice["text"] == "今日下午系统维护"
-            await same_as_fresh(hub.url, sup, sup_hello, tickets=True)
-            await same_as_fresh(hub.url, board, display_hello, tickets=False)
+            await same_as_fresh(hub, sup, "supervisor", tickets=True)
+            await same_as_fresh(hub, board, "display", tickets=False)

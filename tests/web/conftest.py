@@ -1,20 +1,18 @@
 """Fixtures for the browser tests: Debian chromium through Playwright, and protocol clients.
 
-The hub is the real one from ``tests/conftest.py``; the protocol clients here
-are plain websockets clients (hello, request/reply, a queue of pushed frames).
+The hub is the real one from ``tests/conftest.py``; the protocol clients are
+the raw ones of ``support.raw`` (hello, request/reply, a queue of pushed frames).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
+import contextlib
 import os
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from support import raw
 
 CHROMIUM = os.environ.get("HALL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -34,121 +32,44 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-class HubError(Exception):
-    """An error reply: code and message."""
-
-    def __init__(self, code: str, message: str = "") -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-class Proto:
-    """One protocol client: hello, welcome, requests with replies, pushed frames in a queue."""
-
-    def __init__(self, ws: ClientConnection, welcome: dict[str, Any]) -> None:
-        self.ws = ws
-        self.welcome = welcome
-        self.frames: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
-        self.reader = asyncio.create_task(self._read())
-
-    @classmethod
-    async def open(cls, url: str, hello: dict[str, Any]) -> Proto:
-        """Connect, send the hello, wait for the welcome (HubError on a refused hello)."""
-        ws = await connect(url, proxy=None, max_size=16 * 1024 * 1024)
-        await ws.send(json.dumps({"type": "hello", "v": 1, **hello}))
-        first = json.loads(await asyncio.wait_for(ws.recv(), 10))
-        if first.get("type") != "welcome":
-            await ws.close()
-            raise HubError(first.get("code", "?"), first.get("message", ""))
-        return cls(ws, first)
-
-    async def _read(self) -> None:
-        try:
-            async for raw in self.ws:
-                f = json.loads(raw)
-                fut = (
-                    self.waiters.pop(f.get("re") or "", None)
-                    if f.get("type") in ("ok", "error")
-                    else None
-                )
-                if fut is not None and not fut.done():
-                    fut.set_result(f)
-                else:
-                    await self.frames.put(f)
-        except Exception:  # connection closed: waiters fail below
-            pass
-        for fut in self.waiters.values():
-            if not fut.done():
-                fut.set_exception(ConnectionError("closed"))
-
-    async def request(self, type_: str, **args: Any) -> dict[str, Any]:
-        """Send a command and return its ok reply (HubError on an error reply)."""
-        rid = uuid.uuid4().hex
-        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self.waiters[rid] = fut
-        await self.ws.send(json.dumps({"type": type_, "id": rid, **args}))
-        reply = await asyncio.wait_for(fut, 10)
-        if reply["type"] == "error":
-            raise HubError(reply.get("code", "?"), reply.get("message", ""))
-        return reply
-
-    async def next_frame(self, type_: str, timeout: float = 5.0) -> dict[str, Any]:
-        """The next pushed frame of this type (earlier frames of other types are dropped)."""
-        async with asyncio.timeout(timeout):
-            while True:
-                f = await self.frames.get()
-                if f.get("type") == type_:
-                    return f
-
-    async def close(self) -> None:
-        await self.ws.close()
-        self.reader.cancel()
-
-
 @pytest.fixture
-async def proto(hub: Any) -> AsyncIterator[Callable[..., Awaitable[Proto]]]:
-    """A factory of protocol clients on the test hub: ``await proto(role="display")``."""
-    opened: list[Proto] = []
+async def proto(hub: Any) -> AsyncIterator[Callable[..., Awaitable[raw.Conn]]]:
+    """A factory of raw protocol clients on the test hub: ``await proto(role="display")``."""
+    opened: list[raw.Conn] = []
 
-    async def make(**hello: Any) -> Proto:
-        p = await Proto.open(hub.url, hello)
-        opened.append(p)
-        return p
+    async def make(**hello: Any) -> raw.Conn:
+        conn = await raw.hello(hub.url, **hello)
+        opened.append(conn)
+        return conn
 
     yield make
-    for p in opened:
-        try:
-            await p.close()
-        except Exception:
-            pass
+    for conn in opened:
+        with contextlib.suppress(Exception):
+            await conn.close()
 
 
 @pytest.fixture
 async def counter(
-    hub: Any, proto: Callable[..., Awaitable[Proto]]
-) -> Callable[[int], Awaitable[Proto]]:
+    hub: Any, proto: Callable[..., Awaitable[raw.Conn]]
+) -> Callable[[int], Awaitable[raw.Conn]]:
     """A factory of logged-in counter clients: ``await counter(5)``."""
 
-    async def make(window: int) -> Proto:
-        staff, pin = hub.clerk(window)
-        return await proto(role="counter", staff=staff, pin=pin, window=window)
+    async def make(window: int) -> raw.Conn:
+        return await proto(**raw.hello_fields(hub, "counter", window=window))
 
     return make
 
 
 @pytest.fixture
-async def kiosk(hub: Any, proto: Callable[..., Awaitable[Proto]]) -> Proto:
+async def kiosk(hub: Any, proto: Callable[..., Awaitable[raw.Conn]]) -> raw.Conn:
     """A kiosk client with the fixture's device token."""
-    return await proto(role="kiosk", token=hub.kiosk_token)
+    return await proto(**raw.hello_fields(hub, "kiosk"))
 
 
 @pytest.fixture
-async def supervisor_client(hub: Any, proto: Callable[..., Awaitable[Proto]]) -> Proto:
+async def supervisor_client(hub: Any, proto: Callable[..., Awaitable[raw.Conn]]) -> raw.Conn:
     """A supervisor client (s001)."""
-    staff, pin = hub.supervisor
-    return await proto(role="supervisor", staff=staff, pin=pin)
+    return await proto(**raw.hello_fields(hub, "supervisor"))
 
 
 @pytest.fixture

@@ -22,12 +22,12 @@ async def board_ready(page: Any) -> None:
 async def test_board_shows_a_call_with_its_window_and_texts(hub, open_page, kiosk, counter) -> None:
     page, rec = await open_page(hub.http + "/board")
     await board_ready(page)
-    issued = await kiosk.request("issue", service=service_of(hub, 5))
+    issued = await kiosk.ok("issue", service=service_of(hub, 5))
     number = issued["ticket"]["number"]
     c5 = await counter(5)
     await page.wait_for_selector('#windows .win[data-window="5"][data-state="open"]', timeout=15000)
 
-    await c5.request("call_next")
+    await c5.ok("call_next")
     # the latest call is drawn at once, the window grid and the recent list on the next frame:
     # wait for every part (speed is measured in bench/, not here)
     await page.wait_for_function(
@@ -43,15 +43,15 @@ async def test_board_shows_a_call_with_its_window_and_texts(hub, open_page, kios
     assert await page.text_content("#latest-en") == f"Ticket {number}, please go to window 5"
 
     # a handoff keeps the number: called at the next window, the board shows the same number there
-    await c5.request("start")
+    await c5.ok("start")
     s3 = service_of(hub, 3)
     dept3 = hub.hall.service(s3).department
-    await c5.request("transfer", service=s3, reason="需规划部门办理")
+    await c5.ok("transfer", service=s3, reason="需规划部门办理")
     await page.wait_for_selector(
         f'#waiting li[data-department="{dept3}"][data-count="1"]', timeout=15000
     )
     c3 = await counter(3)
-    await c3.request("call_next")
+    await c3.ok("call_next")
     await page.wait_for_function(
         "() => document.getElementById('latest-window').textContent === '3'", timeout=15000
     )
@@ -73,12 +73,12 @@ async def test_board_snapshot_recent_calls_waiting_and_windows(
 ) -> None:
     svc = service_of(hub, 3)
     for _ in range(3):
-        await kiosk.request("issue", service=svc)
+        await kiosk.ok("issue", service=svc)
     c3 = await counter(3)
-    first = (await c3.request("call_next"))["ticket"]
-    await c3.request("start")
-    await c3.request("finish", outcome="done")
-    second = (await c3.request("call_next"))["ticket"]
+    first = (await c3.ok("call_next"))["ticket"]
+    await c3.ok("start")
+    await c3.ok("finish", outcome="done")
+    second = (await c3.ok("call_next"))["ticket"]
 
     page, _ = await open_page(hub.http + "/board")
     await board_ready(page)
@@ -103,8 +103,8 @@ async def test_board_snapshot_recent_calls_waiting_and_windows(
     assert await page.text_content("#clock") != ""
 
     # live: the window pauses, its tile says so
-    await c3.request("no_show")
-    await c3.request("pause", reason="午休")
+    await c3.ok("no_show")
+    await c3.ok("pause", reason="午休")
     await page.wait_for_selector(
         '#windows .win[data-window="3"][data-state="paused"]', timeout=2000
     )
@@ -124,10 +124,10 @@ async def test_stale_marker_shows_when_hub_stops_and_clears_on_restart(
 
     # live again after the fresh snapshot: a call made now shows
     k = await proto(role="kiosk", token=hub.kiosk_token)
-    issued = await k.request("issue", service=service_of(hub, 4))
+    issued = await k.ok("issue", service=service_of(hub, 4))
     staff, pin = hub.clerk(4)
     c4 = await proto(role="counter", staff=staff, pin=pin, window=4)
-    await c4.request("call_next")
+    await c4.ok("call_next")
     await page.wait_for_function(
         "n => document.getElementById('latest-number').textContent === n",
         arg=issued["ticket"]["number"],
@@ -138,9 +138,9 @@ async def test_stale_marker_shows_when_hub_stops_and_clears_on_restart(
 async def test_board_loads_nothing_from_outside_the_hub(hub, open_page, kiosk, counter) -> None:
     page, rec = await open_page(hub.http + "/board")
     await board_ready(page)
-    await kiosk.request("issue", service=service_of(hub, 2))
+    await kiosk.ok("issue", service=service_of(hub, 2))
     c2 = await counter(2)
-    await c2.request("call_next")
+    await c2.ok("call_next")
     await page.wait_for_timeout(500)
     sup, rec2 = await open_page(hub.http + "/board?supervisor")
     await sup.fill("#login-staff", hub.supervisor[0])
@@ -170,16 +170,16 @@ async def test_public_board_never_shows_private_data(hub, open_page, kiosk, coun
     await page.reload()
     await board_ready(page)
 
-    issued = await kiosk.request("issue", service=service_of(hub, 5))
+    issued = await kiosk.ok("issue", service=service_of(hub, 5))
     c5 = await counter(5)
-    await c5.request("call_next")
-    await c5.request("start")
-    await c5.request("finish", outcome="done", note="SECRET-NOTE-42")
+    await c5.ok("call_next")
+    await c5.ok("start")
+    await c5.ok("finish", outcome="done", note="SECRET-NOTE-42")
     citizen = await proto(role="citizen", ticket=issued["token"])
-    await citizen.request("rate", level=1, reason="SECRET-REASON-43")
-    await citizen.request("complain", text="SECRET-COMPLAINT-44")
-    issued2 = await kiosk.request("issue", service=service_of(hub, 5))
-    await c5.request("call_next")
+    await citizen.ok("rate", level=1, reason="SECRET-REASON-43")
+    await citizen.ok("complain", text="SECRET-COMPLAINT-44")
+    issued2 = await kiosk.ok("issue", service=service_of(hub, 5))
+    await c5.ok("call_next")
     await page.wait_for_function(
         "n => document.getElementById('latest-number').textContent === n",
         arg=issued2["ticket"]["number"],
@@ -242,13 +242,13 @@ async def test_announcements_queue_never_overlap_recall_repeats_stale_dropped(
     clerks = {}
     numbers = {}
     for w in (1, 3, 4):
-        numbers[w] = (await kiosk.request("issue", service=service_of(hub, w)))["ticket"]["number"]
+        numbers[w] = (await kiosk.ok("issue", service=service_of(hub, w)))["ticket"]["number"]
         clerks[w] = await counter(w)
     for w in (1, 3, 4):
-        await clerks[w].request("call_next")
-    await clerks[1].request("recall")
+        await clerks[w].ok("call_next")
+    await clerks[1].ok("recall")
     # window 4's citizen arrives before the board got to announce it: that call is dropped
-    await clerks[4].request("start")
+    await clerks[4].ok("start")
 
     await page.wait_for_function(
         "() => window.__speech.log.length >= 6 && window.__speech.log.every(e => e.end)",
@@ -292,13 +292,13 @@ async def test_quiet_board_checks_the_hub_and_never_stays_silently_stale(
     assert len(sockets) == 1
 
     # events the board may not see (a rating, a complaint) move the hall's seq past the board's
-    issued = await kiosk.request("issue", service=service_of(hub, 5))
+    issued = await kiosk.ok("issue", service=service_of(hub, 5))
     c5 = await counter(5)
-    await c5.request("call_next")
-    await c5.request("start")
-    await c5.request("finish", outcome="done")
+    await c5.ok("call_next")
+    await c5.ok("start")
+    await c5.ok("finish", outcome="done")
     citizen = await proto(role="citizen", ticket=issued["token"])
-    await citizen.request("rate", level=5)
+    await citizen.ok("rate", level=5)
     # after a quiet spell the board asks /healthz, sees it missed events, takes a fresh
     # snapshot on a second socket and swaps: no stale flicker
     await page.clock.fast_forward("00:30")

@@ -63,23 +63,23 @@ async def login(page: Any, staff: str, pin: str) -> None:
 async def busy_day(hub: Any, kiosk: Any, counter: Any, proto: Any) -> dict[str, Any]:
     """Some activity touching every metric: done, pending, no-show, transfer, rating, pause."""
     s5, s3 = service_of(hub, 5), service_of(hub, 3)
-    issued = [await kiosk.request("issue", service=s5) for _ in range(4)]
-    await kiosk.request("issue", service=s3)
+    issued = [await kiosk.ok("issue", service=s5) for _ in range(4)]
+    await kiosk.ok("issue", service=s3)
     c5, c3 = await counter(5), await counter(3)
-    await c5.request("call_next")
-    await c5.request("start")
-    await c5.request("finish", outcome="done")
-    await c5.request("call_next")
-    await c5.request("no_show")
-    await c5.request("call_next")
-    await c5.request("start")
-    await c5.request("transfer", service=s3, reason="需规划部门办理")
-    await c3.request("call_next")
-    await c3.request("start")
-    await c3.request("finish", outcome="pending")
+    await c5.ok("call_next")
+    await c5.ok("start")
+    await c5.ok("finish", outcome="done")
+    await c5.ok("call_next")
+    await c5.ok("no_show")
+    await c5.ok("call_next")
+    await c5.ok("start")
+    await c5.ok("transfer", service=s3, reason="需规划部门办理")
+    await c3.ok("call_next")
+    await c3.ok("start")
+    await c3.ok("finish", outcome="pending")
     citizen = await proto(role="citizen", ticket=issued[0]["token"])
-    await citizen.request("rate", level=4)
-    await c5.request("pause", reason="午休")
+    await citizen.ok("rate", level=4)
+    await c5.ok("pause", reason="午休")
     return {"c5": c5, "c3": c3, "issued": issued}
 
 
@@ -114,7 +114,7 @@ async def test_supervisor_metrics_equal_the_hubs_reply(
         'td[data-window="5"][data-field="ratings.count"][data-value="1"]', timeout=15000
     )
     await page.wait_for_timeout(600)  # the last coalesced push
-    reply = (await supervisor_client.request("metrics"))["metrics"]
+    reply = (await supervisor_client.ok("metrics"))["metrics"]
 
     def compare(scope: str, row: dict[str, Any], fields: list[str]) -> None:
         for f in fields:
@@ -171,14 +171,14 @@ async def test_supervisor_alerts(hub, open_page, kiosk, counter, proto) -> None:
     assert await page.is_visible("#alerts-none")
 
     # a rating of 2 and a complaint reach the supervisor at once
-    issued = await kiosk.request("issue", service=service_of(hub, 2))
+    issued = await kiosk.ok("issue", service=service_of(hub, 2))
     c2 = await counter(2)
-    await c2.request("call_next")
-    await c2.request("start")
-    await c2.request("finish", outcome="done")
+    await c2.ok("call_next")
+    await c2.ok("start")
+    await c2.ok("finish", outcome="done")
     citizen = await proto(role="citizen", ticket=issued["token"])
-    await citizen.request("rate", level=2, reason="等太久")
-    await citizen.request("complain", text="窗口人员态度差")
+    await citizen.ok("rate", level=2, reason="等太久")
+    await citizen.ok("complain", text="窗口人员态度差")
     await page.wait_for_selector('#alerts li[data-kind="rating"]', timeout=15000)
     await page.wait_for_selector('#alerts li[data-kind="complaint"]', timeout=15000)
     assert "等太久" in await page.text_content('#alerts li[data-kind="rating"]')
@@ -186,17 +186,17 @@ async def test_supervisor_alerts(hub, open_page, kiosk, counter, proto) -> None:
 
     # waiting tickets for a service no open window serves
     lonely = next(s.code for s in hub.hall.services if s.code not in hub.hall.window(2).services)
-    await kiosk.request("issue", service=lonely)
+    await kiosk.ok("issue", service=lonely)
     await page.wait_for_selector(
         f'#alerts li[data-kind="unserved"][data-key="{lonely}"]', timeout=15000
     )
 
     # a printer fault reported by a kiosk
-    await kiosk.request("printer_status", ok=False, kind="paper_out", message="缺纸")
+    await kiosk.ok("printer_status", ok=False, kind="paper_out", message="缺纸")
     await page.wait_for_selector('#alerts li[data-kind="printer"]', timeout=15000)
 
     # later: tickets waiting past max_wait_minutes, a window paused for more than 15 minutes
-    await c2.request("pause", reason="会议")
+    await c2.ok("pause", reason="会议")
     await page.wait_for_selector('.win[data-window="2"][data-state="paused"]', timeout=15000)
     await page.clock.fast_forward("50:00")
     await page.wait_for_selector('#alerts li[data-kind="overdue"]', timeout=15000)
@@ -219,7 +219,7 @@ async def test_supervisor_actions_notice_services_close(
     await page.wait_for_selector("#notice-result:has-text('已发布')")
     await board.wait_for_selector("#notice", state="visible", timeout=15000)
     assert await board.text_content("#notice-text") == "下午 3 点系统维护"
-    frame = await supervisor_client.next_frame("notice")
+    frame = await supervisor_client.next("notice")
     assert frame["text"] == "下午 3 点系统维护" and frame["until"]
     await page.click("#notice-clear")
     await board.wait_for_selector("#notice", state="hidden", timeout=15000)
@@ -234,7 +234,7 @@ async def test_supervisor_actions_notice_services_close(
         await page.check(f'#services-list input[value="{code}"]')
     await page.click("#services-form button[type=submit]")
     await page.wait_for_selector("#services-result:has-text('已保存')")
-    changed = await supervisor_client.next_frame("window_changed")
+    changed = await supervisor_client.next("window_changed")
     assert changed["window"]["number"] == 7 and changed["window"]["services"] == codes
 
     # close a window: its clerk is logged out, every board shows it closed
@@ -244,7 +244,7 @@ async def test_supervisor_actions_notice_services_close(
     await page.click('button[data-close-window="5"]')
     await page.click("#confirm-yes")
     await board.wait_for_selector('.win[data-window="5"][data-state="closed"]', timeout=15000)
-    closed = await supervisor_client.next_frame("window_closed")
+    closed = await supervisor_client.next("window_closed")
     assert closed["window"]["number"] == 5
     await c5.ws.wait_closed()
     assert c5.ws.close_code == 4003  # the clerk is logged out (logged_out, then 4003)

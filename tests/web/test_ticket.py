@@ -40,7 +40,7 @@ async def ahead_is(page: Any, n: int) -> None:
 
 async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, counter) -> None:
     svc = service_of(hub, 5)
-    issued = [await kiosk.request("issue", service=svc) for _ in range(5)]
+    issued = [await kiosk.ok("issue", service=svc) for _ in range(5)]
     mine = issued[-1]
     page, rec = await open_ticket(open_page, mine["url"])
 
@@ -63,9 +63,9 @@ async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, cou
         "document.querySelector('#eta').textContent.includes('分钟')", timeout=5000
     )  # a window opened: the estimate in minutes
     for n in (3, 2, 1, 0):
-        await c5.request("call_next")
+        await c5.ok("call_next")
         await ahead_is(page, n)
-        await c5.request("no_show")
+        await c5.ok("no_show")
         if n == 3:  # turned near: one short buzz, once
             assert await page.is_visible("#near")
             assert await page.evaluate("window.__vib") == [[200]]
@@ -74,7 +74,7 @@ async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, cou
     assert "下一位就是您" in await page.text_content("#near")
 
     # called: the window in large type, vibration and a beep
-    await c5.request("call_next")
+    await c5.ok("call_next")
     await page.wait_for_selector("#call-panel", state="visible", timeout=15000)
     assert await page.text_content("#call-window") == "5"
     assert (
@@ -87,16 +87,16 @@ async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, cou
     assert "5" in await page.title()
 
     # a recall repeats it
-    await c5.request("recall")
+    await c5.ok("recall")
     await page.wait_for_selector("#call-recall", state="visible", timeout=15000)
     assert "第 2 次" in await page.text_content("#call-recall")
     assert len(await page.evaluate("window.__vib")) == 3
 
     # a handoff: same number, where to go next
-    await c5.request("start")
+    await c5.ok("start")
     await page.wait_for_selector("#status-panel:has-text('正在 5 号窗口办理')", timeout=15000)
     s3 = service_of(hub, 3)
-    await c5.request("transfer", service=s3, window=3, reason="需规划部门办理")
+    await c5.ok("transfer", service=s3, window=3, reason="需规划部门办理")
     await page.wait_for_selector("#handoff-panel", state="visible", timeout=15000)
     text = await page.text_content("#handoff-text")
     assert (
@@ -114,13 +114,13 @@ async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, cou
 async def test_rating_needs_a_reason_for_2_and_reaches_the_supervisor_with_a_complaint(
     hub, open_page, kiosk, counter, supervisor_client
 ) -> None:
-    issued = await kiosk.request("issue", service=service_of(hub, 5))
+    issued = await kiosk.ok("issue", service=service_of(hub, 5))
     page, _ = await open_ticket(open_page, issued["url"])
     assert not await page.is_visible("#rate-section")
     c5 = await counter(5)
-    await c5.request("call_next")
-    await c5.request("start")
-    await c5.request("finish", outcome="done")
+    await c5.ok("call_next")
+    await c5.ok("start")
+    await c5.ok("finish", outcome="done")
     await page.wait_for_selector("#rate-section", state="visible", timeout=15000)
     assert "已办结" in await page.text_content("#status-panel")
     labels = await page.eval_on_selector_all(
@@ -142,9 +142,9 @@ async def test_rating_needs_a_reason_for_2_and_reaches_the_supervisor_with_a_com
     await page.click("#rate-submit")
     await page.wait_for_selector("#rate-done", state="visible", timeout=15000)
     assert not await page.is_visible("#rate-section")
-    rated = await supervisor_client.next_frame("ticket_rated")
+    rated = await supervisor_client.next("ticket_rated")
     assert (rated["level"], rated["reason"], rated["window"]) == (2, "等候时间太长", 5)
-    metrics = (await supervisor_client.request("metrics"))["metrics"]
+    metrics = (await supervisor_client.ok("metrics"))["metrics"]
     w5 = next(w for w in metrics["windows"] if w["window"] == 5)
     assert w5["ratings"] == {"count": 1, "avg": 2}
 
@@ -155,7 +155,7 @@ async def test_rating_needs_a_reason_for_2_and_reaches_the_supervisor_with_a_com
     await page.fill("#complain-text", "叫号屏声音太小")
     await page.click("#complain-submit")
     await page.wait_for_selector('#complain-msg[data-code="ok"]', timeout=15000)
-    complaint = await supervisor_client.next_frame("complaint")
+    complaint = await supervisor_client.next("complaint")
     assert (
         complaint["text"] == "叫号屏声音太小" and complaint["number"] == issued["ticket"]["number"]
     )
@@ -164,7 +164,7 @@ async def test_rating_needs_a_reason_for_2_and_reaches_the_supervisor_with_a_com
 async def test_cancel_while_waiting_with_confirmation(
     hub, open_page, kiosk, supervisor_client
 ) -> None:
-    issued = await kiosk.request("issue", service=service_of(hub, 2))
+    issued = await kiosk.ok("issue", service=service_of(hub, 2))
     page, _ = await open_ticket(open_page, issued["url"])
     await page.click("#cancel-btn")
     await page.wait_for_selector("#cancel-dialog", state="visible")
@@ -175,7 +175,7 @@ async def test_cancel_while_waiting_with_confirmation(
     await page.wait_for_selector("#status-panel:has-text('已取消')", timeout=15000)
     assert await page.text_content("#state-text") == "已取消"
     assert not await page.is_visible("#cancel-section")
-    ev = await supervisor_client.next_frame("ticket_cancelled")
+    ev = await supervisor_client.next("ticket_cancelled")
     assert ev["ticket"]["id"] == issued["ticket"]["id"]
 
     # opened later, a finished ticket shows its final state
@@ -184,7 +184,7 @@ async def test_cancel_while_waiting_with_confirmation(
 
 
 async def test_wrong_token_gets_the_404_page(hub, open_page, kiosk) -> None:
-    issued = await kiosk.request("issue", service=service_of(hub, 2))
+    issued = await kiosk.ok("issue", service=service_of(hub, 2))
     bogus = "x" * 8 + issued["token"][8:][::-1]
     page, rec = await open_page(hub.http + "/t/" + bogus, viewport=PHONE)
     resp = await page.request.get(hub.http + "/t/" + bogus)
@@ -201,7 +201,7 @@ async def test_wrong_token_gets_the_404_page(hub, open_page, kiosk) -> None:
 
 
 async def test_page_recovers_by_itself_after_a_hub_restart(hub, open_page, kiosk, proto) -> None:
-    issued = await kiosk.request("issue", service=service_of(hub, 4))
+    issued = await kiosk.ok("issue", service=service_of(hub, 4))
     page, _ = await open_ticket(open_page, issued["url"])
     await hub.stop()
     await page.wait_for_selector("#stale", state="visible", timeout=15000)
@@ -210,7 +210,7 @@ async def test_page_recovers_by_itself_after_a_hub_restart(hub, open_page, kiosk
     await page.wait_for_selector("#stale", state="hidden", timeout=10000)
     staff, pin = hub.clerk(4)
     c4 = await proto(role="counter", staff=staff, pin=pin, window=4)
-    await c4.request("call_next")
+    await c4.ok("call_next")
     await page.wait_for_selector("#call-panel", state="visible", timeout=15000)
     assert await page.text_content("#call-window") == "4"
 
@@ -218,7 +218,7 @@ async def test_page_recovers_by_itself_after_a_hub_restart(hub, open_page, kiosk
 async def test_bilingual_toggle_remembered_accessible_and_local_only(
     hub, open_page, kiosk, counter
 ) -> None:
-    issued = await kiosk.request("issue", service=service_of(hub, 3))
+    issued = await kiosk.ok("issue", service=service_of(hub, 3))
     page, rec = await open_ticket(open_page, issued["url"])
     assert await page.get_attribute("html", "lang") == "zh-CN"
     await page.click("#lang-toggle")
@@ -232,7 +232,7 @@ async def test_bilingual_toggle_remembered_accessible_and_local_only(
     assert await page.text_content("#state-text") == "Waiting"
     # called, in English
     c3 = await counter(3)
-    await c3.request("call_next")
+    await c3.ok("call_next")
     await page.wait_for_selector("#call-panel", state="visible", timeout=15000)
     assert (
         await page.text_content("#call-text")
