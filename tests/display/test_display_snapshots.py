@@ -1,10 +1,10 @@
-"""Snapshots of the boards from prepared welcomes (no network, clock frozen at 10:30:00)."""
+"""Snapshots of the boards from the welcomes of a busy morning (no network, clock frozen at 10:30:00)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from display_welcome import NOW, display_welcome, supervisor_welcome
+from support.scenes import LOBBY_NOW, lobby_welcome, supervisor_welcome
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
@@ -15,11 +15,13 @@ SUPERVISOR_SIZE = (150, 45)
 
 
 def lobby(lang: str) -> DisplayApp:
-    return DisplayApp(welcome=display_welcome(), lang=lang, clock=lambda: NOW)
+    return DisplayApp(welcome=lobby_welcome(), lang=lang, clock=lambda: LOBBY_NOW)
 
 
 def supervisor(lang: str) -> DisplayApp:
-    return DisplayApp(welcome=supervisor_welcome(), supervisor=True, lang=lang, clock=lambda: NOW)
+    return DisplayApp(
+        welcome=supervisor_welcome(), supervisor=True, lang=lang, clock=lambda: LOBBY_NOW
+    )
 
 
 async def loaded(pilot: Pilot[Any]) -> DisplayApp:

@@ -1,147 +1,125 @@
-"""BoardState: a welcome plus events gives the picture the boards draw."""
+"""BoardState: a welcome plus events gives the picture the boards draw.
+
+The welcome and the events come from the real engine and views (`support.scenes`):
+the busy morning of `lobby_day` at 10:30, then commands run on from there.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from display_welcome import NOW, at, display_welcome, supervisor_welcome, ticket
+from support.scenes import LOBBY_NOW, Day, at, demo_hall, lobby_day
 
 from display.state import BoardState
 
 
-def loaded(welcome: dict[str, Any] | None = None) -> BoardState:
+def loaded(day: Day, role: str = "display") -> BoardState:
     s = BoardState()
-    s.load_welcome(welcome or display_welcome(), NOW)
+    s.load_welcome(day.welcome(role, "10:30"), LOBBY_NOW)
     return s
 
 
+def apply_pushed(s: BoardState, day: Day, role: str = "display") -> list[Any]:
+    """Apply what the last command pushed to a board of `role`; the changes."""
+    return [s.apply(frame) for frame in day.pushed(role)]
+
+
 def test_welcome_gives_latest_call_windows_waiting_notice() -> None:
-    s = loaded()
+    s = loaded(lobby_day())
     latest = s.latest_call()
-    assert latest is not None and (latest.number, latest.window) == ("K012", 6)
-    assert [c.number for c in s.recent_calls()] == ["K012", "R007", "G002", "A002", "G001", "A001"]
-    assert s.window_current_number(2) == "A002" and s.window_current_state(2) == "serving"
+    assert latest is not None and (latest.number, latest.window) == ("G002", 6)
+    assert [c.number for c in s.recent_calls()] == ["G002", "G001", "H003", "H001", "H002", "F001"]
+    assert s.window_current_number(2) == "H001" and s.window_current_state(2) == "serving"
     assert s.windows[4]["state"] == "paused" and s.windows[7]["state"] == "closed"
     counts = {d["code"]: n for d, n in s.waiting_by_department()}
-    assert counts == {"MZ": 2, "GA": 1, "RS": 0, "SC": 1}
-    assert s.notice_text(NOW) is not None
-    assert s.notice_text(NOW + timedelta(hours=2)) is None  # until 12:00
+    assert counts == dict.fromkeys((d.code for d in demo_hall().departments), 0) | {
+        "JS": 3,
+        "WT": 1,
+        "SR": 1,
+    }
+    assert s.notice_text(LOBBY_NOW) is not None
+    assert s.notice_text(LOBBY_NOW + timedelta(hours=2)) is None  # until 12:00
 
 
 def test_call_recall_start_finish() -> None:
-    s = loaded()
-    t = ticket("A004", "MZ-02", "called", window=1, queued=at(10, 15), called=at(10, 31))
-    ch = s.apply(
-        {
-            "type": "ticket_called",
-            "seq": 41,
-            "ticket": t,
-            "window": 1,
-            "reason": "fifo",
-            "at": at(10, 31),
-            "waiting": {"MZ-02": 0},
-        }
-    )
+    day = lobby_day()
+    s = loaded(day)
+    tid = day.counter(1, "10:31", "call_next")["ticket"]["id"]
+    [ch] = apply_pushed(s, day)
     assert ch.call is not None and (ch.call.number, ch.call.window, ch.call.recalls) == (
-        "A004",
+        "F002",
         1,
         0,
     )
-    assert s.latest_call() == ch.call and s.window_current_number(1) == "A004"
-    assert s.waiting["MZ-02"] == 0
-    assert s.call_is_current("20261126-A004", 1, 0)
+    assert s.latest_call() == ch.call and s.window_current_number(1) == "F002"
+    assert s.waiting["JS-01"] == 0
+    assert s.call_is_current(tid, 1, 0)
 
-    t2 = {**t, "recalls": 1}
-    ch = s.apply(
-        {
-            "type": "ticket_recalled",
-            "seq": 42,
-            "ticket": t2,
-            "window": 1,
-            "at": at(10, 32),
-            "waiting": {},
-        }
-    )
+    day.counter(1, "10:32", "recall")
+    [ch] = apply_pushed(s, day)
     assert ch.call is not None and ch.call.recalls == 1
-    assert [c.number for c in s.recent_calls()].count("A004") == 1
-    assert not s.call_is_current("20261126-A004", 1, 0)  # the first call is superseded
-    assert s.call_is_current("20261126-A004", 1, 1)
+    assert [c.number for c in s.recent_calls()].count("F002") == 1
+    assert not s.call_is_current(tid, 1, 0)  # the first call is superseded
+    assert s.call_is_current(tid, 1, 1)
 
-    s.apply(
-        {
-            "type": "ticket_started",
-            "seq": 43,
-            "ticket": {**t2, "state": "serving"},
-            "window": 1,
-            "waiting": {},
-        }
-    )
-    assert not s.call_is_current("20261126-A004", 1, 1)
+    day.counter(1, "10:33", "start")
+    apply_pushed(s, day)
+    assert not s.call_is_current(tid, 1, 1)
     assert s.window_current_state(1) == "serving"
-    ch = s.apply(
-        {
-            "type": "ticket_finished",
-            "seq": 44,
-            "ticket": {**t2, "state": "done"},
-            "window": 1,
-            "outcome": "done",
-            "waiting": {},
-        }
-    )
-    assert ch.call is None and ch.ticket == "20261126-A004"
+    day.counter(1, "10:45", "finish", outcome="done")
+    [ch] = apply_pushed(s, day)
+    assert ch.call is None and ch.ticket == tid
     assert s.window_current_number(1) is None
-    assert s.latest_call() is not None and s.latest_call().number == "A004"  # type: ignore[union-attr]
-    assert s.seq == 44
+    assert s.latest_call() is not None and s.latest_call().number == "F002"  # type: ignore[union-attr]
+    assert s.seq == day.engine.seq
 
 
 def test_window_events_replace_the_window() -> None:
-    s = loaded()
-    w = {**s.windows[7], "state": "open"}
-    s.apply({"type": "window_opened", "seq": 41, "window": w})
+    day = lobby_day()
+    s = loaded(day)
+    day.counter(7, "10:31", "open_window")
+    apply_pushed(s, day)
     assert s.windows[7]["state"] == "open"
-    s.apply({"type": "window_changed", "seq": 42, "window": {**w, "services": ["GA-01"]}})
-    assert s.windows[7]["services"] == ["GA-01"]
+    day.supervisor("10:32", "set_window", window=7, services=["JG-01"])
+    apply_pushed(s, day)
+    assert s.windows[7]["services"] == ["JG-01"]
 
 
 def test_notice_event_and_day_roll() -> None:
-    s = loaded()
-    s.apply({"type": "notice", "seq": 41, "text": "明天休息", "until": None})
-    assert s.notice_text(NOW + timedelta(days=1)) == "明天休息"
-    s.apply({"type": "day_rolled", "seq": 42, "day": "2026-11-27"})
+    day = lobby_day()
+    s = loaded(day)
+    day.supervisor("10:31", "notice", text="明天休息")
+    apply_pushed(s, day)
+    assert s.notice_text(LOBBY_NOW + timedelta(days=1)) == "明天休息"
+    day.roll(at("00:00:30") + timedelta(days=1))
+    apply_pushed(s, day)
     assert s.day == "2026-11-27" and s.recent == [] and s.tickets == {}
     assert all(n == 0 for n in s.waiting.values())
 
 
 def test_supervisor_alerts() -> None:
-    s = loaded(supervisor_welcome())
-    kinds = [a.kind for a in s.alerts(NOW, "zh")]
+    day = lobby_day()
+    s = loaded(day, "supervisor")
+    kinds = [a.kind for a in s.alerts(LOBBY_NOW, "zh")]
     assert kinds == ["overdue", "paused", "rating", "printer", "complaint"]
-    # Nobody serves SC-01 once windows 6 and 7 are not open.
-    s.windows[6]["state"] = "paused"
-    assert "unserved" in [a.kind for a in s.alerts(NOW, "en")]
+    # Nobody serves SR-03 (G003 waits) once windows 5 and 6 are not open.
+    s.windows[5]["state"] = s.windows[6]["state"] = "paused"
+    assert "unserved" in [a.kind for a in s.alerts(LOBBY_NOW, "en")]
     # Live complaints are flagged new.
-    s.apply(
-        {
-            "type": "complaint",
-            "seq": 41,
-            "id": 2,
-            "ticket": "20261126-A002",
-            "number": "A002",
-            "text": "太慢",
-            "at": at(10, 31),
-        }
-    )
-    new = [a for a in s.alerts(NOW, "zh") if a.new]
+    day.citizen(day.id_of("F001"), "10:31", "complain", text="太慢")
+    apply_pushed(s, day, "supervisor")
+    new = [a for a in s.alerts(LOBBY_NOW, "zh") if a.new]
     assert len(new) == 1 and "太慢" in new[0].text
 
 
 def test_metrics_frames_and_running_clocks() -> None:
-    s = loaded(supervisor_welcome())
-    rows = {r["window"]: r for r in s.window_metrics(NOW + timedelta(seconds=60))}
-    assert rows[1]["on_duty_s"] == 5700 + 60  # open: on duty runs on
-    assert rows[4]["paused_s"] == 1500 + 60  # paused: both run on
+    day = lobby_day()
+    s = loaded(day, "supervisor")
+    rows = {r["window"]: r for r in s.window_metrics(LOBBY_NOW + timedelta(seconds=60))}
+    assert rows[1]["on_duty_s"] == 5700 + 60  # open since 08:55: on duty runs on
+    assert rows[4]["paused_s"] == 1500 + 60  # paused since 10:05: both run on
     assert rows[7]["on_duty_s"] == 0  # closed: stays
-    metrics = {**supervisor_welcome()["state"]["metrics"], "hall": {"issued": 11}}
-    ch = s.apply({"type": "metrics", "metrics": metrics}, NOW)
-    assert ch.metrics and s.hall_metrics()["issued"] == 11
+    day.issue("10:31", "JS-01")
+    ch = s.apply(day.metrics("10:31"), LOBBY_NOW)
+    assert ch.metrics and s.hall_metrics()["issued"] == 12

@@ -158,15 +158,15 @@ async def test_espeak_speaker_without_the_program() -> None:
 
 
 async def test_board_without_espeak_says_so_once_and_goes_on_silent() -> None:
-    from display_welcome import NOW, display_welcome
+    from support.scenes import LOBBY_NOW, lobby_welcome
 
     from display.app import DisplayApp
 
     app = DisplayApp(
-        welcome=display_welcome(),
+        welcome=lobby_welcome(),
         voice=True,
         speaker=EspeakSpeaker(program="espeak-ng-that-does-not-exist"),
-        clock=lambda: NOW,
+        clock=lambda: LOBBY_NOW,
     )
     said: list[str] = []
     app.notify = lambda message, **kw: said.append(str(message))  # type: ignore[method-assign]
