@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from kiosk_sample import FROZEN_NOW, issue_reply, welcome
+from support.scenes import KIOSK_NOW, kiosk_issue_reply, kiosk_welcome
 
 from kiosk.app import KioskApp, KioskConfig
 from kiosk.screens import TicketScreen
@@ -17,9 +17,9 @@ from shared.ui.bigtext import BigText
 async def test_the_whole_number_and_the_lines_below_it_are_shown(
     size: tuple[int, int], number: str
 ) -> None:
-    app = KioskApp(KioskConfig(idle=3600), welcome=welcome(), now=lambda: FROZEN_NOW)
+    app = KioskApp(KioskConfig(idle=3600), welcome=kiosk_welcome(), now=lambda: KIOSK_NOW)
     async with app.run_test(size=size) as pilot:
-        reply = issue_reply()
+        reply = kiosk_issue_reply()
         reply["ticket"]["number"] = number
         app.show_ticket(IssuedTicket.from_reply(reply, app.state))
         await pilot.pause()

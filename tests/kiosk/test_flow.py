@@ -120,7 +120,9 @@ async def test_waiting_counts_update_live(hub: Any) -> None:
         assert "前面 2 人 · 暂无窗口受理，开窗后按顺序叫号" in str(svc_tile.render())
         # English shows the same figures.
         await pilot.click("#lang-toggle")
-        await wait_for(lambda: "2 ahead · No window is serving" in str(svc_tile.render()), pilot=pilot)
+        await wait_for(
+            lambda: "2 ahead · No window is serving" in str(svc_tile.render()), pilot=pilot
+        )
 
 
 async def test_double_tap_gives_one_ticket(hub: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from kiosk_helpers import SIZE
-from kiosk_sample import FROZEN_NOW, issue_reply, welcome
+from support.scenes import KIOSK_NOW, kiosk_issue_reply, kiosk_welcome
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -18,7 +18,9 @@ Step = Callable[[Pilot[Any]], Awaitable[None]]
 
 
 def make_app(lang: str) -> KioskApp:
-    return KioskApp(KioskConfig(lang=lang, idle=3600), welcome=welcome(), now=lambda: FROZEN_NOW)
+    return KioskApp(
+        KioskConfig(lang=lang, idle=3600), welcome=kiosk_welcome(), now=lambda: KIOSK_NOW
+    )
 
 
 async def home(pilot: Pilot[Any]) -> None:
@@ -44,7 +46,7 @@ def ticket_step(status: str, priority: bool = False) -> Step:
     async def step(pilot: Pilot[Any]) -> None:
         app = pilot.app
         assert isinstance(app, KioskApp)
-        reply = issue_reply()
+        reply = kiosk_issue_reply()
         if priority:
             reply["ticket"]["priority"] = "priority"
         ticket = IssuedTicket.from_reply(reply, app.state)

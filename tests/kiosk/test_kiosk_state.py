@@ -2,49 +2,61 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import zxingcpp
-from kiosk_sample import issue_reply, welcome
 from PIL import Image
+from support.scenes import demo_hall, kiosk_day, kiosk_issue_reply, kiosk_welcome
 
 from kiosk.state import IssuedTicket, KioskState
 from kiosk.strings import STRINGS, error_reason, t
 from shared.ui.qr import qr_lines, qr_matrix
 
 
-def kiosk_state() -> KioskState:
+def kiosk_state(welcome: dict[str, Any] | None = None) -> KioskState:
     state = KioskState()
-    state.load_welcome(welcome())
+    state.load_welcome(welcome or kiosk_welcome())
     return state
 
 
 def test_state_from_welcome_and_events() -> None:
-    state = kiosk_state()
-    assert [d["code"] for d in state.offered_departments] == ["MZ", "GS", "GT", "RS", "WS"]
+    day = kiosk_day()
+    state = kiosk_state(day.welcome("kiosk", "09:15"))
+    assert [d["code"] for d in state.offered_departments] == [
+        d.code for d in demo_hall().departments
+    ]
     assert state.waiting_in("MZ") == 4
-    # the guide's estimate is the hub's, from the welcome, then from `estimates` frames
-    assert (state.estimate("MZ-01"), state.estimate("GT-01")) == ((4, 30), (2, None))
-    est = {"MZ-01": {"ahead": 3, "eta_min": 23}, "GT-01": {"ahead": 5, "eta_min": None}}
-    assert state.apply_event({"type": "estimates", "estimates": est})
-    assert not state.apply_event({"type": "estimates", "estimates": est})
-    assert (state.estimate("MZ-01"), state.estimate("GT-01")) == ((3, 23), (5, None))
-    assert state.window_names("MZ-01", "zh") == ["1号窗口", "2号窗口"]
-    assert state.window_names("MZ-01", "en") == ["Window 1", "Window 2"]
-    assert state.apply_event({"type": "ticket_issued", "seq": 11, "waiting": {"MZ-01": 4}})
+    # the guide's estimate is the hub's, from the welcome, then from `estimates` frames:
+    # MZ-01 and MZ-02 share the A line (four ahead), GH-01 has no window open
+    assert (state.estimate("MZ-01"), state.estimate("GH-01")) == ((4, 40), (2, None))
+    assert state.window_names("MZ-01", "zh") == ["13号窗口", "14号窗口"]
+    assert state.window_names("MZ-01", "en") == ["Window 13", "Window 14"]
+    number = day.issue("09:15", "MZ-01")
+    [issued] = day.pushed("kiosk")
+    assert state.apply_event(issued)
     assert state.waiting_in("MZ") == 5
-    assert not state.apply_event({"type": "ticket_issued", "seq": 12, "waiting": {"MZ-01": 4}})
+    estimates = day.estimates("09:15")
+    assert state.apply_event(estimates)
+    assert not state.apply_event(estimates)
+    assert (state.estimate("MZ-01"), state.estimate("GH-01")) == ((5, 40), (2, None))
+    day.citizen(day.id_of(number), "09:16", "complain", text="大厅太冷")
+    [complaint] = day.pushed("kiosk")
+    assert not state.apply_event(complaint)  # nothing a kiosk shows
     # A window taking another service shows up in the guide.
-    w3 = {"number": 3, "name": "3号窗口", "services": ["GT-01", "MZ-01"], "state": "open"}
-    assert state.apply_event({"type": "window_changed", "seq": 13, "window": w3})
-    assert state.window_names("MZ-01", "zh") == ["1号窗口", "2号窗口", "3号窗口"]
+    day.supervisor("09:17", "set_window", window=11, services=["GH-01", "MZ-01"])
+    [changed] = day.pushed("kiosk")
+    assert state.apply_event(changed)
+    assert state.window_names("MZ-01", "zh") == ["11号窗口", "13号窗口", "14号窗口"]
 
 
 def test_issued_ticket_from_reply() -> None:
     state = kiosk_state()
-    ticket = IssuedTicket.from_reply(issue_reply(), state)
-    assert ticket.number == "A004"
-    assert ticket.ahead == 3 and ticket.eta_min == 23
+    ticket = IssuedTicket.from_reply(kiosk_issue_reply(), state)
+    assert ticket.number == "A005"
+    # what the guide told before the tap
+    assert (ticket.ahead, ticket.eta_min) == state.estimate("MZ-01") == (4, 40)
     assert ticket.department["code"] == "MZ"
-    assert ticket.window_names("zh") == ["1号窗口", "2号窗口"]
+    assert ticket.window_names("zh") == ["13号窗口", "14号窗口"]
     assert not ticket.priority
     assert ticket.issued_at.hour == 9
 
@@ -88,7 +100,7 @@ def test_qr_on_screen_decodes() -> None:
 
 
 def test_a_department_without_services_gets_no_tile() -> None:
-    frame = welcome()
+    frame = kiosk_welcome()
     empty = {"code": "XX", "name": "空", "name_en": "Empty", "prefix": "X"}
     frame["hall"] = {**frame["hall"], "departments": [*frame["hall"]["departments"], empty]}
     state = KioskState()

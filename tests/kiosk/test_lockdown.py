@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk_helpers import SIZE, text_of
-from kiosk_sample import FROZEN_NOW, welcome
+from support.scenes import KIOSK_NOW, kiosk_welcome
 from support.wait import wait_for
 
 from kiosk.app import KioskApp, KioskConfig
@@ -11,7 +11,7 @@ from kiosk.screens import HomeScreen, PinScreen
 
 
 def make_app(pin: str = "0000") -> KioskApp:
-    return KioskApp(KioskConfig(admin_pin=pin), welcome=welcome(), now=lambda: FROZEN_NOW)
+    return KioskApp(KioskConfig(admin_pin=pin), welcome=kiosk_welcome(), now=lambda: KIOSK_NOW)
 
 
 async def test_quit_keys_and_palette_do_nothing() -> None:
@@ -53,7 +53,7 @@ async def test_reprint_without_a_ticket_says_so() -> None:
 
 async def test_pin_modal_goes_away_on_idle() -> None:
     # idle 4 s: the PIN modal is seen before it goes, even on a loaded machine
-    app = KioskApp(KioskConfig(idle=4.0), welcome=welcome(), now=lambda: FROZEN_NOW)
+    app = KioskApp(KioskConfig(idle=4.0), welcome=kiosk_welcome(), now=lambda: KIOSK_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+x")
         await wait_for(lambda: isinstance(app.screen, PinScreen), pilot=pilot)

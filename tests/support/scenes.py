@@ -128,6 +128,10 @@ class Day:
         """The `metrics` frame the hub pushes counters and supervisors at `clock`."""
         return wire(views.metrics_frame(self.engine, at(clock)))
 
+    def estimates(self, clock: str) -> Frame:
+        """The `estimates` frame the hub pushes kiosks at `clock`: what a new ticket would be told."""
+        return wire(views.estimates_frame(self.engine, at(clock)))
+
     def issue_reply(self, clock: str, service: str, priority: str = "normal") -> Frame:
         """The ok reply a kiosk gets to `issue`, with the citizen's token and ticket URL.
 
@@ -238,5 +242,5 @@ def kiosk_welcome() -> Frame:
 
 
 def kiosk_issue_reply() -> Frame:
-    """The reply to the kiosk's `issue` of MZ-01 at 09:15 of `kiosk_day` (three ahead)."""
+    """The reply to the kiosk's `issue` of MZ-01 at 09:15 of `kiosk_day` (four ahead on the A line)."""
     return kiosk_day().issue_reply("09:15", "MZ-01")
