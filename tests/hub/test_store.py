@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hub_scenario import walk
 from sqlalchemy import event, select
 from sqlalchemy.exc import ArgumentError, IntegrityError
 from support import raw
@@ -628,11 +629,11 @@ async def test_restart_recovery_through_the_server(hub: Any) -> None:
 async def test_the_citizen_token_is_never_stored_nor_sent_in_events(hub: Any) -> None:
     # The issue reply carries the token, yet the stored reply, event and ticket row
     # hold only its hash: the hub adds the token when it sends the reply.
-    watcher = await hub_proto.supervisor(hub)
-    kiosk = await hub_proto.kiosk(hub)
+    watcher = await raw.supervisor(hub)
+    kiosk = await raw.kiosk(hub)
     issued = await kiosk.ok("issue", rid="t1", service="JS-01")
     again = await kiosk.ok("issue", rid="t1", service="JS-01")  # answered from the stored reply
-    counter = await hub_proto.counter(hub, 1)
+    counter = await raw.counter(hub, 1)
     await counter.ok("call_next")
     await watcher.next("ticket_called")
     for c in (watcher, kiosk, counter):
@@ -641,7 +642,7 @@ async def test_the_citizen_token_is_never_stored_nor_sent_in_events(hub: Any) ->
     assert again["token"] == token and token in issued["url"]
     # the fields events carry for the store never reach a client, not even staff
     for frame in watcher.frames + kiosk.frames + counter.frames:
-        assert not {key for _, key, _ in hub_proto.walk(frame)} & PRIVATE_EVENT_FIELDS, frame
+        assert not {key for _, key, _ in walk(frame)} & PRIVATE_EVENT_FIELDS, frame
     with hub.store.engine.connect() as conn:
         everything = json.dumps(
             [[list(r) for r in conn.execute(select(t)).all()] for t in (EVENTS, TICKETS, REQUESTS)],
