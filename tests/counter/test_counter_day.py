@@ -7,16 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from counter_helpers import (
-    SIZE,
-    counter_app,
-    figures_match_hub,
-    issue,
-    kiosk,
-    logged_in,
-    supervisor,
-    until,
-)
+from counter_helpers import SIZE, counter_app, figures_match_hub, issue, logged_in
+from support.hubclient import hub_client
+from support.wait import wait_for
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
@@ -44,7 +37,7 @@ async def click(pilot: Pilot[Any], action: str) -> None:
     assert not button.disabled, f"{action} is disabled"
     await pilot.click(f"#act-{action}")
     await pilot.pause()
-    await until(pilot, lambda: not app.busy, what=f"{action} reply")
+    await wait_for(lambda: not app.busy, what=f"{action} reply", pilot=pilot)
 
 
 def enabled(app: CounterApp) -> set[str]:
@@ -53,7 +46,7 @@ def enabled(app: CounterApp) -> set[str]:
 
 async def test_full_day(hub: Any) -> None:
     departments = [d.code for d in hub.hall.departments]
-    async with kiosk(hub) as k, supervisor(hub) as sup:
+    async with hub_client(hub, "kiosk") as k, hub_client(hub, "supervisor") as sup:
         a1 = await issue(k, "WT-01")
         a2 = await issue(k, "WT-02")
         a3 = await issue(k, "WT-01")
@@ -72,26 +65,26 @@ async def test_full_day(hub: Any) -> None:
 
             # call next, recall, start, done
             await click(pilot, "call_next")
-            await until(pilot, lambda: current(app).get("id") == a1["id"])
+            await wait_for(lambda: current(app).get("id") == a1["id"], pilot=pilot)
             assert app.state.call_reason(current(app)) == "fifo"
             assert enabled(app) == {"recall", "start", "no_show"}
             await click(pilot, "recall")
-            await until(pilot, lambda: current(app)["recalls"] == 1)
+            await wait_for(lambda: current(app)["recalls"] == 1, pilot=pilot)
             await click(pilot, "start")
-            await until(pilot, lambda: state_of(app, a1["id"]) == "serving")
+            await wait_for(lambda: state_of(app, a1["id"]) == "serving", pilot=pilot)
             assert enabled(app) == {"finish_done", "finish_pending", "transfer", "park"}
             await figures_match_hub(pilot, sup)
             await click(pilot, "finish_done")
-            await until(pilot, lambda: state_of(app, a1["id"]) == "done")
+            await wait_for(lambda: state_of(app, a1["id"]) == "done", pilot=pilot)
             await figures_match_hub(pilot, sup)
 
             # call, start, transfer to window 7 with a reason; window 7 gets it first
             await click(pilot, "call_next")
-            await until(pilot, lambda: current(app).get("id") == a2["id"])
+            await wait_for(lambda: current(app).get("id") == a2["id"], pilot=pilot)
             await click(pilot, "start")
-            await until(pilot, lambda: state_of(app, a2["id"]) == "serving")
+            await wait_for(lambda: state_of(app, a2["id"]) == "serving", pilot=pilot)
             await pilot.click("#act-transfer")
-            await until(pilot, lambda: isinstance(app.screen, TransferDialog))
+            await wait_for(lambda: isinstance(app.screen, TransferDialog), pilot=pilot)
             await pilot.press(*["down"] * departments.index("JG"), "enter")  # department 建管局
             await pilot.press("enter")  # its first service, JG-01
             await pilot.press("down", "enter")  # window 7
@@ -99,22 +92,23 @@ async def test_full_day(hub: Any) -> None:
             assert isinstance(app.screen, TransferDialog)
             await pilot.click("#reason")
             await pilot.press(*"needs JG", "enter")
-            await until(pilot, lambda: state_of(app, a2["id"]) == "waiting")
+            await wait_for(lambda: state_of(app, a2["id"]) == "waiting", pilot=pilot)
             moved = app.state.tickets[a2["id"]]
             assert moved["number"] == a2["number"] and moved["service"] == "JG-01"
             assert moved["target_window"] == 7 and moved["handoffs"][-1]["reason"] == "needs JG"
             await figures_match_hub(pilot, sup)
 
-            await until(
-                pilot7, lambda: a2["id"] in {t["id"] for t, _ in other.state.queue(other.now())}
+            await wait_for(
+                lambda: a2["id"] in {t["id"] for t, _ in other.state.queue(other.now())},
+                pilot=pilot7,
             )
             order = [t["id"] for t, _ in other.state.queue(other.now())]
             assert order[0] == a2["id"] and early_jg["id"] in order  # the handoff comes first
             await click(pilot7, "call_next")
-            await until(pilot7, lambda: current(other).get("id") == a2["id"])
+            await wait_for(lambda: current(other).get("id") == a2["id"], pilot=pilot7)
             assert other.state.call_reason(current(other)) == "transferred"
             await click(pilot7, "start")
-            await until(pilot7, lambda: state_of(other, a2["id"]) == "serving")
+            await wait_for(lambda: state_of(other, a2["id"]) == "serving", pilot=pilot7)
             shown = str(other.screen.query_one(CurrentTicket).render())
             assert a2["number"] in shown and "needs JG" in shown and "c003" in shown
             assert current(other)["first_responsible"] == {"staff": "c003", "window": 3}
@@ -124,68 +118,68 @@ async def test_full_day(hub: Any) -> None:
 
             # park / unpark
             await click(pilot, "call_next")
-            await until(pilot, lambda: current(app).get("id") == a3["id"])
+            await wait_for(lambda: current(app).get("id") == a3["id"], pilot=pilot)
             await click(pilot, "start")
-            await until(pilot, lambda: state_of(app, a3["id"]) == "serving")
+            await wait_for(lambda: state_of(app, a3["id"]) == "serving", pilot=pilot)
             await pilot.click("#act-park")
-            await until(pilot, lambda: isinstance(app.screen, ReasonDialog))
+            await wait_for(lambda: isinstance(app.screen, ReasonDialog), pilot=pilot)
             await pilot.press("1")  # 取材料
-            await until(pilot, lambda: state_of(app, a3["id"]) == "parked")
+            await wait_for(lambda: state_of(app, a3["id"]) == "parked", pilot=pilot)
             parked = app.screen.query_one("#parked", TicketTable)
-            await until(pilot, lambda: parked.row_count == 1)
+            await wait_for(lambda: parked.row_count == 1, pilot=pilot)
             await figures_match_hub(pilot, sup)
             await pilot.click("#parked", offset=(4, 2))  # highlight the row …
             await pilot.click("#parked", offset=(4, 2))  # … and choose it
-            await until(pilot, lambda: state_of(app, a3["id"]) == "serving")
+            await wait_for(lambda: state_of(app, a3["id"]) == "serving", pilot=pilot)
             await click(pilot, "finish_pending")
-            await until(pilot, lambda: isinstance(app.screen, ReasonDialog))
+            await wait_for(lambda: isinstance(app.screen, ReasonDialog), pilot=pilot)
             await pilot.press(*"补正材料", "enter")
-            await until(pilot, lambda: state_of(app, a3["id"]) == "pending")
+            await wait_for(lambda: state_of(app, a3["id"]) == "pending", pilot=pilot)
             assert app.state.tickets[a3["id"]]["note"] == "补正材料"
             await figures_match_hub(pilot, sup)
 
             # no-show, then the citizen turns up: requeue
             await click(pilot, "call_next")
-            await until(pilot, lambda: current(app).get("id") == a4["id"])
+            await wait_for(lambda: current(app).get("id") == a4["id"], pilot=pilot)
             await click(pilot, "no_show")
-            await until(pilot, lambda: state_of(app, a4["id"]) == "no_show")
+            await wait_for(lambda: state_of(app, a4["id"]) == "no_show", pilot=pilot)
             no_shows = app.screen.query_one("#no-shows", TicketTable)
-            await until(pilot, lambda: no_shows.row_count == 1)
+            await wait_for(lambda: no_shows.row_count == 1, pilot=pilot)
             await figures_match_hub(pilot, sup)
             no_shows.focus()
             await pilot.press("enter")
-            await until(pilot, lambda: state_of(app, a4["id"]) == "waiting")
+            await wait_for(lambda: state_of(app, a4["id"]) == "waiting", pilot=pilot)
             assert [t["id"] for t, _ in app.state.queue(app.now())] == [a4["id"]]
             # choosing it in the queue calls it out of order
             queue.focus()
             await pilot.press("enter")
-            await until(pilot, lambda: current(app).get("id") == a4["id"])
+            await wait_for(lambda: current(app).get("id") == a4["id"], pilot=pilot)
             assert app.state.call_reason(current(app)) == "chosen"
             await click(pilot, "start")
-            await until(pilot, lambda: state_of(app, a4["id"]) == "serving")
+            await wait_for(lambda: state_of(app, a4["id"]) == "serving", pilot=pilot)
             await click(pilot, "finish_done")
-            await until(pilot, lambda: state_of(app, a4["id"]) == "done")
+            await wait_for(lambda: state_of(app, a4["id"]) == "done", pilot=pilot)
             await figures_match_hub(pilot, sup)
 
             # pause (reason required) and resume
             await click(pilot, "pause_resume")
-            await until(pilot, lambda: isinstance(app.screen, ReasonDialog))
+            await wait_for(lambda: isinstance(app.screen, ReasonDialog), pilot=pilot)
             await pilot.press("4")  # other: type it
             await pilot.press("enter")
             assert isinstance(app.screen, ReasonDialog)  # empty: refused
             assert app.screen.query_one("#reason", Input).has_focus
             await pilot.press(*"培训", "enter")
-            await until(pilot, lambda: app.state.window_state == "paused")
+            await wait_for(lambda: app.state.window_state == "paused", pilot=pilot)
             assert app.state.window()["pause_reason"] == "培训"
             assert enabled(app) == {"pause_resume", "logout"}
             assert "F9 恢复" == str(app.screen.query_one("#act-pause_resume", Button).label)
             await click(pilot, "pause_resume")
-            await until(pilot, lambda: app.state.window_state == "open")
+            await wait_for(lambda: app.state.window_state == "open", pilot=pilot)
             await figures_match_hub(pilot, sup)
 
             # logout: back to the login form, the window is closed at the hub
             await click(pilot, "logout")
-            await until(pilot, lambda: isinstance(app.screen, LoginScreen))
+            await wait_for(lambda: isinstance(app.screen, LoginScreen), pilot=pilot)
             windows = (await sup.request("metrics"))["metrics"]["windows"]
             mine = next(w for w in windows if w["window"] == 3)
             assert mine["received"] == 4 and mine["completed"] == 2 and mine["pending"] == 1

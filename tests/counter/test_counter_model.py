@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import string
 
-from counter_welcome import NOW, welcome
+from support.scenes import COUNTER_NOW as NOW
+from support.scenes import COUNTER_WINDOW, counter_day, counter_welcome
 
 from counter.model import CounterState, clip, fmt_duration, fmt_rate
 from counter.strings import TEXTS, error_text, preset_text, t
@@ -13,24 +14,26 @@ from counter.widgets.figures import figure_values
 
 
 def state_for(current: str | None = None) -> CounterState:
-    state = CounterState(window_no=5, staff="c001")
-    state.load_welcome(welcome(current))
+    state = CounterState(window_no=COUNTER_WINDOW, staff="c013")
+    state.load_welcome(counter_welcome(current))
     return state
 
 
 def test_queue_in_calling_order_with_reasons() -> None:
     state = state_for()
     order = [(t["number"], reason) for t, reason in state.queue(NOW)]
-    # handoff first, then overdue, then priority, then the rest in turn; GH-01 is not ours
+    # handoffs first, then overdue, then priority, then the rest in turn; GH-01 is not ours
     assert order == [
-        ("D004", "transferred"),
-        ("A011", "overdue"),
-        ("A014", "priority"),
-        ("A013", "fifo"),
-        ("A015", "fifo"),
+        ("D001", "transferred"),
+        ("D002", "transferred"),
+        ("A004", "overdue"),
+        ("A007", "priority"),
+        ("A005", "fifo"),
+        ("A006", "fifo"),
+        ("A008", "fifo"),
     ]
-    assert [t["number"] for t in state.parked()] == ["A009"]
-    assert [t["number"] for t in state.no_shows()] == ["A010"]
+    assert [t["number"] for t in state.parked()] == ["A002"]
+    assert [t["number"] for t in state.no_shows()] == ["A003"]
 
 
 def test_enabled_actions_follow_the_state() -> None:
@@ -64,59 +67,55 @@ def test_enabled_actions_follow_the_state() -> None:
 
 
 def test_events_move_the_state() -> None:
-    state = state_for()
-    a013 = dict(state.tickets["20261126-A013"], state="called", window=5, called_at=NOW.isoformat())
-    state.apply_event(
-        {
-            "type": "ticket_called",
-            "seq": 121,
-            "ticket": a013,
-            "window": 5,
-            "reason": "chosen",
-            "waiting": {"MZ-01": 3},
-        }
-    )
-    assert state.current() == a013 and state.call_reason(a013) == "chosen"
-    assert state.waiting["MZ-01"] == 3 and state.seq == 121
+    day = counter_day()
+    state = CounterState(window_no=COUNTER_WINDOW, staff="c013")
+    state.load_welcome(day.welcome("counter", "10:30", window=COUNTER_WINDOW))
+
+    def pushed() -> None:
+        for frame in day.pushed("counter"):
+            state.apply_event(frame)
+
+    a005 = day.counter(COUNTER_WINDOW, "10:31", "call", ticket=day.id_of("A005"))["ticket"]
+    [called] = day.pushed("counter")
+    pushed()
+    assert state.current() == a005 and state.call_reason(a005) == "chosen"
+    assert state.waiting["MZ-01"] == called["waiting"]["MZ-01"] == 5
+    assert state.seq == day.engine.seq
     assert state.enabled(online=True, busy=False, now=NOW) == {
         "recall",
         "start",
         "no_show",
         "requeue",
     }
-    paused = dict(state.window(), state="paused", pause_reason="会议")
-    state.apply_event({"type": "window_paused", "seq": 122, "window": paused})
-    assert state.window_state == "paused"
-    state.apply_event({"type": "metrics", "metrics": {"windows": [{"window": 5, "received": 9}]}})
-    assert state.figures() == {"window": 5, "received": 9}
     # a priority call at this window counts towards the priority run
-    a014 = dict(state.tickets["20261126-A014"], state="called", window=5)
-    state.apply_event(
-        {
-            "type": "ticket_called",
-            "seq": 123,
-            "ticket": a014,
-            "window": 5,
-            "reason": "priority",
-            "waiting": {},
-        }
-    )
+    day.counter(COUNTER_WINDOW, "10:32", "no_show")
+    pushed()
+    day.counter(COUNTER_WINDOW, "10:33", "call", ticket=day.id_of("A007"))
+    pushed()
     assert state.window()["priority_streak"] == 1
+    day.counter(COUNTER_WINDOW, "10:34", "no_show")
+    pushed()
+    day.counter(COUNTER_WINDOW, "10:35", "pause", reason="会议")
+    pushed()
+    assert state.window_state == "paused"
+    metrics = day.metrics("10:35")
+    state.apply_event(metrics)
+    mine = [w for w in metrics["metrics"]["windows"] if w["window"] == COUNTER_WINDOW]
+    assert [state.figures()] == mine and mine[0]["no_show"] == 3
 
 
 def test_handoff_lines_and_figures() -> None:
     state = state_for("serving")
     cur = state.current()
     assert cur is not None and state.call_reason(cur) == "transferred"
-    assert handoff_lines(state, cur, "zh") == [
-        "10:05 9号窗口（c009）→ 社会团体成立登记：需民政局先行登记"
-    ]
+    assert handoff_lines(state, cur, "zh") == ["10:05 11号窗口（c011）→ 社团审批：需民政局先行登记"]
     assert handoff_lines(state, cur, "en")[0].startswith(
-        "10:05 Window 9 (c009) → Social organisation"
+        "10:05 Window 11 (c011) → Approval of social organisations"
     )
     values = dict(figure_values(state.figures(), "en"))
-    assert values["Received"] == "6" and values["Completion rate"] == "66.7%"
-    assert values["Avg wait"] == "6:52" and values["Ratings"] == "3 · avg 4.7"
+    # received A001, A002 (parked) and D001, completed A001; its four calls waited 10, 10, 15, 13 min
+    assert values["Received"] == "3" and values["Completion rate"] == "33.3%"
+    assert values["Avg wait"] == "12:00" and values["Ratings"] == "1 · avg 5.0"
     assert all(v == "—" for _, v in figure_values(None, "zh"))
 
 
@@ -146,14 +145,12 @@ def test_texts_exist_in_both_languages_with_the_same_fields() -> None:
 
 
 def test_the_clerks_name_comes_from_the_welcome() -> None:
-    state = CounterState(window_no=5, staff="c001")
-    w = welcome(None)
+    state = CounterState(window_no=COUNTER_WINDOW, staff="c013")
+    w = counter_welcome()
+    assert w["state"]["me"] == {"staff": "c013", "name": "马超"}
     state.load_welcome(w)
-    assert state.staff_name == ""
-    w["state"]["me"] = {"staff": "c001", "name": "张敏"}
-    state.load_welcome(w)
-    assert state.staff_name == "张敏"
+    assert state.staff_name == "马超"
     w["state"]["me"] = {"staff": "c002", "name": "王芳"}  # someone else's: never shown
-    other = CounterState(window_no=5, staff="c001")
+    other = CounterState(window_no=COUNTER_WINDOW, staff="c013")
     other.load_welcome(w)
     assert other.staff_name == ""

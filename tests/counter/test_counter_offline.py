@@ -5,16 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from counter_helpers import (
-    SIZE,
-    counter_app,
-    figures_match_hub,
-    issue,
-    kiosk,
-    logged_in,
-    supervisor,
-    until,
-)
+from counter_helpers import SIZE, counter_app, figures_match_hub, issue, logged_in
+from support.hubclient import hub_client
+from support.wait import wait_for
 from textual.widgets import Button
 
 from counter.screens.main import MainScreen
@@ -22,7 +15,7 @@ from counter.widgets.banner import OfflineBanner
 
 
 async def test_hub_restart_mid_service(hub: Any) -> None:
-    async with kiosk(hub) as k:
+    async with hub_client(hub, "kiosk") as k:
         ticket = await issue(k, "WT-01")
         await issue(k, "WT-02")
     app = counter_app(hub, 3)
@@ -31,12 +24,14 @@ async def test_hub_restart_mid_service(hub: Any) -> None:
         banner = app.screen.query_one(OfflineBanner)
         assert not banner.display
         await pilot.press("f1")
-        await until(pilot, lambda: app.state.current() is not None and not app.busy)
+        await wait_for(lambda: app.state.current() is not None and not app.busy, pilot=pilot)
         await pilot.press("f3")
-        await until(pilot, lambda: app.state.current()["state"] == "serving" and not app.busy)  # type: ignore[index]
+        await wait_for(
+            lambda: app.state.current()["state"] == "serving" and not app.busy, pilot=pilot
+        )  # type: ignore[index]
 
         await hub.stop()
-        await until(pilot, lambda: not app.online, what="offline")
+        await wait_for(lambda: not app.online, what="offline", pilot=pilot)
         await pilot.pause()
         assert banner.display
         assert all(b.disabled for b in app.screen.query(Button))
@@ -45,7 +40,7 @@ async def test_hub_restart_mid_service(hub: Any) -> None:
         assert not app.busy
 
         await hub.start()
-        await until(pilot, lambda: app.online, timeout=15, what="reconnect")
+        await wait_for(lambda: app.online, timeout=15, what="reconnect", pilot=pilot)
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)  # same session: no PIN asked again
         assert not banner.display
@@ -55,16 +50,18 @@ async def test_hub_restart_mid_service(hub: Any) -> None:
 
         # a request made just before the drop is resent with its id after the reconnect
         await hub.stop()
-        await until(pilot, lambda: not app.online, what="offline again")
+        await wait_for(lambda: not app.online, what="offline again", pilot=pilot)
         app.send("finish", {"outcome": "done"}, "done offline")
         await pilot.pause(0.1)
         assert app.busy
         await hub.start()
-        await until(pilot, lambda: app.state.tickets[ticket["id"]]["state"] == "done", timeout=15)
-        await until(pilot, lambda: not app.busy)
+        await wait_for(
+            lambda: app.state.tickets[ticket["id"]]["state"] == "done", timeout=15, pilot=pilot
+        )
+        await wait_for(lambda: not app.busy, pilot=pilot)
         assert app.log_lines[-1].endswith("done offline")
         assert not any("失败" in line for line in app.log_lines)
-        async with supervisor(hub) as sup:
+        async with hub_client(hub, "supervisor") as sup:
             await figures_match_hub(pilot, sup)
             metrics = (await sup.request("metrics"))["metrics"]
             mine = next(w for w in metrics["windows"] if w["window"] == 3)

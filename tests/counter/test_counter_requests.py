@@ -1,6 +1,6 @@
 """Requests flow up, data flows down: the main screen only posts messages, the app carries them out.
 
-No hub: a prepared welcome, and an app that records what the screen asked for.
+No hub: window 13's welcome from the real engine (support.scenes), and an app that records what the screen asked for.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import ast
 from pathlib import Path
 from typing import Any
 
-from counter_welcome import NOW, welcome
+from support.scenes import COUNTER_NOW as NOW
+from support.scenes import COUNTER_WINDOW, counter_welcome
 from textual import on
 
 from counter.app import CounterApp
@@ -27,7 +28,13 @@ class RecordingApp(CounterApp):
     CSS_PATH = str(COUNTER / "counter.tcss")
 
     def __init__(self, current: str | None) -> None:
-        super().__init__(5, staff="c001", lang="en", welcome=welcome(current), now=lambda: NOW)
+        super().__init__(
+            COUNTER_WINDOW,
+            staff="c013",
+            lang="en",
+            welcome=counter_welcome(current),
+            now=lambda: NOW,
+        )
         self.requests: list[tuple[str, dict[str, Any], Any]] = []
 
     @on(MainScreen.ActionRequested)
@@ -45,8 +52,8 @@ async def test_keys_post_requests_with_args_and_log_line() -> None:
         await pilot.press("f2", "f3")
         await pilot.pause()
         assert app.requests == [
-            ("recall", {}, t("l_recall", "en", number="A012")),
-            ("start", {}, t("l_start", "en", number="A012")),
+            ("recall", {}, t("l_recall", "en", number="D001")),
+            ("start", {}, t("l_start", "en", number="D001")),
         ]
 
 

@@ -1,4 +1,4 @@
-"""Snapshots of the counter's screens in 中文 and English, from a prepared welcome (no hub, frozen clock)."""
+"""Snapshots of the counter's screens in 中文 and English, from window 13's morning (no hub, frozen clock)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from counter_welcome import NOW, welcome
+from support.scenes import COUNTER_NOW as NOW
+from support.scenes import COUNTER_WINDOW, counter_welcome
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -31,7 +32,9 @@ def steady(*keys: str) -> Callable[[Pilot[Any]], Any]:
 
 
 def app_for(lang: str, current: str | None = None) -> CounterApp:
-    return CounterApp(5, staff="c001", lang=lang, welcome=welcome(current), now=lambda: NOW)
+    return CounterApp(
+        COUNTER_WINDOW, staff="c013", lang=lang, welcome=counter_welcome(current), now=lambda: NOW
+    )
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -48,7 +51,7 @@ def test_main(snap_compare: Any, lang: str, current: str | None) -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_transfer_dialog(snap_compare: Any, lang: str) -> None:
-    # F6, then the second department (规划分局) and its first service
+    # F6, then the second department (统计局) and its first service
     run_before = steady("f6", "down", "enter")
     assert snap_compare(app_for(lang, "serving"), terminal_size=SIZE, run_before=run_before)
 

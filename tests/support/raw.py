@@ -239,6 +239,14 @@ async def citizen(hub: Any, token: str) -> Conn:
     return await hello(hub.url, role="citizen", ticket=token)
 
 
+async def refusal(hub: Any, role: str, /, **fields: Any) -> str:
+    """The hub's own words refusing a hello of `role` (credentials as `hello_fields`)."""
+    frame, _ = await refused(
+        hub.url, {"type": "hello", "v": VERSION, **hello_fields(hub, role, **fields)}
+    )
+    return str(frame["message"])
+
+
 # --- HTTP
 
 

@@ -244,3 +244,71 @@ def kiosk_welcome() -> Frame:
 def kiosk_issue_reply() -> Frame:
     """The reply to the kiosk's `issue` of MZ-01 at 09:15 of `kiosk_day` (four ahead on the A line)."""
     return kiosk_day().issue_reply("09:15", "MZ-01")
+
+
+COUNTER_NOW = at("10:30")
+COUNTER_WINDOW = 13  # 民政局 (MZ-01, MZ-02, MZ-03), its clerk c013
+
+
+def counter_day(current: str | None = None) -> Day:
+    """Window 13's morning up to 10:30; `current`: None (idle), "called" or "serving".
+
+    Window 13 served A001 (done, rated 5), parked A002, marked A003 a no-show; window 14
+    (民政局 too) is paused for lunch, window 11 (规划分局) handed D001 off to
+    MZ-01 at 10:05 and D002 at 10:26, window 12 is closed. Waiting for window
+    13: D001 and D002 (handed off), A004 (50 minutes: overdue), A007 (priority),
+    A005, A006, A008; D003 waits for 规划分局. "called": D001 called at 10:28:30
+    and recalled; "serving": D001 called at 10:18 and served since 10:20.
+    """
+    d = Day()
+    me = COUNTER_WINDOW
+    d.counter(me, "08:55", "open_window")
+    d.counter(14, "09:00", "open_window")
+    d.counter(11, "09:00", "open_window")
+    d.issue("09:10", "MZ-01")  # A001
+    d.counter(me, "09:20", "call_next")
+    d.counter(me, "09:21", "start")
+    d.counter(me, "09:30", "finish", outcome="done")
+    d.issue("09:30", "MZ-02")  # A002
+    d.citizen(d.id_of("A001"), "09:31", "rate", level=5)
+    d.issue("09:35", "MZ-01")  # A003
+    d.counter(me, "09:40", "call_next")  # A002
+    d.issue("09:40", "MZ-01")  # A004
+    d.counter(me, "09:41", "start")
+    d.counter(me, "09:45", "park", reason="回家取材料")
+    d.counter(me, "09:50", "call_next")  # A003
+    d.issue("09:50", "GH-01")  # D001
+    d.counter(me, "09:52", "no_show")
+    d.counter(11, "09:55", "call_next")  # D001
+    d.counter(11, "09:56", "start")
+    d.counter(14, "10:00", "pause", reason="午休")
+    d.issue("10:00", "GH-02")  # D002
+    d.counter(11, "10:05", "transfer", service="MZ-01", reason="需民政局先行登记")
+    d.counter(11, "10:08", "call_next")  # D002
+    d.counter(11, "10:09", "start")
+    d.issue("10:10", "MZ-01")  # A005
+    d.issue("10:12", "MZ-01")  # A006
+    if current == "serving":
+        d.counter(me, "10:18", "call_next")  # D001, handed off: first
+        d.counter(me, "10:20", "start")
+    d.issue("10:21", "MZ-02", priority="priority")  # A007
+    d.issue("10:23", "GH-01")  # D003
+    d.counter(11, "10:26", "transfer", service="MZ-01", reason="需民政局先行登记")
+    d.issue("10:27", "MZ-01")  # A008
+    if current == "called":
+        d.counter(me, "10:28:30", "call_next")  # D001
+        d.counter(me, "10:29", "recall")
+    return d
+
+
+def counter_welcome(current: str | None = None) -> Frame:
+    """What window 13's counter holds at 10:30 of `counter_day`: its welcome and the metrics.
+
+    A counter's welcome carries no metrics; the hub pushes them (and answers a
+    `metrics` request) right after. `CounterState` takes them from either, so
+    the metrics frame of 10:30 is put into the welcome's state here.
+    """
+    d = counter_day(current)
+    welcome = d.welcome("counter", "10:30", window=COUNTER_WINDOW)
+    welcome["state"]["metrics"] = d.metrics("10:30")["metrics"]
+    return welcome
