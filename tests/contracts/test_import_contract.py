@@ -1,6 +1,15 @@
-"""Import contract (docs/ARCHITECTURE.md, "Packages"): the apps never import `hub`; `hub` and `shared` never import
-textual (except `shared/ui`) nor an app; the engine and its metrics import only the standard library,
-`shared` and the catalogue."""
+"""Import contract (docs/ARCHITECTURE.md, "Packages").
+
+- The apps (`kiosk`, `counter`, `display`) never import `hub` nor each other:
+  they share only `shared` and talk to the hub over the protocol.
+- `shared` never imports `hub` nor an app; `hub` never imports an app; neither
+  imports textual (except `shared/ui`).
+- The engine and its metrics (`hub.engine`, `hub.metrics`) import only the
+  standard library (the pure part of it), `shared` and, of the hub, the
+  catalogue (and the engine its metrics); the views add the engine and the
+  session. At run time, a fresh interpreter importing them finds no textual,
+  websockets or SQLAlchemy in `sys.modules`.
+"""
 
 from __future__ import annotations
 
@@ -31,20 +40,33 @@ def modules(package: str) -> list[Path]:
 
 
 @pytest.mark.parametrize("app", APPS)
-def test_apps_never_import_the_hub(app: str) -> None:
-    offenders = [str(p.relative_to(ROOT)) for p in modules(app) if "hub" in imported(p)]
+def test_apps_never_import_the_hub_nor_each_other(app: str) -> None:
+    others = {"hub", *APPS} - {app}
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(imported(p) & others)
+        for p in modules(app)
+        if imported(p) & others
+    }
+    assert offenders == {}
+
+
+def test_shared_never_imports_the_hub() -> None:
+    offenders = [str(p.relative_to(ROOT)) for p in modules("shared") if "hub" in imported(p)]
     assert offenders == []
 
 
 @pytest.mark.parametrize("package", ["hub", "shared"])
-def test_hub_and_shared_stay_free_of_textual_and_apps(package: str) -> None:
-    offenders = [
-        str(p.relative_to(ROOT))
+def test_hub_and_shared_stay_free_of_apps_and_textual(package: str) -> None:
+    def forbidden(path: Path) -> set[str]:
+        ui = "ui" in path.relative_to(ROOT / package).parts  # shared/ui: the apps' widgets
+        return {*APPS} if ui else {*APPS, "textual", "textual_serve"}
+
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(imported(p) & forbidden(p))
         for p in modules(package)
-        if "ui" not in p.relative_to(ROOT / package).parts
-        and imported(p) & {"textual", "textual_serve", *APPS}
-    ]
-    assert offenders == []
+        if imported(p) & forbidden(p)
+    }
+    assert offenders == {}
 
 
 @pytest.mark.parametrize("module", ["engine", "metrics"])
@@ -62,6 +84,7 @@ def test_engine_is_pure(module: str) -> None:
         "hub",
         "shared",
     }
+    assert allowed - {"hub", "shared"} <= sys.stdlib_module_names
     path = ROOT / "hub" / f"{module}.py"
     assert imported(path) <= allowed
     assert "asyncio" not in imported(path) and "sqlmodel" not in imported(path)
@@ -113,9 +136,10 @@ def test_session_opens_no_sockets() -> None:
 
 
 def test_pure_modules_load_no_io_library() -> None:
-    """At run time, as imported: the engine and the views pull in no UI, network or database code."""
+    """At run time, as imported: the engine, its metrics and the views pull in no UI, network
+    or database code."""
     code = (
-        "import sys, hub.engine, hub.views; "
+        "import sys, hub.engine, hub.metrics, hub.views; "
         "print(sorted({m.split('.')[0] for m in sys.modules} "
         "& {'textual', 'websockets', 'sqlalchemy', 'sqlmodel'}))"
     )
