@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Self
 
 import pytest
+from support.wait import wait_for
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
@@ -103,14 +104,6 @@ async def client_running(
         await asyncio.wait_for(task, 5)
 
 
-async def eventually(cond: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
-
-
 class Recorder:
     """Collects every callback of a client, in order."""
 
@@ -134,7 +127,7 @@ async def test_hello_then_welcome() -> None:
         rec = Recorder(client)
         task = asyncio.create_task(client.run())
         assert await client.wait_online(5)
-        await eventually(lambda: len(rec.of("welcome")) == 1)
+        await wait_for(lambda: len(rec.of("welcome")) == 1)
         assert hub.hellos == [{"type": "hello", "v": 1, "role": "display", "lang": "en"}]
         assert client.online and client.seq == 42
         assert client.welcome is not None and client.welcome["state"]["waiting"] == {}
@@ -232,7 +225,7 @@ async def test_close_fails_pending_requests_with_closed() -> None:
         task = asyncio.create_task(client.run())
         assert await client.wait_online(5)
         reqs = [asyncio.create_task(client.request("issue", service="MZ-01")) for _ in range(3)]
-        await eventually(lambda: len(hub.requests) == 3)
+        await wait_for(lambda: len(hub.requests) == 3)
         await client.close()
         for r in reqs:
             with pytest.raises(HubError) as info:
@@ -297,7 +290,7 @@ async def test_drop_with_request_in_flight_resends_same_id_once() -> None:
         assert [f["id"] for f in hub.requests] == [reply["re"], reply["re"]]
         assert hub.replied == [reply["re"]]
         assert hub.requests[0] == hub.requests[1]  # the same frame, arguments and all
-        await eventually(lambda: rec.of("status") == [True, False, True])
+        await wait_for(lambda: rec.of("status") == [True, False, True])
         assert len(rec.of("welcome")) == 2  # the reconnect brings a fresh snapshot
         assert client._pending == {}
 
@@ -315,7 +308,7 @@ async def test_status_false_once_per_drop_true_once_per_welcome() -> None:
         client = HubClient(hub.url, KIOSK_HELLO, min_backoff=0.01, max_backoff=0.05)
         rec = Recorder(client)
         task = asyncio.create_task(client.run())
-        await eventually(lambda: hub.connections == 4 and client.online)
+        await wait_for(lambda: hub.connections == 4 and client.online)
         await client.close()
         await asyncio.wait_for(task, 5)
         assert rec.of("status") == [True, False] * 4
@@ -342,7 +335,7 @@ async def test_seq_gap_reconnects_for_a_fresh_welcome() -> None:
     async with Gappy().running() as hub, client_running(hub.url) as (client, _):
         rec = Recorder(client)
         # callbacks run in their own task, after client.seq moved: wait for the last one
-        await eventually(lambda: any(e["seq"] == 16 for e in rec.of("event")))
+        await wait_for(lambda: any(e["seq"] == 16 for e in rec.of("event")))
         assert client.seq == 16 and hub.connections == 2
         assert [e["seq"] for e in rec.of("event")] == [11, 12, 16]
         assert [w["seq"] for w in rec.of("welcome")] == [10, 15]
@@ -366,7 +359,7 @@ async def test_display_accepts_gaps_but_skips_old_events() -> None:
     async with Filtered().running() as hub:
         async with client_running(hub.url, {"role": "display"}) as (client, _):
             rec = Recorder(client)
-            await eventually(lambda: len(rec.of("event")) == 3)
+            await wait_for(lambda: len(rec.of("event")) == 3)
             await asyncio.sleep(0.1)
             assert [e.get("seq") for e in rec.of("event")] == [12, None, 20]
             assert client.seq == 20 and hub.connections == 1
@@ -455,7 +448,7 @@ async def test_backoff_does_not_spin_when_hub_accepts_and_closes() -> None:
         client = HubClient(hub.url, KIOSK_HELLO, min_backoff=0.05, max_backoff=0.2)
         task = asyncio.create_task(client.run())
         await asyncio.sleep(1.0)
-        await eventually(lambda: hub.connections >= 2)  # a loaded machine may be slower
+        await wait_for(lambda: hub.connections >= 2)  # a loaded machine may be slower
         await client.close()
         await asyncio.wait_for(task, 5)
         # one connection per >= 50 ms at most (a tight loop makes hundreds)
@@ -474,7 +467,7 @@ async def test_backoff_does_not_spin_when_hub_welcomes_and_closes() -> None:
         client = HubClient(hub.url, KIOSK_HELLO, min_backoff=0.05, max_backoff=0.4)
         task = asyncio.create_task(client.run())
         await asyncio.sleep(1.0)
-        await eventually(lambda: hub.connections >= 2)  # a loaded machine may be slower
+        await wait_for(lambda: hub.connections >= 2)  # a loaded machine may be slower
         await client.close()
         await asyncio.wait_for(task, 5)
         # short-lived welcomes do not reset the backoff
@@ -520,7 +513,7 @@ async def test_async_and_failing_callbacks_do_not_kill_the_loop() -> None:
         client.on_welcome = on_welcome
         client.on_event = on_event
         client.on_status = on_status
-        await eventually(lambda: seen == [11, 12, 13] and len(replies) == 1)
+        await wait_for(lambda: seen == [11, 12, 13] and len(replies) == 1)
         assert client.online and hub.connections == 1
 
 
@@ -626,5 +619,5 @@ async def test_too_slow_4008_reconnects_to_a_fresh_welcome() -> None:
             return True
 
     async with DropsSlow().running() as hub, client_running(hub.url) as (client, _):
-        await eventually(lambda: hub.connections == 2 and client.online)  # welcomed again
+        await wait_for(lambda: hub.connections == 2 and client.online)  # welcomed again
         assert client.error is None
