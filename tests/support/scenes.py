@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from hub import auth, views
 from hub.catalogue import DEMO_PATH, Hall, load_catalogue
-from hub.engine import Actor, Engine, Event
+from hub.engine import Actor, Engine, Event, Result
 from hub.session import Session
 from shared.protocol import dumps
 
@@ -67,21 +67,21 @@ class Day:
 
     # --- commands: (actor, hall-local clock, command type, its arguments)
 
-    def run(self, actor: Actor, clock: str, command: str, **args: Any) -> Frame:
+    def run(self, actor: Actor, clock: str, command: str, **args: Any) -> Result:
         """Execute one command at `clock`; its result (an EngineError if refused)."""
         result, self.last = self.engine.execute(actor, {"type": command, **args}, at(clock))
         return result
 
-    def kiosk(self, clock: str, command: str, **args: Any) -> Frame:
+    def kiosk(self, clock: str, command: str, **args: Any) -> Result:
         return self.run(Actor("kiosk", KIOSK), clock, command, **args)
 
-    def counter(self, window: int, clock: str, command: str, **args: Any) -> Frame:
+    def counter(self, window: int, clock: str, command: str, **args: Any) -> Result:
         return self.run(Actor("counter", clerk_of(window), window), clock, command, **args)
 
-    def supervisor(self, clock: str, command: str, **args: Any) -> Frame:
+    def supervisor(self, clock: str, command: str, **args: Any) -> Result:
         return self.run(Actor("supervisor", SUPERVISOR), clock, command, **args)
 
-    def citizen(self, ticket: str, clock: str, command: str, **args: Any) -> Frame:
+    def citizen(self, ticket: str, clock: str, command: str, **args: Any) -> Result:
         return self.run(Actor("citizen", ticket), clock, command, **args)
 
     def issue(self, clock: str, service: str, priority: str = "normal") -> str:
