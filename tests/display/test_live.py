@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from display_helpers import FakeSpeaker, StallingProxy
 from support.hubclient import hub_client
-from support.raw import Refused, hello
+from support.raw import refusal
 from support.wait import wait_for
 from textual.widgets import Input, SelectionList, TabbedContent
 
@@ -216,9 +215,7 @@ async def test_supervisor_board_login_figures_and_actions(hub: Any) -> None:
     async with lobby.run_test(size=SIZE), sup.run_test(size=(140, 45)) as pilot:
         await pilot.pause()
         # The PIN is asked first; a wrong one is refused in the hub's words and asked again.
-        with pytest.raises(Refused) as refused:
-            await hello(hub.url, role="supervisor", staff="nobody", pin="0")
-        wrong = refused.value.message
+        wrong = await refusal(hub, "supervisor", staff="nobody", pin="0")
         await pilot.click("#pin")
         await pilot.press(*"0000", "enter")
         await wait_for(

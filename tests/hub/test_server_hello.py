@@ -6,7 +6,6 @@ import asyncio
 import json
 import re
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,6 +22,7 @@ from support.raw import (
     refused,
     supervisor,
 )
+from support.wait import wait_for
 
 from hub import auth
 
@@ -411,10 +411,10 @@ async def test_window_taken_in_the_writer_in_the_clients_language(hub, monkeypat
         monkeypatch.setattr(server.store, "commit", held)
         k = await kiosk(hub)
         issued = await k.send_request("issue", service="JS-01")
-        await _until(entered.is_set)  # the writer now waits in its commit
+        await wait_for(entered.is_set)  # the writer now waits in its commit
         sid, lang = second
         holder = asyncio.create_task(counter(hub, 2, staff=first))
-        await _until(lambda: server.queue.qsize() == 1)
+        await wait_for(lambda: server.queue.qsize() == 1)
         loser = asyncio.create_task(
             refused(
                 hub.url,
@@ -422,7 +422,7 @@ async def test_window_taken_in_the_writer_in_the_clients_language(hub, monkeypat
                  "window": 2, "lang": lang},
             )
         )  # fmt: skip
-        await _until(lambda: server.queue.qsize() == 2)
+        await wait_for(lambda: server.queue.qsize() == 2)
         monkeypatch.undo()
         gate.set()
         frame, close = await loser
@@ -433,12 +433,6 @@ async def test_window_taken_in_the_writer_in_the_clients_language(hub, monkeypat
         await winner.ok("logout")
         await winner.wait_closed()
         await k.close()
-
-
-async def _until(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(5):
-        while not condition():
-            await asyncio.sleep(0.01)
 
 
 async def test_refusals_say_what_is_wrong(hub) -> None:
