@@ -7,10 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from shared.client import HubClient
 from support.raw import hello_fields
 from support.wait import WAIT
-
-from shared.client import HubClient
 
 
 @asynccontextmanager
