@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from display_helpers import hub_client, wait_for
+from support.hubclient import hub_client
+from support.wait import wait_for
 from textual.widgets import Input, Select, TabbedContent
 
 from display.app import DisplayApp
@@ -26,11 +27,9 @@ async def test_unattended_window_is_marked_and_force_closed(hub: Any) -> None:
         await pilot.press("enter")
         await wait_for(lambda: sup.state.loaded, what="welcome")
 
-        sid, cpin = hub.clerk(13)
-        counter_hello = {"role": "counter", "staff": sid, "pin": cpin, "window": 13}
-        async with hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk:
+        async with hub_client(hub, "kiosk") as kiosk:
             issued = await kiosk.request("issue", service="MZ-01")
-            async with hub_client(hub.url, counter_hello) as counter:
+            async with hub_client(hub, "counter", window=13) as counter:
                 await counter.request("call_next")
             # the counter's terminal is gone with the ticket called
 

@@ -31,9 +31,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hub_proto import TIMEOUT, Conn, kiosk, open_raw, supervisor
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from support.raw import TIMEOUT, Conn, kiosk, open_raw, supervisor
 from websockets.exceptions import ConnectionClosed
 
 from hub.validate import SCHEMA, is_text

@@ -14,7 +14,7 @@ import json
 import logging
 
 import pytest
-from hub_proto import (
+from support.raw import (
     TIMEOUT,
     Conn,
     Frame,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub_proto import Conn, Refused, counter, display, kiosk, supervisor
+from support.raw import Conn, Refused, counter, display, kiosk, supervisor
 
 UNATTENDED_AFTER = 0.5  # seconds, instead of 60: the condition is waited for, never timed
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hub_proto import TIMEOUT, citizen, display, healthz, kiosk
+from support.raw import TIMEOUT, citizen, display, healthz, kiosk
 
 from hub.engine import Event
 from hub.store import Store

@@ -104,7 +104,7 @@ async def four_digit_calls(hub: Any, kiosk: Any, proto: Any) -> str:
     ids: dict[str, str] = {}
     for start in range(0, 1010, 50):
         replies = await asyncio.gather(
-            *(kiosk.request("issue", service=JS_SHIP) for _ in range(min(50, 1010 - start)))
+            *(kiosk.ok("issue", service=JS_SHIP) for _ in range(min(50, 1010 - start)))
         )
         ids.update({r["ticket"]["number"]: r["ticket"]["id"] for r in replies})
     pin = hub.clerk(1)[1]
@@ -115,8 +115,8 @@ async def four_digit_calls(hub: Any, kiosk: Any, proto: Any) -> str:
     busy: set[int] = set()
     for window, n in CALLS:
         if window in busy:
-            await clerks[window].request("no_show")
-        await clerks[window].request("call", ticket=ids[f"F{n}"])
+            await clerks[window].ok("no_show")
+        await clerks[window].ok("call", ticket=ids[f"F{n}"])
         busy.add(window)
     return f"F{CALLS[-1][1]}"
 
@@ -156,11 +156,11 @@ async def test_public_board_fits_every_screen_and_state(
     await check_sizes(page, out, "plain", latest)
 
     sup = await proto(role="supervisor", staff=hub.supervisor[0], pin=hub.supervisor[1])
-    await sup.request("notice", text="请携带身份证原件 / Please bring your ID card")
+    await sup.ok("notice", text="请携带身份证原件 / Please bring your ID card")
     await page.wait_for_selector("#notice", state="visible", timeout=10000)
     await check_sizes(page, out, "notice", latest)
 
-    await sup.request("notice", text=LONG_NOTICE)
+    await sup.ok("notice", text=LONG_NOTICE)
     await page.wait_for_function(
         "t => document.getElementById('notice-text').textContent === t", arg=LONG_NOTICE
     )
@@ -200,7 +200,7 @@ async def test_supervisor_board_fits_with_alerts_and_all_windows(
         "JG-01",
         "SR-01",
     ):  # waiting with no open window: alerts
-        await kiosk.request("issue", service=code)
+        await kiosk.ok("issue", service=code)
     page, _ = await open_page(hub.http + "/board?supervisor")
     await page.fill("#login-staff", hub.supervisor[0])
     await page.fill("#login-pin", hub.supervisor[1])

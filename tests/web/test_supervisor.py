@@ -85,7 +85,7 @@ async def busy_day(hub: Any, kiosk: Any, counter: Any, proto: Any) -> dict[str, 
 
 async def test_wrong_pin_is_refused_with_an_explanation(hub, open_page, proto) -> None:
     # the hub words the refusal (in the hello's language, 中文 for the board)
-    with pytest.raises(Exception, match="auth_failed") as refused:  # conftest's HubError
+    with pytest.raises(Exception, match="auth_failed") as refused:  # support.raw.Refused
         await proto(role="supervisor", staff="nobody", pin="0000")
     assert refused.value.message
     page, _ = await open_page(hub.http + "/board?supervisor")

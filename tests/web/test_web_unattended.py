@@ -22,9 +22,9 @@ async def test_unattended_window_is_marked_and_force_closed(hub, open_page, prot
     kiosk = await proto(role="kiosk", token=hub.kiosk_token)
     staff, pin = hub.clerk(13)
     c13 = await proto(role="counter", staff=staff, pin=pin, window=13)
-    first = await kiosk.request("issue", service="MZ-01")
-    await c13.request("call_next")
-    await c13.request("start")
+    first = await kiosk.ok("issue", service="MZ-01")
+    await c13.ok("call_next")
+    await c13.ok("start")
     await c13.ws.close()  # the terminal dies with a ticket in service
 
     tile = '.win[data-window="13"][data-unattended="yes"]'
@@ -59,9 +59,9 @@ async def test_force_close_of_a_called_ticket_puts_it_back_first(hub, open_page,
     kiosk = await proto(role="kiosk", token=hub.kiosk_token)
     staff, pin = hub.clerk(13)
     c13 = await proto(role="counter", staff=staff, pin=pin, window=13)
-    first = await kiosk.request("issue", service="MZ-01")
-    await kiosk.request("issue", service="MZ-01")
-    await c13.request("call_next")
+    first = await kiosk.ok("issue", service="MZ-01")
+    await kiosk.ok("issue", service="MZ-01")
+    await c13.ok("call_next")
     await page.wait_for_selector(f'.win[data-window="13"][data-ticket="{first["ticket"]["id"]}"]')
     await page.click('button[data-close-window="13"]')
     await page.wait_for_selector("#confirm-requeue", state="visible")
@@ -70,5 +70,5 @@ async def test_force_close_of_a_called_ticket_puts_it_back_first(hub, open_page,
     await page.wait_for_selector('.win[data-window="13"][data-state="closed"]', timeout=5000)
     staff14, pin14 = hub.clerk(14)
     c14 = await proto(role="counter", staff=staff14, pin=pin14, window=14)
-    called = await c14.request("call_next")
+    called = await c14.ok("call_next")
     assert (called["ticket"]["id"], called["reason"]) == (first["ticket"]["id"], "transferred")
