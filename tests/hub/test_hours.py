@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hub_proto import Conn, hello, kiosk
+from support.raw import Conn, hello, kiosk
 
 from hub import auth
 from hub.calendar import WeekHours

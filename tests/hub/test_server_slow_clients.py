@@ -16,7 +16,7 @@ import socket
 from typing import Any
 
 import pytest
-from hub_proto import TIMEOUT, display, supervisor
+from support.raw import TIMEOUT, display, supervisor
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
-from hub_proto import Conn, display, kiosk
+from support.raw import Conn, display, kiosk
 
 pytestmark = [pytest.mark.fast_hub, pytest.mark.timeout(60)]
 
