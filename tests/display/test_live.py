@@ -383,8 +383,8 @@ async def test_a_four_digit_number_is_shown_whole_in_big_glyphs(hub: Any) -> Non
     assert hub.server is not None
     hub.server.engine.numbers[prefix] = 999  # the next ticket is the 1000th of the prefix
     async with (
-        hub_client(hub.url, {"role": "kiosk", "token": hub.kiosk_token}) as kiosk,
-        hub_client(hub.url, counter_hello(hub, 1)) as counter,
+        hub_client(hub, "kiosk") as kiosk,
+        hub_client(hub, "counter", window=1) as counter,
     ):
         issued = await kiosk.request("issue", service=service)
         assert issued["ticket"]["number"] == f"{prefix}1000"

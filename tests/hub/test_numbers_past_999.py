@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hub_proto import counter, kiosk
+from support.raw import counter, kiosk
 
 from hub.cli import ticket_rows
 from shared.calling import number_key

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from hub_proto import Refused, counter, hello, kiosk, supervisor
+from support.raw import Refused, counter, hello, kiosk, supervisor
 
 from cli.main import main
 from hub import auth

@@ -335,11 +335,11 @@ async def test_a_four_digit_number_is_fully_shown(hub, open_page, kiosk, counter
     hub.server.engine.numbers[prefix] = 999  # the next ticket is the 1000th of the prefix
     page, _ = await open_page(hub.http + "/board", viewport=viewport)
     await board_ready(page)
-    issued = await kiosk.request("issue", service=svc)
+    issued = await kiosk.ok("issue", service=svc)
     number = issued["ticket"]["number"]
     assert number == f"{prefix}1000"
     c5 = await counter(5)
-    await c5.request("call_next")
+    await c5.ok("call_next")
     await page.wait_for_function(
         "n => document.getElementById('latest-number').textContent === n", arg=number, timeout=5000
     )
