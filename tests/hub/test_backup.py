@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import os
 import subprocess
 from collections.abc import AsyncIterator
@@ -18,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from test_crash import HALL, SERVICES, Hub, hall, hall_env, kiosk, numbers_by_prefix
-from websockets.exceptions import ConnectionClosed
 
 IN_FLIGHT = 8
 
@@ -47,37 +45,23 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[Hub, str, str]]:
 
 async def issue_until(url: str, token: str, acked: dict[str, str], stop: asyncio.Event) -> None:
     """Keep IN_FLIGHT issues in flight until `stop`; every ok goes into `acked`."""
-    ws, _ = await kiosk(url, token)
+    k = await kiosk(url, token)
     rid = itertools.count()
     run = os.urandom(4).hex()
-    waiting: dict[str, asyncio.Future[dict[str, object]]] = {}
-
-    async def read() -> None:
-        try:
-            async for raw in ws:
-                f = json.loads(raw)
-                if f["type"] in ("ok", "error"):
-                    waiting.pop(f["re"]).set_result(f)
-        except ConnectionClosed:
-            pass
 
     async def worker(n: int) -> None:
         for i in itertools.count(n):
             if stop.is_set():
                 return
-            r = f"{run}-{next(rid)}"
-            waiting[r] = fut = asyncio.get_running_loop().create_future()
-            await ws.send(json.dumps({"type": "issue", "id": r, "service": SERVICES[i % 4]}))
+            fut = await k.send_request("issue", f"{run}-{next(rid)}", service=SERVICES[i % 4])
             reply = await asyncio.wait_for(fut, 30)
             assert reply["type"] == "ok", reply
             t = reply["ticket"]
             assert isinstance(t, dict)
             acked[t["id"]] = t["number"]
 
-    reader = asyncio.create_task(read())
     await asyncio.gather(*(worker(n) for n in range(IN_FLIGHT)))
-    await ws.close()
-    await reader
+    await k.close()
 
 
 @pytest.mark.timeout(300)
@@ -110,23 +94,23 @@ async def test_backup_under_load_restores_every_acknowledged_ticket(
     assert "a hub is using" in refused.stderr and "Traceback" not in refused.stderr
     second = await hall_async("serve", "--db", db, "--port", "0")
     assert second.returncode == 2 and "another hub is using" in second.stderr
-    ws, welcome = await kiosk(url, token)
-    assert {t["id"] for t in welcome["state"]["tickets"]} == set(acked)  # nothing lost
-    await ws.close()
+    k = await kiosk(url, token)
+    assert {t["id"] for t in k.state["tickets"]} == set(acked)  # nothing lost
+    await k.close()
 
     await h.close()
     done = await hall_async("restore", "--db", db, str(backup))
     assert done.returncode == 0, done.stderr
     url = await h.start()
-    ws, welcome = await kiosk(url, token)
-    tickets = {t["id"]: t for t in welcome["state"]["tickets"]}
+    k = await kiosk(url, token)
+    tickets = {t["id"]: t for t in k.state["tickets"]}
     lost = sorted(set(before) - set(tickets))
     assert not lost, f"{len(lost)} tickets acknowledged before the backup are missing: {lost[:5]}"
     assert all(tickets[tid]["number"] == n for tid, n in before.items())
     assert set(tickets) <= set(acked)
     for prefix, ns in numbers_by_prefix(list(tickets.values())).items():
         assert ns == list(range(1, len(ns) + 1)), (prefix, ns)  # one consistent snapshot
-    await ws.close()
+    await k.close()
 
 
 def test_restore_refuses_what_is_not_a_backup(tmp_path: Path) -> None:
