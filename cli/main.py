@@ -87,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="base URL phones use for ticket pages, e.g. http://192.168.1.10:8765",
     )
 
-    p = sub.add_parser("staff", help="add or list staff / 工作人员")
+    p = sub.add_parser(
+        "staff", help="add, list, disable, enable, remove, change or unlock staff / 工作人员"
+    )
     _common(p)
     ss = p.add_subparsers(dest="staff_cmd", required=True)
     a = ss.add_parser(
