@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from hub_bench import HALL, Requester, hall, hello, pct
+from hub_bench import HALL, Requester, bench_throughput, hall, hello, pct
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,30 +77,6 @@ async def one_kiosk(url: str, token: str, services: list[str], n: int) -> list[f
     return lat
 
 
-async def kiosks(
-    url: str, token: str, services: list[str], n: int, in_flight: int, seconds: float
-) -> tuple[int, float]:
-    conns = [Requester((await hello(url, role="kiosk", token=token))[0]) for _ in range(n)]
-    done = 0
-    deadline = time.perf_counter() + seconds
-
-    async def worker(r: Requester, k: int) -> None:
-        nonlocal done
-        i = 0
-        while time.perf_counter() < deadline:
-            reply = await r.request("issue", service=services[(k + i) % len(services)])
-            assert reply["type"] == "ok", reply
-            done += 1
-            i += 1
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(worker(r, k) for r in conns for k in range(in_flight)))
-    elapsed = time.perf_counter() - t0
-    for r in conns:
-        await r.ws.close()
-    return done, elapsed
-
-
 def start_hub(folder: str, profile: str | None) -> tuple[subprocess.Popen[str], str, str]:
     """A fresh hall (demo catalogue, one kiosk) served by `hall serve`: (process, url, kiosk token)."""
     db = os.path.join(folder, "hall.db")
@@ -140,8 +116,8 @@ async def main(args: argparse.Namespace) -> None:
             hub0 = cpu_seconds(proc.pid)
             lat = await one_kiosk(url, token, services, args.issues)
             hub1, here1 = cpu_seconds(proc.pid), time.process_time()
-            done, elapsed = await kiosks(
-                url, token, services, args.kiosks, args.in_flight, args.seconds
+            done, elapsed = await bench_throughput(
+                url, token, services, args.seconds, clients=args.kiosks, in_flight=args.in_flight
             )
             hub2, here2 = cpu_seconds(proc.pid), time.process_time()
         finally:
