@@ -191,6 +191,7 @@ class HubServer:
         self.unattended: dict[int, str] = {}
         self.hall_wire = hall.to_wire()
         self.hall_json = dumps(self.hall_wire)  # most of a welcome's bytes: encoded once
+        self.fresh_tokens: dict[str, str] = {}  # ticket id -> citizen token, until its reply
         self.engine: Engine = self._restore()
         self.replies: dict[tuple[str, str], Reply] = {}
         self.replies_day = self.engine.day
@@ -215,7 +216,9 @@ class HubServer:
         return self.store.restore(self.hall, today, self._token_hash)
 
     def _token_hash(self, ticket_id: str) -> str:
-        return auth.token_hash(auth.ticket_token(self.secret, self.hall.id, ticket_id))
+        token = auth.ticket_token(self.secret, self.hall.id, ticket_id)
+        self.fresh_tokens[ticket_id] = token  # its reply needs it next: computed once
+        return auth.token_hash(token)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -586,7 +589,9 @@ class HubServer:
         out = dict(outcome, re=rid)
         issued = out.pop("_issued", None)
         if isinstance(issued, str):
-            token = auth.ticket_token(self.secret, self.hall.id, issued)
+            token = self.fresh_tokens.pop(issued, None) or auth.ticket_token(
+                self.secret, self.hall.id, issued
+            )
             out["token"] = token
             out["url"] = f"{self.base_url}/t/{token}"
         return out
@@ -637,6 +642,7 @@ class HubServer:
 
     def _reload(self) -> None:
         """The engine as the database has it (after a failed commit)."""
+        self.fresh_tokens.clear()
         self.engine = self._restore()
         self.stale = False
 
@@ -774,13 +780,6 @@ class HubServer:
                 if pos != c.position:
                     c.position = pos
                     self._send(c, views.position_frame(pos))
-        # the kiosks' guide figures, when they changed
-        kiosks = [c for c in self.clients if c.session.role == "kiosk"]
-        if kiosks:
-            frame = views.estimates_frame(self.engine, self.clock())
-            if frame != self.estimates_sent:
-                self.estimates_sent = frame
-                self._write(kiosks, _prepared(frame))
         # supervisors' and counters' figures, coalesced
         for ev in events:
             if is_window_event(ev) and ev["type"] == "window_closed":
@@ -805,7 +804,15 @@ class HubServer:
             self.metrics_task = asyncio.create_task(self._push_metrics())
 
     async def _push_metrics(self) -> None:
+        """Figures that follow the events, coalesced (at most ~4 pushes a second): the
+        kiosks' guide figures when they changed, and the boards' metrics."""
         await asyncio.sleep(0.25)
+        kiosks = [c for c in self.clients if c.session.role == "kiosk"]
+        if kiosks:
+            frame = views.estimates_frame(self.engine, self.clock())
+            if frame != self.estimates_sent:
+                self.estimates_sent = frame
+                self._write(kiosks, _prepared(frame))
         targets = [c for c in self.clients if c.session.role in views.GETS_METRICS]
         if targets:
             t0 = time.perf_counter()

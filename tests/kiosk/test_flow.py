@@ -116,8 +116,13 @@ async def test_waiting_counts_update_live(hub: Any) -> None:
         await pilot.press("1")
         await wait_for(lambda: isinstance(app.screen, DepartmentScreen), pilot=pilot)
         svc_tile = app.screen.query_one(f"#svc-{service}", Tile)
-        # what a new ticket would be told, from the hub: 2 ahead, and no window open yet
-        assert "前面 2 人 · 暂无窗口受理，开窗后按顺序叫号" in str(svc_tile.render())
+        # what a new ticket would be told, from the hub (its coalesced `estimates` push):
+        # 2 ahead, and no window open yet
+        await wait_for(
+            lambda: "前面 2 人 · 暂无窗口受理，开窗后按顺序叫号" in str(svc_tile.render()),
+            what="estimates",
+            pilot=pilot,
+        )
         # English shows the same figures.
         await pilot.click("#lang-toggle")
         await wait_for(
