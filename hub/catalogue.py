@@ -23,7 +23,9 @@ File layout (tables and their fields; ``?`` marks optional ones)::
     [[services]]    code, department, name, name_en, minutes (> 0),
                     prefix? (default: the department's), approval? (default true),
                     quota? (> 0, tickets per day), cutoff_minutes? (>= 0, default the
-                    hall's), hours? (a table like [hall.hours], instead of the hall's)
+                    hall's), hours? (a table like [hall.hours], instead of the hall's),
+                    time_limit_days? (>= 0: a 承诺件's limit in working days; default
+                    parsed from the guide's time_limit "承诺N个工作日", else 0 = 即办件)
                     [services.guide]? materials?, materials_en?, fee?, fee_en?,
                                       time_limit?, time_limit_en?
     [[windows]]     number (> 0), services (non-empty list of service codes),
@@ -110,6 +112,15 @@ class Service:
     quota: int | None = None  # tickets per day (每日限号); None: no limit
     hours: WeekHours | None = None  # instead of the hall's
     cutoff_minutes: int | None = None  # instead of the hall's
+    # 承诺件: working days from receipt to the due date; None: from the guide's time_limit text
+    time_limit_days: int | None = None
+
+    @property
+    def limit_days(self) -> int:
+        """The promised time limit in working days (0: 即办件), see hub/cases.py."""
+        if self.time_limit_days is not None:
+            return self.time_limit_days
+        return limit_from_text(self.guide.time_limit)
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -120,6 +131,7 @@ class Service:
             "prefix": self.prefix,
             "minutes": self.minutes,
             "guide": self.guide.to_wire(),
+            "time_limit_days": self.limit_days,
         }
 
 
@@ -232,6 +244,15 @@ class Hall:
 
 # --- loading and validation -------------------------------------------------
 
+_LIMIT_TEXT = re.compile(r"承诺\s*(\d+)\s*个?工作日")
+
+
+def limit_from_text(text: str) -> int:
+    """The working days of a guide's time_limit text ("承诺30个工作日" -> 30), else 0 (即办)."""
+    m = _LIMIT_TEXT.search(text)
+    return int(m.group(1)) if m else 0
+
+
 _TOP_LEVEL = ("hall", "policy", "calendar", "departments", "services", "windows", "staff")
 _HALL_KEYS = ("id", "name", "name_en", "timezone", "cutoff_minutes", "hours")
 _CALENDAR_KEYS = ("holidays", "workdays")
@@ -248,6 +269,7 @@ _SERVICE_KEYS = (
     "guide",
     "quota",
     "cutoff_minutes",
+    "time_limit_days",
     "hours",
 )
 _GUIDE_KEYS = ("materials", "materials_en", "fee", "fee_en", "time_limit", "time_limit_en")
@@ -666,6 +688,14 @@ class _Parser:
                     quota=self.positive(entry, item, "quota", None),
                     hours=self.hours(entry, item, "hours"),
                     cutoff_minutes=self.minutes(entry, item, "cutoff_minutes", None),
+                    time_limit_days=self.get(
+                        entry,
+                        item,
+                        "time_limit_days",
+                        "a whole number of working days (0 or more)",
+                        lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 3650,
+                        None,
+                    ),
                 )
             )
         return tuple(out)

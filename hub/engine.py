@@ -34,6 +34,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple, TypedDict, cast
 from zoneinfo import ZoneInfo
 
+from hub.cases import CASE_EVENTS, COMPLETED, RETURNED, Case, CaseBook, CaseError, case_id_for
 from hub.catalogue import Hall, Service
 from hub.metrics import DayMetrics
 from shared.calling import LineUp, Place, eta_minutes, line_up, may_call, next_ticket, queue_key
@@ -113,7 +114,7 @@ CHANGES: dict[str, frozenset[str]] = {
     "call": frozenset({"called_at", "window", "staff", "recalls"}),
     "cancel": frozenset({"ended_at"}),
     "recall": frozenset({"recalls"}),
-    "start": frozenset({"started_at", "staff", "first_responsible"}),
+    "start": frozenset({"started_at", "staff", "first_responsible", "case"}),
     "no_show": frozenset({"ended_at"}),
     "finish_done": frozenset({"ended_at", "note"}),
     "finish_pending": frozenset({"ended_at", "note"}),
@@ -175,7 +176,7 @@ RECENT_CALLS = 20
 
 # Events that change neither the queue's order nor its estimated waits (the line-up stays).
 _KEEPS_LINE_UP = frozenset(
-    {"ticket_recalled", "ticket_rated", "complaint", "notice", "printer_fault"}
+    {"ticket_recalled", "ticket_rated", "complaint", "notice", "printer_fault", *CASE_EVENTS}
 )
 # Events that queue a ticket (set its queued_at and queued_seq).
 _QUEUEING = frozenset({"ticket_issued", "ticket_transferred", "ticket_requeued"})
@@ -191,6 +192,7 @@ class Result(TypedDict, total=False):
     window: Window
     metrics: Metrics
     id: str  # complain: the complaint's id
+    case: Case | str | None  # complete_case / return_case: the Case; ticket replies: its id
 
 
 class EngineError(Exception):
@@ -249,6 +251,8 @@ class Engine:
         }
         self.notice: Notice | None = None
         self.day_metrics = DayMetrics(hall, day)
+        # the open cases (办件): lasting state, not reset by day_rolled (hub/cases.py)
+        self.cases = CaseBook(hall)
         self._last_at: datetime | None = None
         self._line_up: LineUp | None = None  # the forward pass, None when something changed
         self._reset_day()
@@ -292,6 +296,8 @@ class Engine:
             )
         events: list[Event] = []
         result: Result = handler(actor, cmd, now, events)
+        if "ticket" in result and "case" not in result:
+            result["case"] = result["ticket"].get("case")  # every ticket reply names its case
         return result, events
 
     def roll_day(self, now: datetime) -> list[Event]:
@@ -319,11 +325,16 @@ class Engine:
         ev = cast(Event, {"type": kind, "seq": self.seq + 1, "at": iso(now), **fields})
         if is_ticket_event(ev):
             ev["waiting"] = self._waiting_after(ev["ticket"])
+            ev["case"] = ev["ticket"].get("case")
         self.apply(ev)
         if is_ticket_event(ev) and "window" in ev:
             # for the store: the window's row as this event left it (its `current`)
             ev["_window_after"] = self.windows[ev["window"]]
         events.append(ev)
+        if is_ticket_event(ev):
+            # the case (办件) this ticket event opens, settles or completes
+            for case_kind, case in self.cases.follow(ev):
+                self._emit(events, case_kind, now, case=case)
 
     def _waiting_after(self, ticket: Ticket) -> dict[str, int]:
         # computed before apply: adjust for the change this event makes
@@ -577,6 +588,7 @@ class Engine:
             "staff": actor.identity,
             "first_responsible": t["first_responsible"]
             or {"staff": actor.identity, "window": w["number"]},
+            "case": case_id_for(t),
         }
         return {"ticket": self._move(events, now, t, "start", changes, window=w["number"])}
 
@@ -715,6 +727,38 @@ class Engine:
         }
         self._emit(events, "window_closed", now, window=nw, **fields)
         return {"window": nw}
+
+    # --- cases (办件): any day, a clerk of the case's department (hub/cases.py)
+
+    def _case_command(self, actor: Actor, cid: Any) -> Case:
+        assert actor.window is not None
+        w = self._window(actor.window)
+        try:
+            return self.cases.check(cid, self.cases.departments_of_window(w["services"]))
+        except CaseError as e:
+            raise EngineError(e.code, e.zh, e.en) from None
+
+    def _do_complete_case(
+        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
+    ) -> Result:
+        c = self._case_command(actor, cmd.get("case"))
+        note = (cmd.get("note") or "").strip() or None
+        done = self.cases.closing(c, COMPLETED, iso(now), actor.identity, actor.window, note=note)
+        self._emit(events, "case_completed", now, case=done)
+        return {"case": done}
+
+    def _do_return_case(
+        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
+    ) -> Result:
+        c = self._case_command(actor, cmd.get("case"))
+        reason = (cmd.get("reason") or "").strip()
+        if not reason:
+            raise EngineError("bad_args", "退件请写明原因", "A returned case needs a reason")
+        back = self.cases.closing(
+            c, RETURNED, iso(now), actor.identity, actor.window, reason=reason
+        )
+        self._emit(events, "case_returned", now, case=back)
+        return {"case": back}
 
     # --- supervisor
 
@@ -946,9 +990,13 @@ class Engine:
             {"kiosk": ev["kiosk"], "kind": ev["kind"], "message": ev["message"], "at": ev["at"]}
         )
 
+    def _on_case(self, ev: Any) -> None:
+        self.cases.apply(ev)
+
     def _on_day_rolled(self, ev: DayRolledEvent) -> None:
         self.day = date.fromisoformat(ev["day"])
         self._reset_day()
+        self.cases.forget_closed()  # stored by now: the store's lookup finds them
         for w in ev["windows"]:
             self.windows[w["number"]] = w
         self.notice = ev.get("notice")
@@ -1081,4 +1129,8 @@ APPLY: dict[str, Callable[[Engine, Any], None]] = {
     "complaint": Engine._on_complaint,
     "day_rolled": Engine._on_day_rolled,
     "printer_fault": Engine._on_printer_fault,
+    "case_opened": Engine._on_case,
+    "case_changed": Engine._on_case,
+    "case_completed": Engine._on_case,
+    "case_returned": Engine._on_case,
 }

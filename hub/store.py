@@ -15,7 +15,7 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any, cast
@@ -40,10 +40,12 @@ from sqlalchemy.exc import ArgumentError
 from sqlmodel import Field, SQLModel, create_engine
 
 from hub.auth import STAFF_ACTIVE, STAFF_REMOVED
+from hub.cases import CASE_EVENTS, Case
 from hub.catalogue import Hall, parse_catalogue
 from hub.engine import Engine as QueueEngine
 from shared.protocol import (
     PRIVATE_EVENT_FIELDS,
+    CaseEvent,
     ComplaintEvent,
     DayRolledEvent,
     Event,
@@ -171,6 +173,25 @@ class ComplaintRow(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class CaseRow(SQLModel, table=True):
+    """A case (办件, hub/cases.py): the Case object as its last event left it (`data`)."""
+
+    __tablename__ = "cases"
+    hall_id: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    day: str = Field(index=True)  # the received day
+    service: str
+    department: str = Field(index=True)
+    window: int | None = None  # the receiving window
+    clerk: str | None = None  # the receiving staff
+    kind: str  # instant | promised
+    state: str = Field(index=True)  # open | completed | returned
+    due: str | None = None
+    received_at: datetime | None = _dt()
+    closed_at: datetime | None = _dt()
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class RequestRow(SQLModel, table=True):
     __tablename__ = "requests"
     hall_id: str = Field(primary_key=True)
@@ -184,7 +205,7 @@ def _table(model: type[SQLModel]) -> Table:
     return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
-HALLS, EVENTS, TICKETS, WINDOWS, STAFF, DEVICES, RATINGS, COMPLAINTS, REQUESTS = (
+HALLS, EVENTS, TICKETS, WINDOWS, STAFF, DEVICES, RATINGS, COMPLAINTS, CASES, REQUESTS = (
     _table(m)
     for m in (
         HallRow,
@@ -195,6 +216,7 @@ HALLS, EVENTS, TICKETS, WINDOWS, STAFF, DEVICES, RATINGS, COMPLAINTS, REQUESTS =
         DeviceRow,
         RatingRow,
         ComplaintRow,
+        CaseRow,
         RequestRow,
     )
 )
@@ -259,6 +281,24 @@ class _Writes:
         )
         self.ratings = RATINGS.insert()
         self.complaints = COMPLAINTS.insert()
+        self.cases = _upsert_statement(
+            dialect,
+            CASES,
+            ("hall_id", "id"),
+            [
+                "day",
+                "service",
+                "department",
+                "window",
+                "clerk",
+                "kind",
+                "state",
+                "due",
+                "received_at",
+                "closed_at",
+                "data",
+            ],
+        )
         self.requests = REQUESTS.insert()
 
 
@@ -279,6 +319,26 @@ def encode_event(ev: Event) -> tuple[str, str]:
         (private if k in PRIVATE_EVENT_FIELDS else public)[k] = v
     staff = _json(public)
     return staff, (f"{staff[:-1]},{_json(private)[1:]}" if private else staff)
+
+
+def case_row(hall_id: str, c: Mapping[str, Any]) -> dict[str, Any]:
+    """The `cases` row of a Case."""
+    closed = c.get("completed_at") if c["state"] != "open" else None
+    return {
+        "hall_id": hall_id,
+        "id": c["id"],
+        "day": c["day"],
+        "service": c["service"],
+        "department": c["department"],
+        "window": c.get("window"),
+        "clerk": c.get("clerk"),
+        "kind": c["kind"],
+        "state": c["state"],
+        "due": c.get("due"),
+        "received_at": datetime.fromisoformat(c["received_at"]),
+        "closed_at": datetime.fromisoformat(closed) if closed else None,
+        "data": _json(c),
+    }
 
 
 def _windows_left(ev: Event) -> list[Window]:
@@ -587,6 +647,7 @@ class Store:
         windows: dict[int, Window] = {}
         ratings: list[dict[str, Any]] = []
         complaints: list[dict[str, Any]] = []
+        cases: dict[str, dict[str, Any]] = {}  # the last event of each case in the batch
         ev_day = day.isoformat()
         for i, ev in enumerate(events):
             if ev["type"] == "day_rolled":
@@ -630,6 +691,9 @@ class Store:
                             "reason": ev.get("reason"),
                         }
                     )
+            elif ev["type"] in CASE_EVENTS:
+                cev = cast(CaseEvent, ev)["case"]
+                cases[cev["id"]] = case_row(hall_id, cev)
             elif ev["type"] == "complaint":
                 c = cast(ComplaintEvent, ev)
                 complaints.append(
@@ -674,6 +738,7 @@ class Store:
                 (w.windows, window_rows),
                 (w.ratings, ratings),
                 (w.complaints, complaints),
+                (w.cases, list(cases.values())),
                 (w.requests, req_rows),
             ):
                 if rows:
@@ -742,11 +807,54 @@ class Store:
         """
         day = self.last_day(hall.id)
         eng = QueueEngine(hall, date.fromisoformat(day) if day else today, token_hash_of)
+        # the open cases from their table, then the day's events (which end where the table is)
+        eng.cases.lookup = lambda cid: self.case_by_id(hall.id, cid)
+        eng.cases.load(self.open_cases(hall.id))
         if day:
             for ev in self.events_of_day(hall.id, day):
                 eng.apply(ev)
         eng.seq = max(eng.seq, self.max_seq(hall.id))
         return eng
+
+    # --- cases (办件)
+
+    def open_cases(self, hall_id: str) -> list[Case]:
+        """Every open case of the hall (state open), from the `cases` table."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(CASES.c.data).where(CASES.c.hall_id == hall_id, CASES.c.state == "open")
+            ).all()
+        return [json.loads(r[0]) for r in rows]
+
+    def case_by_id(self, hall_id: str, case_id: str) -> Case | None:
+        """A case (open or closed) from the `cases` table, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(CASES.c.data).where(CASES.c.hall_id == hall_id, CASES.c.id == case_id)
+            ).first()
+        return json.loads(row[0]) if row else None
+
+    def cases(self, hall_id: str) -> list[Case]:
+        """Every case of the hall (any state), from the `cases` table, by id."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(CASES.c.data).where(CASES.c.hall_id == hall_id).order_by(CASES.c.id)
+            ).all()
+        return [json.loads(r[0]) for r in rows]
+
+    def recount_cases(self, hall_id: str) -> list[Case]:
+        """Every case as the raw event log says (the last case event of each id), by id."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(EVENTS.c.payload)
+                .where(EVENTS.c.hall_id == hall_id, EVENTS.c.type.in_(sorted(CASE_EVENTS)))
+                .order_by(EVENTS.c.seq)
+            ).all()
+        last: dict[str, Case] = {}
+        for (payload,) in rows:
+            c = json.loads(payload)["case"]
+            last[c["id"]] = c
+        return [last[k] for k in sorted(last)]
 
     def replay_day(self, hall: Hall, day: str) -> QueueEngine | None:
         """An engine holding one past day's state (for reports), or None if the day has no events."""

@@ -144,6 +144,8 @@ SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
     "cancel": {},
     "rate": {"level": (_int(1, 5), True), "reason": (_text(False), False)},
     "complain": {"text": (_text(True), True)},
+    "complete_case": {"case": (_code, True), "note": (_text(False), False)},
+    "return_case": {"case": (_code, True), "reason": (_text(True), True)},
     "ping": {},
 }
 

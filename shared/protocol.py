@@ -60,6 +60,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "resume",
         "logout",
         "metrics",
+        "complete_case",
+        "return_case",
         "ping",
     ),
     "supervisor": ("metrics", "notice", "set_window", "close_window", "ping"),
@@ -90,8 +92,14 @@ EVENT_TYPES = (
     "complaint",
     "day_rolled",
     "printer_fault",
+    "case_opened",
+    "case_changed",
+    "case_completed",
+    "case_returned",
 )
-PRIVATE_EVENTS = frozenset({"ticket_rated", "complaint", "printer_fault"})
+# Cases (办件): staff of the case's department and supervisors only (hub/cases.py)
+CASE_EVENTS = frozenset({"case_opened", "case_changed", "case_completed", "case_returned"})
+PRIVATE_EVENTS = frozenset({"ticket_rated", "complaint", "printer_fault", *CASE_EVENTS})
 # Event fields for the hub and its store only: never sent to any client.
 PRIVATE_EVENT_FIELDS = frozenset({"_token_hash", "_kiosk", "_window_after"})
 
@@ -111,6 +119,7 @@ PUBLIC_TICKET_FIELDS = (
     "window",
     "target_window",
     "recalls",
+    "case",
 )
 PUBLIC_HANDOFF_FIELDS = ("from_window", "to_service", "to_window", "at")
 
@@ -161,6 +170,7 @@ class Ticket(TypedDict):
     handoffs: list[Handoff]
     note: str | None
     lang: str  # the citizen's language at the kiosk
+    case: NotRequired[str | None]  # the case (办件) its first start opened (hub/cases.py)
 
 
 def new_ticket(
@@ -195,6 +205,7 @@ def new_ticket(
         "handoffs": [],
         "note": None,
         "lang": lang,
+        "case": None,
     }
 
 
@@ -333,6 +344,7 @@ class TicketEvent(TypedDict):
     outcome: NotRequired[str]  # ticket_finished: done or pending
     handoff: NotRequired[Handoff]  # ticket_transferred
     level: NotRequired[int]  # ticket_rated
+    case: NotRequired[str | None]  # the ticket's case id (null before its first start)
     _token_hash: NotRequired[str]  # ticket_issued: the hash of the citizen's token
     _kiosk: NotRequired[str]  # ticket_issued: the kiosk that printed it
     _window_after: NotRequired[Window]  # `window` as the event left it (for the store)
@@ -393,8 +405,24 @@ class DayRolledEvent(TypedDict):
     notice: Notice | None
 
 
+class CaseEvent(TypedDict):
+    """`case_opened`, `case_changed`, `case_completed`, `case_returned`: the Case after it
+    (staff of its department and supervisors only; hub/cases.py has its shape)."""
+
+    type: str
+    seq: int
+    at: str
+    case: dict[str, Any]
+
+
 Event = (
-    TicketEvent | WindowEvent | NoticeEvent | ComplaintEvent | PrinterFaultEvent | DayRolledEvent
+    TicketEvent
+    | WindowEvent
+    | NoticeEvent
+    | ComplaintEvent
+    | PrinterFaultEvent
+    | DayRolledEvent
+    | CaseEvent
 )
 
 

@@ -294,7 +294,7 @@ def test_reason_in_result_and_event(hall_open: Desk) -> None:
     d = hall_open
     tid = d.issue("MZ-01", at("09:00:00"))
     result = d.run(clerk(1), {"type": "call_next"}, at("09:01:00"))
-    assert result == {"ticket": d.ticket(tid), "reason": "fifo"}
+    assert result == {"ticket": d.ticket(tid), "reason": "fifo", "case": None}
     ev = d.last[0]
     assert {k: ev[k] for k in ("type", "window", "reason")} == {
         "type": "ticket_called",

@@ -11,6 +11,13 @@ from engine_helpers import KIOSK, SUPERVISOR, Desk, at, citizen, clerk, new_desk
 from hub.engine import APPLY, CHANGES, EXPIRE, TRANSITIONS
 from shared.protocol import EVENT_TYPES, OPEN_STATES, TICKET_STATES
 
+# the case event a ticket event of these commands causes (a started ticket's case, hub/cases.py)
+CASE_FOLLOWS = {
+    "start": ["case_opened"],
+    "finish_done": ["case_completed"],
+    "finish_pending": ["case_changed"],  # the test hall's services are instant (no limit)
+}
+
 # --- the table itself ---------------------------------------------------------
 
 # docs/DESIGN.md "Ticket lifecycle", one row per line: (from, command) -> to.
@@ -151,11 +158,13 @@ def test_legal_transition(state: str, command: str) -> None:
     after = d.ticket(tid)
     assert after["state"] == DESIGN_TABLE[(state, command)]
     assert result["ticket"] == after
-    # one event of the row's type, carrying the ticket after the change, applied to the engine
-    assert [e["type"] for e in d.last] == [TRANSITIONS[(state, command)].event]
+    # one event of the row's type, carrying the ticket after the change, applied to the engine;
+    # then what it does to the ticket's case (hub/cases.py): opened, completed or made promised
+    case = CASE_FOLLOWS.get(command, [])
+    assert [e["type"] for e in d.last] == [TRANSITIONS[(state, command)].event, *case]
     ev = d.last[0]
     assert ev["ticket"] == after
-    assert ev["seq"] == d.engine.seq
+    assert ev["seq"] == d.engine.seq - len(case)
     assert ev["at"] == "2026-11-26T09:10:00.000000+08:00"
     # what the command may change on the Ticket (everything else stays)
     changes = CHANGES[command] | {"state"}
@@ -341,7 +350,9 @@ def test_open_tickets_expire_at_the_end_of_the_day(state: str) -> None:
     d, tid = ticket_in(state)
     old = dict(d.ticket(tid))
     events = d.roll(at("00:00:00", d.engine.day.replace(day=27)))
-    assert [e["type"] for e in events] == [TRANSITIONS[(state, EXPIRE)].event, "day_rolled"]
+    # a started ticket's case stays open: an instant one becomes promised (case_changed)
+    case = ["case_changed"] if state in ("serving", "parked") else []
+    assert [e["type"] for e in events] == [TRANSITIONS[(state, EXPIRE)].event, *case, "day_rolled"]
     expired = events[0]["ticket"]
     assert expired["id"] == tid and expired["state"] == DESIGN_TABLE[(state, EXPIRE)]
     assert expired["ended_at"] == "2026-11-27T00:00:00.000000+08:00"
