@@ -55,6 +55,7 @@ class Case(TypedDict):
     first_responsible: str | None  # staff id (首问负责)
     kind: str  # instant | promised
     due: str | None  # YYYY-MM-DD; None for an instant case
+    due_soon_from: str | None  # the first day it is due soon (due - DUE_SOON_DAYS working days)
     state: str  # open | completed | returned
     completed_at: str | None  # when it was completed or returned
     completed_by: str | None
@@ -88,6 +89,14 @@ def case_id_for(ticket: Mapping[str, Any]) -> str:
     return str(ticket.get("case") or tid)
 
 
+def citizen_case(c: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What a citizen's ticket page shows of its case: state, kind, due day, the return reason."""
+    if c is None:
+        return None
+    keys = ("id", "state", "kind", "day", "due", "completed_at", "reason")
+    return {k: c.get(k) for k in keys}
+
+
 def days_left(case: Mapping[str, Any], today: date, hall: Hall) -> int | None:
     """Working days from `today` to the case's due day (negative: overdue); None without one."""
     due = case.get("due")
@@ -97,7 +106,11 @@ def days_left(case: Mapping[str, Any], today: date, hall: Hall) -> int | None:
 
 
 def urgency(case: Mapping[str, Any], today: date, hall: Hall) -> str | None:
-    """``overdue`` (超期), ``due_soon`` (within DUE_SOON_DAYS working days) or None."""
+    """``overdue`` (超期), ``due_soon`` (within DUE_SOON_DAYS working days) or None.
+
+    The apps, which have no calendar, apply the same rule with the case's
+    ``due_soon_from`` (shared/alerts.py ``case_urgency``).
+    """
     if case.get("state") != OPEN or not case.get("due"):
         return None
     if date.fromisoformat(case["due"]) < today:
@@ -163,6 +176,11 @@ class CaseBook:
         n = s.limit_days if s is not None else 0
         return self.hall.calendar.add_working_days(day, n).isoformat()
 
+    def soon_from(self, day: date, n: int) -> str:
+        """The first day a case due `n` working days after `day` is due soon (an alert)."""
+        due = self.hall.calendar.add_working_days(day, n)
+        return self.hall.calendar.add_working_days(due, -DUE_SOON_DAYS).isoformat()
+
     def follow(self, ev: Mapping[str, Any]) -> list[tuple[str, Case]]:
         """The case events (type, case) a ticket event causes, in order."""
         t = ev["ticket"]
@@ -179,7 +197,13 @@ class CaseBook:
             return [("case_completed", self._closed(c, ev, COMPLETED, kind=INSTANT))]
         if t["state"] in _ENDS_OPEN and c["kind"] != PROMISED:
             day = date.fromisoformat(c["day"])
-            changed: Case = {**c, "kind": PROMISED, "due": self.due_for(c["service"], day)}
+            due = self.due_for(c["service"], day)
+            changed: Case = {
+                **c,
+                "kind": PROMISED,
+                "due": due,
+                "due_soon_from": self.soon_from(date.fromisoformat(due), 0),
+            }
             return [("case_changed", changed)]
         return []
 
@@ -203,6 +227,7 @@ class CaseBook:
             "first_responsible": fr["staff"] if fr else None,
             "kind": PROMISED if n > 0 else INSTANT,
             "due": self.hall.calendar.add_working_days(day, n).isoformat() if n > 0 else None,
+            "due_soon_from": self.soon_from(day, n) if n > 0 else None,
             "state": OPEN,
             "completed_at": None,
             "completed_by": None,

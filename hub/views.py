@@ -14,6 +14,7 @@ from collections.abc import Container, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal, NotRequired, TypedDict
 
+from hub.cases import citizen_case
 from hub.engine import Engine, Event
 from hub.session import Session
 from shared.protocol import (
@@ -57,6 +58,7 @@ class HallSnapshot(TypedDict):
     ratings: NotRequired[list[WireObject]]
     printer_faults: NotRequired[list[WireObject]]
     estimates: NotRequired[dict[str, Estimate]]  # kiosks
+    cases: NotRequired[list[WireObject]]  # open cases: a counter's departments', every one
 
 
 class Estimate(TypedDict):
@@ -75,6 +77,7 @@ class CitizenState(TypedDict):
     can_rate: bool
     rate_window: int | None
     notice: NotRequired[WireObject | None]  # not for a ticket of an earlier day
+    case: WireObject | None  # its case (办件) as the ticket page shows it (hub/cases.py)
     waiting: dict[str, int]
     tickets: list[WireObject]
     windows: list[WireObject]
@@ -148,6 +151,7 @@ def citizen_state(engine: Engine, session: Session, now: datetime) -> CitizenSta
             "tickets": [],
             "windows": [],
             "waiting": {},
+            "case": ticket_case(engine, session.past_ticket),
         }
     assert session.ticket is not None
     ahead, eta = engine.position(session.ticket, now)
@@ -162,7 +166,28 @@ def citizen_state(engine: Engine, session: Session, now: datetime) -> CitizenSta
         "waiting": engine.waiting_counts(),
         "tickets": [],
         "windows": [],
+        "case": ticket_case(engine, engine.tickets[session.ticket]),
     }
+
+
+def ticket_case(engine: Engine, ticket: WireObject) -> WireObject | None:
+    """The case of a citizen's ticket as its page shows it, or None before service started.
+
+    An open case is in the engine; a closed one is read from the store's table
+    (the engine's case book looks it up).
+    """
+    cid = ticket.get("case")
+    return citizen_case(engine.cases.get(cid)) if isinstance(cid, str) else None
+
+
+def case_departments(engine: Engine, session: Session) -> set[str] | None:
+    """The departments whose cases a staff connection sees; None: every one (supervisors)."""
+    if session.role == "supervisor":
+        return None
+    if session.role != "counter" or session.window is None:
+        return set()
+    w = engine.windows.get(session.window)
+    return engine.cases.departments_of_window(w["services"] if w else ())
 
 
 def hall_state(
@@ -181,6 +206,10 @@ def hall_state(
         state["tickets"] = list(engine.tickets.values())
         state["windows"] = list(engine.windows.values())
         state["me"] = {"staff": session.staff, "name": session.staff_name}
+        deps = case_departments(engine, session)
+        state["cases"] = list(
+            engine.cases.all_open() if deps is None else engine.cases.of_departments(deps)
+        )
     else:
         recent = {c["ticket"] for c in recent_calls[:RECENT_FOR_PUBLIC]}
         tickets = [
@@ -261,6 +290,8 @@ def citizen_event(
     rate_window = engine.rate_window(t["id"])
     out["can_rate"] = rate_window is not None
     out["rate_window"] = rate_window
+    if kind in ("ticket_started", "ticket_finished", "ticket_expired"):
+        out["case_state"] = ticket_case(engine, t)  # what its page shows of the case now
     return t["id"], out
 
 

@@ -158,3 +158,51 @@ def raise_alerts(
         for c in reversed(list(complaints))
     ]
     return out
+
+
+# --- cases (办件): due soon and overdue (超期) --------------------------------------------
+# A case carries `due` and `due_soon_from` (the hub computes both on the hall's working-day
+# calendar, hub/cases.py), so the boards need no calendar: on the hall's day `today` an open
+# case is overdue after its due day, and due soon (within 2 working days) from `due_soon_from`.
+
+CASE_OVERDUE: Final = "case_overdue"
+CASE_DUE_SOON: Final = "case_due_soon"
+
+
+def case_urgency(case: Obj, today: str) -> str | None:
+    """``case_overdue``, ``case_due_soon`` or None for a case on the hall day `today` (YYYY-MM-DD)."""
+    due = case.get("due")
+    if case.get("state") != "open" or not isinstance(due, str):
+        return None
+    if today > due:
+        return CASE_OVERDUE
+    soon = case.get("due_soon_from")
+    if isinstance(soon, str) and today >= soon:
+        return CASE_DUE_SOON
+    return None
+
+
+def case_alerts(cases: Iterable[Obj], today: str) -> list[Raised]:
+    """The cases a supervisor must see on `today`: overdue first, then due soon; earliest due first."""
+    out = []
+    for c in sorted(cases, key=lambda c: (str(c.get("due")), str(c.get("id")))):
+        kind = case_urgency(c, today)
+        if kind is not None:
+            out.append(Raised(kind, str(c.get("id")), c, urgent=kind == CASE_OVERDUE))
+    return sorted(out, key=lambda a: a.kind != CASE_OVERDUE)
+
+
+def cases_by_department(cases: Iterable[Obj], today: str) -> dict[str, dict[str, int]]:
+    """Per department: its open cases, how many are due soon and how many overdue."""
+    out: dict[str, dict[str, int]] = {}
+    for c in cases:
+        if c.get("state") != "open":
+            continue
+        row = out.setdefault(str(c.get("department")), {"open": 0, "due_soon": 0, "overdue": 0})
+        row["open"] += 1
+        kind = case_urgency(c, today)
+        if kind == CASE_OVERDUE:
+            row["overdue"] += 1
+        elif kind == CASE_DUE_SOON:
+            row["due_soon"] += 1
+    return dict(sorted(out.items()))

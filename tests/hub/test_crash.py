@@ -202,3 +202,37 @@ async def test_acknowledged_tickets_survive_sigkill(hub: tuple[Hub, str]) -> Non
         await k.close()
     assert len(acked) >= KILLS * (IN_FLIGHT + len(SERVICES))
     await h.close()
+
+
+async def test_open_cases_survive_sigkill(hub: tuple[Hub, str]) -> None:
+    """An acknowledged case (办件) is in the `cases` table: a SIGKILL keeps it open, completable."""
+    h, token = hub
+    await h.start()
+    clerk = {"role": "counter", "staff": "c001", "pin": "1234", "window": 1}
+    k = await kiosk(h.url, token)
+    w1 = await raw.hello(h.url, **clerk)
+    first = (await k.ok("issue", service="JS-01"))["ticket"]
+    second = (await k.ok("issue", service="JS-02"))["ticket"]
+    for _ in range(2):
+        await w1.ok("call_next")
+        started = await w1.ok("start")
+        await w1.ok("finish", outcome="pending")  # 即办 by the catalogue, left pending: promised
+    assert started["case"] == second["id"]
+    await h.kill()
+
+    await h.start()
+    w1 = await raw.hello(h.url, **clerk)
+    cases = {c["id"]: c for c in w1.welcome["state"]["cases"]}
+    assert set(cases) == {first["id"], second["id"]}
+    assert {(c["kind"], c["state"]) for c in cases.values()} == {("promised", "open")}
+    # due the day received: JS-01 has no time limit (a 即办件 left pending is due at once)
+    assert all(c["due"] == c["day"] for c in cases.values())
+    done = await w1.ok("complete_case", case=first["id"])
+    assert done["case"]["state"] == "completed"
+    await h.kill()
+
+    await h.start()
+    w1 = await raw.hello(h.url, **clerk)
+    assert [c["id"] for c in w1.welcome["state"]["cases"]] == [second["id"]]
+    await w1.error("complete_case", "case_closed", case=first["id"])
+    await h.close()
