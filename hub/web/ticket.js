@@ -72,6 +72,12 @@
     title_called: [(n, w) => "【请到 " + w + " 号窗口】" + n, (n, w) => "[Window " + w + "] " + n],
     title: [(n) => n + " · 排队号", (n) => n + " · Ticket"],
     not_rated: ["", ""],
+    case_label: ["办件编号：", "Case: "],
+    case_open_due: [(d) => "办理中，承诺 " + d + " 前办结", (d) => "In progress: to be completed by " + d],
+    case_open: ["办理中", "In progress"],
+    case_completed: [(d) => "已办结（" + d + "）", (d) => "Completed (" + d + ")"],
+    case_returned: [(d) => "已退件（" + d + "）", (d) => "Returned (" + d + ")"],
+    case_reason: [(r) => "退件原因：" + r, (r) => "Reason: " + r],
   };
   // Ticket states (st_<state>) and rating levels (level<n>) in the shared words.
   for (const [state, pair] of Object.entries(L.ticketStates)) T["st_" + state] = pair;
@@ -90,6 +96,7 @@
     welcomed: false,
     fatal: false,
     rated: false,
+    caseState: null, // the ticket's case (办件) as the hub shows it: state, kind, due, reason
   };
   let conn = null;
   let audio = null;
@@ -138,6 +145,7 @@
     S.canRate = !!st.can_rate;
     S.rateWindow = st.rate_window === undefined ? null : st.rate_window;
     S.notice = st.notice || null;
+    S.caseState = st.case || null;
     render();
     // A call made while we were offline still alerts, once.
     // A call made while we were offline still alerts; a reload alerts only if this call never did.
@@ -166,6 +174,7 @@
     if (f.ticket && typeof f.ticket === "object") S.ticket = f.ticket;
     if (typeof f.can_rate === "boolean") S.canRate = f.can_rate;
     if (f.rate_window !== undefined) S.rateWindow = f.rate_window;
+    if (f.case_state !== undefined) S.caseState = f.case_state;
     if (f.type === "ticket_rated") S.rated = true;
     if (f.type === "ticket_finished" || f.type === "ticket_transferred") S.rated = false;
     render();
@@ -274,7 +283,7 @@
 
     H.show($("fatal"), S.fatal);
     const t = S.ticket;
-    const ids = ["ticket-card", "waiting-panel", "call-panel", "handoff-panel", "status-panel", "rate-section", "guide", "cancel-section", "complain-section", "rate-done"];
+    const ids = ["ticket-card", "waiting-panel", "call-panel", "handoff-panel", "status-panel", "case-panel", "rate-section", "guide", "cancel-section", "complain-section", "rate-done"];
     if (S.fatal || !t) {
       for (const id of ids) H.show($(id), false);
       if (S.fatal) document.title = tr("fatal_title");
@@ -338,6 +347,22 @@
     H.show($("status-panel"), !!status);
     H.setText($("status-text"), status);
     $("status-panel").dataset.state = state;
+
+    // the case (办件) once service started: 办理中 with its due day, 已办结, 已退件 with the reason
+    const c = S.caseState;
+    const showCase = !!c && !["waiting", "called"].includes(state);
+    H.show($("case-panel"), showCase);
+    if (showCase) {
+      const closedOn = (c.completed_at || "").slice(0, 10);
+      let text = c.state === "completed" ? tr("case_completed", closedOn)
+        : c.state === "returned" ? tr("case_returned", closedOn)
+        : c.due ? tr("case_open_due", c.due) : tr("case_open");
+      H.setText($("case-id"), c.id);
+      H.setText($("case-text"), text);
+      $("case-panel").dataset.state = c.state;
+      H.show($("case-reason"), c.state === "returned" && !!c.reason);
+      H.setText($("case-reason"), c.state === "returned" && c.reason ? tr("case_reason", c.reason) : "");
+    }
 
     // rating
     const canRate = S.canRate && S.rateWindow !== null;
