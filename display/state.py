@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from shared.alerts import max_wait_minutes, raise_alerts
+from shared.alerts import (
+    CASE_OVERDUE,
+    case_alerts,
+    cases_by_department,
+    max_wait_minutes,
+    raise_alerts,
+)
 from shared.hallstate import HallState
 from shared.i18n import name_of
 from shared.protocol import CALLED, W_OPEN, W_PAUSED, parse_iso
@@ -367,4 +373,22 @@ class BoardState(HallState):
                 num = item.get("number") or ticket.get("number")
                 text = t("a_complaint", lang, number=num or "—", text=item.get("text") or "")
                 out.append(Alert(a.kind, key, text, "warning", key in self.new_keys))
+        # open cases (办件) overdue (超期) or due within 2 working days, on the hall's day
+        for a in case_alerts(self.cases.values(), self.day):
+            overdue = a.kind == CASE_OVERDUE
+            text = t(
+                "a_case_overdue" if overdue else "a_case_due_soon",
+                lang,
+                case=a.subject,
+                service=svc_name(a.item.get("service")),
+                due=a.item.get("due"),
+            )
+            out.append(
+                Alert(a.kind, f"{a.kind}:{a.subject}", text, "error" if overdue else "warning")
+            )
         return out
+
+    def case_counts(self) -> list[tuple[dict[str, Any], dict[str, int]]]:
+        """Each department with open cases: (department, its open / due soon / overdue counts)."""
+        counts = cases_by_department(self.cases.values(), self.day)
+        return [(self.department(code) or {"code": code}, n) for code, n in counts.items()]

@@ -95,6 +95,21 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     ),
     "a_printer": ("打印机故障 · {kiosk}:{message}", "Printer fault · {kiosk}: {message}"),
     "a_complaint": ("投诉 · {number}:{text}", "Complaint · {number}: {text}"),
+    "a_case_overdue": (
+        "办件超期 · {case} · {service}:应于 {due} 办结",
+        "Case overdue · {case} · {service}: due {due}",
+    ),
+    "a_case_due_soon": (
+        "办件即将到期 · {case} · {service}:{due} 到期",
+        "Case due soon · {case} · {service}: due {due}",
+    ),
+    # open cases per department (办件)
+    "cases_title": ("在办办件(按部门)", "Open cases by department"),
+    "cases_none": ("暂无在办办件", "No open cases"),
+    "cases_row": (
+        "{department}:在办 {open} · 即将到期 {due_soon} · 超期 {overdue}",
+        "{department}: open {open} · due soon {due_soon} · overdue {overdue}",
+    ),
     "new_mark": ("新", "NEW"),
     # actions
     "act_notice": ("发布通知", "Post a notice"),

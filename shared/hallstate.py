@@ -45,6 +45,9 @@ class HallState:
     waiting: dict[str, int] = field(default_factory=dict)  # service code -> waiting tickets
     tickets: dict[str, Obj] = field(default_factory=dict)  # what the role may see
     notice: Obj | None = None
+    # open cases (办件) by id: the welcome's (a counter's departments', a supervisor's all),
+    # then every case event (staff get them all; a case that closes leaves)
+    cases: dict[str, Obj] = field(default_factory=dict)
     loaded: bool = False
     # look-up tables, rebuilt from the catalogue at every welcome
     _services: dict[str, Obj] = field(default_factory=dict, repr=False)
@@ -80,6 +83,11 @@ class HallState:
         }
         notice = state.get("notice")
         self.notice = notice if isinstance(notice, dict) else None
+        self.cases = {
+            str(c["id"]): c
+            for c in state.get("cases") or ()
+            if isinstance(c, dict) and "id" in c and c.get("state") == "open"
+        }
         self.loaded = True
 
     def apply_event(self, event: Obj) -> bool:
@@ -106,6 +114,13 @@ class HallState:
             if isinstance(number, int):
                 self.windows[number] = {**self.windows.get(number, {}), **window}
                 changed = True
+        elif kind.startswith("case_") and isinstance(event.get("case"), dict):
+            case = event["case"]
+            if case.get("state") == "open":
+                self.cases[str(case.get("id"))] = case
+            else:
+                self.cases.pop(str(case.get("id")), None)
+            changed = True
         elif kind == "notice":
             text = event.get("text")
             self.notice = (
@@ -176,6 +191,17 @@ class HallState:
     def waiting_for(self, service: str) -> int:
         """Tickets waiting for a service now."""
         return self.waiting.get(service, 0)
+
+    def open_cases(self, departments: set[str] | None = None) -> list[Obj]:
+        """The open cases (of these departments), the earliest due first."""
+        return sorted(
+            (
+                c
+                for c in self.cases.values()
+                if departments is None or c.get("department") in departments
+            ),
+            key=lambda c: (str(c.get("due") or c.get("day")), str(c.get("id"))),
+        )
 
     def waiting_in(self, department: str) -> int:
         """Tickets waiting for any service of a department."""

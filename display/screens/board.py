@@ -17,7 +17,7 @@ from display.widgets.actions import ActionsPanel
 from display.widgets.alerts import AlertsList, AlertSummary
 from display.widgets.banners import Clock, NoticeBanner, StaleBanner
 from display.widgets.board import LobbyBoard
-from display.widgets.metrics import HallTotals, MetricsTable
+from display.widgets.metrics import CaseTotals, HallTotals, MetricsTable
 
 
 class BoardScreen(Screen[None]):
@@ -90,6 +90,7 @@ class SupervisorScreen(BoardScreen):
             with TabPane("metrics", id="tab-metrics"):
                 with VerticalScroll():
                     yield HallTotals(id="hall-totals")
+                    yield CaseTotals(id="case-totals")
                     yield MetricsTable(id="metrics")
             with TabPane("alerts", id="tab-alerts"):
                 with VerticalScroll():
@@ -105,6 +106,7 @@ class SupervisorScreen(BoardScreen):
         self._tab_label("tab-actions", t("tab_actions", lang))
         self.query_one(LobbyBoard).show(state, lang)
         self.query_one(HallTotals).show(state, lang)
+        self.query_one(CaseTotals).show(state, lang)
         self.query_one(ActionsPanel).show(state, lang)
 
     def _tab_label(self, pane: str, label: str) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from display.state import BoardState
 from display.strings import t
+from shared.i18n import name_of
 from shared.labels import METRIC_LABELS, metric_label, window_state_label
 from shared.protocol import W_CLOSED, W_OPEN, W_PAUSED
 
@@ -169,3 +170,25 @@ class HallTotals(Static):
             chunk = cells[i : i + per_row]
             table.add_row(*chunk, *[""] * (per_row - len(chunk)))
         self.update(table)
+
+
+class CaseTotals(Static):
+    """Open cases (办件) per department: open, due soon (amber), overdue (red)."""
+
+    shown: var[tuple[str, list[tuple[str, dict[str, int]]]] | None] = var(None, init=False)
+
+    def show(self, state: BoardState, lang: str) -> None:
+        rows = [(name_of(d, lang) or str(d.get("code")), n) for d, n in state.case_counts()]
+        self.shown = (lang, rows)
+
+    def watch_shown(self, shown: tuple[str, list[tuple[str, dict[str, int]]]]) -> None:
+        lang, rows = shown
+        self.border_title = t("cases_title", lang)
+        if not rows:
+            self.update(Text(t("cases_none", lang), style="dim"))
+            return
+        lines = []
+        for name, n in rows:
+            style = "bold red" if n["overdue"] else "yellow" if n["due_soon"] else ""
+            lines.append(Text(t("cases_row", lang, department=name, **n), style=style))
+        self.update(Text("\n").join(lines))

@@ -72,7 +72,8 @@ def test_call_recall_start_finish() -> None:
     assert ch.call is None and ch.ticket == tid
     assert s.window_current_number(1) is None
     assert s.latest_call() is not None and s.latest_call().number == "F002"  # type: ignore[union-attr]
-    assert s.seq == day.engine.seq
+    # the finish's case_completed (the last event) is for staff only: a lobby never gets it
+    assert s.seq == day.engine.seq - 1
 
 
 def test_window_events_replace_the_window() -> None:
@@ -123,3 +124,48 @@ def test_metrics_frames_and_running_clocks() -> None:
     day.issue("10:31", "JS-01")
     ch = s.apply(day.metrics("10:31"), LOBBY_NOW)
     assert ch.metrics and s.hall_metrics()["issued"] == 12
+
+
+def test_supervisor_case_alerts_and_counts_per_department() -> None:
+    """Open cases (办件) from the welcome and the case events: alerts and per-department counts."""
+    day = lobby_day()
+    s = loaded(day, "supervisor")
+
+    def case(cid: str, due: str, soon: str, dept: str = "WT") -> dict[str, Any]:
+        return {"id": cid, "service": "WT-01", "department": dept, "state": "open",
+                "kind": "promised", "due": due, "due_soon_from": soon}  # fmt: skip
+
+    assert s.cases  # the scene's pending visits left cases open
+    s.cases.clear()
+    s.day = "2026-12-07"
+    s.apply(
+        {"type": "case_opened", "seq": s.seq + 1, "case": case("x1", "2026-12-03", "2026-12-01")}
+    )
+    s.apply(
+        {"type": "case_opened", "seq": s.seq + 1, "case": case("x2", "2026-12-08", "2026-12-04")}
+    )
+    s.apply(
+        {
+            "type": "case_opened",
+            "seq": s.seq + 1,
+            "case": case("x3", "2026-12-30", "2026-12-28", "MZ"),
+        }
+    )
+    kinds = [
+        (a.kind, a.key, a.severity) for a in s.alerts(LOBBY_NOW, "zh") if a.kind.startswith("case")
+    ]
+    assert kinds == [
+        ("case_overdue", "case_overdue:x1", "error"),
+        ("case_due_soon", "case_due_soon:x2", "warning"),
+    ]
+    text = next(a.text for a in s.alerts(LOBBY_NOW, "zh") if a.kind == "case_overdue")
+    assert text.startswith("办件超期 · x1") and "2026-12-03" in text
+    counts = {d.get("code"): n for d, n in s.case_counts()}
+    assert counts == {
+        "MZ": {"open": 1, "due_soon": 0, "overdue": 0},
+        "WT": {"open": 2, "due_soon": 1, "overdue": 1},
+    }
+    done = {**case("x1", "2026-12-03", "2026-12-01"), "state": "completed"}
+    s.apply({"type": "case_completed", "seq": s.seq + 1, "case": done})
+    assert "x1" not in s.cases
+    assert {d.get("code"): n for d, n in s.case_counts()}["WT"]["overdue"] == 0
