@@ -50,6 +50,7 @@
     complaints: [],
     ratings: [],
     faults: [],
+    cases: new Map(), // id -> open Case (办件), supervisors only
     staff: "",
     welcomed: false,
   };
@@ -121,6 +122,8 @@
       S.complaints = (st.complaints || []).slice();
       S.ratings = (st.ratings || []).slice();
       S.faults = (st.printer_faults || []).slice();
+      S.cases = new Map();
+      for (const c of st.cases || []) if (c.state === "open") S.cases.set(c.id, c);
     }
     H.show($("login-view"), false);
     H.show($("board-view"), true);
@@ -206,6 +209,18 @@
         break;
       case "printer_fault":
         if (SUPERVISOR) S.faults.push({ kiosk: f.kiosk, kind: f.kind, message: f.message, at: f.at });
+        break;
+      case "day_rolled":
+        S.day = f.day || S.day;
+        break;
+      case "case_opened":
+      case "case_changed":
+      case "case_completed":
+      case "case_returned":
+        if (SUPERVISOR && f.case && typeof f.case === "object") {
+          if (f.case.state === "open") S.cases.set(f.case.id, f.case);
+          else S.cases.delete(f.case.id);
+        }
         break;
       default:
         break;
@@ -610,12 +625,59 @@
       const num = c.number || numberOf(c.ticket);
       alerts.push(["complaint", "投诉 " + num + "：" + (c.text || ""), "Complaint from " + num, String(c.id || c.ticket)]);
     }
+    // open cases (办件) overdue (超期), then due within 2 working days (shared/alerts.py case_alerts)
+    const caseAlerts = [];
+    for (const c of Array.from(S.cases.values()).sort((a, b) => (String(a.due) + a.id < String(b.due) + b.id ? -1 : 1))) {
+      const kind = caseUrgency(c);
+      if (!kind) continue;
+      const s = service(c.service);
+      const sz = s ? s.name : c.service;
+      const se = s ? s.name_en || s.name : c.service;
+      caseAlerts.push(kind === "case_overdue"
+        ? [kind, "办件超期 · " + c.id + " · " + sz + "：应于 " + c.due + " 办结", "Case overdue · " + c.id + " · " + se + ": due " + c.due, c.id, true]
+        : [kind, "办件即将到期 · " + c.id + " · " + sz + "：" + c.due + " 到期", "Case due soon · " + c.id + " · " + se + ": due " + c.due, c.id, false]);
+    }
+    alerts.push(...caseAlerts.filter((a) => a[0] === "case_overdue"), ...caseAlerts.filter((a) => a[0] !== "case_overdue"));
     return alerts;
+  }
+
+  /** case_overdue, case_due_soon or null on the hall's day (shared/alerts.py case_urgency). */
+  function caseUrgency(c) {
+    if (c.state !== "open" || !c.due || !S.day) return null;
+    if (S.day > c.due) return "case_overdue";
+    if (c.due_soon_from && S.day >= c.due_soon_from) return "case_due_soon";
+    return null;
+  }
+
+  /** Open cases per department: open, due soon, overdue (shared/alerts.py cases_by_department). */
+  function renderCases() {
+    const rows = new Map();
+    for (const c of S.cases.values()) {
+      const r = rows.get(c.department) || { open: 0, due_soon: 0, overdue: 0 };
+      r.open += 1;
+      const kind = caseUrgency(c);
+      if (kind === "case_overdue") r.overdue += 1;
+      else if (kind === "case_due_soon") r.due_soon += 1;
+      rows.set(c.department, r);
+    }
+    const depts = Array.from(rows.keys()).sort();
+    $("cases-body").replaceChildren(...depts.map((code) => {
+      const r = rows.get(code);
+      const d = S.hall && S.hall.departments ? S.hall.departments.find((x) => x.code === code) : null;
+      const cls = r.overdue ? "cases-overdue" : r.due_soon ? "cases-soon" : "";
+      return H.el("tr", { class: cls, dataset: { department: code } },
+        H.el("td", {}, d ? d.name + " " + (d.name_en || "") : code),
+        H.el("td", { dataset: { field: "open" } }, String(r.open)),
+        H.el("td", { dataset: { field: "due_soon" } }, String(r.due_soon)),
+        H.el("td", { dataset: { field: "overdue" } }, String(r.overdue)));
+    }));
+    H.show($("cases-none"), !depts.length);
   }
   window.__hall.alerts = alertsAt;
 
   let lastAlerts = "";
   function renderAlerts() {
+    renderCases();
     const alerts = alertsAt(Date.now());
     const sig = JSON.stringify(alerts);
     if (sig === lastAlerts) return; // unchanged: leave the live region alone
