@@ -22,6 +22,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from counter.model import CounterState
+from counter.screens.cases import CasesScreen
 from counter.screens.login import LoginScreen
 from counter.screens.main import LogLine, MainScreen
 from counter.strings import error_text, t
@@ -105,6 +106,8 @@ class CounterApp(App[int]):
         main = self.main
         if main is not None:
             main.show(self.state, now=self.now(), online=self.online, busy=self.busy)
+        if self.is_running and isinstance(self.screen, CasesScreen):
+            self.screen.show(self.state)
 
     def add_log(self, line: str) -> None:
         """A line in the visible log, stamped with the hall's clock."""
@@ -273,6 +276,11 @@ class CounterApp(App[int]):
     @on(MainScreen.DialogRequested)
     def _dialog_requested(self, request: MainScreen.DialogRequested) -> None:
         self.push_screen(request.dialog, request.answered)
+
+    @on(MainScreen.CasesRequested)
+    def _cases_requested(self) -> None:
+        if not isinstance(self.screen, CasesScreen):
+            self.push_screen(CasesScreen(self.lang, self.state))
 
     @on(MainScreen.LogoutRequested)
     def _logout_requested(self) -> None:

@@ -108,6 +108,15 @@ class CounterState(HallState):
 
     # ------------------------------------------------------------ look-ups that never miss
 
+    def case_departments(self) -> set[str]:
+        """The departments of the services this window serves now (whose cases it sees)."""
+        out = set()
+        for code in self.window().get("services") or ():
+            s = self.service(code)
+            if s and s.get("department"):
+                out.add(str(s["department"]))
+        return out
+
     def window(self, number: int | None = None) -> Obj:
         """A window (this one by default); a closed stub for a number the hall does not know."""
         no = self.window_no if number is None else number

@@ -41,6 +41,7 @@ from counter.widgets.current import CurrentTicket
 from counter.widgets.figures import Figures
 from counter.widgets.header import WindowHeader
 from counter.widgets.tables import TicketTable
+from shared.alerts import CASE_DUE_SOON, CASE_OVERDUE, case_urgency
 from shared.calling import is_handed_off
 from shared.i18n import name_of
 from shared.labels import reason_label, state_label
@@ -57,7 +58,10 @@ LogLine = str | Callable[[dict[str, Any]], str]
 class MainScreen(Screen[None]):
     """Everything a clerk works with; every action on a function key and a button."""
 
-    BINDINGS = [Binding(KEYS[action], action, action, show=True) for action in ACTIONS]
+    BINDINGS = [
+        *(Binding(KEYS[action], action, action, show=True) for action in ACTIONS),
+        Binding("f12", "cases", "cases", show=False),  # named on the figures panel instead
+    ]
 
     class ActionRequested(Message):
         """The clerk asked for a command; `line` goes to the log once the hub has carried it out."""
@@ -70,6 +74,9 @@ class MainScreen(Screen[None]):
 
     class LogoutRequested(Message):
         """The clerk asked to log out (and so to close the window)."""
+
+    class CasesRequested(Message):
+        """The clerk asked for the department's open cases (F12)."""
 
     class DialogRequested(Message):
         """Show `dialog` over the screen; its answer (`dismiss`) goes to `answered`."""
@@ -153,9 +160,22 @@ class MainScreen(Screen[None]):
         self.query_one(OfflineBanner).set_online(self.online or not state.loaded)
         self.query_one(CurrentTicket).show(state, lang, now)
         self.query_one(Figures).show(state.figures(), lang)
+        self.query_one(Figures).border_subtitle = self._cases_key()
         self._show_lists(now)
         self.enabled = state.enabled(online=self.online, busy=self.busy, now=now)
         self.query_one(ActionBar).show(self.enabled, paused=state.window_state == W_PAUSED)
+
+    def _cases_key(self) -> str:
+        """F12 and the department's open cases: how many, due soon, overdue."""
+        cases = self.state.open_cases(self.state.case_departments())
+        urgency = [case_urgency(c, self.state.day) for c in cases]
+        return t(
+            "cases_key",
+            self.lang,
+            n=len(cases),
+            soon=urgency.count(CASE_DUE_SOON),
+            overdue=urgency.count(CASE_OVERDUE),
+        )
 
     def _show_lists(self, now: datetime) -> None:
         lang, state = self.lang, self.state
@@ -311,3 +331,7 @@ class MainScreen(Screen[None]):
 
     def action_logout(self) -> None:
         self.post_message(self.LogoutRequested())
+
+    def action_cases(self) -> None:
+        """F12: the department's open cases (办件)."""
+        self.post_message(self.CasesRequested())

@@ -59,3 +59,34 @@ def test_transfer_dialog(snap_compare: Any, lang: str) -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_pause_dialog(snap_compare: Any, lang: str) -> None:
     assert snap_compare(app_for(lang), terminal_size=SIZE, run_before=steady("f9"))
+
+
+def with_older_cases(welcome: dict[str, Any]) -> dict[str, Any]:
+    """Window 13's welcome plus cases of earlier days: one overdue, one due soon (the table's)."""
+
+    def case(cid: str, number: str, service: str, day: str, due: str, soon: str) -> dict[str, Any]:
+        return {"id": cid, "ticket": cid, "number": number, "service": service,
+                "department": "MZ", "day": day, "received_at": f"{day}T09:10:00.000000+08:00",
+                "window": 13, "clerk": "c013", "first_responsible": "c013", "kind": "promised",
+                "due": due, "due_soon_from": soon, "state": "open", "completed_at": None,
+                "completed_by": None, "completed_window": None, "note": None, "reason": None}  # fmt: skip
+
+    welcome["state"]["cases"] = [
+        case("20261020-A007", "A007", "MZ-01", "2026-10-20", "2026-11-24", "2026-11-20"),
+        case("20261030-A003", "A003", "MZ-03", "2026-10-30", "2026-11-27", "2026-11-25"),
+        *welcome["state"]["cases"],
+    ]
+    return welcome
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cases_screen(snap_compare: Any, lang: str) -> None:
+    # F12: overdue in red, due soon in amber, the earliest due first
+    app = CounterApp(
+        COUNTER_WINDOW,
+        staff="c013",
+        lang=lang,
+        welcome=with_older_cases(counter_welcome()),
+        now=lambda: NOW,
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=steady("f12"))
