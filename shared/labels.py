@@ -160,6 +160,17 @@ WINDOW_METRICS: Final = (
     "ratings",
 )
 
+# Cases (办件): a case's state, and how urgent an open one is (shared/alerts.py case_urgency).
+CASE_STATE_LABELS: Final[dict[str, Pair]] = {
+    "open": ("办理中", "In progress"),
+    "completed": ("已办结", "Completed"),
+    "returned": ("已退件", "Returned"),
+}
+CASE_URGENCY_LABELS: Final[dict[str, Pair]] = {
+    "case_due_soon": ("即将到期", "Due soon"),
+    "case_overdue": ("超期", "Overdue"),
+}
+
 # 好差评: the five levels of a citizen's rating.
 RATING_LEVEL_LABELS: Final[dict[int, Pair]] = {
     5: ("非常满意", "Very satisfied"),
@@ -209,6 +220,13 @@ def metric_label(name: str, lang: str, *, short: bool = False) -> str:
     return pick(lang, m.zh, m.short if short and m.short else m.en)
 
 
+def case_state_label(state: str | None, lang: str) -> str:
+    """A case state (or an open case's urgency, `case_due_soon` / `case_overdue`) in words."""
+    if state in CASE_URGENCY_LABELS:
+        return _label(CASE_URGENCY_LABELS, state, lang)
+    return _label(CASE_STATE_LABELS, state, lang)
+
+
 def rating_label(level: int | None, lang: str) -> str:
     """A rating level in words."""
     return _label(RATING_LEVEL_LABELS, level, lang)
@@ -232,6 +250,7 @@ def to_js() -> str:
         "callReasons": CALL_REASON_LABELS,
         "metrics": {k: [m.zh, m.en, m.unit] for k, m in METRIC_LABELS.items()},
         "ratingLevels": RATING_LEVEL_LABELS,
+        "caseStates": {**CASE_STATE_LABELS, **CASE_URGENCY_LABELS},
         "alerts": alerts.RULES,
     }
     body = ",\n".join(f"  {name}: {_js_object(table)}" for name, table in data.items())

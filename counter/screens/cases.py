@@ -28,6 +28,7 @@ from counter.screens.reason import ReasonDialog
 from counter.strings import t
 from shared.alerts import CASE_DUE_SOON, CASE_OVERDUE, case_urgency
 from shared.i18n import name_of
+from shared.labels import case_state_label
 
 SERVICE_W = 24
 URGENCY_STYLE = {CASE_OVERDUE: "bold red", CASE_DUE_SOON: "yellow"}
@@ -107,7 +108,7 @@ class CasesScreen(Screen[None]):
         for c in cases:
             urgency = case_urgency(c, state.day)
             style = URGENCY_STYLE.get(urgency or "", "")
-            state_text = t(f"case_{urgency or 'open'}", lang)
+            state_text = case_state_label(urgency or "open", lang)
             cells = (
                 str(c.get("id")),
                 str(c.get("number") or ""),

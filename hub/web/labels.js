@@ -65,6 +65,13 @@ window.HallLabels = Object.freeze({
     "2": ["不满意", "Dissatisfied"],
     "1": ["非常不满意", "Very dissatisfied"],
   },
+  caseStates: {
+    "open": ["办理中", "In progress"],
+    "completed": ["已办结", "Completed"],
+    "returned": ["已退件", "Returned"],
+    "case_due_soon": ["即将到期", "Due soon"],
+    "case_overdue": ["超期", "Overdue"],
+  },
   alerts: {
     "kinds": ["unattended", "overdue", "unserved", "paused", "rating", "printer", "complaint"],
     "max_wait_policy": "max_wait_minutes",

@@ -73,10 +73,10 @@
     title: [(n) => n + " · 排队号", (n) => n + " · Ticket"],
     not_rated: ["", ""],
     case_label: ["办件编号：", "Case: "],
-    case_open_due: [(d) => "办理中，承诺 " + d + " 前办结", (d) => "In progress: to be completed by " + d],
-    case_open: ["办理中", "In progress"],
-    case_completed: [(d) => "已办结（" + d + "）", (d) => "Completed (" + d + ")"],
-    case_returned: [(d) => "已退件（" + d + "）", (d) => "Returned (" + d + ")"],
+    case_open_due: [(d) => L.caseStates.open[0] + "，承诺 " + d + " 前办结", (d) => L.caseStates.open[1] + ": to be completed by " + d],
+    case_open: L.caseStates.open,
+    case_completed: [(d) => L.caseStates.completed[0] + "（" + d + "）", (d) => L.caseStates.completed[1] + " (" + d + ")"],
+    case_returned: [(d) => L.caseStates.returned[0] + "（" + d + "）", (d) => L.caseStates.returned[1] + " (" + d + ")"],
     case_reason: [(r) => "退件原因：" + r, (r) => "Reason: " + r],
   };
   // Ticket states (st_<state>) and rating levels (level<n>) in the shared words.

@@ -90,7 +90,7 @@ async def test_idempotent_resend_after_reconnect(hub) -> None:
     assert await hub_seq(hub) == seq
     await c.ok("start", "counter-req-2")
     assert (await c.ok("start", "counter-req-2"))["ticket"]["state"] == "serving"
-    assert await hub_seq(hub) == seq + 1
+    assert await hub_seq(hub) == seq + 2  # ticket_started and its case_opened, once
 
     # a citizen's identity is its ticket
     z = await citizen(hub, second["token"])
@@ -180,6 +180,6 @@ async def test_restart_keeps_state_and_replies(hub) -> None:
     await c.ok("start")
     await c.ok("finish", outcome="done")
     assert (await c.ok("call_next"))["ticket"]["id"] == a["ticket"]["id"]
-    assert await hub_seq(hub) == seq + 4
+    assert await hub_seq(hub) == seq + 6  # with the case's case_opened and case_completed
     for conn in (s, k, c, z):
         await conn.close()

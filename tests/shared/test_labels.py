@@ -18,6 +18,7 @@ from shared import labels
 from shared.i18n import Texts
 from shared.labels import (
     CALL_REASON_LABELS,
+    CASE_STATE_LABELS,
     HALL_METRICS,
     METRIC_LABELS,
     TICKET_STATE_LABELS,
@@ -101,7 +102,7 @@ def test_no_retired_word_is_left() -> None:
 
 def test_web_pages_take_state_and_reason_labels_from_the_table() -> None:
     """No page script spells a state or reason label itself (wire values are fine)."""
-    tables = (TICKET_STATE_LABELS, WINDOW_STATE_LABELS, CALL_REASON_LABELS)
+    tables = (TICKET_STATE_LABELS, WINDOW_STATE_LABELS, CALL_REASON_LABELS, CASE_STATE_LABELS)
     words = {w for table in tables for key, pair in table.items() for w in pair if w != key}
     for path in WEB.glob("*.js"):
         if path.name == "labels.js":
