@@ -69,7 +69,7 @@ def test_hub_and_shared_stay_free_of_apps_and_textual(package: str) -> None:
     assert offenders == {}
 
 
-@pytest.mark.parametrize("module", ["engine", "metrics"])
+@pytest.mark.parametrize("module", ["engine", "metrics", "cases"])
 def test_engine_is_pure(module: str) -> None:
     allowed = {
         "__future__",
@@ -124,7 +124,7 @@ def test_views_are_pure() -> None:
     allowed = {"__future__", "collections", "dataclasses", "datetime", "typing", "hub", "shared"}
     assert imported(views) <= allowed
     hub_modules = {m for m in runtime_modules(views) if m.split(".")[0] == "hub"}
-    assert hub_modules <= {"hub.engine", "hub.session", "hub.catalogue"}
+    assert hub_modules <= {"hub.engine", "hub.session", "hub.catalogue", "hub.cases"}
 
 
 def test_session_opens_no_sockets() -> None:
@@ -139,7 +139,7 @@ def test_pure_modules_load_no_io_library() -> None:
     """At run time, as imported: the engine, its metrics and the views pull in no UI, network
     or database code."""
     code = (
-        "import sys, hub.engine, hub.metrics, hub.views; "
+        "import sys, hub.engine, hub.metrics, hub.cases, hub.views; "
         "print(sorted({m.split('.')[0] for m in sys.modules} "
         "& {'textual', 'websockets', 'sqlalchemy', 'sqlmodel'}))"
     )
