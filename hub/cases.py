@@ -188,7 +188,9 @@ class CaseBook:
         if not cid:
             return []
         kind = ev["type"]
-        if kind == "ticket_started" and cid not in self.open and self.get(cid) is None:
+        # a case opened today is in `open` or `closed` (both rebuilt by a restart's replay of
+        # the day): no need to ask the store
+        if kind == "ticket_started" and cid not in self.open and cid not in self.closed:
             return [("case_opened", self._opened(ev, cid))]
         c = self.open.get(cid)
         if c is None:
