@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 from support.raw import citizen, counter, kiosk, supervisor
 
 from hub.calendar import WorkCalendar
@@ -31,6 +33,14 @@ DAY1 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Wednesday 09:00 in the hall (U
 DAY2 = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # Thursday
 DAY3 = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # Monday (Friday 4th a holiday)
 HOLIDAY = date(2026, 12, 4)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_db(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The scenario runs on SQLite and on PostgreSQL (the `cases` table's upserts and times)."""
+    if request.param == "sqlite":
+        return tmp_path / "hall.db"
+    return str(request.getfixturevalue("pg_url"))
 
 
 def cases_hall() -> Hall:
