@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.raw import citizen, counter, kiosk, supervisor
+from support.raw import citizen, counter, hello, hello_fields, kiosk, supervisor
 
 from hub.calendar import WorkCalendar
 from hub.catalogue import DEMO_PATH, Hall, load_catalogue
@@ -117,11 +117,16 @@ async def test_cases_across_three_working_days_and_a_holiday(hub: Any) -> None:
     await w3.error("complete_case", "unknown_case", case="20261202-Z999")
     await w1.error("complete_case", "case_closed", case=ids["c"])
     await w3.error("return_case", "bad_args", case=ids["d"])  # a return needs a reason
+    await w3.error("return_case", "bad_args", case=ids["d"], reason="  ")
+    await sup.error("complete_case", "forbidden", case=ids["a"])  # counters only
+    await k.error("return_case", "forbidden", case=ids["a"], reason="x")
     # a counter's welcome holds its departments' open cases, a supervisor's every one
     w4 = await counter(hub, 4)  # c004, 文体局 too
     assert [x["id"] for x in w4.state["cases"]] == [ids["b"], ids["a"], ids["d"]]
-    w2 = await counter(hub, 2, "c002")  # 计生局 too (c001 holds window 1)
-    assert w2.state["cases"] == []
+    w2 = await hello(hub.url, **hello_fields(hub, "counter", window=2, staff="c002", lang="en"))
+    assert w2.state["cases"] == []  # 计生局 too (c001 holds window 1): no open case
+    en = await w2.error("complete_case", "not_your_department", case=ids["a"])
+    assert en["message"] == f"Case {ids['a']} belongs to another department than this window's"
     await w2.close()
     sup2 = await supervisor(hub)
     assert {x["id"] for x in sup2.state["cases"]} == {ids["a"], ids["b"], ids["d"]}

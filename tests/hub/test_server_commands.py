@@ -86,6 +86,7 @@ async def test_counter_commands(hub) -> None:
     r = await c.ok("start")
     _ticket(r["ticket"], id=a1, state="serving", first_responsible={"staff": staff, "window": 13})
     _time(r["ticket"]["started_at"])
+    assert r["case"] == r["ticket"]["case"] == a1  # the first start opens the ticket's case
 
     r = await c.ok("finish", outcome="done", note="材料齐全，当场办结")
     _ticket(r["ticket"], id=a1, state="done")
@@ -128,6 +129,15 @@ async def test_counter_commands(hub) -> None:
         "from_window": 13, "from_staff": staff, "to_service": "GH-01", "to_window": 11, "reason": "需规划分局受理",
     }  # fmt: skip
     _time(h["at"])
+
+    assert r["case"] == a2  # a handoff keeps the case
+
+    # cases (办件), on any day: a3 was left pending (承诺件), a2 is returned (退件)
+    r = await c.ok("complete_case", case=a3, note="已发证")
+    assert (r["case"]["id"], r["case"]["state"], r["case"]["note"]) == (a3, "completed", "已发证")
+    assert r["case"]["kind"] == "promised" and r["case"]["completed_by"] == staff
+    r = await c.ok("return_case", case=a2, reason="材料不齐")
+    assert (r["case"]["state"], r["case"]["reason"]) == ("returned", "材料不齐")
 
     r = await c.ok("pause", reason="午休")
     _window(r["window"], number=13, state="paused", pause_reason="午休", staff=staff)
