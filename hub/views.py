@@ -278,6 +278,12 @@ def citizen_event(
     kind = ev["type"]
     if kind == "notice":
         return None, {k: v for k, v in ev.items() if k != "staff"}
+    case = ev.get("case")
+    if isinstance(case, dict):
+        # not the case event itself: its ticket page's view of the case, without a seq
+        if case.get("ticket") not in present:
+            return None
+        return str(case["ticket"]), {"type": "case_state", "case": citizen_case(case)}
     t = ev.get("ticket")
     if not isinstance(t, dict) or t["id"] not in present:
         return None

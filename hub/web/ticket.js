@@ -171,6 +171,11 @@
       render();
       return;
     }
+    if (f.type === "case_state") {
+      S.caseState = f.case || null; // its case completed or returned, on any day
+      render();
+      return;
+    }
     if (f.ticket && typeof f.ticket === "object") S.ticket = f.ticket;
     if (typeof f.can_rate === "boolean") S.canRate = f.can_rate;
     if (f.rate_window !== undefined) S.rateWindow = f.rate_window;

@@ -28,6 +28,7 @@ from support.raw import citizen, counter, hello, hello_fields, kiosk, supervisor
 from hub.calendar import WorkCalendar
 from hub.catalogue import DEMO_PATH, Hall, load_catalogue
 from shared.alerts import CASE_DUE_SOON, CASE_OVERDUE, case_alerts, cases_by_department
+from shared.protocol import CASE_EVENTS
 
 DAY1 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Wednesday 09:00 in the hall (UTC+8)
 DAY2 = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # Thursday
@@ -178,14 +179,19 @@ async def test_cases_across_three_working_days_and_a_holiday(hub: Any) -> None:
     }
     w4 = await counter(hub, 4)
     assert [x["id"] for x in w4.state["cases"]] == [ids["b"], ids["a"]]
+    ca = await citizen(hub, issued["a"]["token"])  # its page is open when the case completes
     done_a = await w4.ok("complete_case", case=ids["a"], note="已发证 / certificate issued")
+    live = await ca.next("case_state")
+    assert "seq" not in live and live["case"]["state"] == "completed"
+    assert not {f.get("type") for f in ca.frames} & CASE_EVENTS  # never the staff event
+    await ca.close()
     got = done_a["case"]
     assert (got["state"], got["completed_by"], got["completed_window"]) == ("completed", "c004", 4)
     assert got["completed_at"].startswith("2026-12-07") and got["completed_at"][:10] <= got["due"]
     assert got["note"] == "已发证 / certificate issued"
     assert (await sup.next("case_completed"))["case"] == got
     await w4.error("complete_case", "case_closed", case=ids["a"])
-    # the ticket page of an earlier day shows 已办结
+    # the ticket page of an earlier day shows 已办结 when it opens too
     ca = await citizen(hub, issued["a"]["token"])
     assert ca.state["ticket"]["id"] == ids["a"]
     assert ca.state["case"]["state"] == "completed"

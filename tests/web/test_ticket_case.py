@@ -40,11 +40,14 @@ async def test_the_ticket_page_shows_its_case_after_the_day_ends(hub: Any, open_
     instant[0] = DAY2
     await hub.stop()
     await hub.start(clock=lambda: instant[0])
+    await page.reload()  # the page of a ticket of an earlier day
+    await page.wait_for_selector('#case-panel[data-state="open"]', timeout=15000)
+    assert await page.text_content("#case-text") == "办理中，承诺 2026-12-09 前办结"
     w6 = await raw.counter(hub, 6)
     back = await w6.ok("return_case", case=issued["ticket"]["id"], reason="缺少营业执照副本")
     assert back["case"]["state"] == "returned"
     await w6.close()
-    await page.reload()
+    # live: the page's own view of its case (`case_state`), not the staff event
     await page.wait_for_selector('#case-panel[data-state="returned"]', timeout=15000)
     assert await page.text_content("#case-text") == "已退件（2026-12-03）"
     assert await page.text_content("#case-reason") == "退件原因：缺少营业执照副本"
