@@ -15,15 +15,30 @@ reports it once through `on_unavailable` and goes silent for good.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import shutil
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
-_ZH_DIGITS = "零一二三四五六七八九"
+from shared.voice import (
+    EspeakSpeaker,
+    Speaker,
+    SpeakerUnavailable,
+    spell_number_zh,
+    window_zh,
+)
+
+__all__ = [
+    "Announcement",
+    "AnnouncementQueue",
+    "EspeakSpeaker",
+    "Speaker",
+    "SpeakerUnavailable",
+    "spell_number_zh",
+    "text_en",
+    "text_zh",
+    "window_zh",
+]
 
 
 @dataclass(frozen=True)
@@ -37,21 +52,6 @@ class Announcement:
     recalls: int = 0
 
 
-def spell_number_zh(number: str) -> str:
-    """A ticket number as said in Chinese halls: letters as letters, digits one by one."""
-    return " ".join(_ZH_DIGITS[int(c)] if c.isdigit() else c.upper() for c in number)
-
-
-def window_zh(n: int) -> str:
-    """A window number in Chinese numerals (1-99; larger ones digit by digit)."""
-    if 0 <= n < 10:
-        return _ZH_DIGITS[n]
-    if 10 <= n < 100:
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else _ZH_DIGITS[tens]) + "十" + (_ZH_DIGITS[ones] if ones else "")
-    return "".join(_ZH_DIGITS[int(c)] for c in str(n))
-
-
 def text_zh(a: Announcement) -> str:
     """The Chinese announcement: 请 A 零 一 二 号到 五 号窗口办理."""
     return f"请 {spell_number_zh(a.number)} 号,到 {window_zh(a.window)} 号窗口办理"
@@ -60,65 +60,6 @@ def text_zh(a: Announcement) -> str:
 def text_en(a: Announcement) -> str:
     """The English announcement: Ticket A 0 1 2, please go to window 5."""
     return f"Ticket {' '.join(a.number.upper())}, please go to window {a.window}."
-
-
-class SpeakerUnavailable(Exception):
-    """The speaker cannot speak at all (e.g. espeak-ng is not installed)."""
-
-
-class Speaker(Protocol):
-    """Something that says a text aloud and returns when it has finished."""
-
-    async def say(self, text: str, lang: str) -> None: ...
-
-
-class EspeakSpeaker:
-    """Speaks with espeak-ng in a subprocess (offline; `-v cmn` for Mandarin)."""
-
-    def __init__(
-        self,
-        program: str = "espeak-ng",
-        voices: dict[str, str] | None = None,
-        speed: int = 150,
-    ) -> None:
-        self.program = program
-        self.voices = voices or {"zh": "cmn", "en": "en"}
-        self.speed = speed
-
-    def available(self) -> bool:
-        """Whether the program can be found on PATH."""
-        return shutil.which(self.program) is not None
-
-    async def say(self, text: str, lang: str) -> None:
-        """Speak text; raise SpeakerUnavailable when espeak-ng cannot be run."""
-        voice = self.voices.get(lang, self.voices["zh"])
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                self.program,
-                "-v",
-                voice,
-                "-s",
-                str(self.speed),
-                text,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-            )
-        except (FileNotFoundError, PermissionError) as exc:
-            raise SpeakerUnavailable(f"{self.program}: {exc.strerror or exc}") from None
-        try:
-            _, err = await proc.communicate()
-        except asyncio.CancelledError:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            await proc.wait()
-            raise
-        if proc.returncode != 0:
-            lines = [ln for ln in err.decode(errors="replace").splitlines() if ln.strip()]
-            message = lines[-1].strip() if lines else f"exit status {proc.returncode}"
-            if "voice" in message.lower():  # e.g. the cmn voice data is missing
-                raise SpeakerUnavailable(message)
-            raise RuntimeError(message)
 
 
 class AnnouncementQueue:

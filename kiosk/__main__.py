@@ -63,6 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser, *, common: bool = False) -> N
         default=None,
         help=f"staff PIN for reprint (ctrl+r) and exit (ctrl+x) (default: env {ENV_PIN}, else 0000)",
     )
+    parser.add_argument(
+        "--voice",
+        action="store_true",
+        help="read the care mode's screens aloud with espeak-ng (apt-get install espeak-ng)",
+    )
     parser.add_argument("--web", action="store_true", help="serve the kiosk to a browser")
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to serve on with --web (default: 127.0.0.1)"
@@ -135,7 +140,10 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.app import KioskApp, KioskConfig
 
     log.info("kiosk starting: hub %s, %s", hub, printer.describe())
-    config = KioskConfig(hub=hub, token=token, idle=idle, lang=lang, admin_pin=admin_pin)
+    voice = bool(_opt(args, "voice", False))
+    config = KioskConfig(
+        hub=hub, token=token, idle=idle, lang=lang, admin_pin=admin_pin, voice=voice
+    )
     app = KioskApp(config, printer=None if printer.kind == "none" else printer)
     try:
         result = app.run()
@@ -171,6 +179,7 @@ def _serve_web(args: argparse.Namespace, *, hub: str, token: str, admin_pin: str
             str(_opt(args, "idle", 30.0)),
             "--lang",
             _opt(args, "lang", "zh"),
+            *(["--voice"] if _opt(args, "voice", False) else []),
         ]
     )
     server = Server(command, host=host, port=port, title="hall kiosk")

@@ -20,6 +20,12 @@ fault never hides the ticket; it is shown, logged and reported to the hub.
 
 The app can also run without a hub from a prepared welcome dict
 (`KioskApp(config, welcome=...)`): snapshot tests use that.
+
+Care mode (关怀模式 / 长辈版): the big button on every screen (or 0, F2) turns it
+on for this citizen: big text, plain words, fewer things per screen, 绿色通道
+offered first, and each screen read aloud (`KioskScreen.care_script`, words in
+kiosk/care.py) through a `Speaker` (espeak-ng with `--voice`; tests pass a
+recording one), again on 再听一遍 (+, F3). Going home after idle turns it off.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ from kiosk.widgets.header import KioskHeader
 from shared.client import HubError
 from shared.protocol import DEFAULT_HUB
 from shared.ui.hub import HubEvent, HubFailed, HubLink, HubStatus, HubWelcomed
+from shared.voice import EspeakSpeaker, Speaker, SpeakerUnavailable
 
 log = logging.getLogger("hall.kiosk")
 
@@ -84,6 +91,7 @@ class KioskConfig:
     # makes one ticket) until answered or the citizen leaves the screen.
     issue_timeout: float | None = None
     max_backoff: float = 5.0  # longest pause between reconnect attempts
+    voice: bool = False  # read the care mode's screens aloud with espeak-ng
 
 
 class KioskApp(App[int]):
@@ -104,6 +112,7 @@ class KioskApp(App[int]):
     lang: reactive[str] = reactive("zh")
     online: reactive[bool] = reactive(False)
     fatal: reactive[str] = reactive("")  # error code that stopped the hub client for good
+    care: reactive[bool] = reactive(False)  # 关怀模式 / 长辈版 (this citizen, until idle)
 
     def __init__(
         self,
@@ -112,8 +121,15 @@ class KioskApp(App[int]):
         welcome: dict[str, Any] | None = None,
         printer: Printer | None = None,
         now: Callable[[], datetime] | None = None,
+        speaker: Speaker | None = None,
     ) -> None:
         super().__init__()
+        # the care mode's voice: the one given (tests), else espeak-ng when --voice asks
+        if speaker is None and self.config_voice(config):
+            speaker = EspeakSpeaker()
+        self.speaker: Speaker | None = speaker
+        self.spoken: list[tuple[str, str]] = []  # (lang, text) asked of the speaker, in order
+        self._spoken_key: tuple[int, str] | None = None
         self.config = config or KioskConfig()
         self.state = KioskState()
         self.printer = printer
@@ -156,6 +172,10 @@ class KioskApp(App[int]):
         if font_warning is not None and (text := font_warning()):
             self.notify(text, severity="warning", timeout=30)  # once, at start
 
+    @staticmethod
+    def config_voice(config: KioskConfig | None) -> bool:
+        return config is not None and config.voice
+
     def _hello(self) -> dict[str, Any]:
         return {"role": "kiosk", "token": self.config.token, "lang": self.lang}
 
@@ -193,11 +213,20 @@ class KioskApp(App[int]):
 
     def watch_lang(self) -> None:
         self.refresh_screens(all_screens=True)
+        self.call_after_refresh(self.speak_screen)
+
+    def watch_care(self, care: bool) -> None:
+        self.refresh_screens(all_screens=True)
+        self._spoken_key = None
+        if care:
+            self.call_after_refresh(self.speak_screen)
+        else:
+            self.workers.cancel_group(self, "care-voice")  # stop talking at once
 
     @property
     def view(self) -> KioskView:
         """What the screens show: the state, the clock, the language and the connection."""
-        return KioskView(self.state, self.now, self.lang, self.online, self.fatal)
+        return KioskView(self.state, self.now, self.lang, self.online, self.fatal, self.care)
 
     def refresh_screens(self, all_screens: bool = False) -> None:
         """Redraw the current screen (or all) from the state."""
@@ -248,6 +277,52 @@ class KioskApp(App[int]):
     @on(KioskScreen.Shown)
     def screen_shown(self) -> None:
         self.note_activity()  # the idle countdown starts once the screen is there
+        self.call_after_refresh(self.speak_screen)
+
+    @on(KioskScreen.CareToggled)
+    def care_toggled(self) -> None:
+        """The big 关怀模式 button (or 0, F2): care mode on or off for this citizen."""
+        self.note_activity()
+        self.care = not self.care
+        if isinstance(self.screen, KioskScreen):
+            self.screen.focus_primary()
+
+    @on(KioskScreen.RepeatRequested)
+    def repeat_requested(self) -> None:
+        """再听一遍: read the screen again."""
+        self.note_activity()
+        self.speak_screen(again=True)
+
+    # ------------------------------------------------------------------ care mode voice
+
+    def speak_screen(self, again: bool = False) -> None:
+        """In care mode, read the current screen aloud (once per screen and text, or `again`)."""
+        screen = self.screen
+        if not self.care or not isinstance(screen, KioskScreen):
+            return
+        text = screen.care_script()
+        key = (id(screen), text)
+        if not text or (key == self._spoken_key and not again):
+            return
+        self._spoken_key = key
+        self.spoken.append((self.lang, text))
+        if self.speaker is not None:
+            self._say(text, self.lang)
+
+    @work(group="care-voice", exclusive=True, exit_on_error=False)
+    async def _say(self, text: str, lang: str) -> None:
+        """Say one screen's text; a newer one cuts it short (exclusive)."""
+        speaker = self.speaker
+        if speaker is None:
+            return
+        try:
+            await speaker.say(text, lang)
+        except SpeakerUnavailable as exc:
+            log.error("care mode voice unavailable: %s", exc)
+            self.speaker = None
+            self.notify(t("voice_unavailable", lang), severity="warning", timeout=10)
+        except Exception:
+            log.exception("care mode voice failed")
 
     def open_department(self, department: str) -> None:
         """Show a department's services."""
@@ -300,13 +375,14 @@ class KioskApp(App[int]):
         await super().on_event(event)
 
     def _check_idle(self) -> None:
-        if len(self.screen_stack) <= 1 and self.lang == self.config.lang:
+        if len(self.screen_stack) <= 1 and self.lang == self.config.lang and not self.care:
             return
         if self._issuing:
             return  # never walk away from a ticket being issued
         if time.monotonic() - self._last_activity >= self.config.idle:
             self.go_home()
             self.lang = self.config.lang
+            self.care = False  # the next citizen starts on the normal screen
 
     # ------------------------------------------------------------------ issuing
 

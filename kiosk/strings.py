@@ -19,9 +19,31 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "back": ("返回", "Back"),
     "home": ("首页", "Home"),
     "keys_hint": (
-        "数字键 1-9 选择 · 方向键/Tab 移动 · 回车 确认 · Esc 返回",
-        "Keys 1-9 choose · arrows/Tab move · Enter confirm · Esc back",
+        "数字键 1-9 选择 · 方向键/Tab 移动 · 回车 确认 · Esc 返回 · 0 关怀模式",
+        "Keys 1-9 choose · arrows/Tab move · Enter confirm · Esc back · 0 care mode",
     ),
+    # care mode (关怀模式 / 长辈版): big text, plain words, read aloud
+    "care_on": ("关怀模式 长辈版", "Care mode"),
+    "care_off": ("返回普通版", "Normal screen"),
+    "care_repeat": ("再听一遍", "Hear it again"),
+    "care_keys": (
+        "按数字选择 · 回车 确认 · Esc 返回 · + 再听一遍 · 0 普通版",
+        "Numbers choose · Enter confirm · Esc back · + hear again · 0 normal screen",
+    ),
+    "voice_unavailable": (
+        "语音播报不可用（未安装 espeak-ng）",
+        "Voice unavailable (espeak-ng is not installed)",
+    ),
+    "care_home": ("请选您要去的部门", "Choose a department"),
+    "care_dept": ("请选您要办的事", "Choose what you need"),
+    "care_materials": ("要带的材料", "Bring these"),
+    "care_fee": ("要交的钱", "Fee"),
+    "care_time": ("多久办好", "How long it takes"),
+    "care_windows": ("去哪个窗口", "Which window"),
+    "care_queue": ("现在排队", "Queue now"),
+    "care_ahead": ("前面 {n} 人", "{n} ahead of you"),
+    "care_go": ("请去 {w}", "Go to {w}"),
+    "care_how": ("请选怎么排队", "How do you want to queue?"),
     "offline": (
         "暂停取号：正在连接服务大厅系统，请稍候或咨询工作人员",
         "Ticket issuing paused: reconnecting to the hall system. Please wait or ask staff.",

@@ -35,6 +35,7 @@ class KioskView:
     lang: str = "zh"
     online: bool = False  # connected to the hub and welcomed
     fatal: str = ""  # error code that stopped the hub client for good
+    care: bool = False  # 关怀模式 / 长辈版: big text, plain words, read aloud
 
     @property
     def can_issue(self) -> bool:
@@ -60,6 +61,10 @@ class KioskScreen(Screen[None]):
         Binding("escape", "back", show=False),
         Binding("enter", "primary", show=False),
         *(Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)),
+        Binding("0", "care", show=False),
+        Binding("f2", "care", show=False),
+        Binding("plus", "repeat", show=False),
+        Binding("f3", "repeat", show=False),
     ]
 
     class Shown(Message):
@@ -71,9 +76,16 @@ class KioskScreen(Screen[None]):
     class HomeRequested(Message):
         """Back to the departments (Home, Done, or a catalogue change left the screen stale)."""
 
+    class CareToggled(Message):
+        """The citizen switched the care mode (关怀模式) on or off."""
+
+    class RepeatRequested(Message):
+        """Read this screen aloud again (再听一遍)."""
+
     def __init__(self, view: KioskView) -> None:
         super().__init__()
         self.view = view
+        self._care_shown: bool | None = None  # the care mode the widgets were last laid out in
 
     @property
     def lang(self) -> str:
@@ -108,6 +120,7 @@ class KioskScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.sync()
+        self.post_message(self.Shown())  # back on this screen: read it again in care mode
 
     def sync(self, view: KioskView | None = None) -> None:
         """Redraw everything from `view` (the app passes a new one down) or the last one."""
@@ -121,7 +134,15 @@ class KioskScreen(Screen[None]):
         header.hall_name = self.view.state.hall_name(lang)
         header.lang = lang
         self.query_one(StatusBanner).message = self.view.banner
-        self.put("#keys-hint", t("keys_hint", lang))
+        care = self.view.care
+        self.put("#keys-hint", t("care_keys" if care else "keys_hint", lang))
+        self.query_one("#care-toggle", Button).label = t("care_off" if care else "care_on", lang)
+        self.query_one("#care-repeat", Button).display = care
+        if care != self._care_shown:
+            self._care_shown = care
+            self.set_class(care, "-care")
+            for widget in self.query(".care-big, Tile"):
+                widget.refresh(layout=True)
         for button_id, key in (("#nav-back", "back"), ("#nav-home", "home")):
             for button in self.query(button_id).results(Button):
                 button.label = t(key, lang)
@@ -129,6 +150,10 @@ class KioskScreen(Screen[None]):
 
     def sync_body(self) -> None:
         """Redraw the screen's own widgets."""
+
+    def care_script(self) -> str:
+        """What the care mode reads aloud on this screen ("" for nothing)."""
+        return ""
 
     # ------------------------------------------------------------------ keys
 
@@ -166,6 +191,15 @@ class KioskScreen(Screen[None]):
     def action_back(self) -> None:
         """Esc: one screen back (home stays home)."""
         self.post_message(self.BackRequested())
+
+    def action_care(self) -> None:
+        """0, F2 or the care button: the care mode on or off."""
+        self.post_message(self.CareToggled())
+
+    def action_repeat(self) -> None:
+        """+, F3 or 再听一遍: read this screen aloud again (care mode)."""
+        if self.view.care:
+            self.post_message(self.RepeatRequested())
 
     def action_home(self) -> None:
         """Home: back to the departments."""

@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 
+from kiosk import care
 from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.strings import t
 from kiosk.widgets.text import PlainText
@@ -41,7 +42,7 @@ class DepartmentScreen(KioskScreen):
         self.department = department
 
     def compose_body(self) -> ComposeResult:
-        yield PlainText(id="prompt")
+        yield PlainText(id="prompt", classes="care-big")
         services = self.view.state.services_of(self.department)
         yield TileGrid(
             *(
@@ -61,6 +62,11 @@ class DepartmentScreen(KioskScreen):
         if dept is None or codes != [tile.key for tile in self.query(Tile)]:
             self.post_message(self.HomeRequested())  # the catalogue changed under us
             return
+        if self.view.care:  # plain and short: the department; each tile only its service
+            self.put("#prompt", f"{name_of(dept, lang)}\n{t('care_dept', lang)}")
+            for tile in self.query(Tile):
+                tile.show(name_of(state.service(tile.key) or {}, lang))
+            return
         self.put("#prompt", f"{name_of(dept, lang)}  ·  {t('choose_service', lang)}")
         for tile in self.query(Tile):
             svc = state.service(tile.key) or {}
@@ -68,6 +74,9 @@ class DepartmentScreen(KioskScreen):
                 name_of(svc, lang),
                 wait_line(state.estimate(tile.key), lang),
             )
+
+    def care_script(self) -> str:
+        return care.department(self.view.state, self.department, self.lang)
 
     @on(Tile.Chosen, ".service")
     def service_chosen(self, event: Tile.Chosen) -> None:

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button
 
+from kiosk import care
 from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.screens.department import wait_line
 from kiosk.strings import t
@@ -23,6 +24,16 @@ def guide_text(guide: dict[str, Any], field: str, lang: str) -> Any:
     if lang == "en" and guide.get(f"{field}_en"):
         return guide[f"{field}_en"]
     return guide.get(field)
+
+
+# the guide's headings in plain words, in the care mode
+CARE_LABELS = {
+    "materials": "care_materials",
+    "fee": "care_fee",
+    "time_limit": "care_time",
+    "windows": "care_windows",
+    "queue_now": "care_queue",
+}
 
 
 class GuideScreen(KioskScreen):
@@ -40,11 +51,11 @@ class GuideScreen(KioskScreen):
         self.service = service
 
     def compose_body(self) -> ComposeResult:
-        yield PlainText(id="prompt")
+        yield PlainText(id="prompt", classes="care-big")
         with VerticalScroll(id="guide"):
             for part in ("materials", "fee", "time_limit", "windows", "queue_now"):
-                yield PlainText(classes="guide-label", id=f"label-{part}")
-                yield PlainText(classes="guide-text", id=f"text-{part}")
+                yield PlainText(classes="guide-label care-big", id=f"label-{part}")
+                yield PlainText(classes="guide-text care-big", id=f"text-{part}")
         with Horizontal(id="actions"):
             yield Tile("take", 1, id="take-ticket", classes="primary action")
             yield Button(t("back", self.lang), id="nav-back", action="screen.back")
@@ -57,7 +68,10 @@ class GuideScreen(KioskScreen):
             self.post_message(self.HomeRequested())  # the catalogue changed under us
             return
         guide = svc.get("guide") or {}
-        self.put("#prompt", f"{t('guide', lang)}  ·  {name_of(svc, lang)}")
+        if self.view.care:
+            self.put("#prompt", name_of(svc, lang))
+        else:
+            self.put("#prompt", f"{t('guide', lang)}  ·  {name_of(svc, lang)}")
         materials = list(guide_text(guide, "materials", lang) or ())
         windows = state.window_names(self.service, lang)
         texts = {
@@ -68,8 +82,9 @@ class GuideScreen(KioskScreen):
             "windows": ("、" if lang == "zh" else ", ").join(windows) or t("no_windows", lang),
             "queue_now": wait_line(state.estimate(self.service), lang),
         }
+        labels = CARE_LABELS if self.view.care else {}
         for part, text in texts.items():
-            self.put(f"#label-{part}", t(part, lang))
+            self.put(f"#label-{part}", t(labels.get(part, part), lang))
             self.put(f"#text-{part}", str(text))
         take = self.query_one("#take-ticket", Tile)
         if self.view.can_issue:
@@ -77,6 +92,9 @@ class GuideScreen(KioskScreen):
         else:
             take.show(t("take_ticket", lang), t("paused_short", lang))
         take.available = self.view.can_issue
+
+    def care_script(self) -> str:
+        return care.guide(self.view.state, self.service, self.lang)
 
     @on(Tile.Chosen, "#take-ticket")
     def take_chosen(self) -> None:

@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 
+from kiosk import care
 from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.strings import t
 from kiosk.widgets.text import PlainText
@@ -34,7 +35,7 @@ class HomeScreen(KioskScreen):
         ]
 
     def compose_body(self) -> ComposeResult:
-        yield PlainText(id="prompt")
+        yield PlainText(id="prompt", classes="care-big")
         tiles = self._tiles()
         yield TileGrid(*tiles, columns=4 if len(tiles) > 9 else 3, id="departments")
         yield PlainText(id="empty")
@@ -50,12 +51,15 @@ class HomeScreen(KioskScreen):
                 self._rebuilding = True
                 self.call_later(self.rebuild_grid)
             return
-        self.put("#prompt", t("welcome", lang))
+        self.put("#prompt", t("care_home" if self.view.care else "welcome", lang))
         self.put("#empty", "" if codes else t("no_departments", lang))
         for tile in self.query(Tile):
             dept = state.department(tile.key) or {}
             # The name and the waiting count; the services are one tap away.
             tile.show(name_of(dept, lang), t("waiting_n", lang, n=state.waiting_in(tile.key)))
+
+    def care_script(self) -> str:
+        return care.home(self.view.state, self.lang)
 
     async def rebuild_grid(self) -> None:
         """Replace the department tiles after the catalogue changed."""

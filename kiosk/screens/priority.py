@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.reactive import reactive
 
+from kiosk import care
 from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.strings import error_reason, t
 from kiosk.widgets.text import PlainText
@@ -41,7 +42,7 @@ class PriorityScreen(KioskScreen):
         self.service = service
 
     def compose_body(self) -> ComposeResult:
-        yield PlainText(id="prompt")
+        yield PlainText(id="prompt", classes="care-big")
         yield TileGrid(
             Tile("normal", 1, id="choose-normal", classes="primary choice"),
             Tile("priority", 2, id="choose-priority", classes="choice"),
@@ -49,7 +50,7 @@ class PriorityScreen(KioskScreen):
             id="choices",
         )
         yield PlainText(id="priority-note")
-        yield PlainText(id="issue-status")
+        yield PlainText(id="issue-status", classes="care-big")
         yield from self.compose_nav()
 
     def sync_body(self) -> None:
@@ -58,10 +59,15 @@ class PriorityScreen(KioskScreen):
         if svc is None:
             self.post_message(self.HomeRequested())  # the catalogue changed under us
             return
-        self.put("#prompt", f"{name_of(svc, lang)}  ·  {t('how_queue', lang)}")
+        if self.view.care:
+            self.put("#prompt", t("care_how", lang))
+        else:
+            self.put("#prompt", f"{name_of(svc, lang)}  ·  {t('how_queue', lang)}")
+        self._order(self.view.care)
         self.query_one("#choose-normal", Tile).show(t("regular", lang), t("regular_sub", lang))
         self.query_one("#choose-priority", Tile).show(t("priority", lang), t("priority_sub", lang))
         self.put("#priority-note", t("priority_note", lang))
+        self.query_one("#priority-note").display = not self.view.care
         enabled = self.view.can_issue and not self.issuing
         for tile in self.query(".choice").results(Tile):
             tile.available = enabled
@@ -76,6 +82,31 @@ class PriorityScreen(KioskScreen):
             self.put("#issue-status", "")
         status = self.query_one("#issue-status", PlainText)
         status.set_class(bool(self.error) and not self.issuing, "error")
+
+    def _order(self, care: bool) -> None:
+        """绿色通道 first (key 1, the default) in the care mode; regular first otherwise."""
+        normal = self.query_one("#choose-normal", Tile)
+        green = self.query_one("#choose-priority", Tile)
+        first, second = (green, normal) if care else (normal, green)
+        if first.index == 1:
+            return
+        first.index, second.index = 1, 2
+        first.add_class("primary")
+        second.remove_class("primary")
+        self.query_one(TileGrid).move_child(first, before=second)
+        first.refresh(layout=True)
+        second.refresh(layout=True)
+        if isinstance(self.focused, Tile) or self.focused is None:
+            first.focus(scroll_visible=False)
+
+    def focus_primary(self) -> None:
+        """The first choice (绿色通道 in the care mode) takes the highlight: Enter chooses it."""
+        if self.is_mounted or self.query(Tile):
+            self._order(self.view.care)
+        super().focus_primary()
+
+    def care_script(self) -> str:
+        return care.priority(self.view.state, self.service, self.lang)
 
     def watch_issuing(self) -> None:
         self.sync()

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 
+from kiosk import care
 from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.state import IssuedTicket
 from kiosk.strings import t
@@ -66,16 +67,16 @@ class TicketScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ticket"):
             with Vertical(id="ticket-main"):
-                yield PlainText(id="your-number")
+                yield PlainText(id="your-number", classes="care-big")
                 yield BigText(
                     self.ticket.number if self.ticket else "",
                     max_scale=NUMBER_MAX_SCALE,
                     id="number",
                 )
-                yield PlainText(id="ticket-service")
-                yield PlainText(id="ticket-ahead")
-                yield PlainText(id="ticket-eta")
-                yield PlainText(id="ticket-windows")
+                yield PlainText(id="ticket-service", classes="care-big")
+                yield PlainText(id="ticket-ahead", classes="care-big")
+                yield PlainText(id="ticket-eta", classes="care-big")
+                yield PlainText(id="ticket-windows", classes="care-big")
                 yield PlainText(id="ticket-issued")
             with Vertical(id="ticket-qr"):
                 yield QRCode(self.ticket.url if self.ticket else "", id="qr")
@@ -108,6 +109,21 @@ class TicketScreen(KioskScreen):
         status = self.query_one("#print-status", PlainText)
         status.set_class(self.print_status == "fault", "error")
         self.query_one("#done", Tile).show(t("done", lang))
+        # fewer things in the care mode: the number, the people ahead, where to go
+        for selector in (
+            "#your-number",
+            "#ticket-service",
+            "#ticket-eta",
+            "#ticket-issued",
+            "#ticket-qr",
+        ):
+            self.query_one(selector).display = not self.view.care
+        if self.view.care:
+            self.put("#ticket-ahead", t("care_ahead", lang, n=tk.ahead))
+            self.put("#ticket-windows", t("care_go", lang, w=windows))
+
+    def care_script(self) -> str:
+        return care.ticket(self.ticket, self.lang) if self.ticket is not None else ""
 
     def watch_print_status(self) -> None:
         self.sync()

@@ -47,7 +47,12 @@ class Clock(Static):
 
 
 class KioskHeader(Horizontal):
-    """Hall name on the left, the clock, and the language toggle on the right."""
+    """Hall name on the left, the clock, the care mode's buttons and the language toggle.
+
+    The care button (关怀模式 / 长辈版) is on every screen, large and yellow; 再听一遍
+    (repeat) shows in the care mode only. Both act on the screen (``screen.care``,
+    ``screen.repeat``), which labels them in `KioskScreen.sync`.
+    """
 
     hall_name: reactive[str] = reactive("")
     lang: reactive[str] = reactive("zh")
@@ -62,6 +67,8 @@ class KioskHeader(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static(id="hall-name")
         yield Clock(self._now, id="clock")
+        yield Button(t("care_repeat", self.lang), id="care-repeat", action="screen.repeat")
+        yield Button(t("care_on", self.lang), id="care-toggle", action="screen.care")
         yield Button(t("lang_toggle", self.lang), id="lang-toggle")
 
     def watch_hall_name(self, name: str) -> None:

@@ -6,9 +6,13 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.content import Content
 from textual.events import Click
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from kiosk.widgets import bigcjk
+from kiosk.widgets.text import care_big
 
 
 class Tile(Widget, can_focus=True):
@@ -62,6 +66,23 @@ class Tile(Widget, can_focus=True):
         """Set the tile's text: its number, a bold title, then smaller lines."""
         self.shown = (title, lines)
 
+    def _care_lines(self, width: int) -> list[Content] | None:
+        """In the care mode: the number, title and lines all in big glyphs (None: no font)."""
+        if self.shown is None or self.has_class("action") or not care_big(self):
+            return None  # an action tile (取号, 完成) keeps one line, in a taller tile
+        title, lines = self.shown
+        head = f"{self.index} {title}" if self.index is not None else title
+        big = bigcjk.lines("\n".join((head, *lines)), max(width, 16))
+        if big is None:
+            return None
+        return [Content(row) for row in big]
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        care = self._care_lines(width)
+        if care is not None:
+            return len(care)
+        return super().get_content_height(container, viewport, width)
+
     def render(self) -> Content:
         """Number and title (wrapped, cut with … when too long), then the lines, always shown.
 
@@ -69,6 +90,9 @@ class Tile(Widget, can_focus=True):
         """
         if self.shown is None:
             return Content("")
+        care = self._care_lines(self.content_size.width)
+        if care is not None:
+            return Content("\n").join(care)
         title, lines = self.shown
         width = max(self.content_size.width, 8)
         height = max(self.content_size.height, 2)
