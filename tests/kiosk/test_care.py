@@ -6,6 +6,7 @@ tests: a real hub (a 绿色通道 ticket taken in care mode) and the real espeak
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import shutil
@@ -244,3 +245,30 @@ async def test_real_espeak_ng_is_invoked_with_the_voice_speed_and_text(tmp_path:
     assert wav.stat().st_size > 10_000  # espeak-ng spoke it (Mandarin voice, a second or more)
     await speaker.say("Your number is A 0 0 5.", "en")
     assert args_file.read_text(encoding="utf-8").splitlines()[:2] == ["-v", "en"]
+
+
+def test_voice_is_turned_on_by_the_voice_option() -> None:
+    from kiosk.__main__ import add_arguments
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser, common=True)
+    assert parser.parse_args(["--token", "T", "--voice"]).voice is True
+    assert parser.parse_args(["--token", "T"]).voice is False
+    assert isinstance(KioskApp(KioskConfig(voice=True)).speaker, EspeakSpeaker)
+    assert KioskApp(KioskConfig()).speaker is None  # silent care mode: big text only
+
+
+async def test_care_mode_without_espeak_goes_on_silent() -> None:
+    app = KioskApp(
+        KioskConfig(idle=3600),
+        welcome=kiosk_welcome(),
+        now=lambda: KIOSK_NOW,
+        speaker=EspeakSpeaker(program="espeak-ng-that-does-not-exist"),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("0")
+        await wait_for(lambda: app.speaker is None, what="speaker dropped", pilot=pilot)
+        assert app.care and app.screen.has_class("-care")  # the big text stays
+        await pilot.press("1")
+        await wait_for(lambda: isinstance(app.screen, DepartmentScreen), pilot=pilot)
+        assert "民政局" in app.spoken[-1][1]  # what it would have said, for the record
