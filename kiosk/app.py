@@ -301,6 +301,8 @@ class KioskApp(App[int]):
         if not self.care or not isinstance(screen, KioskScreen):
             return
         text = screen.care_script()
+        if text and (banner := self.view.banner):
+            text = f"{banner}{'。' if self.lang == 'zh' else ' '}{text}"  # 暂停取号 first
         key = (id(screen), text)
         if not text or (key == self._spoken_key and not again):
             return

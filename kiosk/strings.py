@@ -43,6 +43,9 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "care_queue": ("现在排队", "Queue now"),
     "care_ahead": ("前面 {n} 人", "{n} ahead of you"),
     "care_go": ("请去 {w}", "Go to {w}"),
+    "care_priority": ("绿色通道", "Priority line"),
+    "care_priority_sub": ("老年人优先", "Elderly first"),
+    "care_regular": ("普通取号", "Regular ticket"),
     "care_how": ("请选怎么排队", "How do you want to queue?"),
     "offline": (
         "暂停取号：正在连接服务大厅系统，请稍候或咨询工作人员",

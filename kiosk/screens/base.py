@@ -137,6 +137,7 @@ class KioskScreen(Screen[None]):
         care = self.view.care
         self.put("#keys-hint", t("care_keys" if care else "keys_hint", lang))
         self.query_one("#care-toggle", Button).label = t("care_off" if care else "care_on", lang)
+        self.query_one("#care-repeat", Button).label = t("care_repeat", lang)
         self.query_one("#care-repeat", Button).display = care
         if care != self._care_shown:
             self._care_shown = care
@@ -173,7 +174,7 @@ class KioskScreen(Screen[None]):
         """Highlight the primary tile, so Enter takes the primary action."""
         tile = self.primary_tile()
         if tile is not None and not tile.disabled:
-            tile.focus(scroll_visible=False)
+            tile.focus(scroll_visible=self.view.care)  # big tiles: bring it into view
 
     def action_pick(self, n: int) -> None:
         """Choose the n-th tile on the screen."""

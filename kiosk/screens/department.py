@@ -63,7 +63,7 @@ class DepartmentScreen(KioskScreen):
             self.post_message(self.HomeRequested())  # the catalogue changed under us
             return
         if self.view.care:  # plain and short: the department; each tile only its service
-            self.put("#prompt", f"{name_of(dept, lang)}\n{t('care_dept', lang)}")
+            self.put("#prompt", name_of(dept, lang))  # "请选您要办的事" is said aloud
             for tile in self.query(Tile):
                 tile.show(name_of(state.service(tile.key) or {}, lang))
             return

@@ -64,8 +64,14 @@ class PriorityScreen(KioskScreen):
         else:
             self.put("#prompt", f"{name_of(svc, lang)}  ·  {t('how_queue', lang)}")
         self._order(self.view.care)
-        self.query_one("#choose-normal", Tile).show(t("regular", lang), t("regular_sub", lang))
-        self.query_one("#choose-priority", Tile).show(t("priority", lang), t("priority_sub", lang))
+        normal = self.query_one("#choose-normal", Tile)
+        green = self.query_one("#choose-priority", Tile)
+        if self.view.care:  # plain and short: the rest is said aloud
+            normal.show(t("care_regular", lang))
+            green.show(t("care_priority", lang), t("care_priority_sub", lang))
+        else:
+            normal.show(t("regular", lang), t("regular_sub", lang))
+            green.show(t("priority", lang), t("priority_sub", lang))
         self.put("#priority-note", t("priority_note", lang))
         self.query_one("#priority-note").display = not self.view.care
         enabled = self.view.can_issue and not self.issuing

@@ -93,6 +93,17 @@ async def test_care_text_is_at_least_twice_the_normal_size() -> None:
         # every tile's text is big too, and a tile is at least twice as tall as before
         await wait_for(lambda: tile.size.height >= 2 * normal_tile_rows, pilot=pilot)
         assert ink_rows(tile) >= 2 * 2
+        # the buttons are twice the size too
+        await pilot.press("1")
+        await wait_for(lambda: isinstance(app.screen, DepartmentScreen), pilot=pilot)
+        back = app.screen.query_one("#nav-back")
+        await wait_for(  # normal: 3 rows, 16 columns
+            lambda: back.outer_size.height >= 2 * 3 and back.outer_size.width >= 2 * 16,
+            what=f"a big Back button, not {back.outer_size}",
+            pilot=pilot,
+        )
+        await pilot.press("escape")
+        await wait_for(lambda: isinstance(app.screen, HomeScreen), pilot=pilot)
         # and back to normal
         await pilot.press("0")
         await wait_for(lambda: not app.screen.has_class("-care"), pilot=pilot)
@@ -190,23 +201,31 @@ async def test_care_mode_by_touch_with_the_repeat_button() -> None:
 
 async def test_care_mode_ends_when_the_kiosk_goes_home_after_idle() -> None:
     speaker = RecordingSpeaker()
-    app = make_app(speaker, idle=0.5)
+    app = make_app(speaker, idle=1.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        # on to a department in care mode (it reads the department aloud), then no touch
         await pilot.press("0", "1")
-        await wait_for(lambda: isinstance(app.screen, DepartmentScreen) and app.care, pilot=pilot)
         await wait_for(
-            lambda: isinstance(app.screen, HomeScreen) and not app.care,
-            what="home, normal mode, after idle",
+            lambda: (
+                isinstance(app.screen, HomeScreen)
+                and not app.care
+                and any("请选您要办的事" in text for _, text in app.spoken)
+            ),
+            what="the department read in care mode, then home, normal mode, after idle",
             pilot=pilot,
         )
         assert not app.screen.has_class("-care")
         await pilot.pause()
         assert app.screen.query_one("#prompt", PlainText).text == "欢迎办事，请选择办理部门"
         # care mode alone (on home) also times out
+        count = len(app.spoken)
         await pilot.press("0")
-        await wait_for(lambda: app.care, pilot=pilot)
-        await wait_for(lambda: not app.care, what="care off after idle on home", pilot=pilot)
+        await wait_for(
+            lambda: len(app.spoken) > count and not app.care,
+            what="care on (home read aloud), then off after idle on home",
+            pilot=pilot,
+        )
 
 
 async def test_green_channel_ticket_in_care_mode_from_a_real_hub(hub: Any) -> None:
@@ -272,3 +291,13 @@ async def test_care_mode_without_espeak_goes_on_silent() -> None:
         await pilot.press("1")
         await wait_for(lambda: isinstance(app.screen, DepartmentScreen), pilot=pilot)
         assert "民政局" in app.spoken[-1][1]  # what it would have said, for the record
+
+
+async def test_care_mode_says_first_that_issuing_is_paused() -> None:
+    speaker = RecordingSpeaker()
+    app = make_app(speaker)
+    async with app.run_test(size=SIZE) as pilot:
+        app.online = False
+        await pilot.press("0")
+        said = await spoken(pilot, speaker, "暂停取号", "请选您要去的部门")
+        assert said.index("暂停取号") < said.index("请选您要去的部门")
