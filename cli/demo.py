@@ -74,10 +74,19 @@ def missing_packages() -> list[tuple[str, str]]:
     missing = []
     if find_cjk_font() is None:
         missing.append(
-            (CJK_PACKAGES, "no Chinese in the ticket preview PNG and in Chromium's web pages")
+            (
+                CJK_PACKAGES,
+                "no Chinese in the ticket preview PNG and in Chromium's web pages;"
+                " the kiosk care mode's text stays normal size",
+            )
         )
     if shutil.which("espeak-ng") is None:
-        missing.append(("espeak-ng", "no voice: `hall display --voice` stays silent"))
+        missing.append(
+            (
+                "espeak-ng",
+                "no voice: `hall display --voice` and `hall kiosk --voice` (care mode) stay silent",
+            )
+        )
     if not any(shutil.which(c) for c in ("chromium", "chromium-browser", "google-chrome")):
         missing.append(("chromium", "only if wanted: the web board /board on a TV's browser"))
     if shutil.which("tmux") is None:
