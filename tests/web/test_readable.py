@@ -206,3 +206,24 @@ async def test_ticket_page_controls_show_their_focus(hub, open_page, kiosk) -> N
     await page.keyboard.press("Shift+Tab")
     await page.keyboard.press("Enter")  # the language toggle by keyboard
     await page.wait_for_function("() => document.documentElement.lang === 'en'")
+
+
+async def test_supervisor_view_zoomed_to_200_percent_does_not_scroll_sideways(
+    hub, open_page, kiosk
+) -> None:
+    await kiosk.ok("issue", service="MZ-01")  # an alert: waiting with no open window
+    # a 1920x1080 screen at 200% zoom: 960x540 CSS pixels; the figures tables scroll inside
+    # their own box (.table-wrap), the page itself never sideways
+    page, _ = await open_page(
+        hub.http + "/board?supervisor", viewport={"width": 960, "height": 540}
+    )
+    await page.fill("#login-staff", hub.supervisor[0])
+    await page.fill("#login-pin", hub.supervisor[1])
+    await page.click("#login-submit")
+    await page.wait_for_selector("#supervisor", state="visible", timeout=10000)
+    await page.wait_for_selector("#alerts li", timeout=10000)
+    wide = await page.evaluate(
+        """() => { const d = document.documentElement;
+                   return d.scrollWidth > d.clientWidth + 1 ? [d.scrollWidth, d.clientWidth] : null; }"""
+    )
+    assert wide is None
