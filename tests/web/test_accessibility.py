@@ -114,11 +114,19 @@ async def test_supervisor_board_in_every_state(hub, open_page, proto) -> None:
     for code in ("TJ-01", "GH-01", "JG-01"):
         await kiosk.ok("issue", service=code)
     await kiosk.ok("printer_status", ok=False, kind="paper_out", message="缺纸")
+    # an open case (承诺件) in the cases table
+    await kiosk.ok("issue", service="SR-01")
+    await c5.ok("resume")
+    await c5.ok("call_next")
+    await c5.ok("start")
+    await c5.ok("finish", outcome="pending")
+    await c5.ok("pause", reason="会议")
+    await page.wait_for_selector('#cases-body tr[data-department="SR"]', timeout=10000)
     await page.wait_for_selector('.win[data-window="13"][data-unattended="yes"]', timeout=10000)
     await page.wait_for_selector('.win[data-window="5"][data-state="paused"]', timeout=10000)
     await page.wait_for_selector('#alerts li[data-kind="printer"]', timeout=10000)
     await page.wait_for_function("() => document.querySelectorAll('#alerts li').length >= 4")
-    await audit(page, "/board?supervisor alerts, closed/paused/unattended windows")
+    await audit(page, "/board?supervisor alerts, open case, closed/paused/unattended windows")
 
     await page.click('button[data-close-window="13"]')
     await page.wait_for_selector("#confirm-done", state="visible")
@@ -164,4 +172,22 @@ async def test_ticket_page_in_every_state(hub, open_page, kiosk, counter, proto)
 
     notfound, _ = await open_page(hub.http + "/t/not-a-ticket", viewport=PHONE)
     await audit(notfound, "/t/<unknown> 404")
+    audit.done()
+
+
+async def test_ticket_page_case_states(hub, open_page, kiosk, counter) -> None:
+    """The case panel (办件): 办理中 with its due day, then 已退件 with the reason."""
+    audit = Audit()
+    issued = await kiosk.ok("issue", service="SR-01")  # 承诺件
+    page, _ = await open_page(issued["url"], viewport=PHONE)
+    await page.wait_for_selector("#stale", state="hidden", timeout=10000)
+    w5 = await counter(5)
+    await w5.ok("call_next")
+    await w5.ok("start")
+    await w5.ok("finish", outcome="pending")
+    await page.wait_for_selector('#case-panel[data-state="open"]', timeout=15000)
+    await audit(page, "/t case open (承诺件)")
+    await w5.ok("return_case", case=issued["ticket"]["id"], reason="缺少营业执照副本")
+    await page.wait_for_selector('#case-panel[data-state="returned"]', timeout=15000)
+    await audit(page, "/t case returned")
     audit.done()
