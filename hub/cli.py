@@ -26,7 +26,8 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from hub import auth
 from hub.auth import STAFF_ACTIVE, STAFF_DISABLED, STAFF_REMOVED
 from hub.calendar import render_year
-from hub.catalogue import DEMO_PATH, CatalogueError, Hall, load_catalogue
+from hub.catalogue import DEMO_PATH, CatalogueError, Hall, load_catalogue, parse_catalogue
+from hub.catalogue_text import diff, show
 from hub.store import (
     Store,
     backup_sqlite,
@@ -615,4 +616,112 @@ def cmd_calendar(args: argparse.Namespace) -> int:
             store.dispose()
     year = args.year or datetime.now(ZoneInfo(hall.timezone)).year
     print(render_year(hall.calendar, year))
+    return 0
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def cmd_catalogue(args: argparse.Namespace) -> int:
+    """`hall catalogue show | apply FILE | apply --version N | history`."""
+    store = _store(args)
+    try:
+        hall, _ = _hall(store, args)
+        store.create_tables()  # catalogue_versions in a database made before it existed
+        hid = hall.id
+        head = store.catalogue_head(hid)
+        tz = ZoneInfo(hall.timezone)
+        if args.catalogue_cmd == "history":
+            print("version\tapplied at\tby\tnote / 版本 时间 操作人 备注")
+            for v in store.catalogue_versions(hid):
+                at = f"{v['applied_at'].astimezone(tz):%Y-%m-%d %H:%M}" if v["applied_at"] else "-"
+                mark = " *" if v["version"] == head else ""
+                print(f"{v['version']}{mark}\t{at}\t{v['applied_by'] or '-'}\t{v['note'] or ''}")
+            return 0
+        if args.catalogue_cmd == "show":
+            version = head if args.version is None else args.version
+            shown = _version_hall(store, hid, version)
+            sys.stdout.write(show(shown, version))
+            return 0
+        return _catalogue_apply(args, store, hall, head)
+    finally:
+        store.dispose()
+
+
+def _version_hall(store: Store, hid: str, version: int) -> Hall:
+    entry = store.catalogue_entry(hid, version)
+    if entry is None:
+        raise CliError(
+            f"没有版本 {version} / no catalogue version {version} (see `hall catalogue history`)"
+        )
+    try:
+        return parse_catalogue(entry["catalogue"], f"<catalogue version {version}>")
+    except CatalogueError as e:
+        raise CliError(str(e)) from None
+
+
+def _catalogue_apply(args: argparse.Namespace, store: Store, hall: Hall, head: int) -> int:
+    hid = hall.id
+    current = _version_hall(store, hid, head)
+    note = ""
+    if args.version is not None:
+        if args.file:
+            raise CliError("give a FILE or --version N, not both")
+        new = _version_hall(store, hid, args.version)
+        text = store.catalogue_entry(hid, args.version)["catalogue"]  # type: ignore[index]
+        note = f"back to version {args.version}"
+    elif args.file:
+        path = Path(args.file)
+        try:
+            text = sys.stdin.read() if args.file == "-" else path.read_bytes().decode("utf-8-sig")
+        except OSError as e:
+            raise CliError(f"cannot read the catalogue {path}: {e.strerror}") from None
+        except UnicodeDecodeError as e:
+            raise CliError(
+                f"the catalogue {path} is not UTF-8 text (byte {e.start}): save it as UTF-8"
+            ) from None
+        try:
+            new = parse_catalogue(text, args.file)
+        except CatalogueError as e:
+            raise CliError(str(e)) from None
+    else:
+        raise CliError("give a catalogue FILE (or --version N to go back)")
+    if new.id != hid:
+        raise CliError(
+            f"the catalogue is of hall {new.id!r}, this database holds hall {hid!r}: "
+            "[hall] id cannot change"
+        )
+    changes = diff(current, new)
+    if not changes:
+        print(
+            f"与当前版本 {head} 相同，未作改动 / the same as version {head} in use: nothing changed"
+        )
+        return 0
+    print(f"与当前版本 {head} 相比 / changes from version {head}:")
+    for line in changes:
+        print(f"  {line}")
+    if any(line.startswith("staff:") for line in changes):
+        print(
+            "  (工作人员以 `hall staff` 管理 / [[staff]] only seeds `hall init`: "
+            "manage staff with `hall staff`)"
+        )
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("give --yes to apply without a terminal to confirm on: nothing changed")
+        answer = input("应用到运行中的大厅？/ apply to the running hall? [y/N] ").strip().lower()
+        if answer not in ("y", "yes", "是"):
+            print("未应用 / not applied")
+            return 1
+    try:
+        version = store.add_catalogue_version(hid, text, args.by or _os_user(), note, expect=head)
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    print(
+        f"已应用为版本 {version}；运行中的中心服务一秒内生效 / applied as version {version}: "
+        "a running hub uses it within a second"
+    )
     return 0

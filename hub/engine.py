@@ -35,7 +35,7 @@ from typing import Any, NamedTuple, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from hub.cases import CASE_EVENTS, COMPLETED, RETURNED, Case, CaseBook, CaseError, case_id_for
-from hub.catalogue import Hall, Service
+from hub.catalogue import Hall, Service, parse_catalogue
 from hub.metrics import DayMetrics
 from shared.calling import LineUp, Place, eta_minutes, line_up, may_call, next_ticket, queue_key
 from shared.protocol import (
@@ -231,6 +231,7 @@ class Engine:
         self.token_hash_of = token_hash_of
         self.tz = ZoneInfo(hall.timezone)
         self.policy = hall.policy.to_wire()
+        self.catalogue_version = 1  # of `hall`; the store sets it (`catalogue` events change it)
         self.seq = 0
         self.day = day
         self.windows: dict[int, Window] = {
@@ -315,9 +316,75 @@ class Engine:
         for t in sorted(self.tickets.values(), key=lambda t: t["id"]):
             if (t["state"], EXPIRE) in TRANSITIONS:
                 self._move(events, at, t, EXPIRE, {"ended_at": iso(at)})
-        windows = [{**w, "current": None, "priority_streak": 0} for w in self.windows.values()]
+        windows = [
+            {**w, "current": None, "priority_streak": 0}
+            for w in self.windows.values()
+            # a window the catalogue removed while it was open is gone once the day is over
+            if self.hall.window(w["number"]) is not None or w["state"] != W_CLOSED
+        ]
         self._emit(
             events, "day_rolled", at, day=new_day.isoformat(), windows=windows, notice=self.notice
+        )
+        return events
+
+    def hall_wire(self) -> dict[str, Any]:
+        """The catalogue as the welcome and the `catalogue` event carry it, with its version."""
+        return {**self.hall.to_wire(), "version": self.catalogue_version}
+
+    def change_catalogue(
+        self, hall: Hall, text: str, version: int, now: datetime, by: str | None = None
+    ) -> list[Event]:
+        """A new catalogue (`hall catalogue apply`) for the running day: the event `catalogue`,
+        or nothing when `version` is the one in use.
+
+        Windows of the new catalogue take its name and services (a supervisor's change
+        for the day is replaced); a new window starts closed; a removed window goes
+        when it is closed, else it stays until its clerk logs out and the day ends.
+        Tickets keep their number, service and state: a window that loses a service
+        still has the ticket it called, and tickets of a removed service stay in line
+        for any window that still serves it (or are called by number, handed off).
+        """
+        if version == self.catalogue_version:
+            return []
+        now = self._local(now)
+        if self._last_at is not None and self._last_at > now:
+            now = self._last_at
+        windows: list[Window] = []
+        for conf in hall.windows:
+            old = self.windows.get(conf.number)
+            w: Window = (
+                old
+                if old is not None
+                else {
+                    "number": conf.number,
+                    "name": conf.name,
+                    "name_en": conf.name_en,
+                    "services": [],
+                    "state": W_CLOSED,
+                    "staff": None,
+                    "current": None,
+                    "pause_reason": None,
+                    "paused_at": None,
+                    "opened_at": None,
+                    "priority_streak": 0,
+                }
+            )
+            windows.append(
+                {**w, "name": conf.name, "name_en": conf.name_en, "services": list(conf.services)}
+            )
+        kept = {conf.number for conf in hall.windows}
+        windows += [w for n, w in self.windows.items() if n not in kept and w["state"] != W_CLOSED]
+        wire = {**hall.to_wire(), "version": version}
+        events: list[Event] = []
+        self._emit(
+            events,
+            "catalogue",
+            now,
+            version=version,
+            hall=wire,
+            windows=sorted(windows, key=lambda w: w["number"]),
+            staff=by,
+            _catalogue=text,
         )
         return events
 
@@ -992,6 +1059,13 @@ class Engine:
 
     def _on_case(self, ev: Any) -> None:
         self.cases.apply(ev)
+    def _on_catalogue(self, ev: Any) -> None:
+        hall = parse_catalogue(ev["_catalogue"], f"<catalogue version {ev['version']}>")
+        self.hall = hall
+        self.policy = hall.policy.to_wire()
+        self.catalogue_version = ev["version"]
+        self.windows = {w["number"]: w for w in ev["windows"]}
+        self.day_metrics.change_catalogue(hall, ev["windows"])
 
     def _on_day_rolled(self, ev: DayRolledEvent) -> None:
         self.day = date.fromisoformat(ev["day"])
@@ -1128,6 +1202,7 @@ APPLY: dict[str, Callable[[Engine, Any], None]] = {
     "notice": Engine._on_notice,
     "complaint": Engine._on_complaint,
     "day_rolled": Engine._on_day_rolled,
+    "catalogue": Engine._on_catalogue,
     "printer_fault": Engine._on_printer_fault,
     "case_opened": Engine._on_case,
     "case_changed": Engine._on_case,

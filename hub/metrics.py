@@ -32,6 +32,7 @@ from shared.protocol import (
     Metrics,
     Ticket,
     TicketEvent,
+    Window,
     WindowEvent,
     WindowMetrics,
     is_ticket_event,
@@ -122,8 +123,18 @@ class DayMetrics:
         if count is not None and st is not None:
             count(self, ev, old, st, at)
 
+    def change_catalogue(self, hall: Hall, windows: list[Window]) -> None:
+        """A new catalogue (the `catalogue` event): its services' typical minutes, its windows
+        (a removed window keeps its row of today's figures)."""
+        self.hall = hall
+        for w in windows:
+            self.windows[w["number"]] = (w["state"], list(w["services"]))
+            self.stats.setdefault(w["number"], WindowStats())
+
     def _day_rolled(self, ev: DayRolledEvent) -> None:
         self.day = date.fromisoformat(ev["day"])
+        if ev["windows"]:  # the day starts with the windows it names (not those removed)
+            self.windows = {}
         self._reset()
         start = self.day_start(self.day)
         for w in ev["windows"]:

@@ -51,7 +51,7 @@ from websockets.http11 import Request, Response
 from websockets.protocol import State
 
 from hub import auth, views
-from hub.catalogue import Hall
+from hub.catalogue import CatalogueError, Hall, parse_catalogue
 from hub.engine import Engine, EngineError, Event
 from hub.errors import Error, ErrorFrame, RequestError, error_frame
 from hub.pages import Health, Pages
@@ -189,10 +189,11 @@ class HubServer:
         # that do (window -> since when its terminal is away, ISO); not events of the day's log
         self.away: dict[int, asyncio.TimerHandle] = {}
         self.unattended: dict[int, str] = {}
-        self.hall_wire = hall.to_wire()
-        self.hall_json = dumps(self.hall_wire)  # most of a welcome's bytes: encoded once
+        self.hall_version = store.catalogue_head(hall.id)  # `hall` is the newest catalogue
         self.fresh_tokens: dict[str, str] = {}  # ticket id -> citizen token, until its reply
         self.engine: Engine = self._restore()
+        self.gate = Gate(store, hall, clock, LoginLimit(login_failures, login_window))
+        self._set_hall()  # the catalogue the day's `catalogue` events left
         self.replies: dict[tuple[str, str], Reply] = {}
         self.replies_day = self.engine.day
         self.replies.update(self.store.replies_of_day(hall.id, self.engine.day.isoformat()))
@@ -208,12 +209,21 @@ class HubServer:
         self.estimates_sent: views.EstimatesFrame | None = None  # the last one sent to kiosks
         self.stopping = False
         self.stale = False  # a commit failed: the engine may hold what the database does not
-        self.gate = Gate(store, hall, clock, LoginLimit(login_failures, login_window))
+        self.catalogue_watch: asyncio.Task[None] | None = None
+        self.catalogue_refused = 0  # a stored version the hub could not use (logged once)
         self.pages = Pages(self._health, self._ticket_known)
 
     def _restore(self) -> Engine:
         today = self.clock().astimezone(ZoneInfo(self.hall.timezone)).date()
-        return self.store.restore(self.hall, today, self._token_hash)
+        return self.store.restore(self.hall, today, self._token_hash, self.hall_version)
+
+    def _set_hall(self) -> None:
+        """Serve the engine's catalogue: welcomes, logins (after a `catalogue` event)."""
+        self.hall = self.engine.hall
+        self.hall_version = self.engine.catalogue_version
+        self.hall_wire = self.engine.hall_wire()
+        self.hall_json = dumps(self.hall_wire)  # most of a welcome's bytes: encoded once
+        self.gate.hall = self.hall
 
     def _token_hash(self, ticket_id: str) -> str:
         token = auth.ticket_token(self.secret, self.hall.id, ticket_id)
@@ -239,6 +249,10 @@ class HubServer:
         if rolled:
             await asyncio.to_thread(self.store.commit, self.hall.id, day_before, rolled, [])
             self.replies, self.replies_day = {}, self.engine.day
+        # a catalogue version applied while the hub was down: in use before the first welcome
+        cmd = await asyncio.to_thread(self._catalogue_command)
+        if cmd is not None:
+            await self._run_batch([Pending(None, cmd, None)])
         self.server = await serve(
             self._handler,
             self.host,
@@ -257,6 +271,7 @@ class HubServer:
             if w["state"] != W_CLOSED:
                 self._watch_window(n)
         self.staff_watch = asyncio.create_task(self._watch_staff())
+        self.catalogue_watch = asyncio.create_task(self._watch_catalogue())
 
     async def stop(self) -> None:
         """Drain in-flight requests, then close every client with 1001 (going away)."""
@@ -268,7 +283,13 @@ class HubServer:
             if self.queue.empty() and not self.in_progress:
                 break
             await asyncio.sleep(0.01)
-        for t in (self.writer, self.ticker, self.staff_watch, self.metrics_task):
+        for t in (
+            self.writer,
+            self.ticker,
+            self.staff_watch,
+            self.catalogue_watch,
+            self.metrics_task,
+        ):
             if t is not None:
                 t.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -325,6 +346,51 @@ class HubServer:
                 reason = logged_out_reason(c.session, status.get(c.session.staff or ""))
                 if c.session.staff and reason:
                     await self._log_out(c, reason)
+
+    async def _watch_catalogue(self) -> None:
+        """Apply, within a second, the catalogue version `hall catalogue apply` stored.
+
+        The CLI writes the new version to the database; the hub reads the newest
+        version number once a second and, when it is not the one in use, runs it
+        through the writer as the event `catalogue` (in the day's log, fanned out
+        like any event; connections stay open). At start this runs at once, so a
+        version applied while the hub was down is in use before the first welcome.
+        """
+        while True:
+            await asyncio.sleep(STAFF_POLL_S)
+            try:
+                cmd = await asyncio.to_thread(self._catalogue_command)
+            except Exception:  # the database is away for a moment: try again next time
+                log.exception("cannot read the catalogue versions")
+                continue
+            if cmd is not None and not self.stopping:
+                await self._submit(Pending(None, cmd, None))
+
+    def _catalogue_command(self) -> Command | None:
+        """The writer's request for the newest catalogue version, or None when it is in use."""
+        hid = self.hall.id
+        head = self.store.catalogue_head(hid)
+        if head in (self.engine.catalogue_version, self.catalogue_refused):
+            return None
+        entry = self.store.catalogue_entry(hid, head)
+        if entry is None:
+            return None
+        try:
+            hall = parse_catalogue(entry["catalogue"], f"<catalogue version {head}>")
+            if hall.id != hid:
+                raise CatalogueError(f"catalogue version {head} is of hall {hall.id}, not {hid}")
+        except CatalogueError:
+            log.exception("catalogue version %d cannot be used", head)
+            self.catalogue_refused = head
+            return None
+        cmd: Command = {
+            "type": "_catalogue",
+            "hall": hall,
+            "text": entry["catalogue"],
+            "version": head,
+            "by": entry["applied_by"] or None,
+        }
+        return cmd
 
     async def _log_out(self, client: Client, code: str) -> None:
         """End a staff member's session: `logged_out`, close 4003, their window closed for them.
@@ -669,6 +735,11 @@ class HubServer:
         to_store: list[tuple[str, str, Reply]] = []
         for p in batch:
             if p.session is None:  # the midnight tick: roll_day above did the work
+                c = p.cmd
+                if c["type"] == "_catalogue":  # a new catalogue version (_watch_catalogue)
+                    events.extend(
+                        eng.change_catalogue(c["hall"], c["text"], c["version"], now, c["by"])
+                    )
                 results.append((p, {"type": "ok"}))
                 continue
             assert p.session.actor is not None
@@ -720,6 +791,8 @@ class HubServer:
             self.replies_day = eng.day
         for ident, rid, reply in to_store:
             self.replies[(ident, rid)] = reply
+        if eng.catalogue_version != self.hall_version:
+            self._set_hall()
         self._fan_out(events, [staff for staff, _ in texts])
         for p, outcome in results:
             if p.session and p.rid:

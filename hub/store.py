@@ -93,6 +93,19 @@ class HallRow(SQLModel, table=True):
     created_at: datetime | None = _dt()
 
 
+class CatalogueVersionRow(SQLModel, table=True):
+    """Every catalogue a hall has had (`hall catalogue apply`); the newest is the one in use
+    (`halls.catalogue` holds its text too). Version 1 is the one `hall init` loaded."""
+
+    __tablename__ = "catalogue_versions"
+    hall_id: str = Field(primary_key=True)
+    version: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    catalogue: str = Field(sa_column=Column(Text, nullable=False))
+    applied_at: datetime | None = _dt()
+    applied_by: str = ""
+    note: str = ""  # e.g. "back to version 3"
+
+
 class EventRow(SQLModel, table=True):
     __tablename__ = "events"
     hall_id: str = Field(primary_key=True)
@@ -220,6 +233,7 @@ HALLS, EVENTS, TICKETS, WINDOWS, STAFF, DEVICES, RATINGS, COMPLAINTS, CASES, REQ
         RequestRow,
     )
 )
+CATALOGUE_VERSIONS = _table(CatalogueVersionRow)
 
 
 def db_url(arg: str | None) -> str:
@@ -347,7 +361,7 @@ def _windows_left(ev: Event) -> list[Window]:
         return [ev["window"]]
     if is_ticket_event(ev):
         return [ev["_window_after"]] if "_window_after" in ev else []
-    if ev["type"] == "day_rolled":
+    if ev["type"] in ("day_rolled", "catalogue"):
         return cast(DayRolledEvent, ev)["windows"]
     return []
 
@@ -420,7 +434,119 @@ class Store:
             ]
             if staff_rows:
                 conn.execute(STAFF.insert(), staff_rows)
+            self._first_version(conn, hall.id)
         return True
+
+    # --- catalogue versions (`hall catalogue apply`; a running hub polls catalogue_head)
+
+    def _first_version(self, conn: Any, hall_id: str) -> None:
+        """Version 1 is the catalogue `hall init` stored (added here for databases made before
+        versions existed)."""
+        have = conn.execute(
+            select(func.count()).where(CATALOGUE_VERSIONS.c.hall_id == hall_id)
+        ).scalar()
+        if have:
+            return
+        row = conn.execute(
+            select(HALLS.c.catalogue, HALLS.c.created_at).where(HALLS.c.id == hall_id)
+        ).first()
+        if row is None:
+            return
+        conn.execute(
+            CATALOGUE_VERSIONS.insert(),
+            {
+                "hall_id": hall_id,
+                "version": 1,
+                "catalogue": row[0],
+                "applied_at": row[1] or datetime.now(UTC),
+                "applied_by": "hall init",
+                "note": "",
+            },
+        )
+
+    def catalogue_head(self, hall_id: str) -> int:
+        """The newest catalogue version of the hall (the one in use); 1 before any apply."""
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table(CATALOGUE_VERSIONS.name):
+                return 1
+            v = conn.execute(
+                select(func.max(CATALOGUE_VERSIONS.c.version)).where(
+                    CATALOGUE_VERSIONS.c.hall_id == hall_id
+                )
+            ).scalar()
+        return int(v or 1)
+
+    def catalogue_versions(self, hall_id: str) -> list[dict[str, Any]]:
+        """Every catalogue version of the hall, oldest first (without their text)."""
+        with self.engine.begin() as conn:
+            self._first_version(conn, hall_id)
+            rows = (
+                conn.execute(
+                    select(
+                        CATALOGUE_VERSIONS.c.version,
+                        CATALOGUE_VERSIONS.c.applied_at,
+                        CATALOGUE_VERSIONS.c.applied_by,
+                        CATALOGUE_VERSIONS.c.note,
+                    )
+                    .where(CATALOGUE_VERSIONS.c.hall_id == hall_id)
+                    .order_by(CATALOGUE_VERSIONS.c.version)
+                )
+                .mappings()
+                .all()
+            )
+        return [dict(r) for r in rows]
+
+    def catalogue_entry(self, hall_id: str, version: int) -> dict[str, Any] | None:
+        """One catalogue version: version, catalogue (its TOML text), applied_at, applied_by,
+        note; or None."""
+        with self.engine.begin() as conn:
+            self._first_version(conn, hall_id)
+            row = (
+                conn.execute(
+                    select(CATALOGUE_VERSIONS).where(
+                        CATALOGUE_VERSIONS.c.hall_id == hall_id,
+                        CATALOGUE_VERSIONS.c.version == version,
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
+
+    def add_catalogue_version(
+        self, hall_id: str, text: str, by: str, note: str = "", expect: int | None = None
+    ) -> int:
+        """Store a new catalogue version and make it the hall's catalogue, in one transaction;
+        its number. With `expect`, refused (ValueError) when the newest version is not that one
+        (someone applied meanwhile)."""
+        with self.engine.begin() as conn:
+            self._first_version(conn, hall_id)
+            head = int(
+                conn.execute(
+                    select(func.max(CATALOGUE_VERSIONS.c.version)).where(
+                        CATALOGUE_VERSIONS.c.hall_id == hall_id
+                    )
+                ).scalar()
+                or 0
+            )
+            if expect is not None and head != expect:
+                raise ValueError(
+                    f"version {head} was applied meanwhile (not {expect}): look again and retry"
+                )
+            version = head + 1
+            conn.execute(
+                CATALOGUE_VERSIONS.insert(),
+                {
+                    "hall_id": hall_id,
+                    "version": version,
+                    "catalogue": text,
+                    "applied_at": datetime.now(UTC),
+                    "applied_by": by,
+                    "note": note,
+                },
+            )
+            conn.execute(HALLS.update().where(HALLS.c.id == hall_id).values(catalogue=text))
+        return version
 
     def load_hall(self, hall_id: str | None = None) -> tuple[Hall, str]:
         """The stored catalogue (the only one, or the one named) and the hall's secret."""
@@ -798,18 +924,25 @@ class Store:
         return [r[0] for r in rows]
 
     def restore(
-        self, hall: Hall, today: date, token_hash_of: Callable[[str], str] | None = None
+        self,
+        hall: Hall,
+        today: date,
+        token_hash_of: Callable[[str], str] | None = None,
+        version: int | None = None,
     ) -> QueueEngine:
         """Rebuild the engine from the stored events of the newest day.
 
         `token_hash_of` is the live engine's (see Engine): it gives the hash of
-        the citizen token of each ticket issued from now on.
+        the citizen token of each ticket issued from now on. `hall` is catalogue
+        `version` (default: the newest); the day's `catalogue` events change it as
+        they did live.
         """
         day = self.last_day(hall.id)
         eng = QueueEngine(hall, date.fromisoformat(day) if day else today, token_hash_of)
         # the open cases from their table, then the day's events (which end where the table is)
         eng.cases.lookup = lambda cid: self.case_by_id(hall.id, cid)
         eng.cases.load(self.open_cases(hall.id))
+        eng.catalogue_version = self.catalogue_head(hall.id) if version is None else version
         if day:
             for ev in self.events_of_day(hall.id, day):
                 eng.apply(ev)

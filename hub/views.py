@@ -253,7 +253,7 @@ def public_event(ev: EventFrame) -> EventFrame:
     h = out.get("handoff")
     if isinstance(h, dict):
         out["handoff"] = {k: h.get(k) for k in PUBLIC_HANDOFF_FIELDS}
-    if ev["type"] == "day_rolled":
+    if ev["type"] in ("day_rolled", "catalogue"):
         out["windows"] = [public_window(w) for w in ev["windows"]]
     out.pop("staff", None)
     if ev["type"] == "ticket_parked":
@@ -278,6 +278,8 @@ def citizen_event(
     kind = ev["type"]
     if kind == "notice":
         return None, {k: v for k, v in ev.items() if k != "staff"}
+    if kind == "catalogue":  # every citizen's page shows the new names
+        return None, public_event(ev)
     case = ev.get("case")
     if isinstance(case, dict):
         # not the case event itself: its ticket page's view of the case, without a seq

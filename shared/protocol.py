@@ -96,12 +96,13 @@ EVENT_TYPES = (
     "case_changed",
     "case_completed",
     "case_returned",
+    "catalogue",
 )
 # Cases (办件): staff of the case's department and supervisors only (hub/cases.py)
 CASE_EVENTS = frozenset({"case_opened", "case_changed", "case_completed", "case_returned"})
 PRIVATE_EVENTS = frozenset({"ticket_rated", "complaint", "printer_fault", *CASE_EVENTS})
 # Event fields for the hub and its store only: never sent to any client.
-PRIVATE_EVENT_FIELDS = frozenset({"_token_hash", "_kiosk", "_window_after"})
+PRIVATE_EVENT_FIELDS = frozenset({"_token_hash", "_kiosk", "_window_after", "_catalogue"})
 
 PUBLIC_TICKET_FIELDS = (
     "id",
