@@ -15,6 +15,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     # lobby board
     "title": ("大厅叫号屏", "Lobby board"),
     "title_supervisor": ("值班长看板", "Supervisor board"),
+    "catalogue_version": ("目录版本 {n}", "catalogue v{n}"),
     "latest_call": ("最新叫号", "Now calling"),
     "no_call": ("暂无叫号", "No call yet"),
     "call_line_zh": (

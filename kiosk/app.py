@@ -192,7 +192,8 @@ class KioskApp(App[int]):
     @on(HubEvent)
     def hub_event(self, message: HubEvent) -> None:
         if self.link.is_current(message) and self.state.apply_event(message.frame):
-            self.refresh_screens()
+            # a new catalogue (`hall catalogue apply`) redraws every screen, like a welcome
+            self.refresh_screens(all_screens=message.frame.get("type") == "catalogue")
 
     @on(HubStatus)
     def hub_status(self, message: HubStatus) -> None:

@@ -418,6 +418,9 @@ class HubClient:
                     )
                     return False
             self.seq = seq
+        if frame.get("type") == "catalogue" and self.welcome is not None:
+            # `hall catalogue apply`: what this client knows of the hall is the new catalogue
+            self.welcome = {**self.welcome, "hall": frame.get("hall") or self.welcome.get("hall")}
         self._call("on_event", frame)
         return True
 

@@ -58,16 +58,10 @@ class HallState:
     def load_welcome(self, welcome: Obj) -> None:
         """Replace everything with a welcome's snapshot."""
         state = welcome.get("state") or {}
-        self.hall = dict(welcome.get("hall") or {})
+        self._load_catalogue(welcome.get("hall") or {})
         self.day = str(welcome.get("day") or "")
         seq = welcome.get("seq")
         self.seq = seq if isinstance(seq, int) else 0
-        self._services = {
-            str(s.get("code")): s for s in self.hall.get("services") or () if isinstance(s, dict)
-        }
-        self._departments = {
-            str(d.get("code")): d for d in self.hall.get("departments") or () if isinstance(d, dict)
-        }
         self.windows = {}
         for conf in self.hall.get("windows") or ():
             if isinstance(conf, dict) and isinstance(conf.get("number"), int):
@@ -89,6 +83,22 @@ class HallState:
             if isinstance(c, dict) and "id" in c and c.get("state") == "open"
         }
         self.loaded = True
+
+    def _load_catalogue(self, hall: Obj) -> None:
+        """The catalogue and its look-up tables (a welcome's, or a `catalogue` event's)."""
+        self.hall = dict(hall)
+        self._services = {
+            str(s.get("code")): s for s in self.hall.get("services") or () if isinstance(s, dict)
+        }
+        self._departments = {
+            str(d.get("code")): d for d in self.hall.get("departments") or () if isinstance(d, dict)
+        }
+
+    @property
+    def catalogue_version(self) -> int | None:
+        """The version of the catalogue in use (`hall catalogue history`), when the hub says."""
+        v = self.hall.get("version")
+        return v if isinstance(v, int) else None
 
     def apply_event(self, event: Obj) -> bool:
         """Move the picture forward by one pushed event; True when anything changed."""
@@ -126,6 +136,17 @@ class HallState:
             self.notice = (
                 {"text": text, "until": event.get("until"), "at": event.get("at")} if text else None
             )
+            changed = True
+        elif kind == "catalogue" and isinstance(event.get("hall"), dict):
+            # `hall catalogue apply`: the new catalogue, every window after it (names,
+            # services; a removed window that is still open stays until it closes)
+            self._load_catalogue(event["hall"])
+            live, self.windows = self.windows, {}
+            for w in event.get("windows") or ():
+                if isinstance(w, dict) and isinstance(w.get("number"), int):
+                    self.windows[w["number"]] = {**live.get(w["number"], {}), **w}
+            for code in self._services:
+                self.waiting.setdefault(code, 0)
             changed = True
         elif kind == "day_rolled":
             # A new day: nobody waits and no ticket is at a window (yesterday's expired).

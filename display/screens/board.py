@@ -44,7 +44,11 @@ class BoardScreen(Screen[None]):
         """Redraw everything from the state."""
         title = t("title_supervisor" if self.supervisor else "title", lang)
         name = state.hall_name(lang)
-        self.heading = f"{name} · {title}" if name else title
+        heading = f"{name} · {title}" if name else title
+        version = state.catalogue_version
+        if self.supervisor and version is not None:  # which `hall catalogue` version is in use
+            heading += " · " + t("catalogue_version", lang, n=version)
+        self.heading = heading
         self.tick(state, lang, now)
 
     def watch_heading(self, heading: str) -> None:
