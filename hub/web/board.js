@@ -222,6 +222,17 @@
           else S.cases.delete(f.case.id);
         }
         break;
+      case "catalogue": // `hall catalogue apply`: the new catalogue and every window after it
+        if (f.hall && typeof f.hall === "object") {
+          S.hall = f.hall;
+          const live = S.windows;
+          S.windows = new Map();
+          for (const win of f.windows || []) S.windows.set(win.number, Object.assign({}, live.get(win.number) || {}, win));
+          metricsBuiltFor = null;
+          renderAll();
+          if (SUPERVISOR) renderServicesForm(true);
+        }
+        break;
       default:
         break;
     }
@@ -299,7 +310,11 @@
     H.setText($("hall-name"), S.hall ? S.hall.name : "");
     H.setText($("hall-name-en"), S.hall ? S.hall.name_en : "");
     document.title = (S.hall ? S.hall.name + " · " : "") + (SUPERVISOR ? "主管看板 / Supervisor board" : "叫号屏 / Lobby board");
-    if (SUPERVISOR) H.setText($("sup-who"), "主管 Supervisor: " + S.staff);
+    if (SUPERVISOR) {
+      H.setText($("sup-who"), "主管 Supervisor: " + S.staff);
+      const v = S.hall ? S.hall.version : null;
+      H.setText($("catalogue-version"), typeof v === "number" ? "目录版本 " + v + " / catalogue v" + v : "");
+    }
   }
 
   function renderStale() {

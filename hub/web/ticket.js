@@ -176,6 +176,11 @@
       render();
       return;
     }
+    if (f.type === "catalogue") { // `hall catalogue apply`: names and windows as they are now
+      if (f.hall && typeof f.hall === "object") S.hall = f.hall;
+      render();
+      return;
+    }
     if (f.ticket && typeof f.ticket === "object") S.ticket = f.ticket;
     if (typeof f.can_rate === "boolean") S.canRate = f.can_rate;
     if (f.rate_window !== undefined) S.rateWindow = f.rate_window;
