@@ -1128,6 +1128,34 @@ class Engine:
             out[svc.code] = (place[0], eta_minutes(place[1]))
         return out
 
+    def issuing(self, now: datetime) -> dict[str, tuple[str, datetime | None]]:
+        """Per service, whether `issue` would be refused now and why, with the next opening.
+
+        ``open``; ``not_yet`` (暂未开始取号: issuing opens later today, before the
+        opening or in the midday break); ``stopped`` (已停止取号: today's issuing is
+        over); ``closed_day`` (a day without hours, a holiday); ``quota_full``
+        (今日号已取完). The same test `issue` makes (`Hall.issuing_refusal`).
+        """
+        local = self._local(now)
+        out: dict[str, tuple[str, datetime | None]] = {}
+        for svc in self.hall.services:
+            refusal = self.hall.issuing_refusal(svc, self.issued.get(svc.code, 0), local)
+            if refusal is None:
+                out[svc.code] = ("open", None)
+                continue
+            code, next_open = refusal
+            hours = svc.hours or self.hall.hours
+            if code == "quota_full":
+                state = "quota_full"
+            elif next_open is not None and next_open.date() == local.date():
+                state = "not_yet"
+            elif hours is not None and not hours.ranges(local.date(), self.hall.calendar):
+                state = "closed_day"
+            else:
+                state = "stopped"
+            out[svc.code] = (state, next_open)
+        return out
+
     def _probe_place(self, service: str, now: datetime) -> Place:
         """A new pass with a probe ticket queued last (when the quick tail does not apply)."""
         probe = new_ticket(self.day, "?", service, "", "normal", "zh", iso(now), self.seq + 1)

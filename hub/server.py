@@ -317,9 +317,15 @@ class HubServer:
         self.unattended.clear()
 
     async def _tick(self) -> None:
-        """Roll the day at local midnight even when nobody sends anything."""
+        """Roll the day at local midnight even when nobody sends anything; tell kiosks when a
+        service opens or stops issuing (hours, cut-off: each new minute, without an event)."""
+        minute = None
         while True:
             await asyncio.sleep(1.0)
+            now = self.clock()
+            if (now.hour, now.minute) != minute:
+                minute = (now.hour, now.minute)
+                self._push_estimates()
             if self.engine.local_day(self.clock()) > self.engine.day:
                 p = Pending(None, ROLL, None)
                 await self.queue.put(p)
@@ -876,16 +882,20 @@ class HubServer:
         if self.metrics_task is None or self.metrics_task.done():
             self.metrics_task = asyncio.create_task(self._push_metrics())
 
-    async def _push_metrics(self) -> None:
-        """Figures that follow the events, coalesced (at most ~4 pushes a second): the
-        kiosks' guide figures when they changed, and the boards' metrics."""
-        await asyncio.sleep(0.25)
+    def _push_estimates(self) -> None:
+        """The kiosks' guide figures and which services issue now, when they changed."""
         kiosks = [c for c in self.clients if c.session.role == "kiosk"]
         if kiosks:
             frame = views.estimates_frame(self.engine, self.clock())
             if frame != self.estimates_sent:
                 self.estimates_sent = frame
                 self._write(kiosks, _prepared(frame))
+
+    async def _push_metrics(self) -> None:
+        """Figures that follow the events, coalesced (at most ~4 pushes a second): the
+        kiosks' guide figures when they changed, and the boards' metrics."""
+        await asyncio.sleep(0.25)
+        self._push_estimates()
         targets = [c for c in self.clients if c.session.role in views.GETS_METRICS]
         if targets:
             t0 = time.perf_counter()

@@ -23,6 +23,7 @@ from shared.protocol import (
     PRIVATE_EVENTS,
     PUBLIC_HANDOFF_FIELDS,
     VERSION,
+    iso,
     public_ticket,
     public_window,
 )
@@ -62,10 +63,13 @@ class HallSnapshot(TypedDict):
 
 
 class Estimate(TypedDict):
-    """What a normal ticket of a service issued now would be told (the kiosk's guide)."""
+    """What a normal ticket of a service issued now would be told (the kiosk's guide), and,
+    when `issue` would be refused now, why (`issuing`) and when it opens (`next_open`)."""
 
     ahead: int
     eta_min: int | None
+    issuing: NotRequired[str]  # not_yet, stopped, closed_day, quota_full; absent: open
+    next_open: NotRequired[str | None]
 
 
 class CitizenState(TypedDict):
@@ -325,11 +329,17 @@ def positions(engine: Engine, tickets: Iterable[str], now: datetime) -> dict[str
 
 
 def estimates(engine: Engine, now: datetime) -> dict[str, Estimate]:
-    """Per service, the place and wait a normal ticket issued now would get."""
-    return {
+    """Per service, the place and wait a normal ticket issued now would get, and whether
+    issuing is refused now (`issuing`, `next_open`: the kiosk greys the tile)."""
+    out: dict[str, Estimate] = {
         code: {"ahead": ahead, "eta_min": eta}
         for code, (ahead, eta) in engine.estimates(now).items()
     }
+    for code, (state, next_open) in engine.issuing(now).items():
+        if state != "open" and code in out:
+            out[code]["issuing"] = state
+            out[code]["next_open"] = iso(next_open) if next_open is not None else None
+    return out
 
 
 def estimates_frame(engine: Engine, now: datetime) -> EstimatesFrame:

@@ -60,6 +60,23 @@ class KioskState(HallState):
             eta if isinstance(eta, int) else None,
         )
 
+    def issuing(self, service: str) -> tuple[str, datetime | None]:
+        """Whether the service issues now, as the hub's estimates say: ("open", None), or
+        ("not_yet" | "stopped" | "closed_day" | "quota_full", the next opening or None).
+
+        The hub sends it with the guide figures and again each minute it changes, so a
+        citizen never chooses a service only to be refused."""
+        est = self.estimates.get(service) or {}
+        state = est.get("issuing")
+        if not isinstance(state, str) or state == "open":
+            return "open", None
+        next_open = est.get("next_open")
+        try:
+            at = datetime.fromisoformat(next_open) if isinstance(next_open, str) else None
+        except ValueError:
+            at = None
+        return state, at
+
     def hall_name(self, lang: str) -> str:
         """The hall's name in the wanted language."""
         return name_of(self.hall, lang)

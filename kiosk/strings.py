@@ -80,6 +80,12 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "queue_now": ("当前等候", "Waiting now"),
     "take_ticket": ("取号", "Take a ticket"),
     "paused_short": ("暂停取号", "Issuing paused"),
+    # a service that does not issue now (the hub's `issuing` in its estimates)
+    "issuing_not_yet": ("暂未开始取号", "Not issuing yet"),
+    "issuing_stopped": ("已停止取号", "Issuing stopped for today"),
+    "issuing_closed_day": ("今日不办公", "Closed today"),
+    "issuing_quota_full": ("今日号已取完", "Today's tickets are all taken"),
+    "opens_at": ("{at} 起可取号", "Opens {at}"),
     # priority
     "how_queue": ("请选择取号方式", "How would you like to queue?"),
     "regular": ("普通取号", "Regular ticket"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
@@ -25,6 +27,20 @@ def wait_line(estimate: tuple[int, int | None], lang: str) -> str:
     if ahead == 0 and eta_min == 0:
         return t("no_wait", lang)
     return f"{t('ahead_short', lang, n=ahead)} · {t('eta_about', lang, m=eta_min)}"
+
+
+def closed_line(issuing: tuple[str, datetime | None], now: datetime, lang: str) -> str | None:
+    """ "已停止取号 · 明天 08:30 起可取号"-like words for a service that does not issue now,
+    None when it does."""
+    state, next_open = issuing
+    if state == "open":
+        return None
+    words = t(f"issuing_{state}", lang)
+    if next_open is None:
+        return words
+    local = next_open.astimezone(now.tzinfo) if now.tzinfo else next_open
+    at = f"{local:%H:%M}" if local.date() == now.date() else f"{local:%m-%d %H:%M}"
+    return f"{words} · {t('opens_at', lang, at=at)}"
 
 
 class DepartmentScreen(KioskScreen):
@@ -70,10 +86,9 @@ class DepartmentScreen(KioskScreen):
         self.put("#prompt", f"{name_of(dept, lang)}  ·  {t('choose_service', lang)}")
         for tile in self.query(Tile):
             svc = state.service(tile.key) or {}
-            tile.show(
-                name_of(svc, lang),
-                wait_line(state.estimate(tile.key), lang),
-            )
+            closed = closed_line(state.issuing(tile.key), self.view.now(), lang)
+            tile.show(name_of(svc, lang), closed or wait_line(state.estimate(tile.key), lang))
+            tile.available = closed is None  # greyed: a tap never leads to a refusal
 
     def care_script(self) -> str:
         return care.department(self.view.state, self.department, self.lang)

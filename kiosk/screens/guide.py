@@ -12,7 +12,7 @@ from textual.widgets import Button
 
 from kiosk import care
 from kiosk.screens.base import KioskScreen, KioskView
-from kiosk.screens.department import wait_line
+from kiosk.screens.department import closed_line, wait_line
 from kiosk.strings import t
 from kiosk.widgets.text import PlainText
 from kiosk.widgets.tile import Tile
@@ -87,11 +87,14 @@ class GuideScreen(KioskScreen):
             self.put(f"#label-{part}", t(labels.get(part, part), lang))
             self.put(f"#text-{part}", str(text))
         take = self.query_one("#take-ticket", Tile)
-        if self.view.can_issue:
+        closed = closed_line(state.issuing(self.service), self.view.now(), lang)
+        if closed is not None:
+            take.show(t("take_ticket", lang), closed)
+        elif self.view.can_issue:
             take.show(t("take_ticket", lang))
         else:
             take.show(t("take_ticket", lang), t("paused_short", lang))
-        take.available = self.view.can_issue
+        take.available = self.view.can_issue and closed is None
 
     def care_script(self) -> str:
         return care.guide(self.view.state, self.service, self.lang)
