@@ -43,6 +43,7 @@ from shared.protocol import (
     CANCELLED,
     DONE,
     EXPIRED,
+    ISSUING_OPEN,
     NO_SHOW,
     PARKED,
     PENDING,
@@ -1141,7 +1142,7 @@ class Engine:
         for svc in self.hall.services:
             refusal = self.hall.issuing_refusal(svc, self.issued.get(svc.code, 0), local)
             if refusal is None:
-                out[svc.code] = ("open", None)
+                out[svc.code] = (ISSUING_OPEN, None)
                 continue
             code, next_open = refusal
             hours = svc.hours or self.hall.hours

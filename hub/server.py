@@ -51,6 +51,7 @@ from websockets.http11 import Request, Response
 from websockets.protocol import State
 
 from hub import auth, views
+from hub.auth import STAFF_REMOVED
 from hub.catalogue import CatalogueError, Hall, parse_catalogue
 from hub.engine import Engine, EngineError, Event
 from hub.errors import Error, ErrorFrame, RequestError, error_frame
@@ -106,6 +107,7 @@ LOGGED_OUT = {  # why `hall staff` ended a session: logged_out's code and its wo
         "You are no longer a supervisor: you are logged out",
     ),
 }
+STAFF_REQUESTS = frozenset({"change_pin", "unlock_staff"})  # the staff table, not the day's log
 ROLL: Command = {"type": "_roll"}  # the midnight tick's request: roll_day does the work
 WELCOME: Command = {"type": "_welcome"}  # a hello's welcome, built by the writer between batches
 UNATTENDED_AFTER = 60.0  # seconds an open window's terminal may be away before supervisors are told
@@ -143,6 +145,7 @@ class Client:
     in_flight: int = 0
     position: views.Position | None = None  # the last one a citizen was sent
     cap: int = 0  # bytes it may have queued for sending (set with its welcome)
+    locked_sent: list[dict[str, object]] | None = None  # the last `locked_staff` (supervisors)
 
 
 @dataclass(eq=False)
@@ -352,6 +355,81 @@ class HubServer:
                 reason = logged_out_reason(c.session, status.get(c.session.staff or ""))
                 if c.session.staff and reason:
                     await self._log_out(c, reason)
+            await self._tell_locked()
+
+    async def _tell_locked(self) -> None:
+        """Supervisors see who is locked out after wrong PINs (to unlock them): the frame
+        `locked_staff` (no `seq`), sent after the welcome and whenever the list changes."""
+        boards = [c for c in self.clients if c.session.role == "supervisor"]
+        if not boards:
+            return
+        try:
+            rows = await asyncio.to_thread(self.store.locked_staff, self.hall.id, self.clock())
+        except Exception:
+            log.exception("cannot read the locked staff")
+            return
+        tz = self.engine.tz
+        locked: list[dict[str, object]] = [
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "locked_until": iso(r["locked_until"].astimezone(tz)),
+            }
+            for r in rows
+        ]
+        for c in boards:
+            if c.locked_sent != locked:
+                c.locked_sent = locked
+                self._send(c, {"type": "locked_staff", "staff": locked})
+
+    async def _staff_request(self, session: Session, rid: str, cmd: Command) -> Reply:
+        """`change_pin` (a clerk's own PIN) and `unlock_staff` (a supervisor): the staff table
+        and the reply written in one transaction (durable before the ok; a resend gets it)."""
+        hid = self.hall.id
+        if cmd["type"] == "change_pin":
+            sid = session.staff or ""
+            row = await asyncio.to_thread(self.store.get_staff, hid, sid)
+            if row is None:
+                raise RequestError("auth_failed", "工号不存在", "Unknown staff id")
+            now = self.clock()
+            mins = auth.minutes_locked(row["locked_until"], now)
+            if mins:
+                raise RequestError(
+                    "locked",
+                    f"密码错误次数过多，请 {mins} 分钟后再试",
+                    f"Too many wrong PINs: try again in {mins} min",
+                )
+            stored = row["pin_hash"] or auth.dummy_hash()
+            if not await asyncio.to_thread(auth.check_pin, cmd["old"], stored):
+                failures, until = auth.after_failure(row["failures"], now)
+                await asyncio.to_thread(self.store.set_staff_failures, hid, sid, failures, until)
+                raise RequestError(
+                    "wrong_pin",
+                    "原密码不正确，密码未修改",
+                    "The old PIN is wrong: the PIN was not changed",
+                )
+            if cmd["new"] == cmd["old"]:
+                raise RequestError(
+                    "bad_args", "新密码不能与原密码相同", "The new PIN must differ from the old one"
+                )
+            new_hash = await asyncio.to_thread(auth.hash_pin, cmd["new"])
+            values: dict[str, object] = {"pin_hash": new_hash, "failures": 0, "locked_until": None}
+            reply: Reply = {"type": "ok"}
+        else:  # unlock_staff
+            sid = cmd["staff"]
+            row = await asyncio.to_thread(self.store.get_staff, hid, sid)
+            if row is None or row["status"] == STAFF_REMOVED:
+                raise RequestError("not_found", f"没有工作人员 {sid}", f"No staff member {sid}")
+            values = {"failures": 0, "locked_until": None}
+            reply = {"type": "ok", "staff": sid}
+        day = self.engine.day.isoformat()
+        await asyncio.to_thread(
+            self.store.staff_request, hid, sid, values, day, session.identity, rid, reply
+        )
+        self.replies[(session.identity, rid)] = reply
+        if cmd["type"] == "unlock_staff":
+            await self._tell_locked()
+        return reply
 
     async def _watch_catalogue(self) -> None:
         """Apply, within a second, the catalogue version `hall catalogue apply` stored.
@@ -626,6 +704,17 @@ class HubServer:
             return
         if cmd["type"] == "metrics":
             self._send(client, self._metrics_reply(rid, cmd, session.lang))
+            return
+        if cmd["type"] in STAFF_REQUESTS:
+            try:
+                self._send(
+                    client,
+                    self._reply_frame(
+                        await self._staff_request(session, rid, cmd), rid, session.lang
+                    ),
+                )
+            except RequestError as e:
+                self._error(client, rid, e)
             return
         if client.in_flight >= MAX_PENDING:
             self._error(

@@ -657,6 +657,54 @@ class Store:
             ).all()
         return {r[0]: (r[1], list(r[2] or ()), bool(r[3])) for r in rows}
 
+    def locked_staff(self, hall_id: str, now: datetime) -> list[dict[str, Any]]:
+        """Active staff locked out after wrong PINs at `now`: id, name, locked_until (by id)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(STAFF.c.id, STAFF.c.name, STAFF.c.locked_until)
+                .where(
+                    STAFF.c.hall_id == hall_id,
+                    STAFF.c.status == STAFF_ACTIVE,
+                    STAFF.c.locked_until.is_not(None),
+                )
+                .order_by(STAFF.c.id)
+            ).all()
+        out = []
+        for sid, name, until in rows:
+            until = until if until.tzinfo else until.replace(tzinfo=UTC)
+            if until > now:
+                out.append({"id": sid, "name": name, "locked_until": until})
+        return out
+
+    def staff_request(
+        self,
+        hall_id: str,
+        staff_id: str,
+        values: dict[str, Any],
+        day: str,
+        identity: str,
+        req_id: str,
+        reply: dict[str, Any],
+    ) -> None:
+        """A staff row change made by a request (`change_pin`, `unlock_staff`) and the request's
+        reply, in one transaction: durable before its ok, and a resent request gets that reply."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                STAFF.update()
+                .where(STAFF.c.hall_id == hall_id, STAFF.c.id == staff_id)
+                .values(**values)
+            )
+            conn.execute(
+                REQUESTS.insert(),
+                {
+                    "hall_id": hall_id,
+                    "day": day,
+                    "identity": identity,
+                    "req_id": req_id,
+                    "reply": _json(reply),
+                },
+            )
+
     def set_staff_failures(
         self, hall_id: str, staff_id: str, failures: int, locked_until: datetime | None
     ) -> None:

@@ -103,6 +103,18 @@ def _day(name: str, v: Any) -> Any:
 
 
 _code = _text(True)
+_PIN = re.compile(r"[0-9]{4,12}")
+
+
+def _pin(name: str, v: Any) -> Any:
+    """A new PIN: 4 to 12 ASCII digits (full-width digits are refused, not guessed at)."""
+    if not isinstance(v, str) or not _PIN.fullmatch(v):
+        raise _bad_args(
+            f"参数 {name} 应为 4 到 12 位数字 0-9（请用半角数字）",
+            f"argument '{name}' must be 4 to 12 digits 0-9",
+        )
+    return v
+
 
 # command -> {argument: (check, required)}
 SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
@@ -141,6 +153,8 @@ SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
         "window": (_int(1), True),
         "ticket_outcome": (_choice("requeue", "done", "no_show"), False),
     },
+    "change_pin": {"old": (_text(False), True), "new": (_pin, True)},
+    "unlock_staff": {"staff": (_code, True)},
     "cancel": {},
     "rate": {"level": (_int(1, 5), True), "reason": (_text(False), False)},
     "complain": {"text": (_text(True), True)},

@@ -18,6 +18,7 @@ from hub.cases import citizen_case
 from hub.engine import Engine, Event
 from hub.session import Session
 from shared.protocol import (
+    ISSUING_OPEN,
     OPEN_STATES,
     PRIVATE_EVENT_FIELDS,
     PRIVATE_EVENTS,
@@ -336,7 +337,7 @@ def estimates(engine: Engine, now: datetime) -> dict[str, Estimate]:
         for code, (ahead, eta) in engine.estimates(now).items()
     }
     for code, (state, next_open) in engine.issuing(now).items():
-        if state != "open" and code in out:
+        if state != ISSUING_OPEN and code in out:
             out[code]["issuing"] = state
             out[code]["next_open"] = iso(next_open) if next_open is not None else None
     return out

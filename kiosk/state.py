@@ -15,6 +15,7 @@ from typing import Any
 
 from shared.hallstate import HallState
 from shared.i18n import name_of
+from shared.protocol import ISSUING_OPEN
 
 
 @dataclass
@@ -68,8 +69,8 @@ class KioskState(HallState):
         citizen never chooses a service only to be refused."""
         est = self.estimates.get(service) or {}
         state = est.get("issuing")
-        if not isinstance(state, str) or state == "open":
-            return "open", None
+        if not isinstance(state, str) or state == ISSUING_OPEN:
+            return ISSUING_OPEN, None
         next_open = est.get("next_open")
         try:
             at = datetime.fromisoformat(next_open) if isinstance(next_open, str) else None

@@ -25,6 +25,9 @@ OPEN_STATES = frozenset({WAITING, CALLED, SERVING, PARKED})
 
 # Window states
 W_CLOSED, W_OPEN, W_PAUSED = "closed", "open", "paused"
+# Whether a service issues tickets now (the kiosks' `estimates`: `issuing`; absent: open)
+ISSUING_OPEN = "open"
+ISSUING_STATES = ("not_yet", "stopped", "closed_day", "quota_full")
 
 # Error codes
 HELLO_ERRORS = (
@@ -62,9 +65,18 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "metrics",
         "complete_case",
         "return_case",
+        "change_pin",
         "ping",
     ),
-    "supervisor": ("metrics", "notice", "set_window", "close_window", "ping"),
+    "supervisor": (
+        "metrics",
+        "notice",
+        "set_window",
+        "close_window",
+        "issue",
+        "unlock_staff",
+        "ping",
+    ),
     "citizen": ("cancel", "rate", "complain", "ping"),
     "display": ("ping",),
 }

@@ -14,6 +14,7 @@ from kiosk.strings import t
 from kiosk.widgets.text import PlainText
 from kiosk.widgets.tile import Tile, TileGrid
 from shared.i18n import name_of
+from shared.protocol import ISSUING_OPEN
 
 
 def wait_line(estimate: tuple[int, int | None], lang: str) -> str:
@@ -33,7 +34,7 @@ def closed_line(issuing: tuple[str, datetime | None], now: datetime, lang: str) 
     """ "已停止取号 · 明天 08:30 起可取号"-like words for a service that does not issue now,
     None when it does."""
     state, next_open = issuing
-    if state == "open":
+    if state == ISSUING_OPEN:
         return None
     words = t(f"issuing_{state}", lang)
     if next_open is None:

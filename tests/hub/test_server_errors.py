@@ -44,7 +44,7 @@ async def test_forbidden(hub) -> None:
         ],
         d: ["issue", "call_next", "notice", "cancel", "metrics", "complain"],
         c: ["issue", "notice", "set_window", "close_window", "cancel", "rate", "complain"],
-        s: ["issue", "call_next", "start", "finish", "logout", "cancel", "rate"],
+        s: ["call_next", "start", "finish", "logout", "cancel", "rate"],
         z: ["issue", "call_next", "start", "metrics", "notice", "close_window"],
     }
     for conn, kinds in cases.items():
