@@ -222,6 +222,10 @@
           else S.cases.delete(f.case.id);
         }
         break;
+      case "locked_staff": // supervisors only, no seq: who is locked out after wrong PINs
+        S.locked = Array.isArray(f.staff) ? f.staff : [];
+        renderLocked();
+        return;
       case "catalogue": // `hall catalogue apply`: the new catalogue and every window after it
         if (f.hall && typeof f.hall === "object") {
           S.hall = f.hall;
@@ -303,6 +307,7 @@
       renderMetrics();
       renderAlerts();
       renderServicesForm(false);
+      renderLocked();
     }
   }
 
@@ -741,6 +746,30 @@
       await conn.request("close_window", args);
     } catch (e) {
       H.setText($("metrics-error"), H.errorBoth(e));
+    }
+  }
+
+  function renderLocked() {
+    const list = $("locked");
+    const rows = (S.locked || []).map((p) => {
+      const until = H.parseIso(p.locked_until);
+      const btn = H.el("button", { type: "button", class: "unlock", dataset: { staff: p.id } }, "解锁 ", H.el("span", { lang: "en", text: "Unlock" }));
+      btn.addEventListener("click", () => unlockStaff(p.id, p.name));
+      return H.el("li", { dataset: { staff: p.id } },
+        H.el("span", { text: p.id + " " + p.name + " " }),
+        H.el("span", { class: "muted", text: until ? "至 " + H.clockText(until, S.tz, false) + " / until " + H.clockText(until, S.tz, false) + " " : "" }),
+        btn);
+    });
+    list.replaceChildren(...rows);
+    H.show($("locked-none"), rows.length === 0);
+  }
+
+  async function unlockStaff(id, name) {
+    try {
+      await conn.request("unlock_staff", { staff: id });
+      H.setText($("locked-result"), "已解锁 " + id + " " + name + " / unlocked");
+    } catch (e) {
+      H.setText($("locked-result"), H.errorBoth(e));
     }
   }
 
