@@ -134,6 +134,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "l_requeue": ("{number} 重新排队", "{number} requeued"),
     "l_pause": ("窗口暂停：{reason}", "Window paused: {reason}"),
     "l_resume": ("窗口恢复", "Window resumed"),
+    "l_change_pin": (
+        "密码已修改，下次登录请用新密码",
+        "PIN changed: log in with the new PIN next time",
+    ),
     "l_logout": ("退出登录", "Logged out"),
     "l_error": ("失败：{message}", "Failed: {message}"),
     "l_online": ("已连接服务器", "Connected to the hub"),
@@ -153,6 +157,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reason": ("原因", "Reason"),
     "reason_required": ("请填写原因。", "A reason is required."),
     "pause_title": ("暂停窗口", "Pause the window"),
+    "pin_title": ("修改密码（Ctrl+P）", "Change your PIN (Ctrl+P)"),
+    "pin_old": ("原密码", "Current PIN"),
+    "pin_new": ("新密码（4-12 位数字）", "New PIN (4-12 digits)"),
+    "pin_again": ("再输一次新密码", "New PIN again"),
+    "pin_empty": ("请填写原密码和两次新密码。", "Fill in the current PIN and the new PIN twice."),
+    "pin_digits": (
+        "新密码应为 4 到 12 位数字 0-9（半角）。",
+        "The new PIN must be 4 to 12 digits 0-9.",
+    ),
+    "pin_differ": ("两次输入的新密码不一致。", "The two new PINs differ."),
+    "pin_same": ("新密码不能与原密码相同。", "The new PIN must differ from the current one."),
     "park_title": ("挂起 {number}（群众取材料等）", "Park {number} (citizen fetches a document)"),
     "pending_title": ("{number} 按承诺件受理", "{number}: accept as pending (承诺件)"),
     "pending_note": (

@@ -32,6 +32,7 @@ from counter.model import (
     fmt_duration,
     seconds_between,
 )
+from counter.screens.pin import PinDialog
 from counter.screens.reason import ReasonDialog
 from counter.screens.transfer import TransferDialog
 from counter.strings import PARK_PRESETS, PAUSE_PRESETS, preset_text, t
@@ -61,6 +62,7 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         *(Binding(KEYS[action], action, action, show=True) for action in ACTIONS),
         Binding("f12", "cases", "cases", show=False),  # named on the figures panel instead
+        Binding("ctrl+p", "change_pin", "PIN", show=False),
     ]
 
     class ActionRequested(Message):
@@ -328,6 +330,15 @@ class MainScreen(Screen[None]):
 
         dialog = ReasonDialog(self.lang, t("pause_title", self.lang), PAUSE_PRESETS)
         self.post_message(self.DialogRequested(dialog, chosen))
+
+    def action_change_pin(self) -> None:
+        """The clerk's own PIN: the current one, the new one twice (the hub checks the current)."""
+
+        def chosen(pins: dict[str, str] | None) -> None:
+            if pins is not None:
+                self._request("change_pin", pins, t("l_change_pin", self.lang))
+
+        self.post_message(self.DialogRequested(PinDialog(self.lang), chosen))
 
     def action_logout(self) -> None:
         self.post_message(self.LogoutRequested())
