@@ -80,6 +80,7 @@ class BoardState(HallState):
     # supervisors only
     metrics: dict[str, Any] | None = None
     metrics_at: datetime | None = None  # when `metrics` arrived (to run on-duty clocks on)
+    closing: dict[str, Any] | None = None  # supervisors, a hall with hours: waiting at closing
     complaints: list[dict[str, Any]] = field(default_factory=list)
     ratings: list[dict[str, Any]] = field(default_factory=list)
     printer_faults: list[dict[str, Any]] = field(default_factory=list)
@@ -108,6 +109,7 @@ class BoardState(HallState):
         if not self.recent:
             self._recent_from_tickets()
         self.metrics = state.get("metrics") if isinstance(state.get("metrics"), dict) else None
+        self.closing = state.get("closing") if isinstance(state.get("closing"), dict) else None
         self.metrics_at = now if self.metrics is not None else None
         self.complaints = [c for c in state.get("complaints") or [] if isinstance(c, dict)]
         self.ratings = [r for r in state.get("ratings") or [] if isinstance(r, dict)]
@@ -152,6 +154,8 @@ class BoardState(HallState):
         elif kind == "metrics" and isinstance(frame.get("metrics"), dict):
             self.metrics = frame["metrics"]
             self.metrics_at = now
+            closing = frame.get("closing")
+            self.closing = closing if isinstance(closing, dict) else None
             change.metrics = True
         elif kind == "complaint":
             c = {k: frame.get(k) for k in ("id", "ticket", "number", "text", "at")}

@@ -16,6 +16,12 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "title": ("大厅叫号屏", "Lobby board"),
     "title_supervisor": ("值班长看板", "Supervisor board"),
     "catalogue_version": ("目录版本 {n}", "catalogue v{n}"),
+    "closing": ("{at} 闭厅时预计仍有 {n} 人等候", "At closing ({at}) about {n} still waiting"),
+    "closing_done": ("，预计 {at} 办完", ", all done by about {at}"),
+    "closing_unserved": (
+        "；其中 {n} 人的事项暂无窗口开放",
+        "; {n} wait for a service no open window serves",
+    ),
     "latest_call": ("最新叫号", "Now calling"),
     "no_call": ("暂无叫号", "No call yet"),
     "call_line_zh": (

@@ -34,6 +34,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple, TypedDict, cast
 from zoneinfo import ZoneInfo
 
+from hub.calendar import hhmm
 from hub.cases import CASE_EVENTS, COMPLETED, RETURNED, Case, CaseBook, CaseError, case_id_for
 from hub.catalogue import Hall, Service, parse_catalogue
 from hub.metrics import DayMetrics
@@ -384,6 +385,7 @@ class Engine:
             version=version,
             hall=wire,
             windows=sorted(windows, key=lambda w: w["number"]),
+            today=day_hours(hall, self.day),
             staff=by,
             _catalogue=text,
         )
@@ -1060,6 +1062,7 @@ class Engine:
 
     def _on_case(self, ev: Any) -> None:
         self.cases.apply(ev)
+
     def _on_catalogue(self, ev: Any) -> None:
         hall = parse_catalogue(ev["_catalogue"], f"<catalogue version {ev['version']}>")
         self.hall = hall
@@ -1157,6 +1160,46 @@ class Engine:
             out[svc.code] = (state, next_open)
         return out
 
+    def today_hours(self) -> dict[str, Any] | None:
+        """The hall's hours of its day (see `day_hours`)."""
+        return day_hours(self.hall, self.day)
+
+    def closing(self, now: datetime) -> dict[str, Any] | None:
+        """What the supervisor expects at closing time: {"closes_at" (ISO), "waiting_at_close"
+        (waiting tickets the forward pass calls at or after closing; those no open window serves
+        count too), "finish_at" (ISO: when the last waiting ticket is expected done; null when
+        some wait for a window that is not open), "unserved" (waiting for no open window)}.
+        None in a hall always open or on a closed day. Tickets still waiting at closing are
+        served: the day ends at midnight."""
+        today = self.today_hours()
+        if today is None or today["closes_at"] is None:
+            return None
+        h, m = (int(x) for x in today["closes_at"].split(":"))
+        close = self.day_start() + timedelta(hours=h, minutes=m)
+        now = self._now(now)
+        lu = self.line_up(now)
+        at_close = unserved = 0
+        finish: datetime | None = max(
+            (now + timedelta(seconds=s) for s in self.busy_s(now).values()), default=None
+        )
+        for ids in self.waiting_by_service.values():
+            for tid in ids:
+                _, wait = lu.places[tid]
+                if wait is None:
+                    unserved += 1
+                    at_close += 1
+                    continue
+                called = now + timedelta(seconds=wait)
+                at_close += called >= close
+                done = called + timedelta(seconds=self.service_s(self.tickets[tid]["service"]))
+                finish = done if finish is None else max(finish, done)
+        return {
+            "closes_at": iso(close),
+            "waiting_at_close": at_close,
+            "finish_at": iso(finish) if finish is not None and not unserved else None,
+            "unserved": unserved,
+        }
+
     def _probe_place(self, service: str, now: datetime) -> Place:
         """A new pass with a probe ticket queued last (when the quick tail does not apply)."""
         probe = new_ticket(self.day, "?", service, "", "normal", "zh", iso(now), self.seq + 1)
@@ -1205,6 +1248,27 @@ class Engine:
         if (tid, len(visits) - 1) in self.rated:
             return None
         return visits[-1]
+
+
+def day_hours(hall: Hall, day: date) -> dict[str, Any] | None:
+    """A hall's hours of a day, for boards and ticket pages: {"day", "hours" (["08:30-12:00",
+    ...], empty on a closed day), "issuing_until" and "closes_at" ("HH:MM": the last closing
+    less the hall's cut-off, and the last closing; null on a closed day)}; None in a hall
+    always open."""
+    hours = hall.hours
+    if hours is None:
+        return None
+    ranges = hours.ranges(day, hall.calendar)
+    end = ranges[-1][1] if ranges else None
+    until = None
+    if end is not None and end - hall.cutoff_minutes > ranges[-1][0]:
+        until = hhmm(end - hall.cutoff_minutes)
+    return {
+        "day": day.isoformat(),
+        "hours": [f"{hhmm(a)}-{hhmm(b)}" for a, b in ranges],
+        "issuing_until": until,
+        "closes_at": hhmm(end) if end is not None else None,
+    }
 
 
 # Event type -> what it changes in the engine, after a ticket event put its ticket

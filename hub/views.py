@@ -55,6 +55,8 @@ class HallSnapshot(TypedDict):
     tickets: list[WireObject]
     windows: list[WireObject]
     me: NotRequired[Me]  # counters and supervisors
+    today: NotRequired[dict[str, Any]]  # a hall with hours: today's hours, when issuing stops
+    closing: NotRequired[dict[str, Any]]  # supervisors, a hall with hours
     metrics: NotRequired[WireObject]  # supervisors, and the next four too
     complaints: NotRequired[list[WireObject]]
     ratings: NotRequired[list[WireObject]]
@@ -86,6 +88,7 @@ class CitizenState(TypedDict):
     waiting: dict[str, int]
     tickets: list[WireObject]
     windows: list[WireObject]
+    today: NotRequired[dict[str, Any]]  # a hall with hours
 
 
 class Welcome(TypedDict):
@@ -112,6 +115,7 @@ class EstimatesFrame(TypedDict):
 class MetricsFrame(TypedDict):
     type: Literal["metrics"]
     metrics: WireObject
+    closing: NotRequired[dict[str, Any] | None]  # a hall with hours: waiting at closing time
 
 
 # ---------------------------------------------------------------------- welcome
@@ -161,7 +165,7 @@ def citizen_state(engine: Engine, session: Session, now: datetime) -> CitizenSta
     assert session.ticket is not None
     ahead, eta = engine.position(session.ticket, now)
     rate_window = engine.rate_window(session.ticket)
-    return {
+    out: CitizenState = {
         "ticket": public_ticket(engine.tickets[session.ticket]),
         "ahead": ahead,
         "eta_min": eta,
@@ -173,6 +177,10 @@ def citizen_state(engine: Engine, session: Session, now: datetime) -> CitizenSta
         "windows": [],
         "case": ticket_case(engine, engine.tickets[session.ticket]),
     }
+    today = engine.today_hours()
+    if today is not None:
+        out["today"] = today
+    return out
 
 
 def ticket_case(engine: Engine, ticket: WireObject) -> WireObject | None:
@@ -207,6 +215,9 @@ def hall_state(
         "tickets": [],
         "windows": [],
     }
+    today = engine.today_hours()
+    if today is not None:
+        state["today"] = today
     if session.role in ("counter", "supervisor"):
         state["tickets"] = list(engine.tickets.values())
         state["windows"] = list(engine.windows.values())
@@ -235,6 +246,9 @@ def hall_state(
         state["complaints"] = list(engine.complaints)
         state["ratings"] = list(engine.ratings)
         state["printer_faults"] = list(engine.printer_faults)
+        closing = engine.closing(now)
+        if closing is not None:
+            state["closing"] = closing
     return state
 
 
@@ -354,5 +368,10 @@ def position_frame(position: Position) -> PositionFrame:
 
 
 def metrics_frame(engine: Engine, now: datetime) -> MetricsFrame:
-    """The same-day metrics pushed to counters and supervisors."""
-    return {"type": "metrics", "metrics": engine.metrics(now)}
+    """The same-day metrics pushed to counters and supervisors (with the closing-time forecast
+    in a hall with hours)."""
+    frame: MetricsFrame = {"type": "metrics", "metrics": engine.metrics(now)}
+    closing = engine.closing(now)
+    if closing is not None:
+        frame["closing"] = closing
+    return frame

@@ -145,13 +145,14 @@ class MetricsTable(DataTable[str | Text]):
 class HallTotals(Static):
     """The hall's totals for the day."""
 
-    shown: var[tuple[str, dict[str, Any]] | None] = var(None, init=False)  # (lang, totals)
+    # (lang, totals, the closing-time forecast line or "")
+    shown: var[tuple[str, dict[str, Any], str] | None] = var(None, init=False)
 
     def show(self, state: BoardState, lang: str) -> None:
-        self.shown = (lang, state.hall_metrics())
+        self.shown = (lang, state.hall_metrics(), closing_line(state.closing, lang))
 
-    def watch_shown(self, shown: tuple[str, dict[str, Any]]) -> None:
-        lang, m = shown
+    def watch_shown(self, shown: tuple[str, dict[str, Any], str]) -> None:
+        lang, m, closing = shown
         self.border_title = t("hall_totals", lang)
         if not m:
             self.update(t("no_metrics", lang))
@@ -169,6 +170,8 @@ class HallTotals(Static):
         for i in range(0, len(cells), per_row):
             chunk = cells[i : i + per_row]
             table.add_row(*chunk, *[""] * (per_row - len(chunk)))
+        if closing:
+            table.add_row(Text(closing, style="bold"), *[""] * (per_row - 1))
         self.update(table)
 
 
@@ -192,3 +195,23 @@ class CaseTotals(Static):
             style = "bold red" if n["overdue"] else "yellow" if n["due_soon"] else ""
             lines.append(Text(t("cases_row", lang, department=name, **n), style=style))
         self.update(Text("\n").join(lines))
+
+
+def closing_line(closing: dict[str, Any] | None, lang: str) -> str:
+    """The supervisor's closing-time forecast: how many still wait at closing, when all are
+    done ("" in a hall always open)."""
+    if not closing:
+        return ""
+
+    def hm(value: Any) -> str:
+        try:
+            return datetime.fromisoformat(str(value)).strftime("%H:%M")
+        except ValueError:
+            return "?"
+
+    text = t("closing", lang, at=hm(closing.get("closes_at")), n=closing.get("waiting_at_close"))
+    if closing.get("finish_at"):
+        text += t("closing_done", lang, at=hm(closing["finish_at"]))
+    if closing.get("unserved"):
+        text += t("closing_unserved", lang, n=closing["unserved"])
+    return text

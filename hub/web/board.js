@@ -107,6 +107,8 @@
     S.hall = w.hall || S.hall;
     S.tz = (S.hall && S.hall.timezone) || S.tz;
     S.day = w.day || "";
+    S.today = st.today || null;
+    S.closing = st.closing || null;
     S.windows = new Map();
     for (const win of st.windows || []) S.windows.set(win.number, win);
     S.tickets = new Map();
@@ -145,7 +147,9 @@
     if (f.type === "metrics") {
       if (SUPERVISOR && f.metrics) {
         setMetrics(f.metrics);
+        S.closing = f.closing || null;
         renderMetrics();
+        renderClosing();
       }
       return;
     }
@@ -229,6 +233,7 @@
       case "catalogue": // `hall catalogue apply`: the new catalogue and every window after it
         if (f.hall && typeof f.hall === "object") {
           S.hall = f.hall;
+          S.today = f.today || null;
           const live = S.windows;
           S.windows = new Map();
           for (const win of f.windows || []) S.windows.set(win.number, Object.assign({}, live.get(win.number) || {}, win));
@@ -315,7 +320,10 @@
     H.setText($("hall-name"), S.hall ? S.hall.name : "");
     H.setText($("hall-name-en"), S.hall ? S.hall.name_en : "");
     document.title = (S.hall ? S.hall.name + " · " : "") + (SUPERVISOR ? "主管看板 / Supervisor board" : "叫号屏 / Lobby board");
+    const hours = H.hoursText(S.today);
+    H.setText($("today-hours"), hours[0] ? hours[0] + " / " + hours[1] : "");
     if (SUPERVISOR) {
+      renderClosing();
       H.setText($("sup-who"), "主管 Supervisor: " + S.staff);
       const v = S.hall ? S.hall.version : null;
       H.setText($("catalogue-version"), typeof v === "number" ? "目录版本 " + v + " / catalogue v" + v : "");
@@ -747,6 +755,11 @@
     } catch (e) {
       H.setText($("metrics-error"), H.errorBoth(e));
     }
+  }
+
+  function renderClosing() {
+    const c = H.closingText(S.closing, S.tz);
+    H.setText($("closing"), c[0] ? c[0] + " / " + c[1] : "");
   }
 
   function renderLocked() {

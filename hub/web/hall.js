@@ -445,5 +445,36 @@
     }
   }
 
-  global.Hall = { newId, wsUrl, el, setText, show, parseIso, clockText, dateText, durText, rateText, getPath, numberOfId, compareQueue, nameOf, errorText, errorBoth, HallConnection };
+  /** Today's hours as the welcome's `state.today` gives them: [zh, en] (empty in a hall always open). */
+  function hoursText(today) {
+    if (!today || !Array.isArray(today.hours)) return ["", ""];
+    if (!today.hours.length) return ["今日不办公", "Closed today"];
+    let zh = "今日办公 " + today.hours.join("、");
+    let en = "Open today " + today.hours.join(", ");
+    if (today.issuing_until) {
+      zh += " · " + today.issuing_until + " 停止取号";
+      en += " · tickets until " + today.issuing_until;
+    }
+    return [zh, en];
+  }
+
+  /** The supervisor's closing-time forecast (`closing` of the welcome and `metrics` frames): [zh, en]. */
+  function closingText(c, tz) {
+    if (!c) return ["", ""];
+    const close = clockText(parseIso(c.closes_at), tz, false);
+    const fin = c.finish_at ? clockText(parseIso(c.finish_at), tz, false) : null;
+    let zh = close + " 闭厅时预计仍有 " + c.waiting_at_close + " 人等候";
+    let en = "At closing (" + close + ") about " + c.waiting_at_close + " still waiting";
+    if (fin) {
+      zh += "，预计 " + fin + " 办完";
+      en += ", all done by about " + fin;
+    }
+    if (c.unserved) {
+      zh += "；其中 " + c.unserved + " 人的事项暂无窗口开放";
+      en += "; " + c.unserved + " wait for a service no open window serves";
+    }
+    return [zh, en];
+  }
+
+  global.Hall = { newId, wsUrl, el, setText, show, parseIso, clockText, dateText, durText, rateText, getPath, numberOfId, compareQueue, nameOf, errorText, errorBoth, hoursText, closingText, HallConnection };
 })(window);

@@ -138,6 +138,7 @@
     const st = w.state || {};
     S.welcomed = true;
     S.hall = w.hall || S.hall;
+    S.today = st.today || null;
     const prev = S.ticket;
     S.ticket = st.ticket || null;
     S.ahead = typeof st.ahead === "number" ? st.ahead : null;
@@ -178,6 +179,7 @@
     }
     if (f.type === "catalogue") { // `hall catalogue apply`: names and windows as they are now
       if (f.hall && typeof f.hall === "object") S.hall = f.hall;
+      S.today = f.today || null;
       render();
       return;
     }
@@ -281,6 +283,8 @@
     document.body.classList.toggle("is-stale", !online);
 
     H.setText($("hall-name"), S.hall ? H.nameOf(S.hall, S.lang) : "");
+    const hours = H.hoursText(S.today);
+    H.setText($("today-hours"), S.lang === "en" ? hours[1] : hours[0]);
 
     const n = S.notice;
     let noticeOn = !!(n && n.text);
