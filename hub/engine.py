@@ -34,7 +34,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple, TypedDict, cast
 from zoneinfo import ZoneInfo
 
-from hub.calendar import hhmm
 from hub.cases import CASE_EVENTS, COMPLETED, RETURNED, Case, CaseBook, CaseError, case_id_for
 from hub.catalogue import Hall, Service, parse_catalogue
 from hub.metrics import DayMetrics
@@ -1068,6 +1067,7 @@ class Engine:
         self.hall = hall
         self.policy = hall.policy.to_wire()
         self.catalogue_version = ev["version"]
+        self.cases.hall = hall  # new time limits and calendar count for cases opened from now
         self.windows = {w["number"]: w for w in ev["windows"]}
         self.day_metrics.change_catalogue(hall, ev["windows"])
 
@@ -1248,6 +1248,11 @@ class Engine:
         if (tid, len(visits) - 1) in self.rated:
             return None
         return visits[-1]
+
+
+def hhmm(minutes: int) -> str:
+    """Minutes from midnight as "HH:MM"."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def day_hours(hall: Hall, day: date) -> dict[str, Any] | None:
