@@ -45,6 +45,7 @@ class HallState:
     waiting: dict[str, int] = field(default_factory=dict)  # service code -> waiting tickets
     tickets: dict[str, Obj] = field(default_factory=dict)  # what the role may see
     notice: Obj | None = None
+    today: Obj | None = None  # a hall with hours: today's hours and when issuing stops
     # open cases (办件) by id: the welcome's (a counter's departments', a supervisor's all),
     # then every case event (staff get them all; a case that closes leaves)
     cases: dict[str, Obj] = field(default_factory=dict)
@@ -77,6 +78,8 @@ class HallState:
         }
         notice = state.get("notice")
         self.notice = notice if isinstance(notice, dict) else None
+        today = state.get("today")
+        self.today = today if isinstance(today, dict) else None
         self.cases = {
             str(c["id"]): c
             for c in state.get("cases") or ()
@@ -93,6 +96,22 @@ class HallState:
         self._departments = {
             str(d.get("code")): d for d in self.hall.get("departments") or () if isinstance(d, dict)
         }
+
+    def hours_text(self, lang: str) -> str:
+        """Today's hours as the boards show them: "今日办公 08:30-12:00、13:30-17:30 · 17:00 停止取号"
+        ("" in a hall always open)."""
+        today = self.today
+        if not today or not isinstance(today.get("hours"), list):
+            return ""
+        hours = [str(h) for h in today["hours"]]
+        if not hours:
+            return "今日不办公" if lang != "en" else "Closed today"
+        until = today.get("issuing_until")
+        if lang == "en":
+            text = "Open today " + ", ".join(hours)
+            return text + (f" · tickets until {until}" if until else "")
+        text = "今日办公 " + "、".join(hours)
+        return text + (f" · {until} 停止取号" if until else "")
 
     @property
     def catalogue_version(self) -> int | None:
@@ -147,6 +166,8 @@ class HallState:
                     self.windows[w["number"]] = {**live.get(w["number"], {}), **w}
             for code in self._services:
                 self.waiting.setdefault(code, 0)
+            today = event.get("today")
+            self.today = today if isinstance(today, dict) else None
             changed = True
         elif kind == "day_rolled":
             # A new day: nobody waits and no ticket is at a window (yesterday's expired).

@@ -45,6 +45,9 @@ class BoardScreen(Screen[None]):
         title = t("title_supervisor" if self.supervisor else "title", lang)
         name = state.hall_name(lang)
         heading = f"{name} · {title}" if name else title
+        hours = state.hours_text(lang)
+        if hours:  # a hall with opening hours: today's, and when issuing stops
+            heading += " · " + hours
         version = state.catalogue_version
         if self.supervisor and version is not None:  # which `hall catalogue` version is in use
             heading += " · " + t("catalogue_version", lang, n=version)

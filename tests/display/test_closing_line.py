@@ -34,3 +34,18 @@ def test_the_board_keeps_the_latest_forecast() -> None:
     assert state.closing == CLOSING
     state.apply({"type": "metrics", "metrics": {"day": "2026-12-01"}}, now)
     assert state.closing is None
+
+
+def test_the_boards_know_todays_hours() -> None:
+    state = BoardState()
+    today = {
+        "day": "2026-12-01",
+        "hours": ["08:30-12:00", "13:30-17:30"],
+        "issuing_until": "17:00",
+        "closes_at": "17:30",
+    }
+    state.load_welcome({"type": "welcome", "hall": {}, "state": {"today": today}})
+    assert state.hours_text("zh") == "今日办公 08:30-12:00、13:30-17:30 · 17:00 停止取号"
+    assert state.hours_text("en") == "Open today 08:30-12:00, 13:30-17:30 · tickets until 17:00"
+    state.apply({"type": "catalogue", "seq": 1, "hall": {}, "windows": [], "today": None})
+    assert state.hours_text("zh") == ""
