@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.state import IssuedTicket, KioskState
+from kiosk.strings import t
 from shared.i18n import name_of
+from shared.protocol import ISSUING_OPEN
 from shared.voice import spell_number_zh
 
 MAX_READ = 9  # choices read aloud: the ones a number key reaches
@@ -48,12 +50,22 @@ def department(state: KioskState, code: str, lang: str) -> str:
     """民政局。请选您要办的事。按 1，婚姻登记。…"""
     dept = state.department(code) or {}
     services = state.services_of(code)[:MAX_READ]
+
+    def closed(s: dict[str, Any]) -> str:
+        # a service that does not issue now is read with why (its tile is greyed)
+        state_now, _ = state.issuing(str(s.get("code")))
+        if state_now == ISSUING_OPEN:
+            return ""
+        return (": " if lang == "en" else "，") + t(f"issuing_{state_now}", lang)
+
     if lang == "en":
         parts = [name_of(dept, lang), "Choose what you need"]
-        parts += [f"Press {i} for {name_of(s, lang)}" for i, s in enumerate(services, start=1)]
+        parts += [
+            f"Press {i} for {name_of(s, lang)}{closed(s)}" for i, s in enumerate(services, start=1)
+        ]
     else:
         parts = [name_of(dept, lang), "请选您要办的事"]
-        parts += [f"按 {i}，{name_of(s, lang)}" for i, s in enumerate(services, start=1)]
+        parts += [f"按 {i}，{name_of(s, lang)}{closed(s)}" for i, s in enumerate(services, start=1)]
     return _join(parts, lang)
 
 

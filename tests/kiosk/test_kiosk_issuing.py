@@ -104,3 +104,14 @@ async def test_a_greyed_tile_cannot_be_chosen() -> None:
         await pilot.press("2", "3")
         await pilot.pause()
         assert app.screen is screen
+
+
+def test_care_mode_reads_why_a_service_does_not_issue() -> None:
+    from kiosk import care
+
+    state = KioskState()
+    state.load_welcome(hours_day().welcome("kiosk", "09:15"))
+    text = care.department(state, "MZ", "zh")
+    assert (
+        "按 1，社团审批，今日号已取完" in text and "按 2，民办非企业单位审批，暂未开始取号" in text
+    )
