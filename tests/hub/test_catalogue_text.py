@@ -178,3 +178,23 @@ def test_the_difference_names_what_was_added_changed_and_removed() -> None:
     assert 'services: ~ MZ-01: guide.materials: ["户口簿", "身份证"] → ["身份证"]' in lines
     assert "windows: + 2 2号窗口" in lines and "windows: - 1 1号窗口" in lines
     assert len(lines) == 6, lines
+
+
+def test_catalogue_versions_on_postgresql(pg_url: str) -> None:
+    from hub.store import Store
+
+    store = Store(pg_url)
+    try:
+        store.create_tables()
+        hall = load_demo()
+        text = show(hall)
+        assert store.save_hall(hall, text, "secret")
+        assert store.catalogue_head("demo") == 1
+        assert store.add_catalogue_version("demo", text + "\n", "lead", "", expect=1) == 2
+        rows = store.catalogue_versions("demo")
+        assert [(r["version"], r["applied_by"]) for r in rows] == [(1, "hall init"), (2, "lead")]
+        entry = store.catalogue_entry("demo", 2)
+        assert entry is not None and parse_catalogue(entry["catalogue"], "v2") == hall
+        assert store.load_hall()[0] == hall
+    finally:
+        store.dispose()
