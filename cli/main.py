@@ -1,4 +1,4 @@
-"""`hall`: the one console script (init, serve, kiosk, counter, display, staff, device, report, calendar, demo)."""
+"""`hall`: the one console script (init, serve, kiosk, counter, desk, display, staff, device, report, calendar, demo)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ HUB_HELP = "hub websocket URL (default: env HALL_HUB, else ws://127.0.0.1:8765/w
 APPS = {
     "kiosk": ("kiosk.__main__", "touch kiosk: choose a service, get a ticket / 自助取号机"),
     "counter": ("counter.__main__", "window clerk terminal / 窗口叫号终端"),
+    "desk": ("desk.__main__", "consultation desk: log, assisted issue, look-up / 咨询台"),
     "display": ("display.__main__", "lobby display or supervisor board / 大厅显示屏与主管看板"),
     "demo": ("cli.demo", "the whole demo hall in one terminal / 演示大厅"),
 }
@@ -45,7 +46,7 @@ def _staff_admin(ss: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "disable": "log a staff member out now and refuse their logins / 停用",
         "enable": "allow a disabled staff member to log in again / 启用",
         "remove": "remove a staff member (their name stays on past tickets) / 删除",
-        "set": "change a staff member's name or windows / 修改",
+        "set": "change a staff member's name, windows or desk flag / 修改",
         "passwd": "set a new PIN (asked twice, or --pin) / 重设密码",
         "unlock": "clear a lockout after failed PINs / 解锁",
     }
@@ -57,6 +58,12 @@ def _staff_admin(ss: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         if name == "set":
             a.add_argument("--name", default=None)
             a.add_argument("--windows", default=None, help="the windows allowed from now, e.g. 1,2")
+            a.add_argument(
+                "--desk",
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help="consultation desk staff (咨询台) or not",
+            )
         if name == "passwd":
             a.add_argument("--pin", default=None, help="4 to 12 digits (else asked twice)")
 
@@ -107,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a.add_argument("--windows", default=None, help="windows allowed, e.g. 1,2")
     a.add_argument("--supervisor", action="store_true")
+    a.add_argument(
+        "--desk", action="store_true", help="consultation desk staff (咨询台): may run `hall desk`"
+    )
     a.add_argument(
         "--update",
         action="store_true",

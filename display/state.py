@@ -25,7 +25,7 @@ from shared.alerts import (
 )
 from shared.hallstate import HallState
 from shared.i18n import name_of
-from shared.protocol import CALLED, W_OPEN, W_PAUSED, parse_iso
+from shared.protocol import CALLED, COMPLAINT_STEPS, W_OPEN, W_PAUSED, parse_iso
 
 from .strings import t
 
@@ -82,6 +82,8 @@ class BoardState(HallState):
     metrics_at: datetime | None = None  # when `metrics` arrived (to run on-duty clocks on)
     closing: dict[str, Any] | None = None  # supervisors, a hall with hours: waiting at closing
     complaints: list[dict[str, Any]] = field(default_factory=list)
+    # every open complaint (of any day), id -> Complaint with the hub's `urgency` (hub/complaints.py)
+    open_complaints: dict[str, dict[str, Any]] = field(default_factory=dict)
     ratings: list[dict[str, Any]] = field(default_factory=list)
     printer_faults: list[dict[str, Any]] = field(default_factory=list)
     new_keys: set[str] = field(default_factory=set)  # alert keys that arrived live
@@ -112,6 +114,9 @@ class BoardState(HallState):
         self.closing = state.get("closing") if isinstance(state.get("closing"), dict) else None
         self.metrics_at = now if self.metrics is not None else None
         self.complaints = [c for c in state.get("complaints") or [] if isinstance(c, dict)]
+        self.open_complaints = {
+            str(c.get("id")): c for c in state.get("open_complaints") or [] if isinstance(c, dict)
+        }
         self.ratings = [r for r in state.get("ratings") or [] if isinstance(r, dict)]
         self.printer_faults = [p for p in state.get("printer_faults") or [] if isinstance(p, dict)]
         self.new_keys = set()
@@ -161,6 +166,9 @@ class BoardState(HallState):
             c = {k: frame.get(k) for k in ("id", "ticket", "number", "text", "at")}
             self.complaints.append(c)
             self.new_keys.add(self._complaint_key(c))
+            self._put_complaint(frame.get("record"))
+        elif kind in COMPLAINT_STEPS:
+            self._put_complaint(frame.get("record"))
         elif kind == "printer_fault":
             p = {k: frame.get(k) for k in ("kiosk", "kind", "message", "at")}
             self.printer_faults.append(p)
@@ -293,6 +301,23 @@ class BoardState(HallState):
     def _rating_key(r: Mapping[str, Any]) -> str:
         return f"rating:{r.get('ticket')}:{r.get('window')}:{r.get('at')}"
 
+    def _put_complaint(self, record: object) -> None:
+        """An open complaint as its latest event left it (closed or rejected: gone)."""
+        if not isinstance(record, dict):
+            return
+        cid = str(record.get("id"))
+        if record.get("state") in ("closed", "rejected"):
+            self.open_complaints.pop(cid, None)
+            return
+        held = self.open_complaints.get(cid) or {}
+        self.open_complaints[cid] = {**record, "urgency": held.get("urgency")}
+
+    def complaints_by_due(self) -> list[dict[str, Any]]:
+        """The open complaints, the earliest deadline first (the supervisor's list)."""
+        return sorted(
+            self.open_complaints.values(), key=lambda c: (str(c.get("due")), c.get("seq") or 0)
+        )
+
     @staticmethod
     def _complaint_key(c: Mapping[str, Any]) -> str:
         return f"complaint:{c.get('id') or c.get('ticket')}:{c.get('at')}"
@@ -313,6 +338,7 @@ class BoardState(HallState):
             ratings=self.ratings,
             printer_faults=self.printer_faults,
             complaints=self.complaints,
+            open_complaints=self.open_complaints.values(),
             now=now,
         ):
             item = a.item
@@ -371,6 +397,15 @@ class BoardState(HallState):
                     message=item.get("message") or item.get("kind") or "?",
                 )
                 out.append(Alert(a.kind, key, text, "error", key in self.new_keys))
+            elif a.kind == "complaint" and a.subject.startswith("due-"):
+                key = f"complaint:{a.subject}:{item.get('due')}"
+                text = t(
+                    "a_complaint_overdue" if a.urgent else "a_complaint_due",
+                    lang,
+                    id=item.get("id"),
+                    due=item.get("due"),
+                )
+                out.append(Alert(a.kind, key, text, "error" if a.urgent else "warning"))
             elif a.kind == "complaint":
                 key = self._complaint_key(item)
                 ticket = self.tickets.get(str(item.get("ticket"))) or {}

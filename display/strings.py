@@ -117,6 +117,16 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "{department}:在办 {open} · 即将到期 {due_soon} · 超期 {overdue}",
         "{department}: open {open} · due soon {due_soon} · overdue {overdue}",
     ),
+    "a_complaint_due": ("投诉 {id} 即将到期（期限 {due}）", "Complaint {id} due soon (due {due})"),
+    "a_complaint_overdue": ("投诉 {id} 已超期（期限 {due}）", "Complaint {id} overdue (due {due})"),
+    "complaints_title": ("待办投诉", "Open complaints"),
+    "complaints_none": ("暂无待办投诉", "No open complaints"),
+    "complaint_line": (
+        "{id} · {state} · 期限 {due}{urgency} · {who}",
+        "{id} · {state} · due {due}{urgency} · {who}",
+    ),
+    "c_overdue": (" 已超期", " overdue"),
+    "c_due_soon": (" 即将到期", " due soon"),
     "new_mark": ("新", "NEW"),
     # actions
     "act_notice": ("发布通知", "Post a notice"),

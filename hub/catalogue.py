@@ -163,6 +163,7 @@ class StaffConf:
 class Policy:
     max_wait_minutes: int = 45
     priority_run: int = 2
+    complaint_days: int = 5  # working days to answer a complaint (hub/complaints.py)
 
     def to_wire(self) -> dict[str, Any]:
         return {"max_wait_minutes": self.max_wait_minutes, "priority_run": self.priority_run}
@@ -256,7 +257,7 @@ def limit_from_text(text: str) -> int:
 _TOP_LEVEL = ("hall", "policy", "calendar", "departments", "services", "windows", "staff")
 _HALL_KEYS = ("id", "name", "name_en", "timezone", "cutoff_minutes", "hours")
 _CALENDAR_KEYS = ("holidays", "workdays")
-_POLICY_KEYS = ("max_wait_minutes", "priority_run")
+_POLICY_KEYS = ("max_wait_minutes", "priority_run", "complaint_days")
 _DEPARTMENT_KEYS = ("code", "name", "name_en", "prefix")
 _SERVICE_KEYS = (
     "code",
@@ -633,6 +634,7 @@ class _Parser:
                 entry, table, "max_wait_minutes", defaults.max_wait_minutes
             ),
             priority_run=self.positive(entry, table, "priority_run", defaults.priority_run),
+            complaint_days=self.positive(entry, table, "complaint_days", defaults.complaint_days),
         )
 
     def departments(self, doc: dict[str, Any]) -> tuple[Department, ...]:

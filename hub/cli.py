@@ -151,8 +151,9 @@ def cmd_staff(args: argparse.Namespace) -> int:
         if not sid or not name:
             raise CliError("a staff member needs a non-empty --id and --name")
         windows = _parse_windows(args.windows)
-        if not windows and not args.supervisor:
-            raise CliError("a clerk needs --windows (or give --supervisor)")
+        desk = bool(getattr(args, "desk", False))
+        if not windows and not args.supervisor and not desk:
+            raise CliError("a clerk needs --windows (or give --supervisor or --desk)")
         unknown = [w for w in windows if hall.window(w) is None]
         if unknown:
             raise CliError(f"no window {unknown[0]} in hall {hid}")
@@ -163,13 +164,16 @@ def cmd_staff(args: argparse.Namespace) -> int:
                 f"staff {sid} exists already ({row['name']}): give --update to change them"
             )
         store.put_staff(hid, sid, name, auth.hash_pin(args.pin), windows, args.supervisor)
+        store.update_staff(hid, sid, desk=desk)
         role = "主管 supervisor" if args.supervisor else "窗口人员 clerk"
+        role += "，咨询台 desk" if desk else ""
         print(f"已保存 {sid} {name}（{role}）windows {','.join(map(str, windows)) or '-'}")
         return 0
     rows = store.list_staff(hid)
     for r in rows:
         pin = "PIN set" if r["pin_hash"] else "no PIN"
         sup = " supervisor" if r["supervisor"] else ""
+        sup += " desk" if r.get("desk") else ""
         sup += f" {r['status']}" if r["status"] != STAFF_ACTIVE else ""
         print(
             f"{r['id']}\t{r['name']}\twindows={','.join(map(str, r['windows'])) or '-'}\t{pin}{sup}"
@@ -211,11 +215,13 @@ def cmd_staff_admin(args: argparse.Namespace) -> int:
             unknown = [w for w in windows if hall.window(w) is None]
             if unknown:
                 raise CliError(f"no window {unknown[0]} in hall {hid}")
-            if not windows and not row["supervisor"]:
+            if not windows and not row["supervisor"] and not row.get("desk"):
                 raise CliError("a clerk needs at least one window")
             values["windows"] = windows
+        if getattr(args, "desk", None) is not None:
+            values["desk"] = args.desk
         if not values:
-            raise CliError("give --name or --windows")
+            raise CliError("give --name, --windows or --desk/--no-desk")
         said = "已修改 / changed"
     elif what == "passwd":
         values = {

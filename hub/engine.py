@@ -36,6 +36,8 @@ from zoneinfo import ZoneInfo
 
 from hub.cases import CASE_EVENTS, COMPLETED, RETURNED, Case, CaseBook, CaseError, case_id_for
 from hub.catalogue import Hall, Service, parse_catalogue
+from hub.complaints import EVENT_TYPES as COMPLAINT_EVENTS
+from hub.complaints import ComplaintBook, ComplaintError, new_record
 from hub.metrics import DayMetrics
 from shared.calling import LineUp, Place, eta_minutes, line_up, may_call, next_ticket, queue_key
 from shared.protocol import (
@@ -177,8 +179,19 @@ RECENT_CALLS = 20
 
 # Events that change neither the queue's order nor its estimated waits (the line-up stays).
 _KEEPS_LINE_UP = frozenset(
-    {"ticket_recalled", "ticket_rated", "complaint", "notice", "printer_fault", *CASE_EVENTS}
+    {
+        "ticket_recalled",
+        "ticket_rated",
+        "notice",
+        "printer_fault",
+        "consulted",
+        *COMPLAINT_EVENTS,
+        *CASE_EVENTS,
+    }
 )
+# a consultation's outcome at the desk (docs/protocol.md, "The desk")
+CONSULT_OUTCOMES = ("answered", "guided", "ticket", "referred")
+DESK_ISSUE = "咨询台代取号 / issued at the desk"
 # Events that queue a ticket (set its queued_at and queued_seq).
 _QUEUEING = frozenset({"ticket_issued", "ticket_transferred", "ticket_requeued"})
 
@@ -192,7 +205,9 @@ class Result(TypedDict, total=False):
     eta_min: int | None  # None: no open window serves the service
     window: Window
     metrics: Metrics
-    id: str  # complain: the complaint's id
+    id: str  # complain: the complaint's id (as before `complaint`)
+    complaint: str  # complain and the supervisor's complaint commands: the complaint's id
+    record: dict[str, Any]  # the supervisor's complaint commands: the Complaint after the step
     case: Case | str | None  # complete_case / return_case: the Case; ticket replies: its id
 
 
@@ -257,6 +272,8 @@ class Engine:
         self.cases = CaseBook(hall)
         self._last_at: datetime | None = None
         self._line_up: LineUp | None = None  # the forward pass, None when something changed
+        # complaints outlive the day: not reset by day_rolled (hub/complaints.py)
+        self.complaint_book = ComplaintBook(hall.calendar, hall.policy.complaint_days)
         self._reset_day()
 
     # ------------------------------------------------------------------ day state
@@ -529,6 +546,9 @@ class Engine:
             iso(now),
             self.seq + 1,
         )
+        if actor.role == "desk":
+            # 首问责任制: the desk clerk is the first responsible; the chain starts at the desk
+            t["first_responsible"] = {"staff": actor.identity, "window": None, "desk": True}
         private = {"_kiosk": actor.identity}
         if self.token_hash_of is not None:
             private["_token_hash"] = self.token_hash_of(t["id"])
@@ -926,17 +946,174 @@ class Engine:
         self._emit(
             events, "ticket_rated", now, ticket=t, window=window, level=level, reason=reason or None
         )
+        if level <= 2:  # 差评: a follow-up complaint, about the window and clerk rated
+            staff = self._staff_at_visit(t, window)
+            self._open_complaint(
+                events, now, "rating", reason, t, window=window, staff=staff, level=level
+            )
         return {}
+
+    def _staff_at_visit(self, t: Ticket, window: int) -> str | None:
+        """Who served this ticket at this window last (the ticket's staff, else the window's)."""
+        if t.get("staff"):
+            return t["staff"]
+        fr = t.get("first_responsible")
+        if fr and fr.get("window") == window:
+            return str(fr["staff"])
+        return self.windows[window].get("staff") if window in self.windows else None
 
     def _do_complain(
         self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
     ) -> Result:
-        t = self._ticket(actor.identity)
-        cid = f"{t['id']}-C{len(self.complaints) + 1}"
-        self._emit(
-            events, "complaint", now, id=cid, ticket=t["id"], number=t["number"], text=cmd["text"]
+        """A complaint from the ticket page (citizen) or typed in at the desk (with a contact)."""
+        if actor.role == "citizen":
+            t: Ticket | None = self._ticket(actor.identity)
+            source, contact = "page", None
+            window, staff = (t["window"], t["staff"]) if t else (None, None)
+            case = cast(dict[str, Any], t).get("case")
+        else:
+            source = "desk"
+            contact = (cmd.get("contact") or "").strip()
+            if not contact:
+                raise EngineError(
+                    "bad_args",
+                    "咨询台登记投诉须填写群众的联系方式",
+                    "A complaint taken at the desk needs the citizen's contact",
+                )
+            t = self._find_ticket(cmd["ticket"]) if cmd.get("ticket") else None
+            if cmd.get("window") is not None:
+                self._window(cmd["window"])
+            known: dict[str, Any] = dict(t) if t else {}
+            window = cmd["window"] if cmd.get("window") is not None else known.get("window")
+            staff = cmd.get("staff") or known.get("staff")
+            case = cmd.get("case") or known.get("case")
+        cid = self._open_complaint(
+            events,
+            now,
+            source,
+            cmd["text"],
+            t,
+            contact=contact,
+            window=window,
+            staff=staff,
+            case=case,
+            received_by=actor.identity if actor.role == "desk" else None,
         )
-        return {"id": cid}
+        return {"id": cid, "complaint": cid}
+
+    def _open_complaint(
+        self,
+        events: list[Event],
+        now: datetime,
+        source: str,
+        text: str,
+        t: Ticket | None,
+        **named: Any,
+    ) -> str:
+        """Emit a `complaint` (received): its deadline from the catalogue, on the calendar."""
+        seq = self.seq + 1
+        day = self.local_day(now)
+        record = new_record(
+            seq,
+            iso(now),
+            day,
+            self.complaint_book.due(day),
+            source,
+            text,
+            ticket=t["id"] if t else None,
+            number=t["number"] if t else None,
+            **named,
+        )
+        self._emit(
+            events,
+            "complaint",
+            now,
+            id=record["id"],
+            complaint=record["id"],
+            ticket=record["ticket"],
+            number=record["number"],
+            text=text,
+            source=source,
+            record=record,
+        )
+        return str(record["id"])
+
+    def _find_ticket(self, ref: str) -> Ticket:
+        """Today's ticket by id or by number (A012)."""
+        if ref in self.tickets:
+            return self.tickets[ref]
+        for t in self.tickets.values():
+            if t["number"] == ref.upper():
+                return t
+        raise EngineError("not_found", f"没有这张票：{ref}", f"No such ticket: {ref}")
+
+    # --- supervisor: complaints
+
+    def _complaint_step(
+        self, actor: Actor, cmd: Command, now: datetime, events: list[Event], command: str
+    ) -> Result:
+        try:
+            text = cmd.get("text") or cmd.get("reason")
+            step = self.complaint_book.step(
+                cmd.get("complaint"), command, self.seq + 1, iso(now), actor.identity, text
+            )
+        except ComplaintError as e:
+            raise EngineError(e.code, e.zh, e.en) from None
+        self._emit(
+            events,
+            step.event,
+            now,
+            complaint=step.record["id"],
+            ticket=step.record["ticket"],
+            staff=actor.identity,
+            record=step.record,
+        )
+        return {"complaint": step.record["id"], "record": step.record}
+
+    def _do_accept_complaint(
+        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
+    ) -> Result:
+        return self._complaint_step(actor, cmd, now, events, "accept")
+
+    def _do_note_complaint(
+        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
+    ) -> Result:
+        return self._complaint_step(actor, cmd, now, events, "note")
+
+    def _do_answer_complaint(
+        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
+    ) -> Result:
+        return self._complaint_step(actor, cmd, now, events, "answer")
+
+    def _do_close_complaint(
+        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
+    ) -> Result:
+        return self._complaint_step(actor, cmd, now, events, "close")
+
+    def _do_reject_complaint(
+        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
+    ) -> Result:
+        return self._complaint_step(actor, cmd, now, events, "reject")
+
+    # --- desk
+
+    def _do_consult(self, actor: Actor, cmd: Command, now: datetime, events: list[Event]) -> Result:
+        """A conversation at the desk: its topic (a service code or free text), outcome, minutes."""
+        topic = cmd["topic"]
+        svc = self.hall.service(topic)
+        self._emit(
+            events,
+            "consulted",
+            now,
+            staff=actor.identity,
+            topic=topic,
+            service=svc.code if svc else None,
+            outcome=cmd["outcome"],
+            minutes=cmd["minutes"],
+            window=cmd.get("window"),
+            ticket=cmd.get("ticket"),
+        )
+        return {}
 
     # ------------------------------------------------------------------ apply
 
@@ -1053,6 +1230,13 @@ class Engine:
                 "at": ev["at"],
             }
         )
+        self.complaint_book.apply(cast(dict[str, Any], ev))
+
+    def _on_complaint_step(self, ev: dict[str, Any]) -> None:
+        self.complaint_book.apply(ev)
+
+    def _on_consulted(self, ev: dict[str, Any]) -> None:
+        """Counted by the day's metrics only."""
 
     def _on_printer_fault(self, ev: PrinterFaultEvent) -> None:
         self.printer_faults.append(
@@ -1299,6 +1483,12 @@ APPLY: dict[str, Callable[[Engine, Any], None]] = {
     "window_changed": Engine._on_window,
     "notice": Engine._on_notice,
     "complaint": Engine._on_complaint,
+    "complaint_accepted": Engine._on_complaint_step,
+    "complaint_noted": Engine._on_complaint_step,
+    "complaint_answered": Engine._on_complaint_step,
+    "complaint_closed": Engine._on_complaint_step,
+    "complaint_rejected": Engine._on_complaint_step,
+    "consulted": Engine._on_consulted,
     "day_rolled": Engine._on_day_rolled,
     "catalogue": Engine._on_catalogue,
     "printer_fault": Engine._on_printer_fault,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from hub.catalogue import Hall
@@ -62,6 +62,30 @@ class WindowStats:
     rating_n: int = 0
 
 
+@dataclass
+class DeskStats:
+    """Same-day figures of one desk clerk (咨询台)."""
+
+    conversations: int = 0  # consultations logged
+    answered: int = 0  # answered on the spot
+    guided: int = 0  # guided to a window
+    tickets: int = 0  # tickets issued at the desk (assisted issue)
+    referred: int = 0  # referred outside the hall
+    minutes: int = 0  # minutes spent in consultations
+
+    def to_wire(self, staff: str) -> dict[str, Any]:
+        """The desk entry of Metrics."""
+        return {
+            "staff": staff,
+            "conversations": self.conversations,
+            "answered": self.answered,
+            "guided": self.guided,
+            "tickets": self.tickets,
+            "referrals": self.referred,
+            "minutes": self.minutes,
+        }
+
+
 def _rate(num: int, den: int) -> float | None:
     return None if den == 0 else num / den
 
@@ -94,6 +118,7 @@ class DayMetrics:
         self.seg_start: dict[str, datetime] = {}  # ticket -> start of its service segment
         self.handoff_open: set[str] = set()  # handed off, next service not started yet
         self.service_time: dict[str, tuple[float, int]] = {}  # service -> (seconds, segments)
+        self.desks: dict[str, DeskStats] = {}  # desk clerk -> the day's figures
 
     # ------------------------------------------------------------------ input
 
@@ -110,10 +135,20 @@ class DayMetrics:
             self._window_changed(ev, at)
         elif ev["type"] == "day_rolled":
             self._day_rolled(cast(DayRolledEvent, ev))
+        elif ev["type"] == "consulted":
+            c = cast(dict[str, Any], ev)
+            st = self.desks.setdefault(c["staff"], DeskStats())
+            st.conversations += 1
+            st.minutes += c["minutes"]
+            if c["outcome"] in ("answered", "guided", "referred"):
+                setattr(st, c["outcome"], getattr(st, c["outcome"]) + 1)
 
     def _ticket_moved(self, ev: TicketEvent, at: datetime) -> None:
         t = ev["ticket"]
         old = self.tickets.get(t["id"])
+        fr = t.get("first_responsible")
+        if ev["type"] == "ticket_issued" and fr and fr.get("desk"):
+            self.desks.setdefault(fr["staff"], DeskStats()).tickets += 1
         self.tickets[t["id"]] = t
         if ev["type"] == "ticket_expired":
             self.seg_start.pop(t["id"], None)  # a segment cut by the midnight is not counted
@@ -233,7 +268,8 @@ class DayMetrics:
                 counts[t["state"]] += 1
             fr = t.get("first_responsible")
             if fr:
-                agg = frw.setdefault(fr["window"], [0, 0])
+                # a ticket issued at the desk counts for the hall until a window starts it
+                agg = frw.setdefault(fr["window"] or 0, [0, 0])
                 agg[0] += 1
                 fr_total += 1
                 if t["state"] == DONE:
@@ -284,7 +320,10 @@ class DayMetrics:
             "avg_service_s": _mean(service_sum, service_n),
             "ratings": {"count": rating_n, "avg": _mean(rating_sum, rating_n)},
         }
-        return {"day": self.day.isoformat(), "hall": hall, "windows": windows}
+        out: Metrics = {"day": self.day.isoformat(), "hall": hall, "windows": windows}
+        if self.desks:  # only in a hall whose desk logged something today
+            out["desks"] = [self.desks[s].to_wire(s) for s in sorted(self.desks)]
+        return out
 
 
 # What a ticket event at a window counts (the window's stats, after the ticket before it).

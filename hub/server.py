@@ -74,6 +74,7 @@ from shared.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_TAKEN_OVER,
     CLOSE_TOO_SLOW,
+    COMPLAINT_EVENTS,
     MAX_CLIENT_FRAME,
     W_CLOSED,
     dumps,
@@ -105,6 +106,10 @@ LOGGED_OUT = {  # why `hall staff` ended a session: logged_out's code and its wo
     "not_supervisor": (
         "您已不再是值班主管，已退出登录",
         "You are no longer a supervisor: you are logged out",
+    ),
+    "not_desk": (
+        "您已不再是咨询台工作人员，已退出登录",
+        "You are no longer desk staff: you are logged out",
     ),
 }
 STAFF_REQUESTS = frozenset({"change_pin", "unlock_staff"})  # the staff table, not the day's log
@@ -905,6 +910,13 @@ class HubServer:
         if not events or not self.clients:
             return
         staff = [c for c in self.clients if c.session.role in views.SEES_EVERY_EVENT]
+        # kiosks, counters, the desk: every event, complaints as clerk_event shows them (a
+        # frame per connection, only for a batch that holds a complaint event)
+        clerks: list[Client] = []
+        if any(ev["type"] in COMPLAINT_EVENTS for ev in events):
+            clerks = [c for c in staff if c.session.role not in views.SEES_COMPLAINT_TEXT]
+            staff = [c for c in staff if c.session.role in views.SEES_COMPLAINT_TEXT]
+        to_clerks: dict[Client, list[bytes]] = {c: [] for c in clerks}
         displays = [c for c in self.clients if c.session.role == "display"]
         citizens: dict[str, list[Client]] = {}
         for c in self.clients:
@@ -915,8 +927,16 @@ class HubServer:
         to_citizens: dict[str, list[bytes]] = {ticket: [] for ticket in citizens}
         for ev, text in zip(events, staff_texts, strict=True):
             out = views.staff_event(ev)
+            data_staff = _text_frame(text)
             if staff:
-                to_staff.append(_text_frame(text))
+                to_staff.append(data_staff)
+            if clerks:
+                if ev["type"] in COMPLAINT_EVENTS:
+                    for c in clerks:
+                        to_clerks[c].append(_prepared(views.clerk_event(out, c.session.staff)))
+                else:
+                    for c in clerks:
+                        to_clerks[c].append(data_staff)
             lobby = views.lobby_event(out) if displays else None
             if lobby is not None:
                 to_lobby.append(_prepared(lobby))
@@ -928,6 +948,9 @@ class HubServer:
                     to_citizens[ticket].append(data)
         if to_staff:
             self._write(staff, b"".join(to_staff))
+        for c, frames in to_clerks.items():
+            if frames:
+                self._write([c], b"".join(frames))
         if to_lobby:
             self._write(displays, b"".join(to_lobby))
         for ticket, frames in to_citizens.items():

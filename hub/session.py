@@ -85,6 +85,7 @@ class Staff:
     name: str
     windows: tuple[int, ...]
     supervisor: bool
+    desk: bool = False
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,15 @@ class Gate:
                 )
             actor = Actor("supervisor", sid)
             return Session(role, f"staff:{sid}", lang, actor, staff=sid, staff_name=name)
+        if role == "desk":
+            if not staff.desk:
+                raise RequestError(
+                    "forbidden",
+                    f"工号 {sid} 不是咨询台工作人员",
+                    f"Staff {sid} is not desk staff (hall staff set {sid} --desk)",
+                )
+            actor = Actor("desk", sid)
+            return Session(role, f"staff:{sid}", lang, actor, staff=sid, staff_name=name)
         window = fields.get("window")
         if not isinstance(window, int) or isinstance(window, bool):
             raise _bad_hello("请指定窗口号", "A counter hello needs a window number")
@@ -313,7 +323,13 @@ class Gate:
             raise RequestError("auth_failed", "工号或密码错误", "Wrong staff id or PIN")
         if staff["failures"] or staff["locked_until"] is not None:
             await asyncio.to_thread(self.store.set_staff_failures, self.hall.id, sid, 0, None)
-        return Staff(sid, staff["name"], tuple(staff["windows"] or ()), bool(staff["supervisor"]))
+        return Staff(
+            sid,
+            staff["name"],
+            tuple(staff["windows"] or ()),
+            bool(staff["supervisor"]),
+            bool(staff.get("desk")),
+        )
 
     def ticket_for_token(self, engine: Engine, token: str) -> Ticket | None:
         """The ticket (of today, else of an earlier day) a citizen token opens, or None."""
@@ -326,13 +342,18 @@ class Gate:
         return self.store.ticket_by_token(self.hall.id, h)
 
 
-def logged_out_reason(session: Session, staff: tuple[str, list[int], bool] | None) -> str | None:
-    """Why a staff session must end now, given the staff row's (status, windows, supervisor)."""
+def logged_out_reason(
+    session: Session, staff: tuple[str, list[int], bool] | tuple[str, list[int], bool, bool] | None
+) -> str | None:
+    """Why a staff session must end now, given the staff row's (status, windows, supervisor,
+    desk); without the desk flag a desk session is not judged on it."""
     if staff is None:
         return "removed"
-    status, windows, supervisor = staff
+    status, windows, supervisor = staff[:3]
     if status != auth.STAFF_ACTIVE:
         return status  # "disabled" or "removed"
+    if session.role == "desk" and len(staff) > 3 and not staff[3]:
+        return "not_desk"
     if session.window is not None and session.window not in windows:
         return "window_removed"
     if session.role == "supervisor" and not supervisor:

@@ -22,6 +22,7 @@ from typing import IO, Any, cast
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -42,11 +43,12 @@ from sqlmodel import Field, SQLModel, create_engine
 from hub.auth import STAFF_ACTIVE, STAFF_REMOVED
 from hub.cases import CASE_EVENTS, Case
 from hub.catalogue import Hall, parse_catalogue
+from hub.complaints import FINAL
 from hub.engine import Engine as QueueEngine
 from shared.protocol import (
+    COMPLAINT_EVENTS,
     PRIVATE_EVENT_FIELDS,
     CaseEvent,
-    ComplaintEvent,
     DayRolledEvent,
     Event,
     Ticket,
@@ -145,6 +147,8 @@ class StaffRow(SQLModel, table=True):
     pin_hash: str | None = None
     windows: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     supervisor: bool = False
+    # 咨询台: may log in with role `desk` (hall staff add --desk)
+    desk: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="0"))
     failures: int = 0
     locked_until: datetime | None = _dt()
     # hub.auth: active | disabled (cannot log in) | removed (cannot log in, kept for its name)
@@ -177,13 +181,20 @@ class RatingRow(SQLModel, table=True):
 
 
 class ComplaintRow(SQLModel, table=True):
+    """One complaint, keyed by the seq of the event that received it; its later steps update
+    the row (hub/complaints.py). Rows stored before the lifecycle have no state: received."""
+
     __tablename__ = "complaints"
     hall_id: str = Field(primary_key=True)
     seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     day: str
     id: str
-    ticket: str
+    ticket: str  # "" when the complaint names no ticket
     text: str = Field(sa_column=Column(Text, nullable=False))
+    state: str | None = Field(default=None, index=True)
+    due: str | None = None
+    updated_seq: int | None = None
+    data: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class CaseRow(SQLModel, table=True):
@@ -294,7 +305,9 @@ class _Writes:
             dialect, WINDOWS, ("hall_id", "number"), ["state", "staff", "data"]
         )
         self.ratings = RATINGS.insert()
-        self.complaints = COMPLAINTS.insert()
+        self.complaints = _upsert_statement(
+            dialect, COMPLAINTS, ("hall_id", "seq"), ["state", "due", "updated_seq", "data"]
+        )
         self.cases = _upsert_statement(
             dialect,
             CASES,
@@ -386,7 +399,7 @@ class Store:
         """
         with self.engine.begin() as conn:
             insp = inspect(conn)
-            for table in (STAFF, DEVICES):
+            for table in (STAFF, DEVICES, COMPLAINTS):
                 if not insp.has_table(table.name):
                     continue
                 have = {c["name"] for c in insp.get_columns(table.name)}
@@ -647,15 +660,15 @@ class Store:
             )
         return bool(res.rowcount)
 
-    def staff_status(self, hall_id: str) -> dict[str, tuple[str, list[int], bool]]:
-        """Every staff member's (status, windows, supervisor): what the hub polls."""
+    def staff_status(self, hall_id: str) -> dict[str, tuple[str, list[int], bool, bool]]:
+        """Every staff member's (status, windows, supervisor, desk): what the hub polls."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(STAFF.c.id, STAFF.c.status, STAFF.c.windows, STAFF.c.supervisor).where(
-                    STAFF.c.hall_id == hall_id
-                )
+                select(
+                    STAFF.c.id, STAFF.c.status, STAFF.c.windows, STAFF.c.supervisor, STAFF.c.desk
+                ).where(STAFF.c.hall_id == hall_id)
             ).all()
-        return {r[0]: (r[1], list(r[2] or ()), bool(r[3])) for r in rows}
+        return {r[0]: (r[1], list(r[2] or ()), bool(r[3]), bool(r[4])) for r in rows}
 
     def locked_staff(self, hall_id: str, now: datetime) -> list[dict[str, Any]]:
         """Active staff locked out after wrong PINs at `now`: id, name, locked_until (by id)."""
@@ -820,7 +833,7 @@ class Store:
         tickets: dict[str, dict[str, Any]] = {}
         windows: dict[int, Window] = {}
         ratings: list[dict[str, Any]] = []
-        complaints: list[dict[str, Any]] = []
+        complaints: dict[str, dict[str, Any]] = {}
         cases: dict[str, dict[str, Any]] = {}  # the last event of each case in the batch
         ev_day = day.isoformat()
         for i, ev in enumerate(events):
@@ -868,18 +881,20 @@ class Store:
             elif ev["type"] in CASE_EVENTS:
                 cev = cast(CaseEvent, ev)["case"]
                 cases[cev["id"]] = case_row(hall_id, cev)
-            elif ev["type"] == "complaint":
-                c = cast(ComplaintEvent, ev)
-                complaints.append(
-                    {
-                        "hall_id": hall_id,
-                        "seq": c["seq"],
-                        "day": ev_day,
-                        "id": c["id"],
-                        "ticket": c["ticket"],
-                        "text": c["text"],
-                    }
-                )
+            elif ev["type"] in COMPLAINT_EVENTS and "record" in ev:
+                r = cast(dict[str, Any], ev)["record"]
+                complaints[r["id"]] = {
+                    "hall_id": hall_id,
+                    "seq": r["seq"],
+                    "day": r["received_at"][:10],
+                    "id": r["id"],
+                    "ticket": r["ticket"] or "",
+                    "text": r["text"],
+                    "state": r["state"],
+                    "due": r["due"],
+                    "updated_seq": r["updated_seq"],
+                    "data": _json(r),
+                }
         window_rows = [
             {
                 "hall_id": hall_id,
@@ -911,7 +926,7 @@ class Store:
                 (w.tickets, changed),
                 (w.windows, window_rows),
                 (w.ratings, ratings),
-                (w.complaints, complaints),
+                (w.complaints, list(complaints.values())),
                 (w.cases, list(cases.values())),
                 (w.requests, req_rows),
             ):
@@ -991,6 +1006,7 @@ class Store:
         eng.cases.lookup = lambda cid: self.case_by_id(hall.id, cid)
         eng.cases.load(self.open_cases(hall.id))
         eng.catalogue_version = self.catalogue_head(hall.id) if version is None else version
+        eng.complaint_book.load(self.open_complaints(hall.id))
         if day:
             for ev in self.events_of_day(hall.id, day):
                 eng.apply(ev)
@@ -1037,6 +1053,29 @@ class Store:
             last[c["id"]] = c
         return [last[k] for k in sorted(last)]
 
+    # --- complaints
+
+    def open_complaints(self, hall_id: str) -> list[dict[str, Any]]:
+        """The complaints not closed or rejected, as their rows hold them (old rows: received)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(COMPLAINTS)
+                .where(
+                    COMPLAINTS.c.hall_id == hall_id,
+                    (COMPLAINTS.c.state.is_(None)) | COMPLAINTS.c.state.notin_(FINAL),
+                )
+                .order_by(COMPLAINTS.c.seq)
+            ).mappings()
+            return [_complaint_record(r) for r in rows]
+
+    def complaints(self, hall_id: str) -> list[dict[str, Any]]:
+        """Every complaint of the hall, oldest first (reports, checks)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(COMPLAINTS).where(COMPLAINTS.c.hall_id == hall_id).order_by(COMPLAINTS.c.seq)
+            ).mappings()
+            return [_complaint_record(r) for r in rows]
+
     def replay_day(self, hall: Hall, day: str) -> QueueEngine | None:
         """An engine holding one past day's state (for reports), or None if the day has no events."""
         events = self.events_of_day(hall.id, day)
@@ -1046,6 +1085,37 @@ class Store:
         for ev in events:
             eng.apply(ev)
         return eng
+
+
+def _complaint_record(row: Any) -> dict[str, Any]:
+    """A complaint row as a Complaint record; a row from before the lifecycle is received."""
+    if row["data"]:
+        return cast(dict[str, Any], json.loads(row["data"]))
+    day = date.fromisoformat(row["day"])
+    return {
+        "id": row["id"],
+        "seq": row["seq"],
+        "updated_seq": row["seq"],
+        "state": "received",
+        "source": "page",
+        "text": row["text"],
+        "contact": None,
+        "ticket": row["ticket"] or None,
+        "number": None,
+        "window": None,
+        "staff": None,
+        "case": None,
+        "level": None,
+        "received_by": None,
+        "received_at": f"{day.isoformat()}T00:00:00",
+        "due": row["due"] or day.isoformat(),
+        "supervisor": None,
+        "notes": [],
+        "answer": None,
+        "answered_at": None,
+        "closed_at": None,
+        "reason": None,
+    }
 
 
 # --- backup and restore (SQLite: the online backup API; PostgreSQL: pg_dump, run by the operator)

@@ -157,7 +157,28 @@ SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
     "unlock_staff": {"staff": (_code, True)},
     "cancel": {},
     "rate": {"level": (_int(1, 5), True), "reason": (_text(False), False)},
-    "complain": {"text": (_text(True), True)},
+    # a citizen's complaint names its own ticket; the desk's may name a ticket (id or
+    # number), window, clerk and case, and must give the citizen's contact
+    "complain": {
+        "text": (_text(True), True),
+        "contact": (_text(False), False),
+        "ticket": (_code, False),
+        "window": (_int(1), False),
+        "staff": (_code, False),
+        "case": (_code, False),
+    },
+    "accept_complaint": {"complaint": (_code, True)},
+    "note_complaint": {"complaint": (_code, True), "text": (_text(True), True)},
+    "answer_complaint": {"complaint": (_code, True), "text": (_text(True), True)},
+    "close_complaint": {"complaint": (_code, True)},
+    "reject_complaint": {"complaint": (_code, True), "reason": (_text(True), True)},
+    "consult": {
+        "topic": (_text(True), True),
+        "outcome": (_choice("answered", "guided", "ticket", "referred"), True),
+        "minutes": (_int(0, 480), True),
+        "window": (_int(1), False),  # guided: to which window
+        "ticket": (_code, False),  # ticket: the ticket issued
+    },
     "complete_case": {"case": (_code, True), "note": (_text(False), False)},
     "return_case": {"case": (_code, True), "reason": (_text(True), True)},
     "ping": {},

@@ -15,9 +15,11 @@ from datetime import datetime
 from typing import Any, Literal, NotRequired, TypedDict
 
 from hub.cases import citizen_case
+from hub.complaints import citizen_view, clerk_view
 from hub.engine import Engine, Event
 from hub.session import Session
 from shared.protocol import (
+    COMPLAINT_EVENTS,
     ISSUING_OPEN,
     OPEN_STATES,
     PRIVATE_EVENT_FIELDS,
@@ -29,8 +31,10 @@ from shared.protocol import (
     public_window,
 )
 
-SEES_EVERY_EVENT = frozenset({"kiosk", "counter", "supervisor"})
-GETS_METRICS = frozenset({"counter", "supervisor"})
+SEES_EVERY_EVENT = frozenset({"kiosk", "counter", "supervisor", "desk"})
+GETS_METRICS = frozenset({"counter", "supervisor", "desk"})
+# staff roles that see every event but a complaint's text and contact only as clerk_view allows
+SEES_COMPLAINT_TEXT = frozenset({"supervisor"})
 RECENT_FOR_PUBLIC = 20  # recently called tickets a kiosk or display gets beside the open ones
 
 # A protocol object (Ticket, Window, Metrics ...) these views pass on without reading it.
@@ -59,6 +63,8 @@ class HallSnapshot(TypedDict):
     closing: NotRequired[dict[str, Any]]  # supervisors, a hall with hours
     metrics: NotRequired[WireObject]  # supervisors, and the next four too
     complaints: NotRequired[list[WireObject]]
+    open_complaints: NotRequired[list[WireObject]]  # supervisors: every open one, with urgency
+    my_complaints: NotRequired[list[WireObject]]  # counters, desk: answered ones about them
     ratings: NotRequired[list[WireObject]]
     printer_faults: NotRequired[list[WireObject]]
     estimates: NotRequired[dict[str, Estimate]]  # kiosks
@@ -89,6 +95,7 @@ class CitizenState(TypedDict):
     tickets: list[WireObject]
     windows: list[WireObject]
     today: NotRequired[dict[str, Any]]  # a hall with hours
+    complaints: NotRequired[list[WireObject]]  # this ticket's complaints (citizen_view)
 
 
 class Welcome(TypedDict):
@@ -161,8 +168,10 @@ def citizen_state(engine: Engine, session: Session, now: datetime) -> CitizenSta
             "windows": [],
             "waiting": {},
             "case": ticket_case(engine, session.past_ticket),
+            "complaints": citizen_complaints(engine, session.past_ticket["id"]),
         }
     assert session.ticket is not None
+    mine = citizen_complaints(engine, session.ticket)
     ahead, eta = engine.position(session.ticket, now)
     rate_window = engine.rate_window(session.ticket)
     out: CitizenState = {
@@ -176,6 +185,7 @@ def citizen_state(engine: Engine, session: Session, now: datetime) -> CitizenSta
         "tickets": [],
         "windows": [],
         "case": ticket_case(engine, engine.tickets[session.ticket]),
+        "complaints": mine,
     }
     today = engine.today_hours()
     if today is not None:
@@ -203,6 +213,15 @@ def case_departments(engine: Engine, session: Session) -> set[str] | None:
     return engine.cases.departments_of_window(w["services"] if w else ())
 
 
+def citizen_complaints(engine: Engine, ticket: str) -> list[WireObject]:
+    """The complaints a ticket's citizen made (page or 差评), as their page shows them."""
+    return [
+        citizen_view(r)
+        for r in engine.complaint_book.of_ticket(ticket)
+        if r.get("source") != "desk"
+    ]
+
+
 def hall_state(
     engine: Engine, session: Session, now: datetime, unattended: Mapping[int, str]
 ) -> HallSnapshot:
@@ -218,7 +237,7 @@ def hall_state(
     today = engine.today_hours()
     if today is not None:
         state["today"] = today
-    if session.role in ("counter", "supervisor"):
+    if session.role in ("counter", "supervisor", "desk"):
         state["tickets"] = list(engine.tickets.values())
         state["windows"] = list(engine.windows.values())
         state["me"] = {"staff": session.staff, "name": session.staff_name}
@@ -238,12 +257,19 @@ def hall_state(
             state["tickets"] = list(tickets)
             state["windows"] = list(engine.windows.values())
             state["estimates"] = estimates(engine, now)
+    if session.role in ("counter", "desk"):
+        state["my_complaints"] = [
+            v
+            for v in (clerk_view(r, session.staff) for r in engine.complaint_book.items.values())
+            if "text" in v
+        ]
     if session.role == "supervisor":
         state["windows"] = [
             {**w, "unattended_since": unattended.get(w["number"])} for w in engine.windows.values()
         ]
         state["metrics"] = engine.metrics(now)
         state["complaints"] = list(engine.complaints)
+        state["open_complaints"] = list(engine.complaint_book.board(engine.local_day(now)))
         state["ratings"] = list(engine.ratings)
         state["printer_faults"] = list(engine.printer_faults)
         closing = engine.closing(now)
@@ -258,6 +284,19 @@ def hall_state(
 def staff_event(ev: Event) -> EventFrame:
     """An event as kiosks, counters and supervisors see it: without the store-only keys."""
     return {k: v for k, v in ev.items() if k not in PRIVATE_EVENT_FIELDS}
+
+
+def clerk_event(ev: EventFrame, staff: str | None) -> EventFrame:
+    """A complaint event as a kiosk, counter or the desk sees it: the id and state only, and
+    for the clerk it names, the text and answer once answered (hub/complaints.clerk_view)."""
+    r = ev.get("record")
+    if ev["type"] not in COMPLAINT_EVENTS:
+        return ev
+    out: EventFrame = {k: ev[k] for k in ("type", "seq", "at") if k in ev}
+    out["complaint"] = ev.get("complaint") or ev.get("id")
+    if isinstance(r, dict):
+        out["record"] = clerk_view(r, staff)
+    return out
 
 
 def public_event(ev: EventFrame) -> EventFrame:
@@ -299,6 +338,16 @@ def citizen_event(
         return None, {k: v for k, v in ev.items() if k != "staff"}
     if kind == "catalogue":  # every citizen's page shows the new names
         return None, public_event(ev)
+    if kind in COMPLAINT_EVENTS:
+        # the complaining citizen's own page: its complaint's state and answer, never the contact
+        r = ev.get("record")
+        tid = r.get("ticket") if isinstance(r, dict) else None
+        if not isinstance(r, dict) or tid not in present or r.get("source") == "desk":
+            return None
+        frame = {k: ev[k] for k in ("type", "seq", "at")}
+        frame["complaint"] = r["id"]
+        frame["record"] = citizen_view(r)
+        return str(tid), frame
     case = ev.get("case")
     if isinstance(case, dict):
         # not the case event itself: its ticket page's view of the case, without a seq

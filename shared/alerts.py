@@ -109,13 +109,15 @@ def raise_alerts(
     ratings: Iterable[Obj] = (),
     printer_faults: Iterable[Obj] = (),
     complaints: Iterable[Obj] = (),
+    open_complaints: Iterable[Obj] = (),
     now: datetime,
 ) -> list[Raised]:
     """Every alert the hall raises at `now`, in `KINDS` order.
 
     Unattended windows with a ticket first, then by number; overdue tickets
     longest wait first (equal waits in queue order); unserved services by code; paused windows by number;
-    ratings, printer faults and complaints newest first.
+    ratings, printer faults and complaints newest first; before today's complaints, the open
+    complaints (of any day) the hub marks due soon or overdue (`urgency`), overdue urgent.
     """
     windows = list(windows)
     tickets = list(tickets)
@@ -153,6 +155,11 @@ def raise_alerts(
         if is_bad_rating(r.get("level"))
     ]
     out += [Raised("printer", str(p.get("kiosk")), p) for p in reversed(list(printer_faults))]
+    out += [
+        Raised("complaint", f"due-{c.get('id')}", c, 0.0, c.get("urgency") == "overdue")
+        for c in open_complaints
+        if c.get("urgency") in ("due_soon", "overdue")
+    ]
     out += [
         Raised("complaint", str(c.get("id") or c.get("ticket")), c)
         for c in reversed(list(complaints))

@@ -14,7 +14,7 @@ MAX_CLIENT_FRAME = 64 * 1024  # what a client may send
 MAX_HUB_FRAME = 16 * 1024 * 1024  # what clients accept from the hub
 MAX_IN_FLIGHT = 16  # a client that keeps at most this many requests open is never rate limited
 
-STAFF_ROLES = ("counter", "supervisor")
+STAFF_ROLES = ("counter", "supervisor", "desk")
 
 # Ticket states
 WAITING, CALLED, SERVING, PARKED = "waiting", "called", "serving", "parked"
@@ -75,8 +75,15 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "close_window",
         "issue",
         "unlock_staff",
+        "accept_complaint",
+        "note_complaint",
+        "answer_complaint",
+        "close_complaint",
+        "reject_complaint",
         "ping",
     ),
+    # the consultation desk (咨询台): staff marked as desk staff, no window
+    "desk": ("consult", "issue", "complain", "metrics", "ping"),
     "citizen": ("cancel", "rate", "complain", "ping"),
     "display": ("ping",),
 }
@@ -109,10 +116,29 @@ EVENT_TYPES = (
     "case_completed",
     "case_returned",
     "catalogue",
+    "complaint_accepted",
+    "complaint_noted",
+    "complaint_answered",
+    "complaint_closed",
+    "complaint_rejected",
+    "consulted",
 )
 # Cases (办件): staff of the case's department and supervisors only (hub/cases.py)
 CASE_EVENTS = frozenset({"case_opened", "case_changed", "case_completed", "case_returned"})
-PRIVATE_EVENTS = frozenset({"ticket_rated", "complaint", "printer_fault", *CASE_EVENTS})
+# every step of a complaint after `complaint` (hub/complaints.py)
+COMPLAINT_STEPS = frozenset(
+    {
+        "complaint_accepted",
+        "complaint_noted",
+        "complaint_answered",
+        "complaint_closed",
+        "complaint_rejected",
+    }
+)
+COMPLAINT_EVENTS = frozenset({"complaint", *COMPLAINT_STEPS})
+PRIVATE_EVENTS = frozenset(
+    {"ticket_rated", "complaint", "printer_fault", "consulted", *COMPLAINT_STEPS, *CASE_EVENTS}
+)
 # Event fields for the hub and its store only: never sent to any client.
 PRIVATE_EVENT_FIELDS = frozenset({"_token_hash", "_kiosk", "_window_after", "_catalogue"})
 
@@ -141,10 +167,11 @@ PUBLIC_HANDOFF_FIELDS = ("from_window", "to_service", "to_window", "at")
 
 
 class FirstResponsible(TypedDict):
-    """Who first started service on a ticket (首问负责制)."""
+    """Who first started service on a ticket (首问负责制), or the desk clerk who issued it."""
 
     staff: str
-    window: int
+    window: int | None  # None: the desk (then `desk` is true)
+    desk: NotRequired[bool]
 
 
 class Handoff(TypedDict):
@@ -271,11 +298,11 @@ class Rating(TypedDict):
 
 
 class Complaint(TypedDict):
-    """A citizen's complaint."""
+    """A citizen's complaint as today's list has it (the lifecycle: hub/complaints.py)."""
 
     id: str
-    ticket: str
-    number: str
+    ticket: str | None
+    number: str | None
     text: str
     at: str
 
@@ -339,6 +366,7 @@ class Metrics(TypedDict):
     day: str
     hall: HallMetrics
     windows: list[WindowMetrics]
+    desks: NotRequired[list[dict[str, Any]]]  # per desk clerk (咨询台): conversations ... minutes
 
 
 # --- events: `type`, `seq` and `at`, then what each kind carries --------------------------------
@@ -391,9 +419,12 @@ class ComplaintEvent(TypedDict):
     seq: int
     at: str
     id: str
-    ticket: str  # the ticket id
-    number: str
+    ticket: str | None  # the ticket id (None: a complaint taken at the desk without a ticket)
+    number: str | None
     text: str
+    complaint: NotRequired[str]  # the id again, under the name every complaint event uses
+    source: NotRequired[str]  # page | desk | rating
+    record: NotRequired[dict[str, Any]]  # the whole Complaint (supervisors only)
 
 
 class PrinterFaultEvent(TypedDict):

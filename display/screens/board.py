@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from display.state import BoardState
 from display.strings import t
 from display.widgets.actions import ActionsPanel
-from display.widgets.alerts import AlertsList, AlertSummary
+from display.widgets.alerts import AlertsList, AlertSummary, ComplaintsList
 from display.widgets.banners import Clock, NoticeBanner, StaleBanner
 from display.widgets.board import LobbyBoard
 from display.widgets.metrics import CaseTotals, HallTotals, MetricsTable
@@ -102,6 +102,7 @@ class SupervisorScreen(BoardScreen):
             with TabPane("alerts", id="tab-alerts"):
                 with VerticalScroll():
                     yield AlertsList(id="alerts")
+                    yield ComplaintsList(id="complaints")
             with TabPane("actions", id="tab-actions"):
                 yield ActionsPanel(id="actions")
         yield Footer()
@@ -128,4 +129,5 @@ class SupervisorScreen(BoardScreen):
         self._tab_label("tab-alerts", t("tab_alerts", lang, n=len(alerts)))
         self.query_one(AlertsList).show(alerts, lang)
         self.query_one(AlertSummary).show(alerts, lang)
+        self.query_one(ComplaintsList).show(state.complaints_by_due(), lang)
         self.query_one(MetricsTable).show(state, lang, now)

@@ -48,6 +48,7 @@
     metrics: null,
     metricsAt: null,
     complaints: [],
+    open: new Map(), // complaint id -> Complaint (open ones, hub/complaints.py), with urgency
     ratings: [],
     faults: [],
     cases: new Map(), // id -> open Case (办件), supervisors only
@@ -122,6 +123,7 @@
     if (SUPERVISOR) {
       if (st.metrics) setMetrics(st.metrics);
       S.complaints = (st.complaints || []).slice();
+      S.open = new Map((st.open_complaints || []).map((c) => [c.id, c]));
       S.ratings = (st.ratings || []).slice();
       S.faults = (st.printer_faults || []).slice();
       S.cases = new Map();
@@ -210,6 +212,14 @@
         break;
       case "complaint":
         if (SUPERVISOR) S.complaints.push({ id: f.id, ticket: f.ticket, number: f.number, text: f.text, at: f.at });
+        if (SUPERVISOR && f.record) putComplaint(f.record);
+        break;
+      case "complaint_accepted":
+      case "complaint_noted":
+      case "complaint_answered":
+      case "complaint_closed":
+      case "complaint_rejected":
+        if (SUPERVISOR && f.record) putComplaint(f.record);
         break;
       case "printer_fault":
         if (SUPERVISOR) S.faults.push({ kiosk: f.kiosk, kind: f.kind, message: f.message, at: f.at });
@@ -262,6 +272,7 @@
       renderWaiting();
       if (SUPERVISOR) {
         renderAlerts();
+        renderComplaints();
         if (metricsDirty) {
           metricsDirty = false;
           renderMetrics();
@@ -311,6 +322,7 @@
     if (SUPERVISOR) {
       renderMetrics();
       renderAlerts();
+      renderComplaints();
       renderServicesForm(false);
       renderLocked();
     }
@@ -649,6 +661,11 @@
     for (const f of S.faults.slice().reverse()) {
       alerts.push(["printer", "自助机 " + f.kiosk + " 打印故障：" + (f.kind || "") + " " + (f.message || ""), "Kiosk " + f.kiosk + " printer fault", String(f.kiosk)]);
     }
+    for (const c of S.open.values()) {
+      if (c.urgency !== "overdue" && c.urgency !== "due_soon") continue;
+      const over = c.urgency === "overdue";
+      alerts.push(["complaint", "投诉 " + c.id + (over ? " 已超期（期限 " : " 即将到期（期限 ") + c.due + "）", "Complaint " + c.id + (over ? " overdue (due " : " due soon (due ") + c.due + ")", "due-" + c.id, over]);
+    }
     for (const c of S.complaints.slice().reverse()) {
       const num = c.number || numberOf(c.ticket);
       alerts.push(["complaint", "投诉 " + num + "：" + (c.text || ""), "Complaint from " + num, String(c.id || c.ticket)]);
@@ -716,6 +733,87 @@
     $("alerts").replaceChildren(...items);
     H.setText($("alerts-count"), alerts.length ? String(alerts.length) : "");
     H.show($("alerts-none"), !alerts.length);
+  }
+
+  // ---------- supervisor: complaints ----------
+  const C_STATE = {
+    received: ["已收到", "Received"], accepted: ["已受理", "Accepted"], investigating: ["调查中", "Investigating"],
+    answered: ["已答复", "Answered"], closed: ["已办结", "Closed"], rejected: ["不予受理", "Rejected"],
+  };
+  const C_SOURCE = { page: ["网页", "Page"], desk: ["咨询台", "Desk"], rating: ["差评", "Bad rating"] };
+  // what a supervisor may do in each state: [command, needs text, zh, en]
+  const C_ACTIONS = {
+    received: [["accept_complaint", false, "受理", "Accept"], ["reject_complaint", true, "不予受理", "Reject"]],
+    accepted: [["note_complaint", true, "记录调查", "Note"], ["answer_complaint", true, "答复", "Answer"], ["reject_complaint", true, "不予受理", "Reject"]],
+    investigating: [["note_complaint", true, "记录调查", "Note"], ["answer_complaint", true, "答复", "Answer"], ["reject_complaint", true, "不予受理", "Reject"]],
+    answered: [["close_complaint", false, "办结", "Close"]],
+  };
+
+  function putComplaint(r) {
+    if (r.state === "closed" || r.state === "rejected") {
+      S.open.delete(r.id);
+      return;
+    }
+    const had = S.open.get(r.id);
+    S.open.set(r.id, Object.assign({}, r, { urgency: had ? had.urgency : null }));
+  }
+
+  let complaintsSig = "";
+  function renderComplaints() {
+    const list = Array.from(S.open.values()).sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.seq - b.seq));
+    const sig = JSON.stringify(list);
+    if (sig === complaintsSig) return; // unchanged: keep what a supervisor is typing
+    complaintsSig = sig;
+    H.setText($("complaints-count"), list.length ? String(list.length) : "");
+    H.show($("complaints-none"), !list.length);
+    const rows = list.map((c) => {
+      const st = C_STATE[c.state] || [c.state, c.state];
+      const src = C_SOURCE[c.source] || [c.source, c.source];
+      const who = [c.number, c.window ? windowName(c.window) : "", c.staff || "", c.case ? "办件 " + c.case : ""].filter(Boolean).join(" · ");
+      const li = H.el("li", { class: "complaint c-" + (c.urgency || "ok"), dataset: { complaint: c.id, state: c.state } },
+        H.el("div", { class: "c-head" },
+          H.el("strong", { text: c.id }), " ",
+          H.el("span", { class: "c-state", text: st[0] + " / " + st[1] }), " ",
+          H.el("span", { class: "c-source muted", text: src[0] + " / " + src[1] }), " ",
+          H.el("span", { class: "c-due", text: "期限 Due " + c.due + (c.urgency === "overdue" ? " 已超期 overdue" : c.urgency === "due_soon" ? " 即将到期 due soon" : "") })),
+        H.el("p", { class: "c-who muted", text: who }),
+        H.el("p", { class: "c-text", text: c.text || "" }));
+      if (c.contact) li.append(H.el("p", { class: "c-contact", text: "联系方式 Contact: " + c.contact }));
+      for (const n of c.notes || []) li.append(H.el("p", { class: "c-note muted", text: "· " + n.text + "（" + n.staff + "）" }));
+      if (c.answer) li.append(H.el("p", { class: "c-answer", text: "答复 Answer: " + c.answer }));
+      const actions = C_ACTIONS[c.state] || [];
+      if (actions.length) {
+        const input = H.el("input", { type: "text", class: "c-input", maxlength: "1000", "aria-label": "说明 / Text for " + c.id });
+        const out = H.el("span", { class: "c-result error", role: "alert" });
+        const buttons = actions.map(([cmd, needs, zh, en]) => {
+          const b = H.el("button", { type: "button", dataset: { cmd: cmd } }, zh + " ", H.el("span", { lang: "en", text: en }));
+          b.addEventListener("click", () => complaintAction(c.id, cmd, needs, input, out));
+          return b;
+        });
+        li.append(H.el("div", { class: "c-actions" }, input, ...buttons, out));
+      }
+      return li;
+    });
+    $("complaints-list").replaceChildren(...rows);
+  }
+
+  async function complaintAction(id, cmd, needs, input, out) {
+    const text = input.value.trim();
+    if (needs && !text) {
+      H.setText(out, "请填写说明 / Please write the text first");
+      input.focus();
+      return;
+    }
+    const args = { complaint: id };
+    if (needs) args[cmd === "reject_complaint" ? "reason" : "text"] = text;
+    try {
+      const r = await conn.request(cmd, args);
+      if (r && r.record) putComplaint(r.record);
+      complaintsSig = "";
+      renderComplaints();
+    } catch (e) {
+      H.setText(out, H.errorBoth(e));
+    }
   }
 
   // ---------- supervisor: actions ----------

@@ -66,6 +66,14 @@
     complain_submit: ["提交", "Send"],
     complain_empty: ["请填写内容。", "Please write something first."],
     complain_ok: ["已提交，主管会尽快处理。", "Sent: a supervisor will look at it soon."],
+    complaints_title: ["我的投诉", "My complaints"],
+    complaint_state: [
+      (st) => ({ received: "已收到", accepted: "已受理", investigating: "调查中", answered: "已答复", closed: "已办结", rejected: "不予受理" }[st] || st),
+      (st) => ({ received: "Received", accepted: "Accepted", investigating: "Investigating", answered: "Answered", closed: "Closed", rejected: "Not taken up" }[st] || st),
+    ],
+    complaint_due: [(d) => "答复期限 " + d, (d) => "Answer due " + d],
+    complaint_answer: ["答复：", "Answer: "],
+    complaint_reason: ["原因：", "Reason: "],
     sound_btn: ["开启提示音", "Turn on sound alert"],
     sound_on: ["提示音已开启", "Sound alert is on"],
     sound_hint: ["叫到您时手机会振动并发出提示音（视手机设置而定）。", "When you are called your phone vibrates and beeps (if it allows)."],
@@ -97,6 +105,7 @@
     fatal: false,
     rated: false,
     caseState: null, // the ticket's case (办件) as the hub shows it: state, kind, due, reason
+    complaints: [], // this ticket's complaints (the hub's citizen view: state, text, answer)
   };
   let conn = null;
   let audio = null;
@@ -147,6 +156,7 @@
     S.rateWindow = st.rate_window === undefined ? null : st.rate_window;
     S.notice = st.notice || null;
     S.caseState = st.case || null;
+    S.complaints = (st.complaints || []).slice();
     render();
     // A call made while we were offline still alerts, once.
     // A call made while we were offline still alerts; a reload alerts only if this call never did.
@@ -180,6 +190,13 @@
     if (f.type === "catalogue") { // `hall catalogue apply`: names and windows as they are now
       if (f.hall && typeof f.hall === "object") S.hall = f.hall;
       S.today = f.today || null;
+      render();
+      return;
+    }
+    if (f.type && f.type.startsWith("complaint") && f.record && typeof f.record === "object") {
+      const i = S.complaints.findIndex((c) => c.id === f.record.id);
+      if (i >= 0) S.complaints[i] = f.record;
+      else S.complaints.push(f.record);
       render();
       return;
     }
@@ -394,8 +411,24 @@
 
     H.show($("cancel-section"), waiting);
     H.show($("complain-section"), true);
+    renderComplaints();
 
     document.title = called ? tr("title_called", t.number, t.window) : tr("title", t.number);
+  }
+
+  function renderComplaints() {
+    const box = $("complaints");
+    H.show(box, S.complaints.length > 0);
+    H.setText($("complaints-title"), tr("complaints_title"));
+    const items = S.complaints.map((c) => {
+      const li = H.el("li", { class: "complaint", dataset: { complaint: c.id, state: c.state } });
+      li.append(H.el("p", { class: "c-text", text: c.text || "" }));
+      li.append(H.el("p", { class: "c-state", text: tr("complaint_state", c.state) + (c.answer || c.state === "rejected" ? "" : " · " + tr("complaint_due", c.due)) }));
+      if (c.answer) li.append(H.el("p", { class: "c-answer", text: tr("complaint_answer") + c.answer }));
+      if (c.reason) li.append(H.el("p", { class: "c-reason", text: tr("complaint_reason") + c.reason }));
+      return li;
+    });
+    $("complaints-list").replaceChildren(...items);
   }
 
   function renderGuide(svc) {

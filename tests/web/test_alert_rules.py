@@ -87,7 +87,8 @@ async def test_both_boards_raise_the_same_alerts(hub, open_page, kiosk, counter,
         "paused",
         "rating",
         "printer",
-        "complaint",
+        "complaint",  # the page's
+        "complaint",  # the 差评's follow-up
     ]
 
     at_wait_limit = await both(overdue_at)

@@ -1,0 +1,120 @@
+"""The desk's words, 中文 and English (every text the desk shows is here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+S: dict[str, tuple[str, str]] = {
+    "app_title": ("咨询台", "Consultation desk"),
+    "login_title": ("咨询台登录", "Desk login"),
+    "staff_id": ("工号", "Staff id"),
+    "pin": ("密码", "PIN"),
+    "login": ("登录", "Log in"),
+    "need_staff_pin": ("请输入工号和密码", "Enter your staff id and PIN"),
+    "connecting": ("正在连接…", "Connecting…"),
+    "hub_unreachable": (
+        "连接不上服务器 {url}，正在重试…",
+        "Cannot reach the hub at {url}; retrying…",
+    ),
+    "bad_url": ("服务器地址无效：{url}", "Not a hub address: {url}"),
+    "logged_out": ("已退出", "Logged out"),
+    "online": ("在线", "online"),
+    "offline": ("离线：恢复后自动重连", "offline: reconnecting"),
+    "header": (
+        "{hall} · 咨询台 · {name}（{staff}）· {state} · {time}",
+        "{hall} · Desk · {name} ({staff}) · {state} · {time}",
+    ),
+    "topic": ("咨询事项（事项代码或问题）", "Topic (a service code or the question)"),
+    "minutes": ("用时（分钟）", "Minutes"),
+    "guide_window": ("引导至窗口（可空）", "Guided to window (optional)"),
+    "lookup": ("查询票号", "Look up a ticket number"),
+    "priority_on": ("绿色通道：是（F6 切换）", "Priority lane: yes (F6 toggles)"),
+    "priority_off": ("绿色通道：否（F6 切换）", "Priority lane: no (F6 toggles)"),
+    "queue_title": ("各事项排队", "Queue per service"),
+    "windows_title": ("开放窗口", "Open windows"),
+    "col_service": ("事项", "Service"),
+    "col_waiting": ("等候", "Waiting"),
+    "col_windows": ("窗口", "Windows"),
+    "col_window": ("窗口", "Window"),
+    "col_state": ("状态", "State"),
+    "col_current": ("当前", "Current"),
+    "w_open": ("办理中", "open"),
+    "w_paused": ("暂停", "paused"),
+    "none": ("无", "none"),
+    "k_answered": ("当场解答", "Answered"),
+    "k_guided": ("引导窗口", "Guided"),
+    "k_ticket": ("代取号", "Issue ticket"),
+    "k_referred": ("转外单位", "Referred"),
+    "k_priority": ("绿色通道", "Priority"),
+    "k_lookup": ("查询", "Look up"),
+    "k_lang": ("English", "中文"),
+    "k_logout": ("退出", "Log out"),
+    "need_topic": ("请先填写咨询事项", "Write the topic first"),
+    "need_service": (
+        "代取号请填写事项代码（如 MZ-01）",
+        "To issue a ticket, give a service code (e.g. MZ-01)",
+    ),
+    "bad_minutes": ("用时应为 0 到 480 的整数", "Minutes must be a whole number from 0 to 480"),
+    "bad_window": ("窗口号应为整数", "The window must be a number"),
+    "l_consulted": (
+        "已登记：{topic} · {outcome} · {minutes} 分钟",
+        "Logged: {topic} · {outcome} · {minutes} min",
+    ),
+    "l_issued": (
+        "已代取号 {number}（{service}）{priority}· 前面 {ahead} 人",
+        "Issued {number} ({service}) {priority}· {ahead} ahead",
+    ),
+    "l_priority": ("绿色通道 ", "priority "),
+    "l_printed": ("已打印", "Printed"),
+    "l_print_failed": (
+        "打印失败：{message}。请让群众扫描屏幕上的二维码",
+        "Printing failed: {message}. Let the citizen scan the QR code on screen",
+    ),
+    "l_error": ("未完成：{message}", "Not done: {message}"),
+    "scan": ("请用手机扫码查看排队进度：", "Scan to follow the queue on a phone:"),
+    "lookup_none": ("今天没有票号 {number}", "No ticket {number} today"),
+    "lookup_line": (
+        "{number} · {service} · {state}{where}",
+        "{number} · {service} · {state}{where}",
+    ),
+    "lookup_waiting": ("，前面约 {ahead} 人", ", about {ahead} ahead"),
+    "lookup_window": ("，在 {window}", ", at {window}"),
+    "e_closed": ("与服务器的连接已断开", "The connection to the hub is closed"),
+    "e_other": ("出错了：{message}", "Something went wrong: {message}"),
+}
+OUTCOMES = {
+    "answered": ("当场解答", "answered"),
+    "guided": ("引导窗口", "guided"),
+    "ticket": ("代取号", "ticket issued"),
+    "referred": ("转外单位", "referred"),
+}
+TICKET_STATES = {
+    "waiting": ("等候中", "waiting"),
+    "called": ("已叫号", "called"),
+    "serving": ("办理中", "in service"),
+    "parked": ("暂离", "on hold"),
+    "done": ("已办结", "done"),
+    "pending": ("已受理（承诺件）", "accepted, pending"),
+    "no_show": ("过号", "no-show"),
+    "cancelled": ("已取消", "cancelled"),
+    "expired": ("已过期", "expired"),
+}
+
+
+def t(key: str, lang: str, **args: Any) -> str:
+    """The text of `key` in `lang`, its {placeholders} filled."""
+    zh, en = S[key]
+    text = en if lang == "en" else zh
+    return text.format(**args) if args else text
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """One of a (中文, English) pair."""
+    return pair[1] if lang == "en" else pair[0]
+
+
+def error_text(code: str, message: str, lang: str) -> str:
+    """One plain sentence for a refusal: the hub's own words, or ours for a local failure."""
+    if code == "closed":
+        return t("e_closed", lang)
+    return message or t("e_other", lang, message=code)

@@ -1,0 +1,60 @@
+"""Snapshots of the desk's screens in 中文 and English: the login, and the desk at 10:30 of
+window 13's morning (the real engine's welcome for a desk session; no hub, frozen clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from support.scenes import COUNTER_NOW as NOW
+from support.scenes import at, counter_day, wire
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from desk.app import DeskApp
+from hub import views
+from hub.engine import Actor
+from hub.session import Session
+
+SIZE = (130, 40)
+
+
+def desk_welcome() -> dict[str, Any]:
+    d = counter_day()
+    session = Session("desk", "staff:d001", "zh", Actor("desk", "d001"), "d001", "咨询台小王")
+    return wire(views.welcome(d.engine, d.hall.to_wire(), session, at("10:30")))
+
+
+def steady(*keys: str) -> Callable[[Pilot[Any]], Any]:
+    """Press keys, then stop every cursor from blinking."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_login(snap_compare: Any, lang: str) -> None:
+    app = DeskApp(staff="d001", lang=lang, hub_url="ws://127.0.0.1:9/ws", now=lambda: NOW)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steady())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_desk(snap_compare: Any, lang: str) -> None:
+    app = DeskApp(lang=lang, welcome=desk_welcome(), now=lambda: NOW)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steady())
+
+
+def test_look_up(snap_compare: Any) -> None:
+    """F7 with a waiting ticket's number: its state and the people ahead."""
+    app = DeskApp(lang="zh", welcome=desk_welcome(), now=lambda: NOW)
+    keys = ("tab", "tab", "tab", "a", "0", "0", "5", "f7")
+    assert snap_compare(app, terminal_size=SIZE, run_before=steady(*keys))

@@ -1,0 +1,73 @@
+"""A complaint in real browsers: sent from the ticket page, taken through every step on the
+supervisor board (/board?supervisor), its answer shown on the ticket page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_supervisor import login
+from test_ticket import open_ticket, service_of
+
+pytestmark = pytest.mark.browser
+
+TEXT = "等候区空调太冷，工作人员说不归他们管"
+ANSWER = "已联系物业调高温度，并对首问不负责的情况进行了批评。"
+
+
+async def step(board: Any, cid: str, cmd: str, text: str | None = None) -> None:
+    row = f'#complaints-list li[data-complaint="{cid}"]'
+    if text is not None:
+        await board.fill(f"{row} .c-input", text)
+    await board.click(f'{row} button[data-cmd="{cmd}"]')
+
+
+async def test_a_complaint_from_the_page_to_its_answer(
+    hub: Any, open_page: Any, kiosk: Any, counter: Any, supervisor_client: Any
+) -> None:
+    issued = await kiosk.ok("issue", service=service_of(hub, 5))
+    c5 = await counter(5)
+    await c5.ok("call_next")
+    await c5.ok("start")
+    await c5.ok("finish", outcome="done")
+    page, rec = await open_ticket(open_page, issued["url"])
+    board, board_rec = await open_page(hub.http + "/board?supervisor")
+    await login(board, *hub.supervisor)
+    await board.wait_for_selector("#board-view", state="visible", timeout=15000)
+    assert await board.is_visible("#complaints-none")
+
+    await page.click("#complain-summary")
+    await page.fill("#complain-text", TEXT)
+    await page.click("#complain-submit")
+    await page.wait_for_selector('#complain-msg[data-code="ok"]', timeout=15000)
+    ev = await supervisor_client.next("complaint")
+    cid = ev["complaint"]
+    # the page lists it as received, with its deadline
+    await page.wait_for_selector(f'#complaints-list li[data-complaint="{cid}"]', timeout=15000)
+    assert ev["record"]["due"] in await page.text_content("#complaints-list")
+    # the board lists it with its deadline and the actions of its state
+    row = f'#complaints-list li[data-complaint="{cid}"]'
+    await board.wait_for_selector(f'{row}[data-state="received"]', timeout=15000)
+    assert TEXT in await board.text_content(row)
+    assert ev["record"]["due"] in await board.text_content(row)
+    await step(board, cid, "accept_complaint")
+    await board.wait_for_selector(f'{row}[data-state="accepted"]', timeout=15000)
+    await step(board, cid, "answer_complaint")  # no text: refused on the board, nothing sent
+    assert "请填写" in await board.text_content(f"{row} .c-result")
+    await step(board, cid, "note_complaint", "查看监控，情况属实")
+    await board.wait_for_selector(f'{row}[data-state="investigating"]', timeout=15000)
+    assert "查看监控" in await board.text_content(row)
+    await step(board, cid, "answer_complaint", ANSWER)
+    await board.wait_for_selector(f'{row}[data-state="answered"]', timeout=15000)
+    # the citizen sees the answer on the ticket page
+    item = f'#complaints-list li[data-complaint="{cid}"]'
+    await page.wait_for_selector(f'{item}[data-state="answered"]', timeout=15000)
+    assert ANSWER in await page.text_content(item)
+    assert "已答复" in await page.text_content(item)
+    await step(board, cid, "close_complaint")
+    await board.wait_for_selector(row, state="detached", timeout=15000)
+    await page.wait_for_selector(f'{item}[data-state="closed"]', timeout=15000)
+    assert ANSWER in await page.text_content(item)
+    # the notes never reach the citizen
+    assert "查看监控" not in await page.text_content("body")
+    assert rec.errors == [] and board_rec.errors == []
