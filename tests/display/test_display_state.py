@@ -103,7 +103,8 @@ def test_supervisor_alerts() -> None:
     day = lobby_day()
     s = loaded(day, "supervisor")
     kinds = [a.kind for a in s.alerts(LOBBY_NOW, "zh")]
-    assert kinds == ["overdue", "paused", "rating", "printer", "complaint"]
+    # the bad rating's follow-up complaint, then the page's complaint
+    assert kinds == ["overdue", "paused", "rating", "printer", "complaint", "complaint"]
     # Nobody serves SR-03 (G003 waits) once windows 5 and 6 are not open.
     s.windows[5]["state"] = s.windows[6]["state"] = "paused"
     assert "unserved" in [a.kind for a in s.alerts(LOBBY_NOW, "en")]
