@@ -138,6 +138,16 @@ class DeskScreen(Screen[None]):
         self.lang = lang
         self.state = state
         self.priority = False
+        # the footer names the keys in the desk's language (set before anything is mounted)
+        keys = {
+            "f2": "k_answered", "f3": "k_guided", "f4": "k_ticket", "f5": "k_referred",
+            "f6": "k_priority", "f7": "k_lookup", "f9": "k_lang", "f10": "k_logout",
+        }  # fmt: skip
+        for key, word in keys.items():
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=t(word, self.lang))
+                for b in self._bindings.key_to_bindings[key]
+            ]
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -167,14 +177,6 @@ class DeskScreen(Screen[None]):
 
     def on_mount(self) -> None:
         lang = self.lang
-        keys = {
-            "f2": "k_answered", "f3": "k_guided", "f4": "k_ticket", "f5": "k_referred",
-            "f6": "k_priority", "f7": "k_lookup", "f9": "k_lang", "f10": "k_logout",
-        }  # fmt: skip
-        for key, word in keys.items():
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=t(word, lang)) for b in self._bindings.key_to_bindings[key]
-            ]
         self.query_one("#queue", DataTable).add_columns(
             t("col_waiting", lang), t("col_windows", lang), t("col_service", lang)
         )
@@ -182,6 +184,9 @@ class DeskScreen(Screen[None]):
             t("col_window", lang), t("col_state", lang), t("col_current", lang)
         )
         self.query_one("#topic", Input).focus()
+        refresh = getattr(self.app, "refresh_view", None)  # what arrived before the columns
+        if callable(refresh):
+            self.call_after_refresh(refresh)
 
     # --- what the app tells it
 
@@ -189,8 +194,10 @@ class DeskScreen(Screen[None]):
         """Redraw the header, the queue per service and the open windows."""
         self.state = state
         lang = self.lang
-        self.query_one("#header", Static).update(header)
         queue = self.query_one("#queue", DataTable)
+        if not queue.columns:  # an event before the screen's on_mount: drawn once mounted
+            return
+        self.query_one("#header", Static).update(header)
         queue.clear()
         for s in state.services:
             code = str(s.get("code"))
