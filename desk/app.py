@@ -25,10 +25,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, RichLog, Static
 
-from desk.strings import OUTCOMES, TICKET_STATES, error_text, pick, t
+from desk.strings import OUTCOMES, error_text, pick, t
 from shared.client import HubClient, HubError
 from shared.hallstate import HallState
 from shared.i18n import name_of
+from shared.labels import TICKET_STATE_LABELS
 from shared.protocol import DEFAULT_HUB, W_CLOSED, W_PAUSED, WAITING
 from shared.ui.hub import HubEvent, HubFailed, HubLink, HubStatus, HubWelcomed
 from shared.ui.qr import qr_lines, qr_matrix
@@ -298,7 +299,7 @@ class DeskScreen(Screen[None]):
             w = self.state.window(int(tk["window"])) or {}
             where = t("lookup_window", lang, window=name_of(w, lang) or tk["window"])
         service = self.state.service(str(tk.get("service"))) or {}
-        state = pick(TICKET_STATES.get(str(tk.get("state")), ("?", "?")), lang)
+        state = pick(TICKET_STATE_LABELS.get(str(tk.get("state")), ("?", "?")), lang)
         self.show_result(
             t(
                 "lookup_line",

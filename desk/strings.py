@@ -88,17 +88,6 @@ OUTCOMES = {
     "ticket": ("代取号", "ticket issued"),
     "referred": ("转外单位", "referred"),
 }
-TICKET_STATES = {
-    "waiting": ("等候中", "waiting"),
-    "called": ("已叫号", "called"),
-    "serving": ("办理中", "in service"),
-    "parked": ("暂离", "on hold"),
-    "done": ("已办结", "done"),
-    "pending": ("已受理（承诺件）", "accepted, pending"),
-    "no_show": ("过号", "no-show"),
-    "cancelled": ("已取消", "cancelled"),
-    "expired": ("已过期", "expired"),
-}
 
 
 def t(key: str, lang: str, **args: Any) -> str:

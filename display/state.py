@@ -25,7 +25,14 @@ from shared.alerts import (
 )
 from shared.hallstate import HallState
 from shared.i18n import name_of
-from shared.protocol import CALLED, COMPLAINT_STEPS, W_OPEN, W_PAUSED, parse_iso
+from shared.protocol import (
+    CALLED,
+    COMPLAINT_FINAL_STATES,
+    COMPLAINT_STEPS,
+    W_OPEN,
+    W_PAUSED,
+    parse_iso,
+)
 
 from .strings import t
 
@@ -306,7 +313,7 @@ class BoardState(HallState):
         if not isinstance(record, dict):
             return
         cid = str(record.get("id"))
-        if record.get("state") in ("closed", "rejected"):
+        if record.get("state") in COMPLAINT_FINAL_STATES:
             self.open_complaints.pop(cid, None)
             return
         held = self.open_complaints.get(cid) or {}

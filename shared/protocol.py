@@ -136,6 +136,8 @@ COMPLAINT_STEPS = frozenset(
     }
 )
 COMPLAINT_EVENTS = frozenset({"complaint", *COMPLAINT_STEPS})
+# a complaint's final states (hub/complaints.py): no longer on the supervisors' open list
+COMPLAINT_FINAL_STATES = frozenset({"closed", "rejected"})
 PRIVATE_EVENTS = frozenset(
     {"ticket_rated", "complaint", "printer_fault", "consulted", *COMPLAINT_STEPS, *CASE_EVENTS}
 )

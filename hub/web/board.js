@@ -738,7 +738,7 @@
   // ---------- supervisor: complaints ----------
   const C_STATE = {
     received: ["已收到", "Received"], accepted: ["已受理", "Accepted"], investigating: ["调查中", "Investigating"],
-    answered: ["已答复", "Answered"], closed: ["已办结", "Closed"], rejected: ["不予受理", "Rejected"],
+    answered: ["已答复", "Answered"], closed: ["已结案", "Case closed"], rejected: ["不予受理", "Rejected"],
   };
   const C_SOURCE = { page: ["网页", "Page"], desk: ["咨询台", "Desk"], rating: ["差评", "Bad rating"] };
   // what a supervisor may do in each state: [command, needs text, zh, en]

@@ -68,8 +68,8 @@
     complain_ok: ["已提交，主管会尽快处理。", "Sent: a supervisor will look at it soon."],
     complaints_title: ["我的投诉", "My complaints"],
     complaint_state: [
-      (st) => ({ received: "已收到", accepted: "已受理", investigating: "调查中", answered: "已答复", closed: "已办结", rejected: "不予受理" }[st] || st),
-      (st) => ({ received: "Received", accepted: "Accepted", investigating: "Investigating", answered: "Answered", closed: "Closed", rejected: "Not taken up" }[st] || st),
+      (st) => ({ received: "已收到", accepted: "已受理", investigating: "调查中", answered: "已答复", closed: "已结案", rejected: "不予受理" }[st] || st),
+      (st) => ({ received: "Received", accepted: "Accepted", investigating: "Investigating", answered: "Answered", closed: "Complaint closed", rejected: "Not taken up" }[st] || st),
     ],
     complaint_due: [(d) => "答复期限 " + d, (d) => "Answer due " + d],
     complaint_answer: ["答复：", "Answer: "],
