@@ -29,7 +29,7 @@ from desk.strings import OUTCOMES, error_text, pick, t
 from shared.client import HubClient, HubError
 from shared.hallstate import HallState
 from shared.i18n import name_of
-from shared.labels import TICKET_STATE_LABELS
+from shared.labels import CASE_STATE_LABELS, TICKET_STATE_LABELS
 from shared.protocol import DEFAULT_HUB, W_CLOSED, W_PAUSED, WAITING
 from shared.ui.hub import HubEvent, HubFailed, HubLink, HubStatus, HubWelcomed
 from shared.ui.qr import qr_lines, qr_matrix
@@ -281,6 +281,23 @@ class DeskScreen(Screen[None]):
         lang = self.lang
         number = self.query_one("#lookup", Input).value.strip().upper()
         found = [tk for tk in self.state.tickets.values() if tk.get("number") == number]
+        if (
+            number and not found
+        ):  # not today's: an open case (办件) of an earlier day, by id or number
+            cases = [
+                c
+                for cid, c in self.state.cases.items()
+                if cid.upper() == number or cid.upper().endswith("-" + number)
+            ]
+            if cases:
+                c = cases[-1]
+                service = self.state.service(str(c.get("service"))) or {}
+                state = pick(CASE_STATE_LABELS.get(str(c.get("state")), ("?", "?")), lang)
+                self.show_result(
+                    t("lookup_case", lang, case=c.get("id"), service=name_of(service, lang),
+                      state=state, due=c.get("due") or "—")
+                )  # fmt: skip
+                return
         if not number or not found:
             self.show_result(t("lookup_none", lang, number=number or "—"))
             return

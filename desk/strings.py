@@ -77,6 +77,10 @@ S: dict[str, tuple[str, str]] = {
         "{number} · {service} · {state}{where}",
         "{number} · {service} · {state}{where}",
     ),
+    "lookup_case": (
+        "办件 {case} · {service} · {state} · 期限 {due}",
+        "Case {case} · {service} · {state} · due {due}",
+    ),
     "lookup_waiting": ("，前面约 {ahead} 人", ", about {ahead} ahead"),
     "lookup_window": ("，在 {window}", ", at {window}"),
     "e_closed": ("与服务器的连接已断开", "The connection to the hub is closed"),

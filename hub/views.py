@@ -204,8 +204,9 @@ def ticket_case(engine: Engine, ticket: WireObject) -> WireObject | None:
 
 
 def case_departments(engine: Engine, session: Session) -> set[str] | None:
-    """The departments whose cases a staff connection sees; None: every one (supervisors)."""
-    if session.role == "supervisor":
+    """The departments whose cases a staff connection sees; None: every one (supervisors, and
+    the desk, which answers "where is my file" for any department)."""
+    if session.role in ("supervisor", "desk"):
         return None
     if session.role != "counter" or session.window is None:
         return set()

@@ -58,3 +58,19 @@ def test_look_up(snap_compare: Any) -> None:
     app = DeskApp(lang="zh", welcome=desk_welcome(), now=lambda: NOW)
     keys = ("tab", "tab", "tab", "a", "0", "0", "5", "f7")
     assert snap_compare(app, terminal_size=SIZE, run_before=steady(*keys))
+
+
+async def test_look_up_finds_an_open_case_of_an_earlier_day() -> None:
+    """A number that is not today's: the desk finds the open case (办件) and its due day."""
+    welcome = desk_welcome()
+    cases = welcome["state"]["cases"]
+    assert cases, "the desk sees every department's open cases"
+    case = cases[0]
+    welcome["state"]["tickets"] = []  # as on a later day: the ticket is gone, the case is open
+    app = DeskApp(lang="zh", welcome=welcome, now=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("tab", "tab", "tab", *case["id"].split("-")[-1].lower(), "f7")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#result").render())
+        assert case["id"] in shown and "办理中" in shown
