@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from axe import assert_accessible
 from test_supervisor import login
 from test_ticket import open_ticket, service_of
 
@@ -50,6 +51,7 @@ async def test_a_complaint_from_the_page_to_its_answer(
     await board.wait_for_selector(f'{row}[data-state="received"]', timeout=15000)
     assert TEXT in await board.text_content(row)
     assert ev["record"]["due"] in await board.text_content(row)
+    await assert_accessible(board, "supervisor board with a complaint")
     await step(board, cid, "accept_complaint")
     await board.wait_for_selector(f'{row}[data-state="accepted"]', timeout=15000)
     await step(board, cid, "answer_complaint")  # no text: refused on the board, nothing sent
@@ -64,6 +66,7 @@ async def test_a_complaint_from_the_page_to_its_answer(
     await page.wait_for_selector(f'{item}[data-state="answered"]', timeout=15000)
     assert ANSWER in await page.text_content(item)
     assert "已答复" in await page.text_content(item)
+    await assert_accessible(page, "ticket page with an answered complaint")
     await step(board, cid, "close_complaint")
     await board.wait_for_selector(row, state="detached", timeout=15000)
     await page.wait_for_selector(f'{item}[data-state="closed"]', timeout=15000)
