@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="base URL phones use for ticket pages, e.g. http://192.168.1.10:8765",
     )
+    p.add_argument(
+        "--ship-to",
+        default=None,
+        metavar="URL",
+        help="the district's PostgreSQL: ship this hall's events there (a hub on the district's "
+        "own database only reports its presence) / 上报区级中心",
+    )
 
     p = sub.add_parser(
         "staff", help="add, list, disable, enable, remove, change or unlock staff / 工作人员"

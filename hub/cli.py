@@ -338,7 +338,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         server = HubServer(
-            store, hall, secret, host=args.host, port=args.port, public_url=args.public_url
+            store,
+            hall,
+            secret,
+            host=args.host,
+            port=args.port,
+            public_url=args.public_url,
+            link=_link(store, hall, args.ship_to),
         )
         try:
             await server.start()
@@ -370,6 +376,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     asyncio.run(main())
     return 0
+
+
+def _link(store: Store, hall: Hall, ship_to: str | None) -> Any:
+    """The hub's district link (hub/ship.py): shipping to `ship_to`, presence only for a hub on
+    PostgreSQL (the district's database, as a direct hall), none for a lone SQLite hall."""
+    from hub.ship import Shipper
+
+    if ship_to is None:
+        return Shipper(store, hall.id, None) if store.engine.dialect.name == "postgresql" else None
+    url = db_url(ship_to)
+    if not url.startswith(("postgresql", "postgres")):
+        raise CliError(
+            f"--ship-to {_shown(url)}: the district's database is PostgreSQL (postgresql+psycopg://USER@HOST/DB)"
+        )
+    try:
+        return Shipper(store, hall.id, url)
+    except (SQLAlchemyError, ValueError):
+        raise CliError(f"--ship-to: not a database URL: {_shown(url)}") from None
 
 
 def _hub_lock(store: Store) -> IO[str] | None:
