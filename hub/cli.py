@@ -625,6 +625,64 @@ def _report_tickets(tickets: Any, fmt: str, max_wait_minutes: int) -> int:
     return 0
 
 
+def _district_store(args: argparse.Namespace) -> Store:
+    from hub import district
+
+    store = _store(args)
+    try:
+        district.prepare(store)
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    return store
+
+
+def cmd_district(args: argparse.Namespace) -> int:
+    """`hall district serve | staff add | staff list` (hub/district.py)."""
+    from hub import district
+
+    if args.district_cmd == "staff":
+        store = _district_store(args)
+        if args.district_staff_cmd == "list":
+            for r in district.list_staff(store):
+                halls = "全部 / all" if r["halls"] is None else ",".join(r["halls"])
+                print(f"{r['id']}\t{r['name']}\t{halls}\t{r['status']}")
+            return 0
+        sid, name = args.id.strip(), args.name.strip()
+        if not sid or not name:
+            raise CliError("工号和姓名不能为空 / the id and the name must not be empty")
+        halls = None
+        if not args.all:
+            halls = sorted({h.strip() for h in args.halls.split(",") if h.strip()})
+            if not halls:
+                raise CliError("--halls: 请列出大厅 / name at least one hall, e.g. --halls a,b")
+        pin = _new_pin(args.pin)
+        district.add_staff(store, sid, name, auth.hash_pin(pin), halls)
+        scope = "全部大厅 / every hall" if halls is None else ", ".join(halls)
+        print(f"已保存区级主管 / district supervisor {sid} ({name}) saved: {scope}")
+        return 0
+    store = _district_store(args)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        server = district.DistrictServer(
+            store, host=args.host, port=args.port, stale_after=args.stale_after
+        )
+        try:
+            await server.start()
+        except OSError as e:
+            raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
+        print(f"hall district service: {len(server.halls)} halls, page {server.url}", flush=True)
+        await stop.wait()
+        await server.stop()
+        store.dispose()
+
+    asyncio.run(main())
+    return 0
+
+
 def cmd_calendar(args: argparse.Namespace) -> int:
     """`hall calendar show --year YYYY`: the hall's working-day calendar (or a file's)."""
     if args.config:
