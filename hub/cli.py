@@ -324,6 +324,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from hub.server import HubServer
 
     check_public_url(args.public_url, args.host)
+    ship_to = _ship_url(args.ship_to)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a hall has many displays and phones
     store = _store(args)
@@ -344,7 +345,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             public_url=args.public_url,
-            link=_link(store, hall, args.ship_to),
+            link=_link(store, hall, ship_to),
         )
         try:
             await server.start()
@@ -376,6 +377,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     asyncio.run(main())
     return 0
+
+
+def _ship_url(ship_to: str | None) -> str | None:
+    """The district database URL of --ship-to (PostgreSQL only), or None."""
+    if ship_to is None:
+        return None
+    if not ship_to.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        raise CliError(
+            f"--ship-to {_shown(ship_to)}: the district's database is PostgreSQL "
+            "(postgresql+psycopg://USER@HOST/DB)"
+        )
+    return ship_to
 
 
 def _link(store: Store, hall: Hall, ship_to: str | None) -> Any:
@@ -644,13 +657,13 @@ def cmd_district(args: argparse.Namespace) -> int:
         store = _district_store(args)
         if args.district_staff_cmd == "list":
             for r in district.list_staff(store):
-                halls = "全部 / all" if r["halls"] is None else ",".join(r["halls"])
-                print(f"{r['id']}\t{r['name']}\t{halls}\t{r['status']}")
+                scope = "全部 / all" if r["halls"] is None else ",".join(r["halls"])
+                print(f"{r['id']}\t{r['name']}\t{scope}\t{r['status']}")
             return 0
         sid, name = args.id.strip(), args.name.strip()
         if not sid or not name:
             raise CliError("工号和姓名不能为空 / the id and the name must not be empty")
-        halls = None
+        halls: list[str] | None = None
         if not args.all:
             halls = sorted({h.strip() for h in args.halls.split(",") if h.strip()})
             if not halls:
