@@ -229,11 +229,17 @@ class HallView:
         return self.engine.seq
 
     def apply(self, events: Iterable[Mapping[str, Any]]) -> int:
-        """Apply events above the cursor, in order; how many were new."""
+        """Apply events above the cursor, in order, up to the first gap; how many were new.
+
+        A gap (an event not visible yet) stops here: the rest is read again from the cursor.
+        """
         n = 0
         for ev in events:
             if ev["seq"] <= self.engine.seq:
                 continue
+            if ev["seq"] != self.engine.seq + 1:
+                log.warning("hall %s: seq %d after %d: waiting", self.hall.id, ev["seq"], self.seq)
+                break
             self.engine.apply(cast(Any, ev))
             self.last_at = ev["at"]
             n += 1
@@ -500,8 +506,6 @@ class DistrictServer:
             view = self.halls.get(hid)
             if view is None:
                 continue
-            if evs[0]["seq"] != view.seq + 1:  # a gap: what it has not seen is not there yet
-                log.warning("hall %s: seq %d after %d", hid, evs[0]["seq"], view.seq)
             self.applied += view.apply(evs)
         if rows:
             self.changed.set()

@@ -67,7 +67,7 @@ async def three(
     tmp_path: Path, pg_url: str, pg_proxy: tuple[TcpProxy, str], make_hall: Callable[..., Any]
 ) -> AsyncIterator[tuple[Any, ...]]:
     """Halls xiang-a and jie-b shipping from SQLite through a cuttable link, hall zhongxin
-    direct on the district database, and the district service (stale after 1.5 s)."""
+    direct on the district database, and the district service (stale after 4 s)."""
     proxy, via = pg_proxy
     store = Store(pg_url)
     district.prepare(store)
@@ -80,7 +80,7 @@ async def three(
     hashed = auth.hash_pin(PIN)
     district.add_staff(store, "d001", "区主管", hashed, None)
     district.add_staff(store, "d002", "甲乡专管", hashed, ["xiang-a"])
-    server = DistrictServer(store, port=0, stale_after=1.5, safety_poll=1.0)
+    server = DistrictServer(store, port=0, stale_after=4.0, safety_poll=1.0)
     await server.start()
     try:
         yield a, b, c, server, proxy, store

@@ -60,12 +60,13 @@ async def test_district_page(
     c = make_hall(pg_url, "zhongxin", "区政务服务中心")
     await a.start(link=Shipper(a.store, "xiang-a", via, **FAST), unattended_after=0.3)
     await c.start(link=Shipper(c.store, "zhongxin", None, **FAST))
-    server = DistrictServer(store, port=0, stale_after=1.5, safety_poll=1.0)
+    server = DistrictServer(store, port=0, stale_after=4.0, safety_poll=1.0)
     await server.start()
     ctx = await chromium.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     urls: list[str] = []
     errors: list[str] = []
     ctx.on("request", lambda r: urls.append(r.url))
+    ctx.set_default_timeout(60000)  # bounds a failure on a loaded machine, measures nothing
     page = await ctx.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
@@ -85,24 +86,21 @@ async def test_district_page(
             m = h.server.engine.metrics(datetime.now(UTC))["hall"]
             for field in ("received", "completed", "waiting"):
                 cell = f'#halls tr[data-hall="{h.hall.id}"] td[data-field="{field}"][data-value="{m[field]}"]'
-                await page.wait_for_selector(cell, timeout=15000)
+                await page.wait_for_selector(cell)
         # the clerks of windows 13 and 14 went away without closing them: unattended, which
         # only the hall's hub knows (its presence row tells the district)
         await page.wait_for_selector(
             '#halls tr[data-hall="xiang-a"] td[data-field="unattended"][data-value="2"]',
-            timeout=15000,
         )
         # the link drops: the township hall is marked stale, with the time of its last event
         await proxy.cut()
         await serve_tickets(a, 3)
         row = '#halls tr[data-hall="xiang-a"][data-stale="yes"]'
-        await page.wait_for_selector(row, timeout=15000)
+        await page.wait_for_selector(row)
         assert "链路中断" in (await page.text_content(row + ' td[data-field="freshness"]') or "")
         assert await page.get_attribute('#halls tr[data-hall="zhongxin"]', "data-stale") == "no"
         await proxy.restore()
-        await page.wait_for_selector(
-            '#halls tr[data-hall="xiang-a"][data-stale="no"]', timeout=15000
-        )
+        await page.wait_for_selector('#halls tr[data-hall="xiang-a"][data-stale="no"]')
 
         # drill-down into the township hall: its read-only supervisor view
         await page.click('#halls tr[data-hall="xiang-a"]')
@@ -113,7 +111,7 @@ async def test_district_page(
         await page.wait_for_selector('#detail-alerts li[data-kind="unattended"][data-key="14"]')
         m = a.server.engine.metrics(datetime.now(UTC))["hall"]
         cell = f'#detail-metrics td[data-window="hall"][data-field="received"][data-value="{m["received"]}"]'
-        await page.wait_for_selector(cell, timeout=15000)
+        await page.wait_for_selector(cell)
         assert await page.query_selector("#detail button[data-close-window]") is None  # read-only
         await page.click("#detail-close")
         await page.wait_for_selector("#board", state="visible")
