@@ -55,7 +55,7 @@ class Page:
 async def page(server: DistrictServer, staff: str, pin: str = PIN, lang: str = "zh") -> Page:
     ws = await connect(f"ws://127.0.0.1:{server.port}/district/ws", proxy=None)
     await ws.send(json.dumps({"type": "hello", "staff": staff, "pin": pin, "lang": lang}))
-    first = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    first = json.loads(await asyncio.wait_for(ws.recv(), 30))
     if first["type"] != "welcome":
         await ws.close()
         raise PermissionError(first)
@@ -116,9 +116,9 @@ async def test_district_follows_three_halls_through_an_outage(three: tuple[Any, 
     assert p.welcome["me"] == {"staff": "d001", "name": "区主管", "halls": None}
     await asyncio.gather(serve_tickets(a, 25), serve_tickets(b, 15), serve_tickets(c, 20))
     for h in (a, b, c):
-        await wait_for(lambda h=h: same_figures(server, h), 20, f"{h.hall.id} figures")
-        await wait_for(lambda h=h: line_matches(p, h), 20, f"{h.hall.id} line")
-    await wait_for(lambda: not any(p.halls[h]["stale"] for h in p.halls), 10, "all fresh")
+        await wait_for(lambda h=h: same_figures(server, h), 30, f"{h.hall.id} figures")
+        await wait_for(lambda h=h: line_matches(p, h), 30, f"{h.hall.id} line")
+    await wait_for(lambda: not any(p.halls[h]["stale"] for h in p.halls), 30, "all fresh")
     assert p.halls["zhongxin"]["mode"] == "direct" and p.halls["xiang-a"]["mode"] == "ship"
     assert p.halls["xiang-a"]["windows_open"] == 2  # windows 13 and 14 stay open (no logout)
     assert p.halls["xiang-a"]["completed"] > 0
@@ -127,11 +127,11 @@ async def test_district_follows_three_halls_through_an_outage(three: tuple[Any, 
     await proxy.cut()
     last = {h.hall.id: h.server.engine.seq for h in (a, b)}
     await asyncio.gather(serve_tickets(a, 10), serve_tickets(b, 10), serve_tickets(c, 5))
-    await wait_for(lambda: p.halls["xiang-a"]["stale"] and p.halls["jie-b"]["stale"], 15, "stale")
+    await wait_for(lambda: p.halls["xiang-a"]["stale"] and p.halls["jie-b"]["stale"], 30, "stale")
     assert not p.halls["zhongxin"]["stale"]
     assert p.halls["xiang-a"]["seq"] == last["xiang-a"]  # what the district had, with its time
     assert p.halls["xiang-a"]["last_event_at"] is not None
-    await wait_for(lambda: line_matches(p, c), 20, "the direct hall goes on")
+    await wait_for(lambda: line_matches(p, c), 30, "the direct hall goes on")
 
     # the link returns: every event exactly once, the figures equal the halls' own again
     await proxy.restore()
@@ -140,32 +140,32 @@ async def test_district_follows_three_halls_through_an_outage(three: tuple[Any, 
         await wait_for(
             lambda h=h, n=n: district_seqs(store, h.hall.id) == list(range(1, n + 1)), 30
         )
-        await wait_for(lambda h=h: same_figures(server, h), 20, f"{h.hall.id} figures after")
-        await wait_for(lambda h=h: line_matches(p, h), 20, f"{h.hall.id} line after")
+        await wait_for(lambda h=h: same_figures(server, h), 30, f"{h.hall.id} figures after")
+        await wait_for(lambda h=h: line_matches(p, h), 30, f"{h.hall.id} line after")
     for h in (a, b):
         assert payloads(store, h.hall.id) == payloads(h.store, h.hall.id)
-    await wait_for(lambda: not p.halls["xiang-a"]["stale"], 10, "fresh again")
+    await wait_for(lambda: not p.halls["xiang-a"]["stale"], 30, "fresh again")
 
     # drill-down: the hall's read-only supervisor view, with its own metrics
     await p.ws.send(json.dumps({"type": "watch", "hall": "jie-b"}))
-    await wait_for(lambda: p.detail is not None and p.detail["summary"]["id"] == "jie-b", 10)
+    await wait_for(lambda: p.detail is not None and p.detail["summary"]["id"] == "jie-b", 30)
     assert p.detail is not None
     hub_m = b.server.engine.metrics(datetime.now(UTC))
     assert p.detail["metrics"]["hall"]["received"] == hub_m["hall"]["received"]
     assert len(p.detail["windows"]) == len(b.hall.windows)
     await p.ws.send(json.dumps({"type": "call_next"}))
-    await wait_for(lambda: p.errors, 10)
+    await wait_for(lambda: p.errors, 30)
     assert p.errors[-1]["code"] == "read_only" and p.errors[-1]["message"] == "区级看板只读"
     await p.close()
 
 
 async def test_supervisors_see_their_halls_only(three: tuple[Any, ...]) -> None:
     a, b, c, server, proxy, store = three
-    await wait_for(lambda: set(server.halls) == {"xiang-a", "jie-b", "zhongxin"}, 15)
+    await wait_for(lambda: set(server.halls) == {"xiang-a", "jie-b", "zhongxin"}, 30)
     p = await page(server, "d002", lang="en")
     assert [h["id"] for h in p.welcome["halls"]] == ["xiang-a"]
     await p.ws.send(json.dumps({"type": "watch", "hall": "zhongxin"}))
-    await wait_for(lambda: p.errors, 10)
+    await wait_for(lambda: p.errors, 30)
     assert p.errors[-1] == {
         "type": "error",
         "code": "forbidden",
@@ -184,7 +184,7 @@ async def test_per_hall_reports_seam(three: tuple[Any, ...]) -> None:
     a, b, c, server, proxy, store = three
     await asyncio.gather(serve_tickets(a, 4), serve_tickets(c, 3))
     n = a.store.max_seq("xiang-a")
-    await wait_for(lambda: district_seqs(store, "xiang-a") == list(range(1, n + 1)), 20)
+    await wait_for(lambda: district_seqs(store, "xiang-a") == list(range(1, n + 1)), 30)
     day = a.server.engine.day.isoformat()
     end = datetime.now(UTC)
 
