@@ -39,7 +39,7 @@ from typing import Any, cast
 from sqlalchemy import Column, Integer, Table, Text, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, create_engine
 
 from hub.store import EVENTS, HALLS, Store, UTCDateTime, make_engine
 
@@ -97,7 +97,7 @@ class Shipper:
             self.target = source.engine
         else:
             self.ship_events = True
-            self.target = make_engine(target) if isinstance(target, str) else target
+            self.target = district_engine(target) if isinstance(target, str) else target
         self._own_engine = isinstance(target, str) and self.ship_events
         self.poll_s = poll_s
         self.heartbeat_s = heartbeat_s
@@ -265,6 +265,22 @@ class Shipper:
             conn.execute(stmt)
         self._beat = now
         self._sent_unattended = unattended
+
+
+# a line that drops packets instead of refusing: give up a connection attempt or a silent
+# connection within seconds (libpq's own options), then the shipper's backoff retries
+LINK_OPTIONS = {"connect_timeout": 10, "keepalives_idle": 10, "keepalives_interval": 5,
+                "keepalives_count": 3}  # fmt: skip
+
+
+def district_engine(url: str) -> Engine:
+    """The shipper's engine on the district database: one connection, libpq's timeouts."""
+    base = make_engine(url)  # the URL checked and normalised as the hub's own
+    eng = create_engine(
+        base.url, pool_pre_ping=True, pool_size=1, max_overflow=1, connect_args=LINK_OPTIONS
+    )
+    base.dispose()
+    return eng
 
 
 def _why(e: Exception) -> str:
