@@ -69,6 +69,7 @@ PUSH_S = 0.25  # changes reach the pages at most this late
 REFRESH_S = 5.0  # a summary is recomputed at least this often (waits grow, links age)
 PULL_LIMIT = 20000  # events read per query
 HELLO_TIMEOUT = 30.0
+PAGE_CAP = 8 << 20  # unsent bytes a district page may have queued before it is dropped
 LOCK_AFTER, LOCK_MINUTES = auth.LOCK_AFTER, auth.LOCK_MINUTES
 
 
@@ -292,6 +293,7 @@ class HallView:
             "name": self.hall.name,
             "name_en": self.hall.name_en,
             "day": eng.day.isoformat(),
+            "today": now.astimezone(eng.tz).date() == eng.day,  # else: the hall's last day so far
             "seq": eng.seq,
             "last_event_at": self.last_at,
             "seen_at": iso(self.seen_at) if self.seen_at else None,
@@ -655,7 +657,12 @@ class DistrictServer:
         return response(404, NOT_FOUND, "text/plain")
 
     def _send(self, page: Page, frame: object) -> None:
+        """Queue a frame; a page that stopped reading (past `PAGE_CAP` unsent bytes) is closed."""
         with contextlib.suppress(Exception):
+            if page.ws.transport.get_write_buffer_size() > PAGE_CAP:
+                self.pages.discard(page)
+                page.ws.transport.abort()
+                return
             asyncio.get_running_loop().create_task(page.ws.send(dumps(frame)))
 
     async def _handler(self, ws: ServerConnection) -> None:

@@ -94,7 +94,7 @@
     const rows = halls.map((h) => {
       const cell = (field, text, value) => el("td", { "data-field": field, "data-value": value === undefined ? null : JSON.stringify(value) }, text);
       const tr = el("tr", { "data-hall": h.id, "data-stale": h.stale ? "yes" : "no" },
-        cell("name", `${h.name}`),
+        cell("name", h.today ? h.name : `${h.name}（${h.day}）`),
         cell("windows_open", `${h.windows_open} / ${h.windows}`, h.windows_open),
         cell("unattended", h.unattended.length ? h.unattended.join(", ") : "-", h.unattended.length),
         cell("waiting", h.waiting, h.waiting),

@@ -20,7 +20,8 @@ from hub.district import DistrictServer, per_hall
 from hub.ship import Shipper
 from hub.store import Store
 
-pytestmark = pytest.mark.postgres
+# three hubs, a district service and a database per test: a loaded machine needs time
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 
 FAST = {"poll_s": 0.2, "heartbeat_s": 0.3, "backoff_s": (0.05, 0.3)}
 PIN = "2468"

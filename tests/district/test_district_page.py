@@ -22,6 +22,7 @@ CHROMIUM = os.environ.get("HALL_CHROMIUM", "/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.postgres,
+    pytest.mark.timeout(300),  # a browser, two hubs and a district on a loaded machine
     pytest.mark.skipif(
         not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
         reason=f"{CHROMIUM} not installed (apt-get install -y chromium)",

@@ -14,7 +14,8 @@ from support.wait import wait_for
 from hub.ship import LINKS, Shipper
 from hub.store import HALLS, Store
 
-pytestmark = pytest.mark.postgres
+# three hubs, a district service and a database per test: a loaded machine needs time
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 
 FAST = {"poll_s": 0.2, "heartbeat_s": 0.5, "backoff_s": (0.05, 0.3)}
 
