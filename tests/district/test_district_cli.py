@@ -80,7 +80,7 @@ def test_district_needs_postgresql(capsys: pytest.CaptureFixture[str], tmp_path:
     assert status == 2 and "PostgreSQL" in err
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
 async def test_ship_to_and_district_serve(tmp_path: Path, pg_url: str) -> None:
     """A hall on SQLite started with --ship-to reaches the district the service shows."""
     env = {k: v for k, v in os.environ.items() if k not in ("HALL_DB", "HALL_HUB")}
@@ -98,8 +98,8 @@ async def test_ship_to_and_district_serve(tmp_path: Path, pg_url: str) -> None:
     store = Store(pg_url)
     try:
         assert hub.stdout is not None and svc.stdout is not None and svc.stderr is not None
-        await asyncio.wait_for(hub.stdout.readline(), 60)
-        line = (await asyncio.wait_for(svc.stdout.readline(), 60)).decode()
+        await asyncio.wait_for(hub.stdout.readline(), 120)
+        line = (await asyncio.wait_for(svc.stdout.readline(), 120)).decode()
         m = re.search(r"http://127.0.0.1:(\d+)/district", line)
         assert m, line
 
