@@ -413,11 +413,13 @@ class DistrictServer:
         self.server: Server | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.listening = False
+        self.stopping = False
         self.applied = 0  # events applied since start
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
+        self.stopping = False
         await asyncio.to_thread(prepare, self.store)
         await self._load_halls()
         await self._read_links()
@@ -439,10 +441,16 @@ class DistrictServer:
         ]
 
     async def stop(self) -> None:
+        # the loops also end on `stopping`: Python 3.11's wait_for may swallow a cancellation
+        # that comes as its inner wait completes, so a cancel alone could be lost
+        self.stopping = True
+        self.kick.set()
+        self.changed.set()
         for t in self.tasks:
             t.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=5)
+        self.tasks = []
         if self.server is not None:
             self.server.close()
             with contextlib.suppress(Exception):
@@ -516,7 +524,7 @@ class DistrictServer:
     async def _listen(self) -> None:
         """LISTEN on the district database; each notification names a hall to read."""
         delay = 0.5
-        while True:
+        while not self.stopping:
             try:
                 conn = await psycopg.AsyncConnection.connect(
                     _conninfo(self.store.url), autocommit=True
@@ -541,7 +549,7 @@ class DistrictServer:
         """Read the notified halls at once; every hall every `safety_poll` s; new halls too."""
         loop = asyncio.get_running_loop()
         last_all = last_halls = loop.time()
-        while True:
+        while not self.stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.kick.wait(), self.safety_poll)
             self.kick.clear()
@@ -578,7 +586,7 @@ class DistrictServer:
                 view.summary = None
 
     async def _poll_links(self) -> None:
-        while True:
+        while not self.stopping:
             await asyncio.sleep(LINKS_POLL_S)
             try:
                 await self._read_links()
@@ -618,7 +626,7 @@ class DistrictServer:
         """Send the pages what changed (at most every PUSH_S), and everything every REFRESH_S."""
         loop = asyncio.get_running_loop()
         last = 0.0
-        while True:
+        while not self.stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), REFRESH_S)
             self.changed.clear()
