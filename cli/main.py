@@ -93,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="base URL phones use for ticket pages, e.g. http://192.168.1.10:8765",
     )
+    p.add_argument(
+        "--ship-to",
+        default=None,
+        metavar="URL",
+        help="the district's PostgreSQL: ship this hall's events there (a hub on the district's "
+        "own database only reports its presence) / 上报区级中心",
+    )
 
     p = sub.add_parser(
         "staff", help="add, list, disable, enable, remove, change or unlock staff / 工作人员"
@@ -170,6 +177,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(p)
     p.add_argument("file", help="a file `hall backup` wrote")
+
+    p = sub.add_parser("district", help="the district service over many halls / 区级中心")
+    ds = p.add_subparsers(dest="district_cmd", required=True)
+    a = ds.add_parser("serve", help="serve /district: every hall of the district, live / 区级看板")
+    _common(a)
+    a.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    a.add_argument("--port", type=port, default=8780, help="port (0 picks a free one)")
+    a.add_argument(
+        "--stale-after",
+        type=float,
+        default=30.0,
+        help="seconds without news from a hall before it is marked stale",
+    )
+    dst = ds.add_parser("staff", help="district supervisors / 区级主管账号")
+    dss = dst.add_subparsers(dest="district_staff_cmd", required=True)
+    a = dss.add_parser("add", help="add or replace a district supervisor")
+    _common(a)
+    a.add_argument("id", help="staff id, not empty")
+    a.add_argument("--name", required=True)
+    a.add_argument("--pin", default=None, help="4 to 12 digits (else asked twice)")
+    g = a.add_mutually_exclusive_group(required=True)
+    g.add_argument("--halls", default=None, help="the halls they may see, e.g. xiang-a,jie-b")
+    g.add_argument("--all", action="store_true", help="every hall of the district")
+    a = dss.add_parser("list", help="list district supervisors")
+    _common(a)
 
     p = sub.add_parser("report", help="a day's figures per window / 当日统计")
     _common(p)

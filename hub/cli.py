@@ -330,6 +330,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from hub.server import HubServer
 
     check_public_url(args.public_url, args.host)
+    ship_to = _ship_url(args.ship_to)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a hall has many displays and phones
     store = _store(args)
@@ -344,7 +345,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         server = HubServer(
-            store, hall, secret, host=args.host, port=args.port, public_url=args.public_url
+            store,
+            hall,
+            secret,
+            host=args.host,
+            port=args.port,
+            public_url=args.public_url,
+            link=_link(store, hall, ship_to),
         )
         try:
             await server.start()
@@ -376,6 +383,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     asyncio.run(main())
     return 0
+
+
+def _ship_url(ship_to: str | None) -> str | None:
+    """The district database URL of --ship-to (PostgreSQL only), or None."""
+    if ship_to is None:
+        return None
+    if not ship_to.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        raise CliError(
+            f"--ship-to {_shown(ship_to)}: the district's database is PostgreSQL "
+            "(postgresql+psycopg://USER@HOST/DB)"
+        )
+    return ship_to
+
+
+def _link(store: Store, hall: Hall, ship_to: str | None) -> Any:
+    """The hub's district link (hub/ship.py): shipping to `ship_to`, presence only for a hub on
+    PostgreSQL (the district's database, as a direct hall), none for a lone SQLite hall."""
+    from hub.ship import Shipper
+
+    if ship_to is None:
+        return Shipper(store, hall.id, None) if store.engine.dialect.name == "postgresql" else None
+    url = db_url(ship_to)
+    if not url.startswith(("postgresql", "postgres")):
+        raise CliError(
+            f"--ship-to {_shown(url)}: the district's database is PostgreSQL (postgresql+psycopg://USER@HOST/DB)"
+        )
+    try:
+        return Shipper(store, hall.id, url)
+    except (SQLAlchemyError, ValueError):
+        raise CliError(f"--ship-to: not a database URL: {_shown(url)}") from None
 
 
 def _hub_lock(store: Store) -> IO[str] | None:
@@ -604,6 +641,64 @@ def _report_tickets(tickets: Any, fmt: str, max_wait_minutes: int) -> int:
     print("\t".join(TICKET_COLUMNS))
     for r in rows:
         print("\t".join("-" if r[c] is None else str(r[c]) for c in TICKET_COLUMNS))
+    return 0
+
+
+def _district_store(args: argparse.Namespace) -> Store:
+    from hub import district
+
+    store = _store(args)
+    try:
+        district.prepare(store)
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    return store
+
+
+def cmd_district(args: argparse.Namespace) -> int:
+    """`hall district serve | staff add | staff list` (hub/district.py)."""
+    from hub import district
+
+    if args.district_cmd == "staff":
+        store = _district_store(args)
+        if args.district_staff_cmd == "list":
+            for r in district.list_staff(store):
+                scope = "全部 / all" if r["halls"] is None else ",".join(r["halls"])
+                print(f"{r['id']}\t{r['name']}\t{scope}\t{r['status']}")
+            return 0
+        sid, name = args.id.strip(), args.name.strip()
+        if not sid or not name:
+            raise CliError("工号和姓名不能为空 / the id and the name must not be empty")
+        halls: list[str] | None = None
+        if not args.all:
+            halls = sorted({h.strip() for h in args.halls.split(",") if h.strip()})
+            if not halls:
+                raise CliError("--halls: 请列出大厅 / name at least one hall, e.g. --halls a,b")
+        pin = _new_pin(args.pin)
+        district.add_staff(store, sid, name, auth.hash_pin(pin), halls)
+        scope = "全部大厅 / every hall" if halls is None else ", ".join(halls)
+        print(f"已保存区级主管 / district supervisor {sid} ({name}) saved: {scope}")
+        return 0
+    store = _district_store(args)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        server = district.DistrictServer(
+            store, host=args.host, port=args.port, stale_after=args.stale_after
+        )
+        try:
+            await server.start()
+        except OSError as e:
+            raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
+        print(f"hall district service: {len(server.halls)} halls, page {server.url}", flush=True)
+        await stop.wait()
+        await server.stop()
+        store.dispose()
+
+    asyncio.run(main())
     return 0
 
 

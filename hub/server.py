@@ -67,6 +67,7 @@ from hub.session import (
     read_hello,
     refusal,
 )
+from hub.ship import Shipper
 from hub.store import Store, encode_event
 from hub.validate import Command, check_request, parse_frame, reply_to
 from shared.i18n import pick
@@ -183,8 +184,11 @@ class HubServer:
         unattended_after: float = UNATTENDED_AFTER,
         login_failures: int = LOGIN_FAILURES,
         login_window: float = LOGIN_WINDOW,
+        link: Shipper | None = None,
     ) -> None:
         self.store = store
+        # the district link (hub/ship.py): ships the committed events, or writes presence only
+        self.link = link
         self.hall = hall
         self.secret = secret
         self.host = host
@@ -280,6 +284,9 @@ class HubServer:
                 self._watch_window(n)
         self.staff_watch = asyncio.create_task(self._watch_staff())
         self.catalogue_watch = asyncio.create_task(self._watch_catalogue())
+        if self.link is not None:
+            self.link.set_unattended({})
+            self.link.start()
 
     async def stop(self) -> None:
         """Drain in-flight requests, then close every client with 1001 (going away)."""
@@ -323,6 +330,8 @@ class HubServer:
             timer.cancel()
         self.away.clear()
         self.unattended.clear()
+        if self.link is not None:
+            await asyncio.to_thread(self.link.stop)
 
     async def _tick(self) -> None:
         """Roll the day at local midnight even when nobody sends anything; tell kiosks when a
@@ -624,6 +633,8 @@ class HubServer:
             return
         self.unattended[number] = since
         self._tell_supervisors("window_unattended", number, since)
+        if self.link is not None:
+            self.link.set_unattended(self.unattended)
 
     def _window_attended(self, number: int) -> None:
         """A terminal is back at the window, or the window closed."""
@@ -632,6 +643,8 @@ class HubServer:
             timer.cancel()
         if self.unattended.pop(number, None) is not None:
             self._tell_supervisors("window_attended", number, None)
+            if self.link is not None:
+                self.link.set_unattended(self.unattended)
 
     def _tell_supervisors(self, kind: str, number: int, since: str | None) -> None:
         targets = [c for c in self.clients if c.session.role == "supervisor"]
@@ -886,6 +899,8 @@ class HubServer:
                 log.exception("commit failed: %s", batch[0].cmd["type"])
                 self._fail(batch[0], _unavailable("服务暂时无法保存，请重试"))
                 return False
+        if events and self.link is not None:
+            self.link.wake()
         if eng.day != self.replies_day:
             self.replies = {}
             self.replies_day = eng.day
