@@ -724,7 +724,7 @@ class _Parser:
                 raise self.fail(entry, f"field 'code': {code!r} is already used by {used}")
             seen[code] = f"bundles[{i}]"
             raw = self.get(
-                entry, item, "steps", "a non-empty array", lambda v: isinstance(v, list) and v
+                entry, item, "steps", "a non-empty array", lambda v: isinstance(v, list) and bool(v)
             )
             steps: list[tuple[str, ...]] = []
             for j, step in enumerate(raw, start=1):

@@ -412,15 +412,21 @@ services = ["MZ-01", "MZ-02", "SF-01"]
 
 
 def test_bundles_and_fees_load() -> None:
-    text = BUNDLE_HALL + """
+    text = (
+        BUNDLE_HALL
+        + """
 [[bundles]]
 code = "B1"
 name = "套餐"
 name_en = "Bundle"
 steps = ["MZ-01", ["MZ-02", "MZ-03"]]
 """
-    text = text.replace('[[windows]]', '[[services]]\ncode = "MZ-03"\ndepartment = "MZ"\n'
-                        'name = "三"\nname_en = "Three"\nminutes = 5\n\n[[windows]]')
+    )
+    text = text.replace(
+        "[[windows]]",
+        '[[services]]\ncode = "MZ-03"\ndepartment = "MZ"\n'
+        'name = "三"\nname_en = "Three"\nminutes = 5\n\n[[windows]]',
+    )
     hall = parse_catalogue(text, "hall.toml")
     assert hall.fee_service == "SF-01"
     b = hall.bundle("B1")
@@ -430,7 +436,12 @@ steps = ["MZ-01", ["MZ-02", "MZ-03"]]
     assert svc is not None and svc.fee_amount == 20.0
     wire = hall.to_wire()
     assert wire["bundles"] == [
-        {"code": "B1", "name": "套餐", "name_en": "Bundle", "steps": [["MZ-01"], ["MZ-02", "MZ-03"]]}
+        {
+            "code": "B1",
+            "name": "套餐",
+            "name_en": "Bundle",
+            "steps": [["MZ-01"], ["MZ-02", "MZ-03"]],
+        }
     ]
     assert wire["fee_service"] == "SF-01"
     assert wire["services"][0]["fee_amount"] == 20.0
