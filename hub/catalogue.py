@@ -62,10 +62,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.calendar import WEEKDAYS, WeekHours, WorkCalendar, issuing_refusal, parse_range
+from shared.protocol import MAX_VISIT_SERVICES
 
 DEMO_PATH: Path = Path(__file__).with_name("demo_hall.toml")
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-MAX_VISIT_SERVICES = 5  # services a citizen may do in one visit (the fee step not counted)
 
 
 class CatalogueError(ValueError):

@@ -166,6 +166,7 @@ class Handoff(TypedDict):
 # expired): `waiting` in that step's queue now, `next` not yet (a later step, or a parallel
 # one while the ticket is at another window).
 STEP_NEXT = "next"
+MAX_VISIT_SERVICES = 5  # services a citizen may do in one visit (the fee step not counted)
 STEP_FINISHED = frozenset({DONE, PENDING})
 NEXT_STEP = "next_step"  # the reason of the ticket_requeued that moves a visit to its next step
 

@@ -36,6 +36,7 @@ class KioskView:
     online: bool = False  # connected to the hub and welcomed
     fatal: str = ""  # error code that stopped the hub client for good
     care: bool = False  # 关怀模式 / 长辈版: big text, plain words, read aloud
+    visit: tuple[str, ...] = ()  # services chosen so far for one visit (再办一项), in order
 
     @property
     def can_issue(self) -> bool:

@@ -132,12 +132,16 @@ class Day:
         """The `estimates` frame the hub pushes kiosks at `clock`: what a new ticket would be told."""
         return wire(views.estimates_frame(self.engine, at(clock)))
 
-    def issue_reply(self, clock: str, service: str, priority: str = "normal") -> Frame:
+    def issue_reply(
+        self, clock: str, service: str | None, priority: str = "normal", **visit: Any
+    ) -> Frame:
         """The ok reply a kiosk gets to `issue`, with the citizen's token and ticket URL.
 
-        The token and URL are added as `hub.server` adds them to an issue reply.
+        The token and URL are added as `hub.server` adds them to an issue reply. A visit:
+        `service` None and `services=[...]` or `bundle=...`.
         """
-        result = self.kiosk(clock, "issue", service=service, priority=priority)
+        what = visit if service is None else {"service": service}
+        result = self.kiosk(clock, "issue", priority=priority, **what)
         reply = dict(views.ok_reply(self.session("kiosk"), result), re="r1")
         token = auth.ticket_token(SECRET, self.hall.id, result["ticket"]["id"])
         return wire({**reply, "token": token, "url": f"{PUBLIC_URL}/t/{token}"})
@@ -244,6 +248,11 @@ def kiosk_welcome() -> Frame:
 def kiosk_issue_reply() -> Frame:
     """The reply to the kiosk's `issue` of MZ-01 at 09:15 of `kiosk_day` (four ahead on the A line)."""
     return kiosk_day().issue_reply("09:15", "MZ-01")
+
+
+def kiosk_visit_reply() -> Frame:
+    """The reply to the kiosk's `issue` of the bundle KB-01 (两项并联 and a fee step) at 09:15."""
+    return kiosk_day().issue_reply("09:15", None, bundle="KB-01")
 
 
 COUNTER_NOW = at("10:30")
