@@ -9,8 +9,14 @@ from kiosk_helpers import SIZE, kiosk_config, open_tickets, text_of, wait_online
 from support.wait import wait_for
 
 from kiosk.app import KioskApp
-from kiosk.screens import BundleScreen, DepartmentScreen, GuideScreen, HomeScreen, PriorityScreen
-from kiosk.screens import TicketScreen
+from kiosk.screens import (
+    BundleScreen,
+    DepartmentScreen,
+    GuideScreen,
+    HomeScreen,
+    PriorityScreen,
+    TicketScreen,
+)
 from kiosk.ticket_layout import Text, build_layout
 from kiosk.widgets.tile import Tile
 
