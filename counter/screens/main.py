@@ -263,18 +263,27 @@ class MainScreen(Screen[None]):
     def action_start(self) -> None:
         self._request("start", {}, t("l_start", self.lang, number=self._number()))
 
+    def _fee_step(self) -> bool:
+        """Whether this window's current ticket is at a visit's fee step (一口收费)."""
+        current = self.state.current() or {}
+        steps = current.get("steps") or ()
+        return any(s.get("n") == current.get("step") and s.get("fee") for s in steps)
+
     def action_finish_done(self) -> None:
-        self._request(
-            "finish", {"outcome": "done"}, t("l_finish_done", self.lang, number=self._number())
-        )
+        # at a visit's fee step, done records the fee paid
+        args: dict[str, Any] = {"outcome": "done", **({"paid": True} if self._fee_step() else {})}
+        self._request("finish", args, t("l_finish_done", self.lang, number=self._number()))
 
     def action_finish_pending(self) -> None:
         number = self._number()
+        fee = self._fee_step()
 
         def chosen(note: str | None) -> None:
             if note is None:
                 return
-            args = {"outcome": "pending", **({"note": note} if note else {})}
+            args: dict[str, Any] = {"outcome": "pending", **({"note": note} if note else {})}
+            if fee:
+                args["paid"] = False  # at a visit's fee step, pending records it unpaid
             self._request("finish", args, t("l_finish_pending", self.lang, number=number))
 
         dialog = ReasonDialog(
