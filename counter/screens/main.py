@@ -43,7 +43,7 @@ from counter.widgets.figures import Figures
 from counter.widgets.header import WindowHeader
 from counter.widgets.tables import TicketTable
 from shared.alerts import CASE_DUE_SOON, CASE_OVERDUE, case_urgency
-from shared.calling import is_handed_off
+from shared.calling import is_handed_off, served_service
 from shared.i18n import name_of
 from shared.labels import reason_label, state_label
 from shared.protocol import PARKED, W_PAUSED
@@ -194,13 +194,15 @@ class MainScreen(Screen[None]):
                     ticket["id"],
                     (
                         ticket["number"],
-                        clip(name_of(state.service(ticket["service"]), lang), QUEUE_SERVICE_W),
+                        # a visit waiting in several queues: the step this window would serve
+                        clip(name_of(state.service(served), lang), QUEUE_SERVICE_W),
                         fmt_duration(seconds_between(ticket.get("queued_at"), now)),
                         self._marks(ticket),
                         reason_label(reason, lang),
                     ),
                 )
                 for ticket, reason in queue
+                for served in [served_service(ticket, state.window().get("services") or ())]
             ],
         )
         heads = [t(k, lang) for k in ("col_number", "col_time", "col_service")]

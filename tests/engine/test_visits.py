@@ -7,7 +7,18 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from engine_helpers import KIOSK, Desk, at, citizen, clerk, make_hall, new_desk, state_of, via_json
+from engine_helpers import (
+    KIOSK,
+    SUPERVISOR,
+    Desk,
+    at,
+    citizen,
+    clerk,
+    make_hall,
+    new_desk,
+    state_of,
+    via_json,
+)
 
 from hub.catalogue import Bundle, Hall, Service, WindowConf
 from hub.engine import Engine
@@ -341,3 +352,25 @@ def test_a_replayed_day_of_visits_is_the_same(d: Desk) -> None:
     for ev in via_json(d.events):
         replayed.apply(ev)
     assert state_of(replayed, at("09:30:00")) == state_of(d.engine, at("09:30:00"))
+
+
+def test_a_supervisor_closing_a_window_mid_step_puts_the_visit_back_first_for_that_step(
+    d: Desk,
+) -> None:
+    tid = issue(d, "09:00:00", bundle="B1")["ticket"]["id"]
+    other = issue(d, "09:00:30", service="GH-02")["ticket"]["id"]
+    d.call_next(3, at("09:01:00"))
+    d.start(3, at("09:02:00"))
+    d.run(SUPERVISOR, {"type": "close_window", "window": 3}, at("09:05:00"))
+    # back first in line for its GH-02 step only (a handoff), the MZ-02 step waits its turn
+    assert steps(d, tid) == [
+        (1, "MZ-02", "next", None),
+        (2, "GH-02", "waiting", None),
+        (3, "SF-01", "next", None),
+    ]
+    assert d.call_next(4, at("09:06:00")) == (tid, "transferred")
+    d.start(4, at("09:06:30"))
+    d.finish(4, at("09:07:00"))
+    assert steps(d, tid)[1] == (2, "GH-02", "done", 4)
+    assert steps(d, tid)[0] == (1, "MZ-02", "waiting", None)
+    assert d.call_next(4, at("09:08:00")) == (other, "fifo")
