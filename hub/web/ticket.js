@@ -330,7 +330,9 @@
     renderSteps(t);
 
     // waiting: ahead and estimate
-    const handoff = state === "waiting" && t.handoffs && t.handoffs.length ? t.handoffs[t.handoffs.length - 1] : null;
+    let handoff = state === "waiting" && t.handoffs && t.handoffs.length ? t.handoffs[t.handoffs.length - 1] : null;
+    // a visit that moved on to its next step is no longer waiting because of its handoff
+    if (handoff && Array.isArray(t.steps) && handoff.at !== t.queued_at) handoff = null;
     const waiting = state === "waiting";
     H.show($("waiting-panel"), waiting);
     if (waiting) {
