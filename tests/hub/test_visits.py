@@ -156,6 +156,15 @@ async def test_the_citizen_and_the_lobby_follow_a_visit(hub) -> None:
     c5 = await counter(hub, 5)
     called = (await c5.ok("call_next"))["ticket"]
     assert called["steps"][0]["note"] == "内部备注" and called["steps"][0]["staff"] == "c011"
+    # the board calls the same number to the next window
+    await lobby.next(lambda f: f.get("type") == "ticket_called" and f["window"] == 5)
+    calls = [
+        (f["ticket"]["number"], f["window"], f["ticket"]["service"])
+        for f in lobby.events()
+        if f["type"] == "ticket_called"
+    ]
+    number = r["ticket"]["number"]
+    assert calls == [(number, 11, "GH-05"), (number, 5, "SR-02")]
     for c in (k, me, lobby, c11, c5):
         await c.close()
 
