@@ -16,7 +16,7 @@ from typing import Any
 
 from shared.hallstate import HallState
 from shared.i18n import name_of
-from shared.protocol import ISSUING_OPEN
+from shared.protocol import ISSUING_OPEN, WAITING
 
 
 @dataclass
@@ -147,7 +147,7 @@ class IssuedTicket:
         codes = [
             str(s.get("service"))
             for s in ticket.get("steps") or ()
-            if isinstance(s, dict) and s.get("state") == "waiting"
+            if isinstance(s, dict) and s.get("state") == WAITING
         ] or [code]
         windows = [
             w

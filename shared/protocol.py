@@ -503,6 +503,7 @@ def public_ticket(t: Mapping[str, Any]) -> dict[str, Any]:
     if "steps" in t:  # a visit: its steps without staff, notes or fees
         out["steps"] = [{k: s.get(k) for k in PUBLIC_STEP_FIELDS} for s in t["steps"]]
         out["step"] = t.get("step")
+        out["line_at"], out["line_seq"] = t.get("line_at"), t.get("line_seq")
     return out
 
 

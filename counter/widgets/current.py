@@ -13,7 +13,7 @@ from counter.model import CounterState, clip, fmt_clock, fmt_duration, seconds_b
 from counter.strings import t
 from shared.i18n import name_of
 from shared.labels import reason_label, state_label
-from shared.protocol import CALLED, W_PAUSED
+from shared.protocol import CALLED, STEP_FINISHED, STEP_NEXT, W_PAUSED
 
 
 def _window_name(state: CounterState, number: Any, lang: str) -> str:
@@ -39,12 +39,12 @@ def step_lines(state: CounterState, ticket: dict[str, Any], lang: str) -> list[t
     colon = "：" if lang == "zh" else ": "
     for s in steps:
         here = s.get("n") == ticket.get("step")
-        mark = "▶" if here else ("✓" if s.get("state") in ("done", "pending") else "·")
+        mark = "▶" if here else ("✓" if s.get("state") in STEP_FINISHED else "·")
         name = clip(name_of(state.service(s.get("service")), lang), 18)
         parts = [f"{mark} {s.get('n')}. {name}"]
         if groups.count(s.get("group")) > 1:
             parts.append(t("step_parallel", lang))
-        label = state_label(s.get("state"), lang) if s.get("state") != "next" else ""
+        label = state_label(s.get("state"), lang) if s.get("state") != STEP_NEXT else ""
         if label:
             parts.append(label)
         if here:

@@ -80,21 +80,18 @@
     case_reason: [(r) => "退件原因：" + r, (r) => "Reason: " + r],
     steps_title: ["本次办理环节", "Steps of this visit"],
     steps_hint: ["同一个号码，办完一项自动转到下一窗口排队，无需重新取号。", "One ticket: after each step you join the next window's line by yourself; no new ticket."],
-    step_done: ["已办结", "Done"],
-    step_pending: ["已受理（承诺件）", "Accepted (completed later)"],
-    step_next: ["待办", "Next"],
     step_where_done: [(w) => w + " 号窗口", (w) => "Window " + w],
     step_where_at: [(w) => "请到 " + w + " 号窗口", (w) => "Go to window " + w],
     step_where_wait: [(ws) => ws ? "等候叫号：" + ws + " 号窗口" : "等候叫号", (ws) => ws ? "Waiting to be called: window " + ws : "Waiting to be called"],
     step_where_next: [(ws) => ws ? ws + " 号窗口" : "", (ws) => ws ? "Window " + ws : ""],
     step_parallel: ["（并联，可同时排队）", " (in parallel: in both lines at once)"],
-    step_fee: [(total) => "统一缴费 ¥" + total, (total) => "Fee payment ¥" + total],
-    step_paid: ["已缴费", "Paid"],
-    step_unpaid: ["未缴费", "Unpaid"],
+    step_fee_total: [(total) => "统一缴费 ¥" + total, (total) => "Fee payment ¥" + total],
   };
   // Ticket states (st_<state>) and rating levels (level<n>) in the shared words.
   for (const [state, pair] of Object.entries(L.ticketStates)) T["st_" + state] = pair;
   for (const [level, pair] of Object.entries(L.ratingLevels)) T["level" + level] = pair;
+  // A visit's step words (next, paid, unpaid) in the shared words too.
+  for (const [key, pair] of Object.entries(L.steps)) T["step_" + key] = pair;
 
   const S = {
     lang: loadLang(),
@@ -426,9 +423,9 @@
       const st = s.state;
       const phase = st === "done" || st === "pending" ? "done" : st === "next" ? "next" : ["cancelled", "expired"].includes(st) ? "ended" : "now";
       let name = serviceName(s.service);
-      if (s.fee) name += " · " + tr("step_fee", s.total || 0);
+      if (s.fee) name += " · " + tr("step_fee_total", s.total || 0);
       if (groups.filter((g) => g === s.group).length > 1) name += tr("step_parallel");
-      let label = phase === "done" ? tr(st === "pending" ? "step_pending" : "step_done") : phase === "next" ? tr("step_next") : tr("st_" + st);
+      let label = phase === "next" ? tr("step_next") : tr("st_" + st);
       if (s.fee && s.paid !== null && s.paid !== undefined) label += " · " + tr(s.paid ? "step_paid" : "step_unpaid");
       let where = "";
       if (phase === "done") where = s.window ? tr("step_where_done", s.window) : "";
