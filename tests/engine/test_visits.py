@@ -3,7 +3,9 @@ move, parallel queues, the fee step, transfers inside a visit, and their metrics
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,9 +21,12 @@ from engine_helpers import (
     state_of,
     via_json,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hub.catalogue import Bundle, Hall, Service, WindowConf
-from hub.engine import Engine
+from hub.engine import Engine, EngineError
+from shared.calling import line_up, may_call
 
 # The test hall plus a fee service SF-01 (prefix F) at window 4, a fee on GH-02, and:
 #   bundle B1 = MZ-02 and GH-02 in parallel (then the fee step SF-01)
@@ -374,3 +379,67 @@ def test_a_supervisor_closing_a_window_mid_step_puts_the_visit_back_first_for_th
     assert steps(d, tid)[1] == (2, "GH-02", "done", 4)
     assert steps(d, tid)[0] == (1, "MZ-02", "waiting", None)
     assert d.call_next(4, at("09:08:00")) == (other, "fifo")
+
+
+# --- the place in line of visits waiting in several queues (a property) ----------------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    open_windows=st.sets(st.sampled_from([1, 2, 3, 4]), min_size=1),
+    tickets=st.lists(
+        st.tuples(
+            st.sampled_from(["MZ-01", "MZ-02", "GH-01", "GH-02", "B1", "B1"]),
+            st.sampled_from(["normal", "normal", "priority"]),
+            st.integers(0, 90),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+)
+def test_a_visit_in_two_queues_is_called_after_exactly_ahead_others(
+    open_windows: set[int], tickets: list[tuple[str, str, int]]
+) -> None:
+    """With no new arrivals (a called ticket is let go, so no visit moves on), the window free
+    first calls next; every ticket, visits waiting in two queues included, is called after
+    exactly `ahead` others at the windows that may call it, and once."""
+    d = new_desk(visit_hall())
+    start = at("08:00:00")
+    for n in sorted(open_windows):
+        d.open(n, start)
+    for what, priority, minute in sorted(tickets, key=lambda t: t[2]):
+        args = {"bundle": what} if what == "B1" else {"service": what}
+        d.run(
+            KIOSK,
+            {"type": "issue", "priority": priority, **args},
+            start + timedelta(minutes=minute),
+        )
+    now = start + timedelta(minutes=91)
+    waiting = {t["id"]: t for t in d.engine.tickets.values() if t["state"] == "waiting"}
+    told = {tid: d.engine.position(tid, now)[0] for tid in waiting}
+    fresh = line_up(
+        waiting.values(), d.engine.windows.values(), d.engine.policy, now, d.engine.service_s
+    )
+    assert told == {tid: place[0] for tid, place in fresh.places.items()}
+    free = [(0.0, n) for n in open_windows]
+    heapq.heapify(free)
+    calls: list[tuple[str, int]] = []
+    while free:
+        clock, n = heapq.heappop(free)
+        try:
+            tid = d.call_next(n, now)[0]
+        except EngineError as e:
+            assert e.code == "queue_empty"
+            continue
+        calls.append((tid, n))
+        service = d.ticket(tid)["service"]
+        d.no_show(n, now)  # let it go: nothing queues again
+        heapq.heappush(free, (clock + d.engine.service_s(service), n))
+    assert len({tid for tid, _ in calls}) == len(calls)  # each called once
+    for i, (tid, _) in enumerate(calls):
+        t = waiting[tid]
+        callers = {n for n in open_windows if may_call(t, n, d.engine.windows[n]["services"])}
+        assert sum(1 for _, n in calls[:i] if n in callers) == told[tid], tid
+    for tid, t in waiting.items():
+        if any(may_call(t, n, d.engine.windows[n]["services"]) for n in open_windows):
+            assert tid in {c for c, _ in calls}
