@@ -126,6 +126,7 @@ class Service:
     cutoff_minutes: int | None = None  # instead of the hall's
     # 承诺件: working days from receipt to the due date; None: from the guide's time_limit text
     time_limit_days: int | None = None
+    fee_amount: float | None = None  # yuan collected at the fee window (一口收费); None: no fee
 
     @property
     def limit_days(self) -> int:
@@ -133,7 +134,6 @@ class Service:
         if self.time_limit_days is not None:
             return self.time_limit_days
         return limit_from_text(self.guide.time_limit)
-    fee_amount: float | None = None  # yuan collected at the fee window (一口收费); None: no fee
 
     def to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -66,6 +66,11 @@ def steps(d: Desk, tid: str) -> list[tuple[int, str, str, int | None]]:
     return [(s["n"], s["service"], s["state"], s["window"]) for s in d.ticket(tid)["steps"]]
 
 
+def ticket_events(d: Desk) -> list[dict[str, Any]]:
+    """The last command's ticket events (without the cases' events)."""
+    return [e for e in d.last if e["type"].startswith("ticket_")]
+
+
 def started_steps(d: Desk, tid: str) -> list[tuple[int, int]]:
     """(step, window) of every ticket_started of the ticket."""
     return [
@@ -125,7 +130,7 @@ def test_a_bundle_of_two_parallel_steps_and_a_fee_step_served_by_three_windows(d
     r = d.run(
         clerk(3), {"type": "finish", "outcome": "done", "note": "规划意见已出"}, at("09:10:00")
     )
-    finished, requeued = d.last
+    finished, requeued = ticket_events(d)
     assert finished["type"] == "ticket_finished" and finished["window"] == 3
     assert (finished["outcome"], finished["step"]) == ("done", 2)
     assert finished["ticket"]["state"] == "done"  # an old client sees a finished service
@@ -150,7 +155,7 @@ def test_a_bundle_of_two_parallel_steps_and_a_fee_step_served_by_three_windows(d
     d.start(1, at("09:12:00"))
     assert d.ticket(tid)["first_responsible"] == {"staff": "c3", "window": 3}  # stays
     d.run(clerk(1), {"type": "finish", "outcome": "pending", "note": "缺件"}, at("09:20:00"))
-    assert [e["type"] for e in d.last] == ["ticket_finished", "ticket_requeued"]
+    assert [e["type"] for e in ticket_events(d)] == ["ticket_finished", "ticket_requeued"]
     assert steps(d, tid) == [
         (1, "MZ-02", "pending", 1),
         (2, "GH-02", "done", 3),
@@ -162,7 +167,7 @@ def test_a_bundle_of_two_parallel_steps_and_a_fee_step_served_by_three_windows(d
     assert d.call_next(4, at("09:21:00")) == (tid, "fifo")
     d.start(4, at("09:21:30"))
     d.run(clerk(4), {"type": "finish", "outcome": "done", "paid": True}, at("09:23:00"))
-    assert [e["type"] for e in d.last] == ["ticket_finished"]  # the last step: the visit ends
+    assert [e["type"] for e in ticket_events(d)] == ["ticket_finished"]  # the visit ends
     t = d.ticket(tid)
     assert (t["state"], t["number"], t["service"]) == ("done", "A001", "SF-01")
     assert steps(d, tid) == [
@@ -173,6 +178,9 @@ def test_a_bundle_of_two_parallel_steps_and_a_fee_step_served_by_three_windows(d
     assert t["steps"][2]["paid"] is True
     # each step served exactly once, each at its own window
     assert started_steps(d, tid) == [(2, 3), (1, 1), (3, 4)]
+    # one case per step (办件): the ticket id for step 1, "<id>-<n>" for step n >= 2
+    opened = [e["case"]["id"] for e in d.events if e["type"] == "case_opened"]
+    assert [c for c in opened if c.startswith(tid)] == [f"{tid}-2", tid, f"{tid}-3"]
     assert d.engine.waiting_counts(["MZ-02", "GH-02", "SF-01"]) == {
         "MZ-02": 1,  # A003
         "GH-02": 1,  # C001
