@@ -128,7 +128,7 @@ class KioskScreen(Screen[None]):
         if view is not None:
             self.view = view
         headers = self.query(KioskHeader)
-        if not self.is_mounted or not headers:
+        if not self.is_mounted or not headers or not self.query(StatusBanner):
             return  # not composed yet (on_mount syncs) or being torn down at exit
         lang = self.lang
         header = headers.first()

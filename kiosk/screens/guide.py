@@ -112,6 +112,7 @@ class GuideScreen(KioskScreen):
         sub = "add_full" if full else "add_another_sub"
         add.show(t("add_another", lang), t(sub, lang, n=len(visit), max=MAX_VISIT_SERVICES))
         add.available = self.view.can_issue and not full and closed is None
+        add.display = not self.view.care  # care mode (关怀模式) keeps to one plain choice
 
     def care_script(self) -> str:
         return care.guide(self.view.state, self.service, self.lang)
