@@ -35,7 +35,7 @@ File layout (tables and their fields; ``?`` marks optional ones)::
                     name? (default "N号窗口"), name_en? (default "Window N")
     [[staff]]?      id, name, windows? (list of window numbers), supervisor? (default false)
     [[bundles]]?    code, name, name_en, steps (a non-empty list: each entry a service
-                    code, or a list of 2+ codes served in parallel 并联; in order;
+                    code, or a list of codes (2+: served in parallel 并联); in order;
                     at most MAX_VISIT_SERVICES services in all, none twice)
 
 ``approval = false`` marks a service that is not an approval item (审批事项),
@@ -733,12 +733,11 @@ class _Parser:
                     not isinstance(group, list)
                     or not group
                     or not all(isinstance(c, str) for c in group)
-                    or (isinstance(step, list) and len(group) < 2)
                 ):
                     raise self.fail(
                         entry,
-                        f"field 'steps': entry {j} must be a service code or a list of two or "
-                        f"more codes (served in parallel), not {_show(step)}",
+                        f"field 'steps': entry {j} must be a service code or a non-empty list of "
+                        f"codes (two or more: served in parallel), not {_show(step)}",
                     )
                 for c in group:
                     if c not in services:

@@ -411,6 +411,15 @@ services = ["MZ-01", "MZ-02", "SF-01"]
 """
 
 
+def test_a_bundle_step_of_one_code_in_a_list_is_that_service() -> None:
+    text = (
+        BUNDLE_HALL
+        + '\n[[bundles]]\ncode = "B1"\nname = "套餐"\nname_en = "B"\nsteps = [["MZ-01"], "MZ-02"]\n'
+    )
+    b = parse_catalogue(text, "hall.toml").bundle("B1")
+    assert b is not None and b.steps == (("MZ-01",), ("MZ-02",))  # the wire form reads back
+
+
 def test_bundles_and_fees_load() -> None:
     text = (
         BUNDLE_HALL
@@ -454,7 +463,7 @@ steps = ["MZ-01", ["MZ-02", "MZ-03"]]
         ('["MZ-01", "MZ-01"]', "field 'steps' names a service twice"),
         ('["XX-01"]', "field 'steps' names unknown service 'XX-01'"),
         ('["SF-01"]', "field 'steps': 'SF-01' is the fee service (added by itself)"),
-        ('[["MZ-01"]]', "field 'steps': entry 1 must be a service code or a list of two or more"),
+        ("[[]]", "field 'steps': entry 1 must be a service code or a non-empty list of codes"),
         ("[]", "field 'steps' must be a non-empty array"),
     ],
 )
