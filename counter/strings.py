@@ -88,6 +88,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{at} {from_window} ({staff}) → {service}{to_window}: {reason}",
     ),
     "note": ("备注", "Note"),
+    # a visit of several services (一门受理)
+    "steps": ("本次办理环节（同一号码）", "Steps of this visit (one ticket)"),
+    "step_here": ("本窗口", "this window"),
+    "step_parallel": ("并联", "parallel"),
+    "fee_items": ("收费明细：{items}；合计 ¥{total}", "Fees: {items}; total ¥{total}"),
+    "fee_hint": (
+        "F4 办结＝已缴费；F5 承诺件＝未缴费（写明原因）",
+        "F4 done = paid; F5 pending = unpaid (say why)",
+    ),
+    "paid": ("已缴费", "paid"),
+    "unpaid": ("未缴费", "unpaid"),
     # queue
     "queue": ("等候队列", "Waiting"),
     "no_shows": ("今日过号", "No-shows today"),

@@ -81,6 +81,9 @@ def case_id_for(ticket: Mapping[str, Any]) -> str:
     multi-step visit (its ``steps``, when it has them).
     """
     tid = str(ticket["id"])
+    n = ticket.get("step")  # a visit's current step (hub/engine.py "Visits")
+    if isinstance(n, int) and not isinstance(n, bool) and ticket.get("steps"):
+        return tid if n == 1 else f"{tid}-{n}"
     steps = ticket.get("steps")
     if isinstance(steps, list):
         for i, step in enumerate(steps):

@@ -13,7 +13,9 @@ entry's code, number or id when it has one.
 File layout (tables and their fields; ``?`` marks optional ones)::
 
     [hall]          id, name, name_en, timezone? (default Asia/Shanghai),
-                    cutoff_minutes? (>= 0, default 0: stop issuing N minutes before closing)
+                    cutoff_minutes? (>= 0, default 0: stop issuing N minutes before closing),
+                    fee_service? (the code of the service of the fee window(s), 一口收费:
+                    a visit with a fee ends with a step there)
     [hall.hours]?   mon? tue? wed? thu? fri? sat? sun?: each a list of "HH:MM-HH:MM"
                     ranges in order (a missing day is closed; no table: always open)
     [calendar]?     holidays?, workdays? (lists of "YYYY-MM-DD": statutory holidays
@@ -25,17 +27,26 @@ File layout (tables and their fields; ``?`` marks optional ones)::
                     quota? (> 0, tickets per day), cutoff_minutes? (>= 0, default the
                     hall's), hours? (a table like [hall.hours], instead of the hall's),
                     time_limit_days? (>= 0: a 承诺件's limit in working days; default
-                    parsed from the guide's time_limit "承诺N个工作日", else 0 = 即办件)
+                    parsed from the guide's time_limit "承诺N个工作日", else 0 = 即办件),
+                    fee_amount? (>= 0, yuan: collected at the fee window when in a visit)
                     [services.guide]? materials?, materials_en?, fee?, fee_en?,
                                       time_limit?, time_limit_en?
     [[windows]]     number (> 0), services (non-empty list of service codes),
                     name? (default "N号窗口"), name_en? (default "Window N")
     [[staff]]?      id, name, windows? (list of window numbers), supervisor? (default false)
+    [[bundles]]?    code, name, name_en, steps (a non-empty list: each entry a service
+                    code, or a list of codes (2+: served in parallel 并联); in order;
+                    at most MAX_VISIT_SERVICES services in all, none twice)
 
 ``approval = false`` marks a service that is not an approval item (审批事项),
 such as a department's general enquiries or the complaint desk; the demo hall
 counts its 32 approval items with it. It is not part of the wire object.
 Staff PINs never live in the catalogue (``hall staff add`` sets them).
+
+A bundle (``[[bundles]]``) is several services a citizen does in one visit, with one
+ticket ("开办餐饮店"); e.g. ``steps = ["SC-01", ["WS-02", "XF-01"]]`` is SC-01 first,
+then WS-02 and XF-01 in any order. When any of its services has a ``fee_amount``
+and the hall has a ``fee_service``, the visit ends with a fee step (hub/engine.py).
 """
 
 from __future__ import annotations
@@ -51,6 +62,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.calendar import WEEKDAYS, WeekHours, WorkCalendar, issuing_refusal, parse_range
+from shared.protocol import MAX_VISIT_SERVICES
 
 DEMO_PATH: Path = Path(__file__).with_name("demo_hall.toml")
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -114,6 +126,7 @@ class Service:
     cutoff_minutes: int | None = None  # instead of the hall's
     # 承诺件: working days from receipt to the due date; None: from the guide's time_limit text
     time_limit_days: int | None = None
+    fee_amount: float | None = None  # yuan collected at the fee window (一口收费); None: no fee
 
     @property
     def limit_days(self) -> int:
@@ -123,7 +136,7 @@ class Service:
         return limit_from_text(self.guide.time_limit)
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "code": self.code,
             "department": self.department,
             "name": self.name,
@@ -132,6 +145,32 @@ class Service:
             "minutes": self.minutes,
             "guide": self.guide.to_wire(),
             "time_limit_days": self.limit_days,
+        }
+        if self.fee_amount is not None:
+            out["fee_amount"] = self.fee_amount
+        return out
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Several services done in one visit with one ticket (一门受理): `steps` in order, each a
+    tuple of service codes (two or more: served in parallel, 并联)."""
+
+    code: str
+    name: str
+    name_en: str
+    steps: tuple[tuple[str, ...], ...]
+
+    def services(self) -> tuple[str, ...]:
+        """Every service of the bundle, in order."""
+        return tuple(code for step in self.steps for code in step)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "name_en": self.name_en,
+            "steps": [list(step) for step in self.steps],
         }
 
 
@@ -183,6 +222,15 @@ class Hall:
     hours: WeekHours | None = None  # None: always open
     cutoff_minutes: int = 0
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    bundles: tuple[Bundle, ...] = ()
+    fee_service: str | None = None  # the service of the fee window(s) (一口收费)
+
+    def bundle(self, code: str) -> Bundle | None:
+        """The bundle with this code, or None."""
+        for b in self.bundles:
+            if b.code == code:
+                return b
+        return None
 
     def issuing_refusal(
         self, service: Service, issued: int, at: datetime
@@ -240,6 +288,8 @@ class Hall:
             "services": [s.to_wire() for s in self.services],
             "windows": [w.to_wire() for w in self.windows],
             "policy": self.policy.to_wire(),
+            "bundles": [b.to_wire() for b in self.bundles],
+            "fee_service": self.fee_service,
         }
 
 
@@ -254,8 +304,18 @@ def limit_from_text(text: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-_TOP_LEVEL = ("hall", "policy", "calendar", "departments", "services", "windows", "staff")
-_HALL_KEYS = ("id", "name", "name_en", "timezone", "cutoff_minutes", "hours")
+_TOP_LEVEL = (
+    "hall",
+    "policy",
+    "calendar",
+    "departments",
+    "services",
+    "windows",
+    "staff",
+    "bundles",
+)
+_HALL_KEYS = ("id", "name", "name_en", "timezone", "cutoff_minutes", "hours", "fee_service")
+_BUNDLE_KEYS = ("code", "name", "name_en", "steps")
 _CALENDAR_KEYS = ("holidays", "workdays")
 _POLICY_KEYS = ("max_wait_minutes", "priority_run", "complaint_days")
 _DEPARTMENT_KEYS = ("code", "name", "name_en", "prefix")
@@ -272,6 +332,7 @@ _SERVICE_KEYS = (
     "cutoff_minutes",
     "time_limit_days",
     "hours",
+    "fee_amount",
 )
 _GUIDE_KEYS = ("materials", "materials_en", "fee", "fee_en", "time_limit", "time_limit_en")
 _WINDOW_KEYS = ("number", "name", "name_en", "services")
@@ -311,6 +372,10 @@ def parse_catalogue(text: str, source: str) -> Hall:
         # The message ends with "(at line L, column C)".
         raise CatalogueError(f"{source}: invalid TOML: {e}") from None
     return _Parser(source).hall(doc)
+
+
+def _is_str(value: object) -> bool:
+    return isinstance(value, str)
 
 
 def _type_name(value: object) -> str:
@@ -505,6 +570,17 @@ class _Parser:
                 )
         return WorkCalendar(holidays, workdays)
 
+    def amount(self, entry: str, table: dict[str, Any], key: str) -> float | None:
+        value = self.get(
+            entry,
+            table,
+            key,
+            "a number >= 0 (yuan)",
+            lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
+            None,
+        )
+        return None if value is None else float(value)
+
     def flag(self, entry: str, table: dict[str, Any], key: str, default: bool) -> bool:
         return self.get(entry, table, key, "true or false", lambda v: isinstance(v, bool), default)
 
@@ -610,6 +686,14 @@ class _Parser:
         services = self.services(doc, {d.code: d for d in departments})
         windows = self.windows(doc, {s.code for s in services})
         staff = self.staff(doc, {w.number for w in windows})
+        codes = {s.code for s in services}
+        fee_service = self.get(entry, hall, "fee_service", "a string", _is_str, None)
+        if fee_service is not None:
+            if fee_service not in codes:
+                raise self.fail(entry, f"field 'fee_service' names unknown service {fee_service!r}")
+            if not any(fee_service in w.services for w in windows):
+                raise self.fail(entry, f"field 'fee_service': no window serves {fee_service!r}")
+        bundles = self.bundles(doc, codes, fee_service)
         return Hall(
             id=hall_id,
             name=name,
@@ -623,7 +707,65 @@ class _Parser:
             hours=hours,
             cutoff_minutes=cutoff,
             calendar=calendar,
+            bundles=bundles,
+            fee_service=fee_service,
         )
+
+    def bundles(
+        self, doc: dict[str, Any], services: set[str], fee_service: str | None
+    ) -> tuple[Bundle, ...]:
+        seen: dict[str, str] = {}
+        out = []
+        for i, item in self.array(doc, "bundles", required=False):
+            entry = self.label("bundles", i, item, "code")
+            self.check_keys(entry, item, _BUNDLE_KEYS)
+            code = self.code(entry, item, "code")
+            if code in seen or code in services:
+                used = seen.get(code, "a service")
+                raise self.fail(entry, f"field 'code': {code!r} is already used by {used}")
+            seen[code] = f"bundles[{i}]"
+            raw = self.get(
+                entry, item, "steps", "a non-empty array", lambda v: isinstance(v, list) and bool(v)
+            )
+            steps: list[tuple[str, ...]] = []
+            for j, step in enumerate(raw, start=1):
+                group = [step] if isinstance(step, str) else step
+                if (
+                    not isinstance(group, list)
+                    or not group
+                    or not all(isinstance(c, str) for c in group)
+                ):
+                    raise self.fail(
+                        entry,
+                        f"field 'steps': entry {j} must be a service code or a non-empty list of "
+                        f"codes (two or more: served in parallel), not {_show(step)}",
+                    )
+                for c in group:
+                    if c not in services:
+                        raise self.fail(entry, f"field 'steps' names unknown service {c!r}")
+                    if c == fee_service:
+                        raise self.fail(
+                            entry, f"field 'steps': {c!r} is the fee service (added by itself)"
+                        )
+                steps.append(tuple(group))
+            flat = [c for g in steps for c in g]
+            if len(set(flat)) != len(flat):
+                raise self.fail(entry, "field 'steps' names a service twice")
+            if len(flat) > MAX_VISIT_SERVICES:
+                raise self.fail(
+                    entry,
+                    f"field 'steps' holds {len(flat)} services: at most "
+                    f"{MAX_VISIT_SERVICES} in one visit",
+                )
+            out.append(
+                Bundle(
+                    code=code,
+                    name=self.nonempty(entry, item, "name"),
+                    name_en=self.text(entry, item, "name_en"),
+                    steps=tuple(steps),
+                )
+            )
+        return tuple(out)
 
     def policy(self, table: dict[str, Any]) -> Policy:
         entry = "[policy]"
@@ -698,6 +840,7 @@ class _Parser:
                         lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 3650,
                         None,
                     ),
+                    fee_amount=self.amount(entry, item, "fee_amount"),
                 )
             )
         return tuple(out)

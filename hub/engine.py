@@ -18,6 +18,17 @@ anything not in the table with ``invalid_state``. ``CHANGES`` says which other
 Ticket fields each command may set. A new action is a row (and its CHANGES
 entry) plus a handler; a new event type also needs its applier in ``APPLY``.
 
+Visits (一门受理, docs/protocol.md "Visits"): a ticket issued for several services
+carries ``steps``; its ``service`` is always its current step's. ``_move`` keeps the
+steps' states in line with the ticket's (``_restep``): the steps of the first
+unfinished group (parallel steps share a group) wait at once while the ticket
+waits, the one a window called is called/serving/parked, the others are ``next``.
+Finishing a step that is not the last is two events of one command: the step's
+``ticket_finished`` (counted at its window as any finish) and ``ticket_requeued``
+with reason ``next_step`` (row ``next_step`` below), which queues the ticket for
+its next step(s), standing in line by its issue (``line_at``). The fee step (一口收费)
+is added at issue when a service of the visit has a ``fee_amount``.
+
 Events carry the whole Ticket (or Window) after the change, plus what the
 metrics need (window, reason, outcome). The fields in ``PRIVATE_EVENT_FIELDS``
 are for the hub and its store only and are never sent to clients: the hash of
@@ -35,21 +46,35 @@ from typing import Any, NamedTuple, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from hub.cases import CASE_EVENTS, COMPLETED, RETURNED, Case, CaseBook, CaseError, case_id_for
-from hub.catalogue import Hall, Service, parse_catalogue
+from hub.catalogue import MAX_VISIT_SERVICES, Hall, Service, parse_catalogue
 from hub.complaints import EVENT_TYPES as COMPLAINT_EVENTS
 from hub.complaints import ComplaintBook, ComplaintError, new_record
 from hub.metrics import DayMetrics
-from shared.calling import LineUp, Place, eta_minutes, line_up, may_call, next_ticket, queue_key
+from shared.calling import (
+    LineUp,
+    Place,
+    eta_minutes,
+    is_handed_off,
+    line_up,
+    may_call,
+    next_ticket,
+    queue_key,
+    served_service,
+    waiting_services,
+)
 from shared.protocol import (
     CALLED,
     CANCELLED,
     DONE,
     EXPIRED,
     ISSUING_OPEN,
+    NEXT_STEP,
     NO_SHOW,
     PARKED,
     PENDING,
     SERVING,
+    STEP_FINISHED,
+    STEP_NEXT,
     W_CLOSED,
     W_OPEN,
     W_PAUSED,
@@ -58,6 +83,7 @@ from shared.protocol import (
     ComplaintEvent,
     DayRolledEvent,
     Event,
+    FeeItem,
     Handoff,
     Metrics,
     Notice,
@@ -68,6 +94,7 @@ from shared.protocol import (
     RecentCall,
     Ticket,
     TicketEvent,
+    VisitStep,
     Window,
     WindowEvent,
     is_ticket_event,
@@ -101,6 +128,9 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     (SERVING, "park"): Step(PARKED, "ticket_parked"),
     (PARKED, "unpark"): Step(SERVING, "ticket_unparked"),
     (NO_SHOW, "requeue"): Step(WAITING, "ticket_requeued"),
+    # a visit's step finished with more steps left: it queues for the next (reason next_step)
+    (DONE, NEXT_STEP): Step(WAITING, "ticket_requeued"),
+    (PENDING, NEXT_STEP): Step(WAITING, "ticket_requeued"),
     # a supervisor closes a window with a ticket at it (close_window's ticket_outcome)
     (CALLED, "close_requeue"): Step(WAITING, "ticket_transferred"),
     (SERVING, "close_requeue"): Step(WAITING, "ticket_transferred"),
@@ -114,15 +144,33 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
 
 # What each command may change on the Ticket besides its state; everything else stays.
 CHANGES: dict[str, frozenset[str]] = {
-    "call": frozenset({"called_at", "window", "staff", "recalls"}),
+    # a visit's call: the step the window serves becomes the current one
+    "call": frozenset({"called_at", "window", "staff", "recalls", "service", "department", "step"}),
     "cancel": frozenset({"ended_at"}),
     "recall": frozenset({"recalls"}),
     "start": frozenset({"started_at", "staff", "first_responsible", "case"}),
     "no_show": frozenset({"ended_at"}),
-    "finish_done": frozenset({"ended_at", "note"}),
-    "finish_pending": frozenset({"ended_at", "note"}),
+    "finish_done": frozenset({"ended_at", "note", "steps"}),
+    "finish_pending": frozenset({"ended_at", "note", "steps"}),
+    NEXT_STEP: frozenset(
+        {
+            "service",
+            "department",
+            "step",
+            "queued_at",
+            "queued_seq",
+            "called_at",
+            "started_at",
+            "ended_at",
+            "window",
+            "staff",
+            "target_window",
+            "recalls",
+        }
+    ),
     "transfer": frozenset(
         {
+            "steps",
             "service",
             "department",
             "queued_at",
@@ -150,7 +198,7 @@ CHANGES: dict[str, frozenset[str]] = {
             "handoffs",
         }
     ),
-    "close_done": frozenset({"ended_at"}),
+    "close_done": frozenset({"ended_at", "steps"}),
     "close_no_show": frozenset({"ended_at"}),
     EXPIRE: frozenset({"ended_at"}),
 }
@@ -201,6 +249,7 @@ class Result(TypedDict, total=False):
 
     ticket: Ticket
     reason: str  # call_next / call: why this ticket
+    previous: Ticket  # finish of a visit's step: the ticket as the step's finish left it
     ahead: int  # issue: the place in line
     eta_min: int | None  # None: no open window serves the service
     window: Window
@@ -424,15 +473,16 @@ class Engine:
 
     def _waiting_after(self, ticket: Ticket) -> dict[str, int]:
         # computed before apply: adjust for the change this event makes
-        services = {ticket["service"]}
+        now_in = set(waiting_services(ticket)) if ticket["state"] == WAITING else set()
+        services = {ticket["service"], *now_in}
         old = self.tickets.get(ticket["id"])
         if old is not None:
-            services.add(old["service"])
+            services |= {old["service"], *waiting_services(old)}
         out = {}
-        for s in services:
+        for s in sorted(services, key=lambda c: (c != ticket["service"], c)):
             ids = self.waiting_by_service.get(s, set())
             n = len(ids) - (1 if ticket["id"] in ids else 0)
-            if ticket["state"] == WAITING and ticket["service"] == s:
+            if s in now_in:
                 n += 1
             out[s] = n
         return out
@@ -471,6 +521,11 @@ class Engine:
         step = self._transition(t, command)
         assert changes.keys() <= CHANGES[command], f"{command} may not change {set(changes)}"
         moved = cast(Ticket, {**t, **changes, "state": step.state})
+        if "steps" in moved:
+            if "queued_at" in changes and command != NEXT_STEP:
+                # handed off or requeued: it stands in line from now, as any ticket
+                moved["line_at"], moved["line_seq"] = moved["queued_at"], moved["queued_seq"]
+            moved["steps"] = _restep(moved)
         self._emit(events, step.event, now, ticket=moved, **fields)
         return self.tickets[t["id"]]
 
@@ -526,9 +581,12 @@ class Engine:
     # --- kiosk
 
     def _do_issue(self, actor: Actor, cmd: Command, now: datetime, events: list[Event]) -> Result:
-        svc = self._service(cmd.get("service"))
+        groups, bundle = self._visit_groups(cmd)
+        services = [self._service(code) for group in groups for code in group]
+        svc = services[0]
         if not cmd.get("override"):
-            self._check_open(svc, now)
+            for one in services:
+                self._check_open(one, now)
         elif actor.role == "kiosk":
             raise EngineError(
                 "forbidden",
@@ -549,12 +607,67 @@ class Engine:
         if actor.role == "desk":
             # 首问责任制: the desk clerk is the first responsible; the chain starts at the desk
             t["first_responsible"] = {"staff": actor.identity, "window": None, "desk": True}
+        if "service" not in cmd:  # a visit: one ticket, a step per service
+            t["steps"] = self._visit_steps(groups)
+            t["step"] = 1
+            t["bundle"] = bundle
+            t["line_at"], t["line_seq"] = t["queued_at"], t["queued_seq"]
+            t["steps"] = _restep(t)
         private = {"_kiosk": actor.identity}
         if self.token_hash_of is not None:
             private["_token_hash"] = self.token_hash_of(t["id"])
         self._emit(events, "ticket_issued", now, ticket=t, **private)
         ahead, eta = self.position(t["id"], now)
         return {"ticket": self.tickets[t["id"]], "ahead": ahead, "eta_min": eta}
+
+    def _visit_groups(self, cmd: Command) -> tuple[list[list[str]], str | None]:
+        """The services of an issue in groups served in order (parallel within one), and
+        the bundle's code; a plain `service` is one group of one."""
+        if "bundle" in cmd:
+            code = cmd["bundle"]
+            b = self.hall.bundle(code) if isinstance(code, str) else None
+            if b is None:
+                raise EngineError("not_found", f"没有这个套餐：{code}", f"No such bundle: {code}")
+            return [list(step) for step in b.steps], b.code
+        if "services" not in cmd:
+            return [[self._service(cmd.get("service")).code]], None
+        codes = cmd["services"]
+        for code in codes:
+            self._service(code)
+            if code == self.hall.fee_service:
+                raise EngineError(
+                    "bad_args",
+                    "收费环节由系统自动加在最后，无需单独选择",
+                    "The fee step is added at the end by itself: do not choose it",
+                )
+        if len(set(codes)) != len(codes):
+            raise EngineError("bad_args", "同一事项选了两次", "A service is chosen twice")
+        if not 1 <= len(codes) <= MAX_VISIT_SERVICES:
+            raise EngineError(
+                "bad_args",
+                f"一次最多办理 {MAX_VISIT_SERVICES} 个事项",
+                f"At most {MAX_VISIT_SERVICES} services in one visit",
+            )
+        return [[code] for code in codes], None  # chosen at the kiosk: in the order chosen
+
+    def _visit_steps(self, groups: list[list[str]]) -> list[VisitStep]:
+        """A visit's steps: one per service, and the fee step when any service has a fee."""
+        steps: list[VisitStep] = []
+        for g, group in enumerate(groups, start=1):
+            for code in group:
+                steps.append(_new_step(len(steps) + 1, code, g))
+        fees: list[FeeItem] = []
+        for s in steps:
+            svc = self.hall.service(s["service"])
+            if svc is not None and svc.fee_amount:
+                fees.append({"service": svc.code, "amount": svc.fee_amount})
+        if fees and self.hall.fee_service is not None:
+            fee = _new_step(len(steps) + 1, self.hall.fee_service, len(groups) + 1, fee=True)
+            fee["fees"] = fees
+            fee["total"] = sum(f["amount"] for f in fees)
+            fee["paid"] = None
+            steps.append(fee)
+        return steps
 
     def _check_open(self, svc: Service, now: datetime) -> None:
         """Refuse issuing outside the service's hours, past its cut-off or quota."""
@@ -631,7 +744,7 @@ class Engine:
     ) -> Result:
         w = self._my_window(actor)
         self._free(w)
-        waiting = [self.tickets[i] for ids in self.waiting_by_service.values() for i in ids]
+        waiting = self._all_waiting()
         picked = next_ticket(
             waiting, w["number"], w["services"], self.policy, w["priority_streak"], now
         )
@@ -656,12 +769,17 @@ class Engine:
     def _call(
         self, actor: Actor, w: Window, t: Ticket, reason: str, now: datetime, events: list[Event]
     ) -> Result:
-        changes = {
+        changes: dict[str, Any] = {
             "called_at": iso(now),
             "window": w["number"],
             "staff": actor.identity,
             "recalls": 0,
         }
+        if "steps" in t and t["target_window"] is None:
+            # a visit waiting in several queues: called for the step this window serves
+            code = served_service(t, w["services"])
+            n = next(s["n"] for s in t["steps"] if s["service"] == code and s["state"] == WAITING)
+            changes |= {"service": code, "department": self._service(code).department, "step": n}
         moved = self._move(events, now, t, "call", changes, window=w["number"], reason=reason)
         return {"ticket": moved, "reason": reason}
 
@@ -685,9 +803,74 @@ class Engine:
         outcome = cmd["outcome"]
         command = f"finish_{outcome}"
         w, t = self._current(actor, command)
-        changes = {"ended_at": iso(now), "note": cmd.get("note") or t.get("note")}
-        moved = self._move(events, now, t, command, changes, window=w["number"], outcome=outcome)
-        return {"ticket": moved}
+        changes: dict[str, Any] = {"ended_at": iso(now), "note": cmd.get("note") or t.get("note")}
+        extra: dict[str, Any] = {}
+        if "steps" in t:
+            changes["steps"] = self._step_finished(t, actor, w, outcome, cmd, now)
+            extra = {"step": t["step"]}
+        elif "paid" in cmd:
+            raise EngineError(
+                "bad_args", "只有收费环节记录是否缴费", "Only a fee step records paid or unpaid"
+            )
+        moved = self._move(
+            events, now, t, command, changes, window=w["number"], outcome=outcome, **extra
+        )
+        following = _first_open_step(moved)
+        if following is None:
+            return {"ticket": moved}
+        # more steps: the ticket queues for the next one by itself, standing in line by its issue
+        svc = self._service(following["service"])
+        nxt = {
+            "service": svc.code,
+            "department": svc.department,
+            "step": following["n"],
+            "queued_at": iso(now),
+            "queued_seq": self.seq + 1,
+            "called_at": None,
+            "started_at": None,
+            "ended_at": None,
+            "window": None,
+            "staff": None,
+            "target_window": None,
+            "recalls": 0,
+        }
+        requeued = self._move(
+            events,
+            now,
+            moved,
+            NEXT_STEP,
+            nxt,
+            reason=NEXT_STEP,
+            step=following["n"],
+            from_window=w["number"],
+        )
+        return {"ticket": requeued, "previous": moved}
+
+    def _step_finished(
+        self, t: Ticket, actor: Actor, w: Window, outcome: str, cmd: Command, now: datetime
+    ) -> list[VisitStep]:
+        """The visit's steps with its current one finished (and paid or not: the fee step)."""
+        out: list[VisitStep] = []
+        for s in t["steps"]:
+            if s["n"] == t["step"]:
+                s = {
+                    **s,
+                    "state": outcome,
+                    "window": w["number"],
+                    "staff": actor.identity,
+                    "note": cmd.get("note") or None,
+                    "ended_at": iso(now),
+                }
+                if s["fee"]:
+                    s["paid"] = bool(cmd.get("paid", outcome == DONE))
+                elif "paid" in cmd:
+                    raise EngineError(
+                        "bad_args",
+                        "只有收费环节记录是否缴费",
+                        "Only a fee step records paid or unpaid",
+                    )
+            out.append(s)
+        return out
 
     def _do_transfer(
         self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
@@ -711,7 +894,7 @@ class Engine:
             "reason": cmd["reason"],
             "at": iso(now),
         }
-        changes = {
+        changes: dict[str, Any] = {
             "service": svc.code,
             "department": svc.department,
             "queued_at": iso(now),
@@ -723,6 +906,10 @@ class Engine:
             "recalls": 0,
             "handoffs": [*t["handoffs"], handoff],
         }
+        if "steps" in t:  # inside a visit: the current step goes on at the other service
+            changes["steps"] = [
+                {**s, "service": svc.code} if s["n"] == t["step"] else s for s in t["steps"]
+            ]
         moved = self._move(events, now, t, "transfer", changes, window=w["number"], handoff=handoff)
         return {"ticket": moved}
 
@@ -896,6 +1083,13 @@ class Engine:
         n = w["number"]
         if outcome == "done":
             changes: dict[str, Any] = {"ended_at": iso(now)}
+            if "steps" in t:  # the visit's current step done; what is left stays undone
+                changes["steps"] = [
+                    {**s, "state": DONE, "window": n, "ended_at": iso(now)}
+                    if s["n"] == t["step"]
+                    else s
+                    for s in t["steps"]
+                ]
             return self._move(events, now, t, command, changes, window=n, outcome=DONE)
         if outcome == "no_show":
             return self._move(events, now, t, command, {"ended_at": iso(now)}, window=n)
@@ -1141,9 +1335,11 @@ class Engine:
         old = self.tickets.get(t["id"])
         self.tickets[t["id"]] = t
         if old is not None:
-            self.waiting_by_service.get(old["service"], set()).discard(t["id"])
+            for code in {old["service"], *waiting_services(old)}:
+                self.waiting_by_service.get(code, set()).discard(t["id"])
         if t["state"] == WAITING:
-            self.waiting_by_service.setdefault(t["service"], set()).add(t["id"])
+            for code in waiting_services(t):  # a visit: each queue it waits in
+                self.waiting_by_service.setdefault(code, set()).add(t["id"])
 
     def _set_current(self, number: int, tid: str | None, only_if: str | None = None) -> None:
         """Set a window's current ticket (when it holds `only_if`, if given).
@@ -1158,7 +1354,8 @@ class Engine:
         t = ev["ticket"]
         prefix, n = t["number"][0], int(t["number"][1:])
         self.numbers[prefix] = max(self.numbers.get(prefix, 0), n)
-        self.issued[t["service"]] = self.issued.get(t["service"], 0) + 1
+        for code in [s["service"] for s in t.get("steps") or ()] or [t["service"]]:
+            self.issued[code] = self.issued.get(code, 0) + 1
         if "_token_hash" in ev:
             self.tokens[ev["_token_hash"]] = t["id"]
 
@@ -1270,6 +1467,11 @@ class Engine:
         codes = list(services) if services is not None else [s.code for s in self.hall.services]
         return {c: len(self.waiting_by_service.get(c, ())) for c in codes}
 
+    def _all_waiting(self) -> list[Ticket]:
+        """Every waiting ticket once (a visit may wait in several services' queues)."""
+        ids = {i for ids in self.waiting_by_service.values() for i in ids}
+        return [self.tickets[i] for i in ids]
+
     def _waiting(self, service: str) -> list[Ticket]:
         return [self.tickets[i] for i in self.waiting_by_service.get(service, ())]
 
@@ -1287,7 +1489,7 @@ class Engine:
         now = self._now(now)
         lu = self._line_up
         if lu is None or (lu.overdue_at is not None and now >= lu.overdue_at):
-            waiting = [self.tickets[i] for ids in self.waiting_by_service.values() for i in ids]
+            waiting = self._all_waiting()
             lu = line_up(
                 waiting, self.windows.values(), self.policy, now, self.service_s, self.busy_s(now)
             )
@@ -1387,7 +1589,7 @@ class Engine:
     def _probe_place(self, service: str, now: datetime) -> Place:
         """A new pass with a probe ticket queued last (when the quick tail does not apply)."""
         probe = new_ticket(self.day, "?", service, "", "normal", "zh", iso(now), self.seq + 1)
-        waiting = [self.tickets[i] for ids in self.waiting_by_service.values() for i in ids]
+        waiting = self._all_waiting()
         lu = line_up(
             [*waiting, probe],
             self.windows.values(),
@@ -1497,3 +1699,60 @@ APPLY: dict[str, Callable[[Engine, Any], None]] = {
     "case_completed": Engine._on_case,
     "case_returned": Engine._on_case,
 }
+
+
+# ---------------------------------------------------------------------- visits (steps)
+
+
+def _new_step(n: int, service: str, group: int, fee: bool = False) -> VisitStep:
+    return {
+        "n": n,
+        "service": service,
+        "group": group,
+        "state": STEP_NEXT,
+        "window": None,
+        "staff": None,
+        "note": None,
+        "ended_at": None,
+        "fee": fee,
+    }
+
+
+def _first_open_step(t: Ticket) -> VisitStep | None:
+    """The step a visit goes on with after its current one: the first unfinished one."""
+    for s in t.get("steps") or ():
+        if s["state"] not in STEP_FINISHED:
+            return s
+    return None
+
+
+def _restep(t: Ticket) -> list[VisitStep]:
+    """A visit's steps with their states following the ticket's.
+
+    Finished steps (done, pending) stay. While the ticket waits, the unfinished
+    steps of the first unfinished group wait (all at once: parallel), except after a
+    handoff, when only the current step does; the rest are ``next``. At a window the
+    current step takes the ticket's state; a ticket that ended (cancelled, expired)
+    ends its unfinished steps too; otherwise they are ``next``.
+    """
+    steps = t["steps"]
+    group = min((s["group"] for s in steps if s["state"] not in STEP_FINISHED), default=None)
+    only_current = t["target_window"] is not None or is_handed_off(t)
+    out: list[VisitStep] = []
+    for s in steps:
+        if s["state"] in STEP_FINISHED:
+            out.append(s)
+            continue
+        current = s["n"] == t.get("step")
+        window = None
+        if t["state"] == WAITING:
+            mine = s["group"] == group and (current or not only_current)
+            state = WAITING if mine else STEP_NEXT
+        elif current:
+            state, window = t["state"], t["window"]
+        elif t["state"] in (CANCELLED, EXPIRED):
+            state = t["state"]
+        else:
+            state = STEP_NEXT
+        out.append({**s, "state": state, "window": window})
+    return out

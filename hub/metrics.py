@@ -5,6 +5,11 @@ The engine hands every event it applies (live or replayed) to ``DayMetrics.apply
 service times the estimated waits use (shared/calling.py ``line_up``). Every figure follows from the events alone, so a replayed day reports
 exactly what the live day did. What each figure counts: docs/DESIGN.md, "Same-day
 metrics" and "Place in line and estimated wait".
+
+A visit of several services (a ticket with ``steps``) counts once in the hall's
+issued, received and completed tickets, and each of its steps counts at the window
+that receives it (``step_key``: the ticket id, "<id>-<n>" for its step n >= 2, as
+its case). ``one_trip`` (一次办结) and ``windows_per_visit`` are per ticket.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from shared.protocol import (
     WindowMetrics,
     is_ticket_event,
     is_window_event,
+    step_key,
 )
 
 
@@ -44,7 +50,7 @@ from shared.protocol import (
 class WindowStats:
     """Same-day accumulators of one window."""
 
-    received: set[str] = field(default_factory=set)
+    received: set[str] = field(default_factory=set)  # step keys (a visit's steps each count)
     completed: int = 0
     pending: int = 0
     transferred_in: int = 0
@@ -119,6 +125,7 @@ class DayMetrics:
         self.handoff_open: set[str] = set()  # handed off, next service not started yet
         self.service_time: dict[str, tuple[float, int]] = {}  # service -> (seconds, segments)
         self.desks: dict[str, DeskStats] = {}  # desk clerk -> the day's figures
+        self.served_at: dict[str, set[int]] = {}  # ticket -> windows where its service started
 
     # ------------------------------------------------------------------ input
 
@@ -207,7 +214,8 @@ class DayMetrics:
         tid = ev["ticket"]["id"]
         self.seg_start[tid] = at
         if ev["type"] == "ticket_started":
-            st.received.add(tid)
+            st.received.add(step_key(ev["ticket"]))
+            self.served_at.setdefault(tid, set()).add(ev["window"])
             if tid in self.handoff_open:
                 self.handoff_open.discard(tid)
                 st.transferred_in += 1
@@ -232,7 +240,7 @@ class DayMetrics:
             self.handoff_open.add(tid)
 
     def _no_show(self, ev: TicketEvent, old: Ticket | None, st: WindowStats, at: datetime) -> None:
-        st.no_show.add(ev["ticket"]["id"])
+        st.no_show.add(step_key(ev["ticket"]))
 
     def _rated(self, ev: TicketEvent, old: Ticket | None, st: WindowStats, at: datetime) -> None:
         st.rating_sum += ev["level"]
@@ -263,9 +271,17 @@ class DayMetrics:
         frw: dict[int, list[int]] = {}  # window -> [first served there, of which done]
         fr_total = fr_done = 0
         counts = {DONE: 0, PENDING: 0, NO_SHOW: 0, CANCELLED: 0, WAITING: 0}
+        visits = one_trip = 0
         for t in self.tickets.values():
             if t["state"] in counts:
                 counts[t["state"]] += 1
+            steps = t.get("steps") or []
+            visits += bool(steps)
+            # 一次办结: done, with every step done (the fee paid) in this one trip
+            if t["state"] == DONE and all(
+                s["state"] == DONE and s.get("paid") is not False for s in steps
+            ):
+                one_trip += 1
             fr = t.get("first_responsible")
             if fr:
                 # a ticket issued at the desk counts for the hall until a window starts it
@@ -276,12 +292,11 @@ class DayMetrics:
                     agg[1] += 1
                     fr_done += 1
         windows: list[WindowMetrics] = []
-        received: set[str] = set()
+        received = set(self.served_at)
         service_sum = 0.0
         service_n = rating_sum = rating_n = 0
         for n in sorted(self.windows):
             st = self.stats.setdefault(n, WindowStats())
-            received |= st.received
             service_sum += st.service_sum
             service_n += st.service_n
             rating_sum += st.rating_sum
@@ -319,6 +334,11 @@ class DayMetrics:
             "max_wait_s": max(self.calls_wait) if self.calls_wait else None,
             "avg_service_s": _mean(service_sum, service_n),
             "ratings": {"count": rating_n, "avg": _mean(rating_sum, rating_n)},
+            "visits": visits,
+            "one_trip": one_trip,
+            "windows_per_visit": _mean(
+                sum(len(w) for w in self.served_at.values()), len(self.served_at)
+            ),
         }
         out: Metrics = {"day": self.day.isoformat(), "hall": hall, "windows": windows}
         if self.desks:  # only in a hall whose desk logged something today

@@ -118,8 +118,11 @@ def _pin(name: str, v: Any) -> Any:
 
 # command -> {argument: (check, required)}
 SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
+    # one of service, services (a visit, in order) or bundle (docs/protocol.md "Visits")
     "issue": {
-        "service": (_code, True),
+        "service": (_code, False),
+        "services": (_codes, False),
+        "bundle": (_code, False),
         "priority": (_choice("normal", "priority"), False),
         "lang": (_choice("zh", "en"), False),
         "override": (_bool, False),  # staff issuing past hours or quota (not a kiosk)
@@ -133,7 +136,11 @@ SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
     "call": {"ticket": (_code, True)},
     "recall": {},
     "start": {},
-    "finish": {"outcome": (_choice("done", "pending"), True), "note": (_text(False), False)},
+    "finish": {
+        "outcome": (_choice("done", "pending"), True),
+        "note": (_text(False), False),
+        "paid": (_bool, False),  # the fee step of a visit (一口收费): paid or not
+    },
     "transfer": {
         "service": (_code, True),
         "window": (_int(1), False),
@@ -277,6 +284,11 @@ def _command(kind: str, frame: dict[str, object]) -> Command:
                 raise _bad_args(f"缺少参数 {name}", f"missing argument '{name}'")
             continue
         out[name] = _storable(name, check(name, v))
+    if kind == "issue" and sum(k in out for k in ("service", "services", "bundle")) != 1:
+        raise _bad_args(
+            "请给出 service、services 或 bundle 之一",
+            "give exactly one of 'service', 'services' or 'bundle'",
+        )
     return out
 
 

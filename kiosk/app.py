@@ -46,6 +46,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
 from kiosk.screens import (
+    BundleScreen,
     DepartmentScreen,
     GuideScreen,
     HomeScreen,
@@ -147,6 +148,7 @@ class KioskApp(App[int]):
         self._print_lock = threading.Lock()
         self._printer_ok = True
         self.last_ticket: IssuedTicket | None = None
+        self.visit: list[str] = []  # services kept for one visit (再办一项), in order
         self.issued_count = 0  # tickets shown since start (tests, the benchmark)
         self.set_reactive(KioskApp.lang, self.config.lang)
         if welcome is not None:
@@ -227,7 +229,9 @@ class KioskApp(App[int]):
     @property
     def view(self) -> KioskView:
         """What the screens show: the state, the clock, the language and the connection."""
-        return KioskView(self.state, self.now, self.lang, self.online, self.fatal, self.care)
+        return KioskView(
+            self.state, self.now, self.lang, self.online, self.fatal, self.care, tuple(self.visit)
+        )
 
     def refresh_screens(self, all_screens: bool = False) -> None:
         """Redraw the current screen (or all) from the state."""
@@ -266,6 +270,23 @@ class KioskApp(App[int]):
     @on(GuideScreen.TicketRequested)
     def ticket_requested(self, request: GuideScreen.TicketRequested) -> None:
         self.open_priority(request.service)
+
+    @on(GuideScreen.AddRequested)
+    def add_requested(self, request: GuideScreen.AddRequested) -> None:
+        self.add_to_visit(request.service)
+
+    @on(HomeScreen.BundleRequested)
+    def bundle_requested(self, request: HomeScreen.BundleRequested) -> None:
+        self.note_activity()
+        self.push_screen(BundleScreen(self.view, request.bundle))
+
+    @on(BundleScreen.TicketRequested)
+    def bundle_ticket_requested(self, request: BundleScreen.TicketRequested) -> None:
+        self.note_activity()
+        bundle = self.state.bundle(request.bundle) or {}
+        first = next((c for step in bundle.get("steps") or () for c in step), "")
+        if self.can_issue:
+            self.push_screen(PriorityScreen(self.view, first, bundle=request.bundle))
 
     @on(KioskScreen.BackRequested)
     def back_requested(self) -> None:
@@ -338,10 +359,27 @@ class KioskApp(App[int]):
         self.push_screen(GuideScreen(self.view, service))
 
     def open_priority(self, service: str) -> None:
-        """Ask regular or 绿色通道 before issuing."""
+        """Ask regular or 绿色通道 before issuing (for the visit's services, when several)."""
         self.note_activity()
         if self.can_issue:
-            self.push_screen(PriorityScreen(self.view, service))
+            visit = tuple([c for c in self.visit if c != service] + [service])
+            if len(visit) == 1:
+                self.push_screen(PriorityScreen(self.view, service))
+            else:
+                self.push_screen(PriorityScreen(self.view, visit[0], services=visit))
+
+    def add_to_visit(self, service: str) -> None:
+        """Keep a service for this visit (再办一项) and go home to choose another."""
+        if service not in self.visit:
+            self.visit.append(service)
+        self.refresh_screens(all_screens=True)  # home shows what is chosen so far
+        self.go_home()
+
+    def clear_visit(self) -> None:
+        """Forget the services kept for a visit (its ticket is issued, or the citizen left)."""
+        if self.visit:
+            self.visit = []
+            self.refresh_screens(all_screens=True)
 
     def go_back(self) -> None:
         """One screen back; never past home."""
@@ -378,12 +416,18 @@ class KioskApp(App[int]):
         await super().on_event(event)
 
     def _check_idle(self) -> None:
-        if len(self.screen_stack) <= 1 and self.lang == self.config.lang and not self.care:
+        if (
+            len(self.screen_stack) <= 1
+            and self.lang == self.config.lang
+            and not self.care
+            and not self.visit
+        ):
             return
         if self._issuing:
             return  # never walk away from a ticket being issued
         if time.monotonic() - self._last_activity >= self.config.idle:
             self.go_home()
+            self.clear_visit()
             self.lang = self.config.lang
             self.care = False  # the next citizen starts on the normal screen
 
@@ -394,10 +438,24 @@ class KioskApp(App[int]):
         # The worker belongs to the screen: when the citizen leaves it (Back, Home),
         # the request is cancelled with it.
         request.screen.run_worker(
-            self._take_ticket(request.screen, request.service, request.priority), group="issue"
+            self._take_ticket(
+                request.screen,
+                request.service,
+                request.priority,
+                services=request.services,
+                bundle=request.bundle,
+            ),
+            group="issue",
         )
 
-    async def _take_ticket(self, screen: PriorityScreen, service: str, priority: bool) -> None:
+    async def _take_ticket(
+        self,
+        screen: PriorityScreen,
+        service: str,
+        priority: bool,
+        services: tuple[str, ...] = (),
+        bundle: str | None = None,
+    ) -> None:
         """Issue a ticket for the screen's tap; show it only once the hub acknowledged it."""
         # A full garbage collection takes a few hundred ms on a busy machine: keep it
         # out of the way between the tap and the ticket (at most GC_PAUSE_S).
@@ -406,7 +464,7 @@ class KioskApp(App[int]):
         guard = self.set_timer(GC_PAUSE_S, lambda: _gc_on(gc_was_on))
         shown = False
         try:
-            ticket = await self.issue(service, priority)
+            ticket = await self.issue(service, priority, services=services, bundle=bundle)
         except HubError as exc:
             screen.issue_failed(exc.code, exc.message)
             return
@@ -416,6 +474,7 @@ class KioskApp(App[int]):
             return
         else:
             screen.issue_done()
+            self.visit = []  # the visit has its ticket
             self.show_ticket(ticket)
             shown = True
         finally:
@@ -425,15 +484,30 @@ class KioskApp(App[int]):
             else:
                 _gc_on(gc_was_on)
 
-    async def issue(self, service: str, priority: bool = False) -> IssuedTicket:
-        """Ask the hub for a ticket and return it once acknowledged; raise HubError otherwise."""
+    async def issue(
+        self,
+        service: str,
+        priority: bool = False,
+        *,
+        services: tuple[str, ...] = (),
+        bundle: str | None = None,
+    ) -> IssuedTicket:
+        """Ask the hub for a ticket and return it once acknowledged; raise HubError otherwise.
+
+        A visit of several services: `services` (in order) or a `bundle` instead of `service`.
+        """
         if self.link.client is None or not self.can_issue:
             raise HubError("offline", "the hub is not connected")
+        what: dict[str, Any] = {"service": service}
+        if bundle:
+            what = {"bundle": bundle}
+        elif len(services) > 1:
+            what = {"services": list(services)}
         self._issuing += 1
         try:
             reply = await self.link.request(
                 "issue",
-                service=service,
+                **what,
                 priority="priority" if priority else "normal",
                 lang=self.lang,
                 timeout=self.config.issue_timeout,
@@ -485,6 +559,8 @@ class KioskApp(App[int]):
             windows=tuple(ticket.window_names("zh")),
             url=ticket.url,
             priority=ticket.priority,
+            steps=tuple(ticket.step_lines(self.state, "zh")),
+            steps_en=tuple(ticket.step_lines(self.state, "en")),
         )
 
     @work(thread=True, group="printer", exit_on_error=False)

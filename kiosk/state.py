@@ -4,7 +4,8 @@ Pure (no Textual, no network): built from a `welcome` frame and moved forward
 by events (shared/hallstate.py), so tests and snapshots can feed it a prepared
 welcome dict. The kiosk adds only what a citizen is shown before and after a
 tap: the departments worth a tile, the estimated wait of the guide, the
-windows' names, and the `IssuedTicket` the hub acknowledged.
+windows' names, the bundles (several services in one visit, one ticket), and
+the `IssuedTicket` the hub acknowledged.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from shared.hallstate import HallState
 from shared.i18n import name_of
-from shared.protocol import ISSUING_OPEN
+from shared.protocol import ISSUING_OPEN, WAITING
 
 
 @dataclass
@@ -41,8 +42,38 @@ class KioskState(HallState):
     @property
     def offered_departments(self) -> list[dict[str, Any]]:
         """Departments that have at least one service (the home screen's tiles), in catalogue order."""
-        codes = {s.get("department") for s in self.services}
+        fee = self.fee_service
+        codes = {s.get("department") for s in self.services if s.get("code") != fee}
         return [d for d in self.departments if d.get("code") in codes]
+
+    def services_of(self, department: str) -> list[dict[str, Any]]:
+        """A department's services a citizen may choose (not the fee window's: a visit adds it)."""
+        fee = self.fee_service
+        return [s for s in super().services_of(department) if s.get("code") != fee]
+
+    @property
+    def fee_service(self) -> str | None:
+        """The service of the hall's fee window(s) (一口收费), or None."""
+        code = self.hall.get("fee_service")
+        return code if isinstance(code, str) else None
+
+    @property
+    def bundles(self) -> list[dict[str, Any]]:
+        """The catalogue's bundles (一件事: several services, one ticket), in catalogue order."""
+        return [b for b in self.hall.get("bundles") or () if isinstance(b, dict)]
+
+    def bundle(self, code: str) -> dict[str, Any] | None:
+        """The bundle with this code, or None."""
+        return next((b for b in self.bundles if b.get("code") == code), None)
+
+    def fee_of(self, services: list[str]) -> float:
+        """The fees of these services, collected at the fee window (0: no fee step)."""
+        total = 0.0
+        for code in services:
+            amount = (self.service(code) or {}).get("fee_amount")
+            if isinstance(amount, int | float):
+                total += float(amount)
+        return total
 
     def window_names(self, service: str, lang: str) -> list[str]:
         """Names of the windows serving a service, in the wanted language."""
@@ -112,8 +143,17 @@ class IssuedTicket:
         service = state.service(code) or {"code": code, "name": code}
         department = state.department(str(ticket.get("department") or service.get("department")))
         target = ticket.get("target_window")
+        # a visit waits in each of its waiting steps' queues: any of their windows may call it
+        codes = [
+            str(s.get("service"))
+            for s in ticket.get("steps") or ()
+            if isinstance(s, dict) and s.get("state") == WAITING
+        ] or [code]
         windows = [
-            w for w in state.windows_serving(code) if target is None or w["number"] == target
+            w
+            for w in state.windows.values()
+            if any(c in (w.get("services") or ()) for c in codes)
+            and (target is None or w["number"] == target)
         ]
         return cls(
             ticket=ticket,
@@ -143,3 +183,22 @@ class IssuedTicket:
     def window_names(self, lang: str) -> list[str]:
         """The windows that serve this ticket, in the wanted language."""
         return [window_name(w, lang) for w in self.windows]
+
+    def step_lines(self, state: KioskState, lang: str) -> list[str]:
+        """A visit's steps, one line each: "1. 事项 · 5号窗口、6号窗口" (parallel ones marked)."""
+        steps = [s for s in self.ticket.get("steps") or () if isinstance(s, dict)]
+        groups = [s.get("group") for s in steps]
+        sep = "、" if lang == "zh" else ", "
+        out = []
+        for s in steps:
+            code = str(s.get("service"))
+            name = name_of(state.service(code) or {"name": code}, lang)
+            windows = sep.join(window_name(w, lang) for w in state.windows_serving(code))
+            line = f"{s.get('n')}. {name}"
+            if groups.count(s.get("group")) > 1:
+                line += " （并联，可同时办）" if lang == "zh" else " (in parallel)"
+            if s.get("fee"):
+                total = s.get("total") or 0
+                line += f" ¥{total:g}"
+            out.append(f"{line} · {windows}" if windows else line)
+        return out

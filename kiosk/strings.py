@@ -131,6 +131,25 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "No paper ticket here: note your number or scan the QR code",
     ),
     "done": ("完成", "Done"),
+    # visits: several services on one ticket (一门受理), bundles (一件事一次办)
+    "bundle_tile": ("一件事一次办 · {n} 项", "One visit · {n} services"),
+    "bundle_prompt": ("一件事一次办", "Several services in one visit"),
+    "bundle_steps": (
+        "办理环节（一张号，按顺序自动转到下一窗口）",
+        "Steps (one ticket, on to the next window by itself)",
+    ),
+    "parallel": ("并联，可同时办理", "in parallel, any order"),
+    "fee_step": (
+        "最后在收费窗口统一缴费：¥{total}（{windows}）",
+        "Last, pay at the fee window: ¥{total} ({windows})",
+    ),
+    "add_another": ("再办一项", "Add another service"),
+    "add_another_sub": ("已选 {n} 项，最多 {max} 项", "{n} chosen, at most {max}"),
+    "add_full": ("已选满 {max} 项", "{max} chosen: the most in one visit"),
+    "chosen_so_far": ("已选：{names}；请再选一项", "Chosen: {names}. Choose one more"),
+    "take_visit": ("取号（共 {n} 项）", "Take one ticket ({n} services)"),
+    "visit_prompt": ("共 {n} 项：{names}", "{n} services: {names}"),
+    "ticket_steps": ("办理环节：", "Steps:"),
     # staff
     "staff_check": ("工作人员验证", "Staff check"),
     "staff_exit": ("退出取号机：请输入管理密码", "Close the kiosk: enter the staff PIN"),

@@ -43,6 +43,9 @@ class TicketPrint:
     windows: tuple[str, ...]  # ("5号窗口", "6号窗口")
     url: str  # ticket page URL, the QR payload
     priority: bool = False
+    # a visit of several services (一门受理): one line per step, 中文 and English
+    steps: tuple[str, ...] = ()
+    steps_en: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,11 @@ def build_layout(t: TicketPrint, columns: int = 48) -> list[Block]:
     add(f"Department: {t.department_en}")
     add(f"事项：{t.service}")
     add(f"Service: {t.service_en}")
+    if t.steps:
+        add("办理环节 Steps（同一号码，自动转下一窗口）:", bold=True)
+        for zh, en in zip(t.steps, t.steps_en, strict=False):
+            add(zh)
+            add(en)
     blocks.append(Rule())
     add(f"前面还有 {t.ahead} 人 / {t.ahead} ahead", bold=True)
     if t.eta_min is None:

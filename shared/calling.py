@@ -12,6 +12,12 @@ A window takes, among the waiting tickets it may call:
 waiting, then the `seq` of the event that queued it (the order in which the hub
 acknowledged it). Never the number: ``F1000`` is acknowledged after ``F999``.
 
+A visit of several services (a ticket with ``steps``) waits in the queue of every
+step whose state is ``waiting`` (parallel steps 并联: several at once); a window that
+serves any of them may call it, and the pass places it once, at the first window
+that calls it. A visit moved to its next step stands in line by its issue
+(``line_at``), not at the back.
+
 `line_up` runs this order forward over the whole queue at the open windows,
 the window free first calling next (see its docstring), and gives every waiting ticket its place in
 line and estimated wait. The engine, the counter's queue view and the tests
@@ -49,8 +55,27 @@ def queue_key(t: Mapping[str, Any]) -> tuple[str, int]:
     so comparing the strings compares the instants; `queued_seq` (the `seq` of the
     issue, transfer or requeue that queued it) breaks ties between tickets of one
     group commit, which share `queued_at`. Total: no two tickets share a `queued_seq`.
+    A visit's `line_at`/`line_seq` (its issue, kept when it moves to its next step)
+    stand instead when present.
     """
+    if "line_at" in t:
+        return (t.get("line_at") or "", t.get("line_seq") or 0)
     return (t.get("queued_at") or "", t.get("queued_seq") or 0)
+
+
+def waiting_services(t: Mapping[str, Any]) -> list[str]:
+    """The services in whose queues the ticket waits: a visit's waiting steps, else its service."""
+    steps = [s["service"] for s in t.get("steps") or () if s.get("state") == "waiting"]
+    return steps or [t["service"]]
+
+
+def served_service(t: Mapping[str, Any], services: Iterable[str]) -> str:
+    """The service a window serving `services` calls this ticket for (its first waiting step)."""
+    svc = set(services)
+    for code in waiting_services(t):
+        if code in svc:
+            return code
+    return str(t["service"])
 
 
 _NUMBER = re.compile(r"^(\D*)(\d+)$")
@@ -67,7 +92,8 @@ def may_call(ticket: Mapping[str, Any], window: int, services: Iterable[str]) ->
     target = ticket.get("target_window")
     if target is not None:
         return bool(target == window)
-    return ticket["service"] in services
+    svc = set(services)
+    return any(code in svc for code in waiting_services(ticket))
 
 
 def is_handed_off(ticket: Mapping[str, Any]) -> bool:
@@ -135,30 +161,46 @@ def calling_order(
 Pool = tuple[str, object]  # ("w", window number) for a handoff to one window, ("s", service)
 
 
-def _pool(t: Mapping[str, Any]) -> Pool:
+def _pools_of(t: Mapping[str, Any]) -> list[Pool]:
+    """The pools a waiting ticket is in: one, or one per waiting step of a visit."""
     target = t.get("target_window")
-    return ("w", target) if target is not None else ("s", t["service"])
+    if target is not None:
+        return [("w", target)]
+    return [("s", code) for code in waiting_services(t)]
 
 
 @dataclass
 class _Queues:
-    """One pool's waiting tickets in queue order, by class: handed off, priority, normal."""
+    """One pool's waiting tickets in queue order, by class: handed off, priority, normal.
 
+    `taken` (shared by every pool of a pass) holds the tickets already called: a
+    visit waiting in several pools is called once, and skipped at the other pools.
+    """
+
+    taken: set[str]
     handed: deque[Any] = field(default_factory=deque)
     prio: deque[Any] = field(default_factory=deque)
     normal: deque[Any] = field(default_factory=deque)
 
+    def drop_taken(self) -> None:
+        """Remove called tickets from the heads of the queues."""
+        for q in (self.handed, self.prio, self.normal):
+            while q and q[0]["id"] in self.taken:
+                q.popleft()
+
 
 def _pools(ordered: Iterable[Ticket]) -> dict[Pool, _Queues]:
     pools: dict[Pool, _Queues] = {}
+    taken: set[str] = set()
     for t in ordered:
-        q = pools.setdefault(_pool(t), _Queues())
-        if is_handed_off(t):
-            q.handed.append(t)
-        elif t.get("priority") == "priority":
-            q.prio.append(t)
-        else:
-            q.normal.append(t)
+        for pool in _pools_of(t):
+            q = pools.setdefault(pool, _Queues(taken))
+            if is_handed_off(t):
+                q.handed.append(t)
+            elif t.get("priority") == "priority":
+                q.prio.append(t)
+            else:
+                q.normal.append(t)
     for q in pools.values():
         if any(t["handoffs"][-1].get("front") for t in q.handed):
             q.handed = deque(sorted(q.handed, key=_handoff_key))
@@ -182,6 +224,8 @@ class _Turns:
     def pick(self, pools: Mapping[Pool, _Queues]) -> tuple[Any, str] | None:
         """Take the ticket `call_next` would take here (removing it), with its reason."""
         mine = [pools[p] for p in self.pools if p in pools]
+        for m in mine:
+            m.drop_taken()
         q = _head((q.handed for q in mine), _handoff_key)
         reason = "transferred"
         if q is None:
@@ -199,6 +243,7 @@ class _Turns:
                 reason, q = "fifo", normal or prio
         assert q is not None
         t = q.popleft()
+        mine[0].taken.add(t["id"])
         self.streak = self.streak + 1 if t.get("priority") == "priority" else 0
         return t, reason
 
@@ -229,7 +274,12 @@ class _Phase:
 
     def callers(self, t: Mapping[str, Any]) -> list[int]:
         """The windows of this phase that may call the ticket."""
-        pool = _pool(t)
+        pools = _pools_of(t)
+        if len(pools) > 1:  # a visit in several queues: any window of any of them
+            return sorted({n for p in pools for n in self._pool_callers(p)})
+        return self._pool_callers(pools[0])
+
+    def _pool_callers(self, pool: Pool) -> list[int]:
         found = self._callers.get(pool)
         if found is None:
             kind, key = pool
@@ -276,6 +326,8 @@ class LineUp:
         """
         if t.get("priority") == "priority" or is_handed_off(t) or queue_key(t) <= self.last:
             return False
+        if len(_pools_of(t)) > 1:
+            return False  # a visit waiting in several queues: a new pass places it
         place = self.tail(t)
         if place is None:
             return False
@@ -363,7 +415,7 @@ def _run(
         ahead = sum(len(phase.starts[c]) for c in phase.callers(t))
         places[t["id"]] = (ahead, at if timed else None)
         phase.starts[n].append(at)
-        phase.clock[n] = at + service_s(t["service"])
+        phase.clock[n] = at + service_s(served_service(t, phase.windows[n]))
         if t.get("priority") == "priority":
             phase.priority.add(n)
         heapq.heappush(free, (phase.clock[n], n))

@@ -77,6 +77,16 @@ CALL_REASON_LABELS: Final[dict[str, Pair]] = {
     "chosen": ("选叫", "chosen"),
 }
 
+# A visit's steps (一门受理): the words for a step besides the ticket states, and the
+# reason of the requeue that moves a visit to its next step.
+STEP_LABELS: Final[dict[str, Pair]] = {
+    "next": ("待办", "Next"),
+    "fee": ("缴费", "Fee payment"),
+    "next_step": ("下一环节", "next step"),
+    "paid": ("已缴费", "Paid"),
+    "unpaid": ("未缴费", "Unpaid"),
+}
+
 
 class Metric(NamedTuple):
     """A field of the metrics object: its label, the unit of its value, a short English heading.
@@ -98,6 +108,7 @@ UNITS: Final[dict[str, str]] = {
     "rate": "a share in [0, 1], shown as a percentage; null when undefined",
     "s": "seconds, shown as m:ss or h:mm:ss; null when undefined",
     "level": "a mean rating level, 1 to 5; null when there is none",
+    "mean": "a mean number (of windows), shown with two decimals; null when undefined",
     "ratings": "an object {count, avg}",
 }
 
@@ -126,6 +137,9 @@ METRIC_LABELS: Final[dict[str, Metric]] = {
     "ratings": Metric("评价", "Ratings", "ratings"),
     "ratings.count": Metric("评价数", "Number of ratings", "count"),
     "ratings.avg": Metric("平均评价", "Avg rating", "level"),
+    "visits": Metric("多事项", "Visits", "count"),
+    "one_trip": Metric("一次办结", "Done in one trip", "count", "One trip"),
+    "windows_per_visit": Metric("人均窗口数", "Windows per visit", "mean", "Win./visit"),
 }
 # The fields of the hall totals and of each window's row, in the hub's order.
 HALL_METRICS: Final = (
@@ -142,6 +156,9 @@ HALL_METRICS: Final = (
     "max_wait_s",
     "avg_service_s",
     "ratings",
+    "visits",
+    "one_trip",
+    "windows_per_visit",
 )
 WINDOW_METRICS: Final = (
     "window",
@@ -248,6 +265,7 @@ def to_js() -> str:
         "windowMarks": WINDOW_MARK_LABELS,
         "closeOutcomes": CLOSE_OUTCOME_LABELS,
         "callReasons": CALL_REASON_LABELS,
+        "steps": STEP_LABELS,
         "metrics": {k: [m.zh, m.en, m.unit] for k, m in METRIC_LABELS.items()},
         "ratingLevels": RATING_LEVEL_LABELS,
         "caseStates": {**CASE_STATE_LABELS, **CASE_URGENCY_LABELS},

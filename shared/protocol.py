@@ -162,6 +162,7 @@ PUBLIC_TICKET_FIELDS = (
     "recalls",
     "case",
 )
+PUBLIC_STEP_FIELDS = ("n", "service", "group", "state", "window", "fee", "total", "paid")
 PUBLIC_HANDOFF_FIELDS = ("from_window", "to_service", "to_window", "at")
 
 
@@ -189,6 +190,40 @@ class Handoff(TypedDict):
     front: NotRequired[bool]
 
 
+# A visit's step states (docs/protocol.md "Visits"): besides the ticket states a step at a
+# window takes (called, serving, parked, no_show) and the ends (done, pending, cancelled,
+# expired): `waiting` in that step's queue now, `next` not yet (a later step, or a parallel
+# one while the ticket is at another window).
+STEP_NEXT = "next"
+MAX_VISIT_SERVICES = 5  # services a citizen may do in one visit (the fee step not counted)
+STEP_FINISHED = frozenset({DONE, PENDING})
+NEXT_STEP = "next_step"  # the reason of the ticket_requeued that moves a visit to its next step
+
+
+class FeeItem(TypedDict):
+    """One service's fee collected at the fee step (一口收费)."""
+
+    service: str
+    amount: float
+
+
+class VisitStep(TypedDict):
+    """One service of a visit (一门受理): the ticket's `steps`."""
+
+    n: int  # 1, 2, ...: the step's index (a case of step n >= 2 is "<ticket id>-<n>")
+    service: str
+    group: int  # steps of one group are parallel (并联); groups are served in order
+    state: str  # STEP_NEXT, WAITING, CALLED, SERVING, PARKED, NO_SHOW, or its end
+    window: int | None  # where it is (or was) served
+    staff: str | None
+    note: str | None  # what the clerk noted at its finish
+    ended_at: str | None
+    fee: bool  # the fee step added by the hub
+    fees: NotRequired[list[FeeItem]]  # the fee step: what it collects
+    total: NotRequired[float]  # the fee step: sum of fees
+    paid: NotRequired[bool | None]  # the fee step: recorded at its finish (None before)
+
+
 class Ticket(TypedDict):
     """A ticket as the hub keeps it and staff see it (displays see `public_ticket`)."""
 
@@ -213,6 +248,13 @@ class Ticket(TypedDict):
     note: str | None
     lang: str  # the citizen's language at the kiosk
     case: NotRequired[str | None]  # the case (办件) its first start opened (hub/cases.py)
+    # A visit of several services (docs/protocol.md "Visits"); absent on a one-service ticket.
+    steps: NotRequired[list[VisitStep]]
+    step: NotRequired[int]  # the current step's n (its service is `service`)
+    bundle: NotRequired[str | None]  # the catalogue bundle it was issued for
+    # where a visit stands in line (shared.calling.queue_key): its issue, kept by next_step
+    line_at: NotRequired[str]
+    line_seq: NotRequired[int]
 
 
 def new_ticket(
@@ -341,6 +383,9 @@ class HallMetrics(TypedDict):
     max_wait_s: float | None
     avg_service_s: float | None
     ratings: Ratings
+    visits: int  # tickets of several services (steps)
+    one_trip: int  # tickets completed in one trip (一次办结): done, every step done
+    windows_per_visit: float | None  # mean distinct windows a received ticket was served at
 
 
 class WindowMetrics(TypedDict):
@@ -488,7 +533,17 @@ def public_ticket(t: Mapping[str, Any]) -> dict[str, Any]:
     fr = t.get("first_responsible")
     out["first_responsible"] = {"window": fr["window"]} if fr else None
     out["handoffs"] = [{k: h.get(k) for k in PUBLIC_HANDOFF_FIELDS} for h in t.get("handoffs", ())]
+    if "steps" in t:  # a visit: its steps without staff, notes or fees
+        out["steps"] = [{k: s.get(k) for k in PUBLIC_STEP_FIELDS} for s in t["steps"]]
+        out["step"] = t.get("step")
+        out["line_at"], out["line_seq"] = t.get("line_at"), t.get("line_seq")
     return out
+
+
+def step_key(t: Mapping[str, Any]) -> str:
+    """What a window receives: the ticket's id, or "<id>-<n>" for a visit's step n >= 2."""
+    n = t.get("step")
+    return str(t["id"]) if not n or n == 1 else f"{t['id']}-{n}"
 
 
 def public_window(w: Mapping[str, Any]) -> dict[str, Any]:

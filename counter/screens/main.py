@@ -43,7 +43,7 @@ from counter.widgets.figures import Figures
 from counter.widgets.header import WindowHeader
 from counter.widgets.tables import TicketTable
 from shared.alerts import CASE_DUE_SOON, CASE_OVERDUE, case_urgency
-from shared.calling import is_handed_off
+from shared.calling import is_handed_off, served_service
 from shared.i18n import name_of
 from shared.labels import reason_label, state_label
 from shared.protocol import PARKED, W_PAUSED
@@ -194,13 +194,15 @@ class MainScreen(Screen[None]):
                     ticket["id"],
                     (
                         ticket["number"],
-                        clip(name_of(state.service(ticket["service"]), lang), QUEUE_SERVICE_W),
+                        # a visit waiting in several queues: the step this window would serve
+                        clip(name_of(state.service(served), lang), QUEUE_SERVICE_W),
                         fmt_duration(seconds_between(ticket.get("queued_at"), now)),
                         self._marks(ticket),
                         reason_label(reason, lang),
                     ),
                 )
                 for ticket, reason in queue
+                for served in [served_service(ticket, state.window().get("services") or ())]
             ],
         )
         heads = [t(k, lang) for k in ("col_number", "col_time", "col_service")]
@@ -263,18 +265,27 @@ class MainScreen(Screen[None]):
     def action_start(self) -> None:
         self._request("start", {}, t("l_start", self.lang, number=self._number()))
 
+    def _fee_step(self) -> bool:
+        """Whether this window's current ticket is at a visit's fee step (一口收费)."""
+        current = self.state.current() or {}
+        steps = current.get("steps") or ()
+        return any(s.get("n") == current.get("step") and s.get("fee") for s in steps)
+
     def action_finish_done(self) -> None:
-        self._request(
-            "finish", {"outcome": "done"}, t("l_finish_done", self.lang, number=self._number())
-        )
+        # at a visit's fee step, done records the fee paid
+        args: dict[str, Any] = {"outcome": "done", **({"paid": True} if self._fee_step() else {})}
+        self._request("finish", args, t("l_finish_done", self.lang, number=self._number()))
 
     def action_finish_pending(self) -> None:
         number = self._number()
+        fee = self._fee_step()
 
         def chosen(note: str | None) -> None:
             if note is None:
                 return
-            args = {"outcome": "pending", **({"note": note} if note else {})}
+            args: dict[str, Any] = {"outcome": "pending", **({"note": note} if note else {})}
+            if fee:
+                args["paid"] = False  # at a visit's fee step, pending records it unpaid
             self._request("finish", args, t("l_finish_pending", self.lang, number=number))
 
         dialog = ReasonDialog(

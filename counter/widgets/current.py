@@ -9,15 +9,55 @@ from rich.text import Text
 from textual.reactive import var
 from textual.widgets import Static
 
-from counter.model import CounterState, fmt_clock, fmt_duration, seconds_between
+from counter.model import CounterState, clip, fmt_clock, fmt_duration, seconds_between
 from counter.strings import t
 from shared.i18n import name_of
 from shared.labels import reason_label, state_label
-from shared.protocol import CALLED, W_PAUSED
+from shared.protocol import CALLED, STEP_FINISHED, STEP_NEXT, W_PAUSED
 
 
 def _window_name(state: CounterState, number: Any, lang: str) -> str:
     return name_of(state.window(number), lang) if isinstance(number, int) else "—"
+
+
+def step_lines(state: CounterState, ticket: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """A visit's steps, one (line, style) each: the fee items first at the fee step, then each
+    step (its name cut short) with its window and note, the one at this window marked."""
+    steps = [s for s in ticket.get("steps") or () if isinstance(s, dict)]
+    groups = [s.get("group") for s in steps]
+    out: list[tuple[str, str]] = []
+    for s in steps:
+        if s.get("fee") and s.get("n") == ticket.get("step"):
+            sep = "；" if lang == "zh" else "; "
+            items = sep.join(
+                f"{clip(name_of(state.service(f.get('service')), lang), 16)} ¥{f.get('amount', 0):g}"
+                for f in s.get("fees") or ()
+            )
+            total = f"{s.get('total') or 0:g}"
+            out.append((t("fee_items", lang, items=items, total=total), "bold yellow"))
+            out.append((t("fee_hint", lang), "yellow"))
+    colon = "：" if lang == "zh" else ": "
+    for s in steps:
+        here = s.get("n") == ticket.get("step")
+        mark = "▶" if here else ("✓" if s.get("state") in STEP_FINISHED else "·")
+        name = clip(name_of(state.service(s.get("service")), lang), 18)
+        parts = [f"{mark} {s.get('n')}. {name}"]
+        if groups.count(s.get("group")) > 1:
+            parts.append(t("step_parallel", lang))
+        label = state_label(s.get("state"), lang) if s.get("state") != STEP_NEXT else ""
+        if label:
+            parts.append(label)
+        if here:
+            parts.append(t("step_here", lang))
+        elif s.get("window") is not None:
+            parts.append(_window_name(state, s.get("window"), lang))
+        if s.get("fee") and s.get("paid") is not None:
+            parts.append(t("paid" if s["paid"] else "unpaid", lang))
+        line = " · ".join(parts)
+        if s.get("note"):
+            line += f"  {t('note', lang)}{colon}{s['note']}"
+        out.append((line, "bold" if here else ("dim" if mark == "·" else "")))
+    return out
 
 
 def handoff_lines(state: CounterState, ticket: dict[str, Any], lang: str) -> list[str]:
@@ -90,6 +130,11 @@ class CurrentTicket(Static):
             out.append(
                 f"{first.get('staff') or '—'} · {_window_name(state, first.get('window'), lang)}"
             )
+        steps = step_lines(state, ticket, lang)
+        if steps:
+            out.append(f"\n{t('steps', lang)}:")
+            for line, style in steps:
+                out.append(f"\n  {line}", style=style)
         lines = handoff_lines(state, ticket, lang)
         if lines:
             out.append(f"\n{t('handoffs', lang)}:")

@@ -32,6 +32,7 @@
   const HALL_FIELDS = metricColumns([
     "issued", "waiting", "received", "completed", "pending", "no_show", "cancelled", "completion_rate",
     "first_responsibility_closure_rate", "avg_wait_s", "max_wait_s", "avg_service_s", "ratings.count", "ratings.avg",
+    "visits", "one_trip", "windows_per_visit",
   ]);
   const LEVELS = L.ratingLevels;
 
@@ -93,7 +94,7 @@
     if (v === null || v === undefined) return "—";
     if (unit === "rate") return H.rateText(v);
     if (unit === "s") return H.durText(v);
-    if (unit === "level") return Number(v).toFixed(2);
+    if (unit === "level" || unit === "mean") return Number(v).toFixed(2);
     return String(v);
   }
 

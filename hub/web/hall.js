@@ -135,11 +135,14 @@
   }
 
   /** Queue order of two waiting tickets (shared/calling.py queue_key): when each started
-   * waiting, then the seq of the hub event that queued it. Never the number (F1000 after F999). */
+   * waiting, then the seq of the hub event that queued it. Never the number (F1000 after F999).
+   * A visit stands in line by `line_at`/`line_seq` (its issue, kept when it moves on a step). */
   function compareQueue(a, b) {
-    const qa = String(a.queued_at || ""), qb = String(b.queued_at || "");
+    const at = (t) => String(("line_at" in t ? t.line_at : t.queued_at) || "");
+    const seq = (t) => ("line_seq" in t ? t.line_seq : t.queued_seq) || 0;
+    const qa = at(a), qb = at(b);
     if (qa !== qb) return qa < qb ? -1 : 1;
-    return (a.queued_seq || 0) - (b.queued_seq || 0);
+    return seq(a) - seq(b);
   }
 
   /** Name of a catalogue object in a language (Chinese name as fallback). */

@@ -35,6 +35,13 @@ window.HallLabels = Object.freeze({
     "fifo": ["顺序", "in turn"],
     "chosen": ["选叫", "chosen"],
   },
+  steps: {
+    "next": ["待办", "Next"],
+    "fee": ["缴费", "Fee payment"],
+    "next_step": ["下一环节", "next step"],
+    "paid": ["已缴费", "Paid"],
+    "unpaid": ["未缴费", "Unpaid"],
+  },
   metrics: {
     "day": ["日期", "Day", "date"],
     "window": ["窗口", "Window", "window"],
@@ -57,6 +64,9 @@ window.HallLabels = Object.freeze({
     "ratings": ["评价", "Ratings", "ratings"],
     "ratings.count": ["评价数", "Number of ratings", "count"],
     "ratings.avg": ["平均评价", "Avg rating", "level"],
+    "visits": ["多事项", "Visits", "count"],
+    "one_trip": ["一次办结", "Done in one trip", "count"],
+    "windows_per_visit": ["人均窗口数", "Windows per visit", "mean"],
   },
   ratingLevels: {
     "5": ["非常满意", "Very satisfied"],

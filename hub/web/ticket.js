@@ -86,10 +86,20 @@
     case_completed: [(d) => L.caseStates.completed[0] + "（" + d + "）", (d) => L.caseStates.completed[1] + " (" + d + ")"],
     case_returned: [(d) => L.caseStates.returned[0] + "（" + d + "）", (d) => L.caseStates.returned[1] + " (" + d + ")"],
     case_reason: [(r) => "退件原因：" + r, (r) => "Reason: " + r],
+    steps_title: ["本次办理环节", "Steps of this visit"],
+    steps_hint: ["同一个号码，办完一项自动转到下一窗口排队，无需重新取号。", "One ticket: after each step you join the next window's line by yourself; no new ticket."],
+    step_where_done: [(w) => w + " 号窗口", (w) => "Window " + w],
+    step_where_at: [(w) => "请到 " + w + " 号窗口", (w) => "Go to window " + w],
+    step_where_wait: [(ws) => ws ? "等候叫号：" + ws + " 号窗口" : "等候叫号", (ws) => ws ? "Waiting to be called: window " + ws : "Waiting to be called"],
+    step_where_next: [(ws) => ws ? ws + " 号窗口" : "", (ws) => ws ? "Window " + ws : ""],
+    step_parallel: ["（并联，可同时排队）", " (in parallel: in both lines at once)"],
+    step_fee_total: [(total) => "统一缴费 ¥" + total, (total) => "Fee payment ¥" + total],
   };
   // Ticket states (st_<state>) and rating levels (level<n>) in the shared words.
   for (const [state, pair] of Object.entries(L.ticketStates)) T["st_" + state] = pair;
   for (const [level, pair] of Object.entries(L.ratingLevels)) T["level" + level] = pair;
+  // A visit's step words (next, paid, unpaid) in the shared words too.
+  for (const [key, pair] of Object.entries(L.steps)) T["step_" + key] = pair;
 
   const S = {
     lang: loadLang(),
@@ -331,8 +341,12 @@
     H.setText($("state-text"), tr("st_" + state));
     $("state-text").dataset.state = state;
 
+    renderSteps(t);
+
     // waiting: ahead and estimate
-    const handoff = state === "waiting" && t.handoffs && t.handoffs.length ? t.handoffs[t.handoffs.length - 1] : null;
+    let handoff = state === "waiting" && t.handoffs && t.handoffs.length ? t.handoffs[t.handoffs.length - 1] : null;
+    // a visit that moved on to its next step is no longer waiting because of its handoff
+    if (handoff && Array.isArray(t.steps) && handoff.at !== t.queued_at) handoff = null;
     const waiting = state === "waiting";
     H.show($("waiting-panel"), waiting);
     if (waiting) {
@@ -429,6 +443,34 @@
       return li;
     });
     $("complaints-list").replaceChildren(...items);
+  }
+
+  /** A visit's steps (done, now, next) and where each is (or was) served. */
+  function renderSteps(t) {
+    const steps = Array.isArray(t.steps) ? t.steps : [];
+    H.show($("steps-panel"), steps.length > 0);
+    if (!steps.length) return;
+    const sep = S.lang === "en" ? ", " : "、";
+    const groups = steps.map((s) => s.group);
+    $("steps").replaceChildren(...steps.map((s) => {
+      const st = s.state;
+      const phase = st === "done" || st === "pending" ? "done" : st === "next" ? "next" : ["cancelled", "expired"].includes(st) ? "ended" : "now";
+      let name = serviceName(s.service);
+      if (s.fee) name += " · " + tr("step_fee_total", s.total || 0);
+      if (groups.filter((g) => g === s.group).length > 1) name += tr("step_parallel");
+      let label = phase === "next" ? tr("step_next") : tr("st_" + st);
+      if (s.fee && s.paid !== null && s.paid !== undefined) label += " · " + tr(s.paid ? "step_paid" : "step_unpaid");
+      let where = "";
+      if (phase === "done") where = s.window ? tr("step_where_done", s.window) : "";
+      else if (phase === "now" && s.window && st !== "waiting") where = tr("step_where_at", s.window);
+      else if (phase === "now") where = tr("step_where_wait", windowsFor(s.service).join(sep));
+      else if (phase === "next") where = tr("step_where_next", windowsFor(s.service).join(sep));
+      const mark = phase === "done" ? "✓" : phase === "now" ? "▶" : "·";
+      return H.el("li", { dataset: { step: String(s.n), phase: phase, state: st, window: s.window === null || s.window === undefined ? "" : String(s.window) } },
+        H.el("span", { class: "step-mark", text: mark }),
+        H.el("span", { class: "step-name", text: s.n + ". " + name + " — " + label }),
+        H.el("span", { class: "step-where", text: where }));
+    }));
   }
 
   function renderGuide(svc) {

@@ -36,6 +36,7 @@ class KioskView:
     online: bool = False  # connected to the hub and welcomed
     fatal: str = ""  # error code that stopped the hub client for good
     care: bool = False  # 关怀模式 / 长辈版: big text, plain words, read aloud
+    visit: tuple[str, ...] = ()  # services chosen so far for one visit (再办一项), in order
 
     @property
     def can_issue(self) -> bool:
@@ -127,7 +128,7 @@ class KioskScreen(Screen[None]):
         if view is not None:
             self.view = view
         headers = self.query(KioskHeader)
-        if not self.is_mounted or not headers:
+        if not self.is_mounted or not headers or not self.query(StatusBanner):
             return  # not composed yet (on_mount syncs) or being torn down at exit
         lang = self.lang
         header = headers.first()

@@ -1,4 +1,5 @@
-"""办事指南: required materials, fee, time limit and windows, with "take a ticket" and "back"."""
+"""办事指南: required materials, fee, time limit and windows, with "take a ticket", "add another
+service" (再办一项: several services on one ticket) and "back"."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from kiosk.strings import t
 from kiosk.widgets.text import PlainText
 from kiosk.widgets.tile import Tile
 from shared.i18n import name_of
+from shared.protocol import MAX_VISIT_SERVICES
 
 
 def guide_text(guide: dict[str, Any], field: str, lang: str) -> Any:
@@ -46,6 +48,13 @@ class GuideScreen(KioskScreen):
             super().__init__()
             self.service = service
 
+    class AddRequested(Message):
+        """Keep the service for this visit and choose another one (再办一项)."""
+
+        def __init__(self, service: str) -> None:
+            super().__init__()
+            self.service = service
+
     def __init__(self, view: KioskView, service: str) -> None:
         super().__init__(view)
         self.service = service
@@ -58,6 +67,7 @@ class GuideScreen(KioskScreen):
                 yield PlainText(classes="guide-text care-big", id=f"text-{part}")
         with Horizontal(id="actions"):
             yield Tile("take", 1, id="take-ticket", classes="primary action")
+            yield Tile("add", 2, id="add-another", classes="action")
             yield Button(t("back", self.lang), id="nav-back", action="screen.back")
 
     def sync_body(self) -> None:
@@ -87,14 +97,22 @@ class GuideScreen(KioskScreen):
             self.put(f"#label-{part}", t(labels.get(part, part), lang))
             self.put(f"#text-{part}", str(text))
         take = self.query_one("#take-ticket", Tile)
+        visit = [c for c in self.view.visit if c != self.service] + [self.service]
+        title = t("take_ticket", lang) if len(visit) == 1 else t("take_visit", lang, n=len(visit))
         closed = closed_line(state.issuing(self.service), self.view.now(), lang)
         if closed is not None:
-            take.show(t("take_ticket", lang), closed)
+            take.show(title, closed)
         elif self.view.can_issue:
-            take.show(t("take_ticket", lang))
+            take.show(title)
         else:
-            take.show(t("take_ticket", lang), t("paused_short", lang))
+            take.show(title, t("paused_short", lang))
         take.available = self.view.can_issue and closed is None
+        add = self.query_one("#add-another", Tile)
+        full = len(visit) >= MAX_VISIT_SERVICES
+        sub = "add_full" if full else "add_another_sub"
+        add.show(t("add_another", lang), t(sub, lang, n=len(visit), max=MAX_VISIT_SERVICES))
+        add.available = self.view.can_issue and not full and closed is None
+        add.display = not self.view.care  # care mode (关怀模式) keeps to one plain choice
 
     def care_script(self) -> str:
         return care.guide(self.view.state, self.service, self.lang)
@@ -102,3 +120,7 @@ class GuideScreen(KioskScreen):
     @on(Tile.Chosen, "#take-ticket")
     def take_chosen(self) -> None:
         self.post_message(self.TicketRequested(self.service))
+
+    @on(Tile.Chosen, "#add-another")
+    def add_chosen(self) -> None:
+        self.post_message(self.AddRequested(self.service))

@@ -1,4 +1,5 @@
-"""Home: the hall's departments as big tiles with their live waiting counts."""
+"""Home: the hall's departments as big tiles with their live waiting counts, then the bundles
+(一件事一次办: several services, one ticket)."""
 
 from __future__ import annotations
 
@@ -24,15 +25,33 @@ class HomeScreen(KioskScreen):
             super().__init__()
             self.department = department
 
+    class BundleRequested(Message):
+        """Show a bundle's steps."""
+
+        def __init__(self, bundle: str) -> None:
+            super().__init__()
+            self.bundle = bundle
+
     def __init__(self, view: KioskView) -> None:
         super().__init__(view)
         self._rebuilding = False
 
     def _tiles(self) -> list[Tile]:
-        return [
+        state = self.view.state
+        departments = state.offered_departments
+        tiles = [
             Tile(d["code"], i if i <= 9 else None, id=f"dept-{d['code']}", classes="department")
-            for i, d in enumerate(self.view.state.offered_departments, start=1)
+            for i, d in enumerate(departments, start=1)
         ]
+        # after the departments, so their number keys stay
+        return tiles + [
+            Tile(b["code"], i if i <= 9 else None, id=f"bundle-{b['code']}", classes="bundle")
+            for i, b in enumerate(state.bundles, start=len(departments) + 1)
+        ]
+
+    def _keys(self) -> list[str]:
+        state = self.view.state
+        return [d["code"] for d in state.offered_departments] + [b["code"] for b in state.bundles]
 
     def compose_body(self) -> ComposeResult:
         yield PlainText(id="prompt", classes="care-big")
@@ -43,7 +62,7 @@ class HomeScreen(KioskScreen):
     def sync_body(self) -> None:
         lang = self.lang
         state = self.view.state
-        codes = [d["code"] for d in state.offered_departments]
+        codes = self._keys()
         shown = [tile.key for tile in self.query(Tile)]
         if codes != shown:
             # A fresh welcome changed the catalogue: rebuild the grid (once).
@@ -51,9 +70,20 @@ class HomeScreen(KioskScreen):
                 self._rebuilding = True
                 self.call_later(self.rebuild_grid)
             return
-        self.put("#prompt", t("care_home" if self.view.care else "welcome", lang))
+        prompt = t("care_home" if self.view.care else "welcome", lang)
+        if self.view.visit:  # 再办一项: the services chosen so far
+            sep = "、" if lang == "zh" else ", "
+            names = sep.join(
+                name_of(state.service(c) or {"name": c}, lang) for c in self.view.visit
+            )
+            prompt = t("chosen_so_far", lang, names=names)
+        self.put("#prompt", prompt)
         self.put("#empty", "" if codes else t("no_departments", lang))
-        for tile in self.query(Tile):
+        for tile in self.query(".bundle").results(Tile):
+            bundle = state.bundle(tile.key) or {}
+            n = sum(len(step) for step in bundle.get("steps") or ())
+            tile.show(name_of(bundle, lang), t("bundle_tile", lang, n=n))
+        for tile in self.query(".department").results(Tile):
             dept = state.department(tile.key) or {}
             # The name and the waiting count; the services are one tap away.
             tile.show(name_of(dept, lang), t("waiting_n", lang, n=state.waiting_in(tile.key)))
@@ -82,3 +112,7 @@ class HomeScreen(KioskScreen):
     @on(Tile.Chosen, ".department")
     def department_chosen(self, event: Tile.Chosen) -> None:
         self.post_message(self.DepartmentRequested(event.key))
+
+    @on(Tile.Chosen, ".bundle")
+    def bundle_chosen(self, event: Tile.Chosen) -> None:
+        self.post_message(self.BundleRequested(event.key))

@@ -29,17 +29,36 @@ class PriorityScreen(KioskScreen):
     error_message = ""  # and the hub's words for it
 
     class IssueRequested(Message):
-        """Issue a ticket for `service` (`priority`: 绿色通道) for this screen."""
+        """Issue a ticket for `service` (`priority`: 绿色通道) for this screen; for a visit of
+        several services, `services` (in order) or a `bundle`."""
 
-        def __init__(self, screen: PriorityScreen, service: str, priority: bool) -> None:
+        def __init__(
+            self,
+            screen: PriorityScreen,
+            service: str,
+            priority: bool,
+            services: tuple[str, ...] = (),
+            bundle: str | None = None,
+        ) -> None:
             super().__init__()
             self.screen = screen
             self.service = service
             self.priority = priority
+            self.services = services
+            self.bundle = bundle
 
-    def __init__(self, view: KioskView, service: str) -> None:
+    def __init__(
+        self,
+        view: KioskView,
+        service: str,
+        *,
+        services: tuple[str, ...] = (),
+        bundle: str | None = None,
+    ) -> None:
         super().__init__(view)
-        self.service = service
+        self.service = service  # the first service (of a visit)
+        self.services = services  # a visit of several services chosen one by one
+        self.bundle = bundle
 
     def compose_body(self) -> ComposeResult:
         yield PlainText(id="prompt", classes="care-big")
@@ -55,14 +74,24 @@ class PriorityScreen(KioskScreen):
 
     def sync_body(self) -> None:
         lang = self.lang
-        svc = self.view.state.service(self.service)
-        if svc is None:
+        state = self.view.state
+        svc = state.service(self.service)
+        bundle = state.bundle(self.bundle) if self.bundle else None
+        if (svc is None and bundle is None) or (self.bundle and bundle is None):
             self.post_message(self.HomeRequested())  # the catalogue changed under us
             return
+        if bundle is not None:
+            what = name_of(bundle, lang)
+        elif len(self.services) > 1:
+            sep = "、" if lang == "zh" else ", "
+            names = sep.join(name_of(state.service(c) or {"name": c}, lang) for c in self.services)
+            what = t("visit_prompt", lang, n=len(self.services), names=names)
+        else:
+            what = name_of(svc or {}, lang)
         if self.view.care:
             self.put("#prompt", t("care_how", lang))
         else:
-            self.put("#prompt", f"{name_of(svc, lang)}  ·  {t('how_queue', lang)}")
+            self.put("#prompt", f"{what}  ·  {t('how_queue', lang)}")
         self._order(self.view.care)
         normal = self.query_one("#choose-normal", Tile)
         green = self.query_one("#choose-priority", Tile)
@@ -129,7 +158,11 @@ class PriorityScreen(KioskScreen):
         self.set_reactive(PriorityScreen.error, "")
         self.set_reactive(PriorityScreen.issuing, True)
         self.set_timer(self.SLOW_S, self._slow_answer)
-        self.post_message(self.IssueRequested(self, self.service, event.key == "priority"))
+        self.post_message(
+            self.IssueRequested(
+                self, self.service, event.key == "priority", self.services, self.bundle
+            )
+        )
 
     def _slow_answer(self) -> None:
         if self.issuing:

@@ -94,9 +94,11 @@ class TicketScreen(KioskScreen):
         if tk.priority:
             your = f"{your}  ·  {t('priority_ticket', lang)}"
         self.put("#your-number", your)
-        self.put(
-            "#ticket-service", f"{name_of(tk.department, lang)}  ·  {name_of(tk.service, lang)}"
-        )
+        service = f"{name_of(tk.department, lang)}  ·  {name_of(tk.service, lang)}"
+        steps = tk.step_lines(self.view.state, lang)
+        if steps:  # a visit: every step, the number goes from window to window
+            service = "\n".join([t("ticket_steps", lang), *steps])
+        self.put("#ticket-service", service)
         self.put("#ticket-ahead", t("ahead", lang, n=tk.ahead))
         eta = t("no_window", lang) if tk.eta_min is None else t("eta_ticket", lang, m=tk.eta_min)
         self.put("#ticket-eta", eta)

@@ -33,6 +33,9 @@ DESIGN_TABLE = {
     ("serving", "park"): "parked",
     ("parked", "unpark"): "serving",
     ("no_show", "requeue"): "waiting",
+    # a visit's step finished with steps left: on to the next step (docs/DESIGN.md "Visits")
+    ("done", "next_step"): "waiting",
+    ("pending", "next_step"): "waiting",
     # a supervisor's close_window with the ticket at the window (its ticket_outcome)
     ("called", "close_requeue"): "waiting",
     ("serving", "close_requeue"): "waiting",
@@ -143,8 +146,12 @@ NOT_EXPIRING = [s for s in TICKET_STATES if (s, EXPIRE) not in TRANSITIONS]
 CLOSE = frozenset({"close_requeue", "close_done", "close_no_show"})
 
 
+# a visit's next_step is exercised in tests/engine/test_visits.py
+VISIT = frozenset({"next_step"})
+
+
 def test_every_command_of_the_table_is_exercised() -> None:
-    assert {c for _, c in TRANSITIONS} == {*COMMANDS, *CLOSE, EXPIRE}
+    assert {c for _, c in TRANSITIONS} == {*COMMANDS, *CLOSE, *VISIT, EXPIRE}
     assert len(LEGAL) + len(ILLEGAL) == len(TICKET_STATES) * len(COMMANDS)
     assert len(EXPIRING) + len(NOT_EXPIRING) == len(TICKET_STATES)
 

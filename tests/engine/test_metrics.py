@@ -223,6 +223,9 @@ EXPECTED_HALL: dict[str, Any] = {
     "max_wait_s": 1440.0,
     "avg_service_s": 2920 / 9,
     "ratings": {"count": 5, "avg": 18 / 5},
+    "visits": 0,  # no ticket of several services
+    "one_trip": 5,  # the done ones: T1, T3, T4, T5, T7
+    "windows_per_visit": 8 / 6,  # T1 and T5 at two windows, T2, T3, T4, T7 at one
 }
 
 

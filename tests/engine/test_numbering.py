@@ -230,6 +230,9 @@ def test_the_new_day_starts_with_fresh_metrics() -> None:
         "max_wait_s": None,
         "avg_service_s": None,
         "ratings": {"count": 0, "avg": None},
+        "visits": 0,
+        "one_trip": 0,
+        "windows_per_visit": None,
     }
     # open sessions count from local midnight on the new day
     duty = {w["window"]: (w["on_duty_s"], w["paused_s"]) for w in m["windows"]}

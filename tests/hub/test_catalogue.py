@@ -66,7 +66,8 @@ def test_demo_has_exactly_the_32_approval_items(demo: Hall) -> None:
 
 def test_demo_non_approval_services_are_enquiries_and_desks(demo: Hall) -> None:
     others = [s for s in demo.services if not s.approval]
-    assert {s.code for s in others if not s.code.endswith("-00")} == {"ZW-90"}
+    # the complaint desk and the fee window's service (一口收费)
+    assert {s.code for s in others if not s.code.endswith("-00")} == {"ZW-80", "ZW-90"}
     with_items = {s.department for s in demo.approval_items()}
     for s in others:
         assert s.department not in with_items  # only departments with no listed item
@@ -358,10 +359,143 @@ def test_entry_must_be_a_table() -> None:
 def test_key_in_the_wrong_table_is_an_unknown_field() -> None:
     text = edit('name_en = "Test hall"', 'name_en = "Test hall"\nmax_wait_minutes = 30')
     assert error(text) == (
-        "hall.toml: [hall]: unknown field 'max_wait_minutes' (known fields: id, name, name_en, timezone, cutoff_minutes, hours)"
+        "hall.toml: [hall]: unknown field 'max_wait_minutes' (known fields: id, name, name_en, timezone, cutoff_minutes, hours, fee_service)"
     )
 
 
 def test_staff_is_optional() -> None:
     text = MINIMAL[: MINIMAL.index("[[staff]]")]
     assert parse_catalogue(text, "hall.toml").staff == ()
+
+
+# --- bundles and fees (一门受理, 一口收费) ------------------------------------------------
+
+BUNDLE_HALL = """
+[hall]
+id = "b"
+name = "测试大厅"
+name_en = "Test hall"
+fee_service = "SF-01"
+
+[[departments]]
+code = "MZ"
+name = "民政局"
+name_en = "Civil Affairs"
+prefix = "A"
+
+[[services]]
+code = "MZ-01"
+department = "MZ"
+name = "一"
+name_en = "One"
+minutes = 5
+fee_amount = 20
+
+[[services]]
+code = "MZ-02"
+department = "MZ"
+name = "二"
+name_en = "Two"
+minutes = 5
+
+[[services]]
+code = "SF-01"
+department = "MZ"
+name = "收费"
+name_en = "Fees"
+minutes = 2
+
+[[windows]]
+number = 1
+services = ["MZ-01", "MZ-02", "SF-01"]
+"""
+
+
+def test_a_bundle_step_of_one_code_in_a_list_is_that_service() -> None:
+    text = (
+        BUNDLE_HALL
+        + '\n[[bundles]]\ncode = "B1"\nname = "套餐"\nname_en = "B"\nsteps = [["MZ-01"], "MZ-02"]\n'
+    )
+    b = parse_catalogue(text, "hall.toml").bundle("B1")
+    assert b is not None and b.steps == (("MZ-01",), ("MZ-02",))  # the wire form reads back
+
+
+def test_bundles_and_fees_load() -> None:
+    text = (
+        BUNDLE_HALL
+        + """
+[[bundles]]
+code = "B1"
+name = "套餐"
+name_en = "Bundle"
+steps = ["MZ-01", ["MZ-02", "MZ-03"]]
+"""
+    )
+    text = text.replace(
+        "[[windows]]",
+        '[[services]]\ncode = "MZ-03"\ndepartment = "MZ"\n'
+        'name = "三"\nname_en = "Three"\nminutes = 5\n\n[[windows]]',
+    )
+    hall = parse_catalogue(text, "hall.toml")
+    assert hall.fee_service == "SF-01"
+    b = hall.bundle("B1")
+    assert b is not None and b.steps == (("MZ-01",), ("MZ-02", "MZ-03"))
+    assert b.services() == ("MZ-01", "MZ-02", "MZ-03")
+    svc = hall.service("MZ-01")
+    assert svc is not None and svc.fee_amount == 20.0
+    wire = hall.to_wire()
+    assert wire["bundles"] == [
+        {
+            "code": "B1",
+            "name": "套餐",
+            "name_en": "Bundle",
+            "steps": [["MZ-01"], ["MZ-02", "MZ-03"]],
+        }
+    ]
+    assert wire["fee_service"] == "SF-01"
+    assert wire["services"][0]["fee_amount"] == 20.0
+    assert "fee_amount" not in wire["services"][1]
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        ('["MZ-01", "MZ-01"]', "field 'steps' names a service twice"),
+        ('["XX-01"]', "field 'steps' names unknown service 'XX-01'"),
+        ('["SF-01"]', "field 'steps': 'SF-01' is the fee service (added by itself)"),
+        ("[[]]", "field 'steps': entry 1 must be a service code or a non-empty list of codes"),
+        ("[]", "field 'steps' must be a non-empty array"),
+    ],
+)
+def test_bad_bundles(steps: str, message: str) -> None:
+    text = BUNDLE_HALL + f'\n[[bundles]]\ncode = "B1"\nname = "套餐"\nsteps = {steps}\n'
+    assert message in error(text)
+
+
+def test_bundle_of_more_than_five_services() -> None:
+    extra = "".join(
+        f'[[services]]\ncode = "X-0{i}"\ndepartment = "MZ"\nname = "x"\nname_en = "x"\nminutes = 1\n\n'
+        for i in range(1, 6)
+    )
+    text = BUNDLE_HALL.replace("[[windows]]", extra + "[[windows]]")
+    text += '\n[[bundles]]\ncode = "B1"\nname = "套餐"\nsteps = ["MZ-01", "X-01", "X-02", "X-03", "X-04", "X-05"]\n'
+    assert "holds 6 services: at most 5 in one visit" in error(text)
+
+
+def test_fee_service_must_exist_and_be_served() -> None:
+    assert "field 'fee_service' names unknown service 'SF-09'" in error(
+        BUNDLE_HALL.replace('fee_service = "SF-01"', 'fee_service = "SF-09"')
+    )
+    unserved = BUNDLE_HALL.replace('"MZ-02", "SF-01"]', '"MZ-02"]')
+    assert "field 'fee_service': no window serves 'SF-01'" in error(unserved)
+    assert "field 'fee_amount' must be a number >= 0 (yuan)" in error(
+        BUNDLE_HALL.replace("fee_amount = 20", "fee_amount = -1")
+    )
+
+
+def test_demo_bundles(demo: Hall) -> None:
+    assert demo.fee_service == "ZW-80"
+    parallel = [b for b in demo.bundles if any(len(step) >= 2 for step in b.steps)]
+    assert parallel
+    services = [demo.service(code) for b in demo.bundles for code in b.services()]
+    assert any(s is not None and s.fee_amount for s in services)  # so a fee step appears

@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 from kiosk_helpers import SIZE
-from support.scenes import KIOSK_NOW, kiosk_issue_reply, kiosk_welcome
+from support.scenes import KIOSK_NOW, kiosk_issue_reply, kiosk_visit_reply, kiosk_welcome
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from kiosk.app import KioskApp, KioskConfig
+from kiosk.screens import BundleScreen
 from kiosk.state import IssuedTicket
 
 Step = Callable[[Pilot[Any]], Awaitable[None]]
@@ -42,11 +43,23 @@ async def priority(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-def ticket_step(status: str, priority: bool = False) -> Step:
+async def bundle(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, KioskApp)
+    await app.push_screen(BundleScreen(app.view, "KB-01"))
+    await pilot.pause()
+
+
+async def add_another(pilot: Pilot[Any]) -> None:
+    await pilot.press("1", "1", "2", "2", "1")  # MZ-01, 再办一项, then TJ-01's guide
+    await pilot.pause()
+
+
+def ticket_step(status: str, priority: bool = False, visit: bool = False) -> Step:
     async def step(pilot: Pilot[Any]) -> None:
         app = pilot.app
         assert isinstance(app, KioskApp)
-        reply = kiosk_issue_reply()
+        reply = kiosk_visit_reply() if visit else kiosk_issue_reply()
         if priority:
             reply["ticket"]["priority"] = "priority"
         ticket = IssuedTicket.from_reply(reply, app.state)
@@ -84,6 +97,9 @@ SCREENS: dict[str, Step] = {
     "ticket_printer_fault": ticket_step("fault"),
     "offline": offline,
     "staff_pin": staff_pin,
+    "bundle": bundle,
+    "add_another": add_another,
+    "ticket_visit": ticket_step("printed", visit=True),
 }
 
 

@@ -132,12 +132,16 @@ class Day:
         """The `estimates` frame the hub pushes kiosks at `clock`: what a new ticket would be told."""
         return wire(views.estimates_frame(self.engine, at(clock)))
 
-    def issue_reply(self, clock: str, service: str, priority: str = "normal") -> Frame:
+    def issue_reply(
+        self, clock: str, service: str | None, priority: str = "normal", **visit: Any
+    ) -> Frame:
         """The ok reply a kiosk gets to `issue`, with the citizen's token and ticket URL.
 
-        The token and URL are added as `hub.server` adds them to an issue reply.
+        The token and URL are added as `hub.server` adds them to an issue reply. A visit:
+        `service` None and `services=[...]` or `bundle=...`.
         """
-        result = self.kiosk(clock, "issue", service=service, priority=priority)
+        what = visit if service is None else {"service": service}
+        result = self.kiosk(clock, "issue", priority=priority, **what)
         reply = dict(views.ok_reply(self.session("kiosk"), result), re="r1")
         token = auth.ticket_token(SECRET, self.hall.id, result["ticket"]["id"])
         return wire({**reply, "token": token, "url": f"{PUBLIC_URL}/t/{token}"})
@@ -246,6 +250,11 @@ def kiosk_issue_reply() -> Frame:
     return kiosk_day().issue_reply("09:15", "MZ-01")
 
 
+def kiosk_visit_reply() -> Frame:
+    """The reply to the kiosk's `issue` of the bundle KB-01 (两项并联 and a fee step) at 09:15."""
+    return kiosk_day().issue_reply("09:15", None, bundle="KB-01")
+
+
 COUNTER_NOW = at("10:30")
 COUNTER_WINDOW = 13  # 民政局 (MZ-01, MZ-02, MZ-03), its clerk c013
 
@@ -312,3 +321,30 @@ def counter_welcome(current: str | None = None) -> Frame:
     welcome = d.welcome("counter", "10:30", window=COUNTER_WINDOW)
     welcome["state"]["metrics"] = d.metrics("10:30")["metrics"]
     return welcome
+
+
+VISIT_NOW = at("09:40")
+
+
+def visit_day() -> Day:
+    """A visit of the bundle KB-01 (GH-05 and SR-02 in parallel, then the fee step at window 28):
+    issued at 09:00, served at 11 (09:05-09:12, noted) and 5 (09:15-09:25, noted), and now at
+    the fee window 28, serving since 09:31."""
+    d = Day()
+    for window in (11, 5, 28):
+        d.counter(window, "08:55", "open_window")
+    d.kiosk("09:00", "issue", bundle="KB-01")
+    d.counter(11, "09:05", "call_next")
+    d.counter(11, "09:06", "start")
+    d.counter(11, "09:12", "finish", outcome="done", note="牌匾样式已核准")
+    d.counter(5, "09:15", "call_next")
+    d.counter(5, "09:16", "start")
+    d.counter(5, "09:25", "finish", outcome="done", note="占道 3 个月")
+    d.counter(28, "09:30", "call_next")
+    d.counter(28, "09:31", "start")
+    return d
+
+
+def visit_counter_welcome() -> Frame:
+    """What the fee window 28's counter receives at 09:40 of `visit_day`."""
+    return visit_day().welcome("counter", "09:40", window=28)
