@@ -60,7 +60,7 @@ async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, cou
     # counters call the others: ahead falls live; at 3 or fewer the page says so
     c5 = await counter(5)
     await page.wait_for_function(
-        "document.querySelector('#eta').textContent.includes('分钟')", timeout=5000
+        "() => document.querySelector('#eta').textContent.includes('分钟')", timeout=15000
     )  # a window opened: the estimate in minutes
     for n in (3, 2, 1, 0):
         await c5.ok("call_next")

@@ -76,7 +76,7 @@ async def test_the_steps_of_a_visit_at_each_moment(hub, open_page, kiosk, counte
     # English
     await page.click("#lang-toggle")
     await page.wait_for_function(
-        "document.querySelector('#steps-title').textContent === 'Steps of this visit'"
+        "() => document.querySelector('#steps-title').textContent === 'Steps of this visit'"
     )
     assert "Paid" in await step_text(page, 3) and "Window 28" in await step_text(page, 3)
     assert rec.errors == []
