@@ -654,7 +654,7 @@ class DistrictServer:
             return _file("district.html")
         if path.startswith("/static/"):
             name = path[len("/static/") :]
-            if name in ("district.js", "district.css"):
+            if name in ("district.js", "district.css", "labels.js"):
                 return _file(name)
             return response(404, NOT_FOUND, "text/plain")
         if path == "/healthz":

@@ -10,13 +10,9 @@
     paused: ["暂停过久", "Paused long"], rating: ["差评", "Bad rating"], printer: ["打印机故障", "Printer"],
     complaint: ["投诉", "Complaint"],
   };
-  const WSTATE = { open: ["开放", "open"], paused: ["暂停", "paused"], closed: ["关闭", "closed"] };
+  const WSTATE = window.HallLabels.windowStates;
   const FIELDS = ["received", "completed", "pending", "no_show", "completion_rate", "avg_wait_s", "avg_service_s"];
-  const FIELD_NAMES = {
-    received: ["受理", "Received"], completed: ["办结", "Completed"], pending: ["承诺件", "Pending"],
-    no_show: ["过号", "No-show"], completion_rate: ["办结率", "Completion"], avg_wait_s: ["平均等候", "Avg wait"],
-    avg_service_s: ["平均办理", "Avg service"],
-  };
+  const FIELD_NAMES = Object.fromEntries(FIELDS.map((f) => [f, window.HallLabels.metrics[f] || [f, f]]));
 
   function el(tag, attrs, ...kids) {
     const e = document.createElement(tag);
