@@ -105,6 +105,7 @@ class DayMetrics:
         self.hall = hall
         self.tz = ZoneInfo(hall.timezone)
         self.day = day
+        self.takes_bookings = any(s.booking is not None for s in hall.services)
         # what the windows are doing, as their events tell it: (state, services)
         self.windows: dict[int, tuple[str, list[str]]] = {
             w.number: (W_CLOSED, list(w.services)) for w in hall.windows
@@ -119,6 +120,8 @@ class DayMetrics:
         self.handoff_open: set[str] = set()  # handed off, next service not started yet
         self.service_time: dict[str, tuple[float, int]] = {}  # service -> (seconds, segments)
         self.desks: dict[str, DeskStats] = {}  # desk clerk -> the day's figures
+        # 预约: bookings checked in and bookings that became no-shows this day
+        self.bookings: dict[str, int] = {"checked_in": 0, "no_show": 0}
 
     # ------------------------------------------------------------------ input
 
@@ -142,6 +145,10 @@ class DayMetrics:
             st.minutes += c["minutes"]
             if c["outcome"] in ("answered", "guided", "referred"):
                 setattr(st, c["outcome"], getattr(st, c["outcome"]) + 1)
+        elif ev["type"] == "booking_checked_in":
+            self.bookings["checked_in"] += 1
+        elif ev["type"] == "booking_no_show":
+            self.bookings["no_show"] += 1
 
     def _ticket_moved(self, ev: TicketEvent, at: datetime) -> None:
         t = ev["ticket"]
@@ -320,6 +327,11 @@ class DayMetrics:
             "avg_service_s": _mean(service_sum, service_n),
             "ratings": {"count": rating_n, "avg": _mean(rating_sum, rating_n)},
         }
+        if self.takes_bookings:  # 预约: only in a hall where some service takes bookings
+            hall["bookings"] = {
+                "checked_in": self.bookings["checked_in"],
+                "no_show": self.bookings["no_show"],
+            }
         out: Metrics = {"day": self.day.isoformat(), "hall": hall, "windows": windows}
         if self.desks:  # only in a hall whose desk logged something today
             out["desks"] = [self.desks[s].to_wire(s) for s in sorted(self.desks)]

@@ -43,6 +43,7 @@ class TicketPrint:
     windows: tuple[str, ...]  # ("5号窗口", "6号窗口")
     url: str  # ticket page URL, the QR payload
     priority: bool = False
+    booked: str = ""  # 预约: the slot of a booked ticket ("10:00-10:30"), else ""
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ def build_layout(t: TicketPrint, columns: int = 48) -> list[Block]:
     add(t.number, align="center", bold=True, scale=2)
     if t.priority:
         add(TITLE_PRIORITY, align="center", bold=True, reverse=True)
+    if t.booked:
+        add(f"预约 {t.booked} / Booked {t.booked}", align="center", bold=True, reverse=True)
     blocks.append(Rule())
     add(f"部门：{t.department}")
     add(f"Department: {t.department_en}")

@@ -47,7 +47,7 @@ CLOSE_FORBIDDEN = 4003
 CLOSE_TOO_SLOW = 4008  # the client left more unread than its send cap: reconnect
 
 COMMANDS: dict[str, tuple[str, ...]] = {
-    "kiosk": ("issue", "printer_status", "ping"),
+    "kiosk": ("issue", "check_in", "printer_status", "ping"),
     "counter": (
         "call_next",
         "call",
@@ -86,6 +86,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "desk": ("consult", "issue", "complain", "metrics", "ping"),
     "citizen": ("cancel", "rate", "complain", "ping"),
     "display": ("ping",),
+    # 预约: anonymous, from the /book and /b/<token> pages
+    "visitor": ("slots", "book", "booking", "cancel_booking", "move_booking", "ping"),
 }
 
 EVENT_TYPES = (
@@ -122,9 +124,15 @@ EVENT_TYPES = (
     "complaint_closed",
     "complaint_rejected",
     "consulted",
+    "booking_made",
+    "booking_cancelled",
+    "booking_moved",
+    "booking_checked_in",
+    "booking_no_show",
 )
 # Cases (办件): staff of the case's department and supervisors only (hub/cases.py)
 CASE_EVENTS = frozenset({"case_opened", "case_changed", "case_completed", "case_returned"})
+BOOKING_EVENT_TYPES = frozenset(t for t in EVENT_TYPES if t.startswith("booking_"))
 # every step of a complaint after `complaint` (hub/complaints.py)
 COMPLAINT_STEPS = frozenset(
     {
@@ -139,10 +147,20 @@ COMPLAINT_EVENTS = frozenset({"complaint", *COMPLAINT_STEPS})
 # a complaint's final states (hub/complaints.py): no longer on the supervisors' open list
 COMPLAINT_FINAL_STATES = frozenset({"closed", "rejected"})
 PRIVATE_EVENTS = frozenset(
-    {"ticket_rated", "complaint", "printer_fault", "consulted", *COMPLAINT_STEPS, *CASE_EVENTS}
+    {
+        "ticket_rated",
+        "complaint",
+        "printer_fault",
+        "consulted",
+        *COMPLAINT_STEPS,
+        *CASE_EVENTS,
+        *BOOKING_EVENT_TYPES,
+    }
 )
 # Event fields for the hub and its store only: never sent to any client.
-PRIVATE_EVENT_FIELDS = frozenset({"_token_hash", "_kiosk", "_window_after", "_catalogue"})
+PRIVATE_EVENT_FIELDS = frozenset(
+    {"_token_hash", "_kiosk", "_window_after", "_catalogue", "_code_hash", "_mobile_hash"}
+)
 
 PUBLIC_TICKET_FIELDS = (
     "id",
@@ -161,6 +179,7 @@ PUBLIC_TICKET_FIELDS = (
     "target_window",
     "recalls",
     "case",
+    "booking",
 )
 PUBLIC_HANDOFF_FIELDS = ("from_window", "to_service", "to_window", "at")
 
@@ -189,6 +208,14 @@ class Handoff(TypedDict):
     front: NotRequired[bool]
 
 
+class BookingRef(TypedDict):
+    """A booked ticket's booking (预约): its id and slot."""
+
+    id: str
+    start: str
+    end: str
+
+
 class Ticket(TypedDict):
     """A ticket as the hub keeps it and staff see it (displays see `public_ticket`)."""
 
@@ -213,6 +240,7 @@ class Ticket(TypedDict):
     note: str | None
     lang: str  # the citizen's language at the kiosk
     case: NotRequired[str | None]  # the case (办件) its first start opened (hub/cases.py)
+    booking: NotRequired[BookingRef | None]  # checked in from a booking (预约), else absent
 
 
 def new_ticket(
@@ -325,6 +353,13 @@ class Ratings(TypedDict):
     avg: float | None
 
 
+class BookingCounts(TypedDict):
+    """预约 of the day: bookings checked in at a kiosk, bookings never checked in (no-shows)."""
+
+    checked_in: int
+    no_show: int
+
+
 class HallMetrics(TypedDict):
     """The hall's same-day figures (docs/protocol.md, Metrics)."""
 
@@ -341,6 +376,7 @@ class HallMetrics(TypedDict):
     max_wait_s: float | None
     avg_service_s: float | None
     ratings: Ratings
+    bookings: NotRequired[BookingCounts]  # 预约 of the day
 
 
 class WindowMetrics(TypedDict):

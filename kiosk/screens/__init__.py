@@ -1,6 +1,7 @@
 """The kiosk's screens, one module per thing the citizen sees."""
 
 from kiosk.screens.base import KioskScreen, KioskView
+from kiosk.screens.checkin import CheckInScreen
 from kiosk.screens.department import DepartmentScreen
 from kiosk.screens.guide import GuideScreen
 from kiosk.screens.home import HomeScreen
@@ -9,6 +10,7 @@ from kiosk.screens.staff import PinScreen
 from kiosk.screens.ticket import TicketScreen
 
 __all__ = [
+    "CheckInScreen",
     "DepartmentScreen",
     "GuideScreen",
     "HomeScreen",
