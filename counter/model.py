@@ -21,6 +21,8 @@ from rich.cells import cell_len
 from shared.calling import calling_order, jumps
 from shared.hallstate import HallState, Obj
 from shared.protocol import (
+    BOOKED,
+    BOOKING_CHECKED_IN,
     CALLED,
     NO_SHOW,
     PARKED,
@@ -105,7 +107,7 @@ class CounterState(HallState):
         ahead = [
             b
             for b in self.bookings.values()
-            if b.get("state") in ("booked", "checked_in")
+            if b.get("state") in (BOOKED, BOOKING_CHECKED_IN)
             and b.get("service") in self.window().get("services", ())
             and (parse_iso(b.get("end")) or now) > now
         ]

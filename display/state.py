@@ -26,6 +26,9 @@ from shared.alerts import (
 from shared.hallstate import HallState
 from shared.i18n import name_of
 from shared.protocol import (
+    BOOKING_CANCELLED,
+    BOOKING_CHECKED_IN,
+    BOOKING_NO_SHOW,
     CALLED,
     COMPLAINT_FINAL_STATES,
     COMPLAINT_STEPS,
@@ -201,7 +204,7 @@ class BoardState(HallState):
         """Today's bookings per slot and service: booked (not cancelled), checked in, no-show."""
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         for b in self.bookings.values():
-            if b.get("state") == "cancelled":
+            if b.get("state") == BOOKING_CANCELLED:
                 continue
             key = (str(b.get("start")), str(b.get("service")))
             row = rows.setdefault(
@@ -216,7 +219,7 @@ class BoardState(HallState):
                 },
             )
             row["booked"] += 1
-            if b.get("state") in ("checked_in", "no_show"):
+            if b.get("state") in (BOOKING_CHECKED_IN, BOOKING_NO_SHOW):
                 row[str(b["state"])] += 1
         return [rows[k] for k in sorted(rows)]
 

@@ -23,6 +23,10 @@ TICKET_STATES = (WAITING, CALLED, SERVING, PARKED, DONE, PENDING, NO_SHOW, CANCE
 # Expired at the end of the day if still open; no_show is final unless requeued the same day.
 OPEN_STATES = frozenset({WAITING, CALLED, SERVING, PARKED})
 
+# Booking states (预约, hub/bookings.py): a booking's `state`
+BOOKED, BOOKING_CHECKED_IN = "booked", "checked_in"
+BOOKING_CANCELLED, BOOKING_NO_SHOW = "cancelled", "no_show"
+
 # Window states
 W_CLOSED, W_OPEN, W_PAUSED = "closed", "open", "paused"
 # Whether a service issues tickets now (the kiosks' `estimates`: `issuing`; absent: open)
