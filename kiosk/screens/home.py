@@ -61,7 +61,7 @@ class HomeScreen(KioskScreen):
         self.put("#prompt", t("care_home" if self.view.care else "welcome", lang))
         self.put("#empty", "" if codes else t("no_departments", lang))
         bookable = any(svc.get("booking") for svc in state.services)
-        self.query_one("#checkin-row").display = bookable
+        self.query_one("#checkin-row").set_class(not bookable, "-none")  # CSS hides it
         self.query_one("#checkin", Tile).show(t("checkin_tile", lang), t("checkin_tile_sub", lang))
         for tile in self.query(".department").results(Tile):
             dept = state.department(tile.key) or {}

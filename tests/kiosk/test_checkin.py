@@ -54,7 +54,7 @@ async def test_check_in_late_and_on_time(hub: Any) -> None:
     app = KioskApp(kiosk_config(hub))
     async with app.run_test(size=SIZE) as pilot:
         await wait_online(pilot, app)
-        assert app.screen.query_one("#checkin-row").display
+        assert not app.screen.query_one("#checkin-row").has_class("-none")
         await pilot.click("#checkin")
         await wait_for(lambda: isinstance(app.screen, CheckInScreen), pilot=pilot)
 
