@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from axe import assert_accessible
 from support import raw
 
 pytestmark = pytest.mark.browser
@@ -30,6 +31,7 @@ async def test_book_see_the_code_and_cancel(hub: Any, open_page: Any) -> None:
     await page.wait_for_selector("#guide-materials li")
     await page.wait_for_selector("#day-list button:not([disabled])", timeout=10000)
     await fits(page)
+    await assert_accessible(page, "book: the service's guide and its days")
     await page.click("#day-list button:not([disabled])")
     first = page.locator("#slot-list button:not([disabled])").first
     await first.wait_for(timeout=10000)
@@ -41,12 +43,14 @@ async def test_book_see_the_code_and_cancel(hub: Any, open_page: Any) -> None:
     await page.fill("#mobile", "12345")
     await page.click("#book-submit")
     assert await page.text_content("#msg") == "请填写正确的 11 位手机号码。"
+    await assert_accessible(page, "book: the form with a refused mobile number")
     await page.fill("#mobile", "138 0013 8000")
     await page.click("#book-submit")
     await page.wait_for_selector("#booking", state="visible", timeout=10000)
     code = (await page.text_content("#code") or "").strip()
     assert len(code) == 8
     assert await page.text_content("#msg") == ""  # the earlier complaint is gone
+    await assert_accessible(page, "book: the confirmation with the code and the QR code")
     assert page.url.startswith(hub.http + "/b/")
     assert await page.text_content("#b-state") == "已预约"
     assert await page.text_content("#b-mobile") == "手机尾号 8000"
