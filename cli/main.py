@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="the district's PostgreSQL: ship this hall's events there (a hub on the district's "
         "own database only reports its presence) / 上报区级中心",
     )
+    p.add_argument(
+        "--visitor-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="预约 pages: visitor hellos and requests allowed per address per minute (default 120)",
+    )
 
     p = sub.add_parser(
         "staff", help="add, list, disable, enable, remove, change or unlock staff / 工作人员"

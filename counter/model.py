@@ -18,9 +18,11 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from shared.calling import calling_order
+from shared.calling import calling_order, jumps
 from shared.hallstate import HallState, Obj
 from shared.protocol import (
+    BOOKED,
+    BOOKING_CHECKED_IN,
     CALLED,
     NO_SHOW,
     PARKED,
@@ -59,6 +61,8 @@ class CounterState(HallState):
     staff_name: str = ""
     metrics: Obj | None = None
     call_reasons: dict[str, str] = field(default_factory=dict)
+    # 预约: today's bookings of this window's services (the welcome's, then booking_* events)
+    bookings: dict[str, Obj] = field(default_factory=dict)
 
     # ------------------------------------------------------------ feeding
 
@@ -71,6 +75,7 @@ class CounterState(HallState):
             self.staff_name = str(me["name"])
         if state.get("metrics"):
             self.metrics = state["metrics"]
+        self.bookings = {b["id"]: b for b in state.get("bookings") or () if isinstance(b, dict)}
         # newest first: keep the newest reason of each ticket
         for call in reversed(state.get("recent_calls") or ()):
             if call.get("reason"):
@@ -86,22 +91,41 @@ class CounterState(HallState):
         if event.get("type") == "ticket_called" and isinstance(ticket, dict):
             if event.get("reason"):
                 self.call_reasons[ticket["id"]] = event["reason"]
-            self._count_priority_call(ticket, event.get("window"))
+            self._count_priority_call(ticket, event.get("window"), event.get("reason"))
+        booking = event.get("booking")
+        if str(event.get("type", "")).startswith("booking_") and isinstance(booking, dict):
+            mine = booking.get("service") in self.window().get("services", ())
+            if mine and booking.get("day") == self.day:
+                self.bookings[booking["id"]] = booking
+            else:
+                self.bookings.pop(booking["id"], None)  # moved to another day
+            changed = True
         return changed
+
+    def next_bookings(self, now: datetime, limit: int = 4) -> list[Obj]:
+        """This window's services' bookings still to come today (booked or checked in), by slot."""
+        ahead = [
+            b
+            for b in self.bookings.values()
+            if b.get("state") in (BOOKED, BOOKING_CHECKED_IN)
+            and b.get("service") in self.window().get("services", ())
+            and (parse_iso(b.get("end")) or now) > now
+        ]
+        return sorted(ahead, key=lambda b: (str(b.get("start")), str(b.get("id"))))[:limit]
 
     def apply_metrics(self, metrics: Obj | None) -> None:
         """Take the figures of a `metrics` reply."""
         if metrics:
             self.metrics = metrics
 
-    def _count_priority_call(self, ticket: Ticket, window_no: Any) -> None:
+    def _count_priority_call(self, ticket: Ticket, window_no: Any, reason: Any = None) -> None:
         # The hub keeps Window.priority_streak; events carry no Window, so follow it
         # here between welcomes (the next welcome corrects any drift).
         w = self.windows.get(window_no) if isinstance(window_no, int) else None
         if w is None:
             return
         streak = int(w.get("priority_streak") or 0)
-        w["priority_streak"] = streak + 1 if ticket.get("priority") == "priority" else 0
+        w["priority_streak"] = streak + 1 if jumps(ticket, reason) else 0
 
     def _is_today(self, ticket: Ticket) -> bool:
         return str(ticket.get("id", "")).startswith(self.day.replace("-", ""))

@@ -26,6 +26,9 @@ from shared.alerts import (
 from shared.hallstate import HallState
 from shared.i18n import name_of
 from shared.protocol import (
+    BOOKING_CANCELLED,
+    BOOKING_CHECKED_IN,
+    BOOKING_NO_SHOW,
     CALLED,
     COMPLAINT_FINAL_STATES,
     COMPLAINT_STEPS,
@@ -93,6 +96,7 @@ class BoardState(HallState):
     open_complaints: dict[str, dict[str, Any]] = field(default_factory=dict)
     ratings: list[dict[str, Any]] = field(default_factory=list)
     printer_faults: list[dict[str, Any]] = field(default_factory=list)
+    bookings: dict[str, dict[str, Any]] = field(default_factory=dict)  # 预约 of today, by id
     new_keys: set[str] = field(default_factory=set)  # alert keys that arrived live
 
     # ------------------------------------------------------------------ input
@@ -126,6 +130,7 @@ class BoardState(HallState):
         }
         self.ratings = [r for r in state.get("ratings") or [] if isinstance(r, dict)]
         self.printer_faults = [p for p in state.get("printer_faults") or [] if isinstance(p, dict)]
+        self.bookings = {b["id"]: b for b in state.get("bookings") or [] if isinstance(b, dict)}
         self.new_keys = set()
 
     def apply(self, frame: dict[str, Any], now: datetime | None = None) -> Change:
@@ -180,13 +185,43 @@ class BoardState(HallState):
             p = {k: frame.get(k) for k in ("kiosk", "kind", "message", "at")}
             self.printer_faults.append(p)
             self.new_keys.add(self._printer_key(p))
+        elif kind.startswith("booking_") and isinstance(frame.get("booking"), dict):
+            b = frame["booking"]
+            if b.get("day") == self.day:
+                self.bookings[b["id"]] = b
+            else:
+                self.bookings.pop(b.get("id"), None)  # moved to another day
         elif kind == "day_rolled":
+            self.bookings = {k: b for k, b in self.bookings.items() if b.get("day") == self.day}
             self.recent.clear()
             self.complaints.clear()
             self.ratings.clear()
             self.printer_faults.clear()
             self.new_keys.clear()
         return change
+
+    def booking_slots(self) -> list[dict[str, Any]]:
+        """Today's bookings per slot and service: booked (not cancelled), checked in, no-show."""
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for b in self.bookings.values():
+            if b.get("state") == BOOKING_CANCELLED:
+                continue
+            key = (str(b.get("start")), str(b.get("service")))
+            row = rows.setdefault(
+                key,
+                {
+                    "start": key[0],
+                    "end": str(b.get("end")),
+                    "service": key[1],
+                    "booked": 0,
+                    "checked_in": 0,
+                    "no_show": 0,
+                },
+            )
+            row["booked"] += 1
+            if b.get("state") in (BOOKING_CHECKED_IN, BOOKING_NO_SHOW):
+                row[str(b["state"])] += 1
+        return [rows[k] for k in sorted(rows)]
 
     def _dedupe_recent(self) -> None:
         """Keep one line per ticket (its newest call), newest first, at most RECENT_KEPT."""

@@ -69,6 +69,14 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     # supervisor tabs
     "tab_board": ("大厅", "Hall"),
     "tab_metrics": ("窗口指标", "Window figures"),
+    "bookings_title": (
+        "今日预约（时段 · 事项 · 已预约 · 已签到 · 未签到）",
+        "Today's bookings (slot · service · booked · checked in · no-show)",
+    ),
+    "bookings_row": (
+        "{slot}  {service}  预约 {booked}  签到 {checked_in}  未签到 {no_show}",
+        "{slot}  {service}  booked {booked}  in {checked_in}  no-show {no_show}",
+    ),
     "tab_alerts": ("告警 ({n})", "Alerts ({n})"),
     "tab_actions": ("操作", "Actions"),
     "hall_totals": ("全厅合计", "Hall totals"),

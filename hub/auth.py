@@ -120,3 +120,30 @@ def ticket_token(secret: str, hall_id: str, ticket_id: str) -> str:
         bytes.fromhex(secret), f"{hall_id}/{ticket_id}".encode(), hashlib.sha256
     ).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def _mac(secret: str, text: str) -> bytes:
+    return hmac.new(bytes.fromhex(secret), text.encode(), hashlib.sha256).digest()
+
+
+def booking_token(secret: str, hall_id: str, booking_id: str) -> str:
+    """The citizen's token of a booking (its /b/<token> page): HMAC of the hall's secret.
+
+    Derived like a ticket's, so a resent `book` gets the same token back and only
+    its hash is stored (hub/bookings.py).
+    """
+    mac = _mac(secret, f"{hall_id}/booking/{booking_id}")
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def booking_code(secret: str, hall_id: str, booking_id: str) -> str:
+    """The booking code typed at the kiosk: 8 characters (40 bits) from the hall's secret."""
+    from hub.bookings import make_code  # the alphabet lives with the bookings
+
+    return make_code(_mac(secret, f"{hall_id}/booking-code/{booking_id}"))
+
+
+def mobile_hash(secret: str, hall_id: str, digits: str) -> str:
+    """The stored form of a mobile number: salted by the hall's secret, never reversible
+    without it (the number itself is not stored; see hub/bookings.py)."""
+    return _mac(secret, f"{hall_id}/mobile/{digits}").hex()

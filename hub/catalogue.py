@@ -31,6 +31,15 @@ File layout (tables and their fields; ``?`` marks optional ones)::
                     fee_amount? (>= 0, yuan: collected at the fee window when in a visit)
                     [services.guide]? materials?, materials_en?, fee?, fee_en?,
                                       time_limit?, time_limit_en?
+                    [services.booking]? (预约: the service takes appointments)
+                        capacity (> 0, citizens per slot), slot_minutes? (default 30),
+                        days_ahead? (>= 0 working days, default 7), closes? ("HH:MM" of
+                        the day before, or "same_day", the default: until the slot
+                        starts), reserved_share? (0-1 of the daily quota held for
+                        bookings, default 0), check_in_before? (minutes, default 30),
+                        check_in_after? (minutes after the slot's end, default 15),
+                        hours? (a table like [hall.hours]: the bookable hours; default
+                        the service's opening hours, required when it has none)
     [[windows]]     number (> 0), services (non-empty list of service codes),
                     name? (default "N号窗口"), name_en? (default "Window N")
     [[staff]]?      id, name, windows? (list of window numbers), supervisor? (default false)
@@ -61,7 +70,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hub.calendar import WEEKDAYS, WeekHours, WorkCalendar, issuing_refusal, parse_range
+from hub.calendar import WEEKDAYS, WeekHours, WorkCalendar, hhmm, issuing_refusal, parse_range
 from shared.protocol import MAX_VISIT_SERVICES
 
 DEMO_PATH: Path = Path(__file__).with_name("demo_hall.toml")
@@ -110,6 +119,37 @@ class Department:
         }
 
 
+SAME_DAY = "same_day"
+
+
+@dataclass(frozen=True)
+class BookingConf:
+    """预约: how a service takes appointments (see hub/bookings.py)."""
+
+    capacity: int  # citizens per slot
+    slot_minutes: int = 30
+    days_ahead: int = 7  # working days after today that may be booked
+    closes: int | None = None  # minutes from midnight of the day before; None: same day
+    reserved_share: float = 0.0  # of the daily quota: held for bookings, walk-ins get the rest
+    check_in_before: int = 30  # minutes before the slot starts
+    check_in_after: int = 15  # minutes after the slot ends
+    hours: WeekHours | None = None  # the bookable hours; None: the service's opening hours
+
+    def reserved(self, quota: int | None) -> int:
+        """How many of a daily quota are held for bookings (0 without a quota)."""
+        return int(quota * self.reserved_share) if quota is not None else 0
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "capacity": self.capacity,
+            "slot_minutes": self.slot_minutes,
+            "days_ahead": self.days_ahead,
+            "closes": None if self.closes is None else hhmm(self.closes),
+            "check_in_before": self.check_in_before,
+            "check_in_after": self.check_in_after,
+        }
+
+
 @dataclass(frozen=True)
 class Service:
     code: str
@@ -127,6 +167,7 @@ class Service:
     # 承诺件: working days from receipt to the due date; None: from the guide's time_limit text
     time_limit_days: int | None = None
     fee_amount: float | None = None  # yuan collected at the fee window (一口收费); None: no fee
+    booking: BookingConf | None = None  # None: no appointments
 
     @property
     def limit_days(self) -> int:
@@ -148,6 +189,8 @@ class Service:
         }
         if self.fee_amount is not None:
             out["fee_amount"] = self.fee_amount
+        if self.booking is not None:
+            out["booking"] = self.booking.to_wire()
         return out
 
 
@@ -239,7 +282,10 @@ class Hall:
         hub.calendar.issuing_refusal; None when it may."""
         hours = service.hours or self.hours
         cutoff = self.cutoff_minutes if service.cutoff_minutes is None else service.cutoff_minutes
-        return issuing_refusal(hours, self.calendar, cutoff, service.quota, issued, at)
+        quota = service.quota
+        if quota is not None and service.booking is not None:
+            quota -= service.booking.reserved(quota)  # the rest is held for bookings
+        return issuing_refusal(hours, self.calendar, cutoff, quota, issued, at)
 
     def department(self, code: str) -> Department | None:
         """The department with this code, or None."""
@@ -333,6 +379,17 @@ _SERVICE_KEYS = (
     "time_limit_days",
     "hours",
     "fee_amount",
+    "booking",
+)
+_BOOKING_KEYS = (
+    "capacity",
+    "slot_minutes",
+    "days_ahead",
+    "closes",
+    "reserved_share",
+    "check_in_before",
+    "check_in_after",
+    "hours",
 )
 _GUIDE_KEYS = ("materials", "materials_en", "fee", "fee_en", "time_limit", "time_limit_en")
 _WINDOW_KEYS = ("number", "name", "name_en", "services")
@@ -683,7 +740,7 @@ class _Parser:
         calendar = self.calendar(self.table(doc, "calendar", required=False) or {})
         policy = self.policy(self.table(doc, "policy", required=False) or {})
         departments = self.departments(doc)
-        services = self.services(doc, {d.code: d for d in departments})
+        services = self.services(doc, {d.code: d for d in departments}, hours)
         windows = self.windows(doc, {s.code for s in services})
         staff = self.staff(doc, {w.number for w in windows})
         codes = {s.code for s in services}
@@ -802,7 +859,10 @@ class _Parser:
         return tuple(out)
 
     def services(
-        self, doc: dict[str, Any], departments: dict[str, Department]
+        self,
+        doc: dict[str, Any],
+        departments: dict[str, Department],
+        hall_hours: WeekHours | None = None,
     ) -> tuple[Service, ...]:
         seen: dict[str, str] = {}
         out = []
@@ -841,9 +901,90 @@ class _Parser:
                         None,
                     ),
                     fee_amount=self.amount(entry, item, "fee_amount"),
+                    booking=self.booking(entry, item),
                 )
             )
+            if out[-1].booking is not None and out[-1].booking.hours is None:
+                if out[-1].hours is None and hall_hours is None:
+                    raise self.fail(
+                        entry,
+                        "field 'booking.hours' is required: the service has no opening hours "
+                        "to cut into slots",
+                    )
         return tuple(out)
+
+    def booking(self, entry: str, service: dict[str, Any]) -> BookingConf | None:
+        if "booking" not in service:
+            return None
+        table = self.get(entry, service, "booking", "a table", lambda v: isinstance(v, dict))
+        self.check_keys(entry, table, _BOOKING_KEYS, prefix="booking.")
+        d = BookingConf(capacity=1)
+
+        def minutes(key: str, default: int, lo: int = 0) -> int:
+            return int(
+                self.get(
+                    entry,
+                    table,
+                    key,
+                    f"a whole number of minutes ({lo} or more)",
+                    lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v < 24 * 60,
+                    default,
+                    f"booking.{key}",
+                )
+            )
+
+        closes_text = self.get(
+            entry,
+            table,
+            "closes",
+            f'"HH:MM" (of the day before) or "{SAME_DAY}"',
+            lambda v: (
+                isinstance(v, str) and (v == SAME_DAY or parse_range(f"{v}-24:00") is not None)
+            ),
+            SAME_DAY,
+            "booking.closes",
+        )
+        closes = (
+            None if closes_text == SAME_DAY else int(closes_text[:2]) * 60 + int(closes_text[3:])
+        )
+        share = self.get(
+            entry,
+            table,
+            "reserved_share",
+            "a number from 0 to 1",
+            lambda v: isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1,
+            0.0,
+            "booking.reserved_share",
+        )
+        return BookingConf(
+            capacity=int(
+                self.get(
+                    entry,
+                    table,
+                    "capacity",
+                    "a positive integer",
+                    lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+                    name="booking.capacity",
+                )
+            ),
+            slot_minutes=minutes("slot_minutes", d.slot_minutes, lo=1),
+            days_ahead=int(
+                self.get(
+                    entry,
+                    table,
+                    "days_ahead",
+                    "a whole number of working days (0 to 366)",
+                    lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 366,
+                    d.days_ahead,
+                    "booking.days_ahead",
+                )
+            ),
+            closes=closes,
+            reserved_share=float(share),
+            check_in_before=minutes("check_in_before", d.check_in_before),
+            check_in_after=minutes("check_in_after", d.check_in_after),
+            hours=self.hours(entry, table, "booking.hours"),
+        )
 
     def guide(self, entry: str, service: dict[str, Any]) -> Guide:
         table = self.get(entry, service, "guide", "a table", lambda v: isinstance(v, dict), {})

@@ -344,6 +344,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        limit = getattr(args, "visitor_limit", None)
         server = HubServer(
             store,
             hall,
@@ -352,6 +353,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=args.port,
             public_url=args.public_url,
             link=_link(store, hall, ship_to),
+            **({} if limit is None else {"visitor_limit": max(1, limit)}),
         )
         try:
             await server.start()

@@ -45,6 +45,21 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple, TypedDict, cast
 from zoneinfo import ZoneInfo
 
+from hub.bookings import (
+    BOOKED,
+    CHECKED_IN,
+    Booking,
+    BookingRefused,
+    Bookings,
+    Emit,
+)
+from hub.bookings import (
+    CANCELLED as B_CANCELLED,
+)
+from hub.bookings import EVENT_TYPES as BOOKING_EVENTS
+from hub.bookings import (
+    NO_SHOW as B_NO_SHOW,
+)
 from hub.cases import CASE_EVENTS, COMPLETED, RETURNED, Case, CaseBook, CaseError, case_id_for
 from hub.catalogue import MAX_VISIT_SERVICES, Hall, Service, parse_catalogue
 from hub.complaints import EVENT_TYPES as COMPLAINT_EVENTS
@@ -55,6 +70,7 @@ from shared.calling import (
     Place,
     eta_minutes,
     is_handed_off,
+    jumps,
     line_up,
     may_call,
     next_ticket,
@@ -235,6 +251,7 @@ _KEEPS_LINE_UP = frozenset(
         "consulted",
         *COMPLAINT_EVENTS,
         *CASE_EVENTS,
+        *BOOKING_EVENTS,
     }
 )
 # a consultation's outcome at the desk (docs/protocol.md, "The desk")
@@ -258,6 +275,7 @@ class Result(TypedDict, total=False):
     complaint: str  # complain and the supervisor's complaint commands: the complaint's id
     record: dict[str, Any]  # the supervisor's complaint commands: the Complaint after the step
     case: Case | str | None  # complete_case / return_case: the Case; ticket replies: its id
+    booking: Booking  # book, move_booking, cancel_booking, check_in
 
 
 class EngineError(Exception):
@@ -284,13 +302,26 @@ class Actor:
     window: int | None = None
 
 
+@dataclass(frozen=True)
+class BookingKeys:
+    """What the hub derives from its secret for bookings (the engine holds no secret)."""
+
+    credentials: Callable[[str], tuple[str, str]]  # booking id -> (token hash, code hash)
+    mobile_hash: Callable[[str], str]  # 11 digits -> salted hash
+
+
 class Engine:
     """The day's queue state of one hall, changed only by events."""
 
     def __init__(
-        self, hall: Hall, day: date, token_hash_of: Callable[[str], str] | None = None
+        self,
+        hall: Hall,
+        day: date,
+        token_hash_of: Callable[[str], str] | None = None,
+        booking_keys: BookingKeys | None = None,
     ) -> None:
         self.hall = hall
+        self.booking_keys = booking_keys
         # ticket id -> the stored hash of its citizen token (pure); None where no
         # ticket is issued (replays for reports, tests)
         self.token_hash_of = token_hash_of
@@ -323,6 +354,8 @@ class Engine:
         self._line_up: LineUp | None = None  # the forward pass, None when something changed
         # complaints outlive the day: not reset by day_rolled (hub/complaints.py)
         self.complaint_book = ComplaintBook(hall.calendar, hall.policy.complaint_days)
+        # 预约: outlives the day (not reset by day_rolled); see hub/bookings.py
+        self.bookings = Bookings(hall, self.tz)
         self._reset_day()
 
     # ------------------------------------------------------------------ day state
@@ -380,6 +413,7 @@ class Engine:
         if self._last_at is not None and self._last_at > at:
             at = self._last_at  # never before an event already stored
         events: list[Event] = []
+        self._booking_no_shows(events, at, before=new_day)
         for t in sorted(self.tickets.values(), key=lambda t: t["id"]):
             if (t["state"], EXPIRE) in TRANSITIONS:
                 self._move(events, at, t, EXPIRE, {"ended_at": iso(at)})
@@ -455,6 +489,21 @@ class Engine:
             _catalogue=text,
         )
         return events
+
+    def sweep(self, now: datetime) -> list[Event]:
+        """Bookings whose check-in closed without a check-in become no-shows (booking_no_show)."""
+        events: list[Event] = []
+        now = self._local(now)
+        if self._last_at is not None and self._last_at > now:
+            now = self._last_at
+        self._booking_no_shows(events, now)
+        return events
+
+    def _booking_no_shows(
+        self, events: list[Event], now: datetime, before: date | None = None
+    ) -> None:
+        for kind, fields in self.bookings.no_shows(now, before):
+            self._emit(events, kind, now, **fields)
 
     def _emit(self, events: list[Event], kind: str, now: datetime, /, **fields: Any) -> None:
         ev = cast(Event, {"type": kind, "seq": self.seq + 1, "at": iso(now), **fields})
@@ -593,26 +642,47 @@ class Engine:
                 "自助取号机不能越过取号时间和限号",
                 "A kiosk cannot override hours or quota",
             )
+        visit = (groups, bundle) if "service" not in cmd else None
+        return self._issue(
+            actor, svc, cmd.get("priority", "normal"), cmd.get("lang"), now, events, visit=visit
+        )
+
+    def _issue(
+        self,
+        actor: Actor,
+        svc: Service,
+        priority: str,
+        lang: str | None,
+        now: datetime,
+        events: list[Event],
+        booking: Booking | None = None,
+        visit: tuple[list[list[str]], str | None] | None = None,
+    ) -> Result:
+        """Issue one ticket of `svc` (the first step's service of a `visit`: its step groups
+        and bundle), or of a checked-in `booking`."""
         number = f"{svc.prefix}{self.numbers.get(svc.prefix, 0) + 1:03d}"
         t = new_ticket(
             self.day,
             number,
             svc.code,
             svc.department,
-            cmd.get("priority", "normal"),
-            cmd.get("lang") or "zh",
+            priority,
+            lang or "zh",
             iso(now),
             self.seq + 1,
         )
         if actor.role == "desk":
             # 首问责任制: the desk clerk is the first responsible; the chain starts at the desk
             t["first_responsible"] = {"staff": actor.identity, "window": None, "desk": True}
-        if "service" not in cmd:  # a visit: one ticket, a step per service
+        if visit is not None:  # a visit: one ticket, a step per service
+            groups, bundle = visit
             t["steps"] = self._visit_steps(groups)
             t["step"] = 1
             t["bundle"] = bundle
             t["line_at"], t["line_seq"] = t["queued_at"], t["queued_seq"]
             t["steps"] = _restep(t)
+        if booking is not None:
+            t["booking"] = {"id": booking["id"], "start": booking["start"], "end": booking["end"]}
         private = {"_kiosk": actor.identity}
         if self.token_hash_of is not None:
             private["_token_hash"] = self.token_hash_of(t["id"])
@@ -685,6 +755,89 @@ class Engine:
         if at:
             zh, en = f"{zh}，{at} 起可取号", f"{en}; issuing opens {at}"
         raise EngineError(code, zh, en, next_open=iso(next_open))
+
+    # --- 预约 appointments (hub/bookings.py decides, the engine emits)
+
+    def _booking_events(self, events: list[Event], now: datetime, emit: Emit) -> Booking:
+        kind, fields = emit
+        self._emit(events, kind, now, **fields)
+        return self.bookings.live[fields["booking"]["id"]]
+
+    def _do_book(self, actor: Actor, cmd: Command, now: datetime, events: list[Event]) -> Result:
+        if self.booking_keys is None:
+            raise EngineError("unavailable", "暂不能预约", "Booking is not available")
+        keys = self.booking_keys
+        with _refusals():
+            emit = self.bookings.book(
+                cmd.get("service"),
+                cmd.get("start"),
+                cmd["name"],
+                cmd["mobile"],
+                now,
+                f"b{self.seq + 1}",
+                keys.mobile_hash,
+                keys.credentials,
+            )
+        return {"booking": self._booking_events(events, now, emit)}
+
+    def _do_cancel_booking(
+        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
+    ) -> Result:
+        with _refusals():
+            emit = self.bookings.cancel(cmd.get("token"), now)
+        return {"booking": self._booking_events(events, now, emit)}
+
+    def _do_move_booking(
+        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
+    ) -> Result:
+        with _refusals():
+            emit = self.bookings.move(cmd.get("token"), cmd.get("start"), now)
+        return {"booking": self._booking_events(events, now, emit)}
+
+    def _do_check_in(
+        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
+    ) -> Result:
+        """A booked citizen at the kiosk: a ticket of the booking's service, marked booked.
+
+        Open from `check_in_before` minutes before the slot to `check_in_after` minutes
+        after its end; a late citizen is refused (check_in_closed, ``late``) and may take
+        an ordinary ticket. The ticket bypasses the walk-in quota (its place was reserved)."""
+        with _refusals():
+            b = self.bookings.find_for_check_in(cmd.get("code"), cmd.get("mobile_tail"))
+        svc = self._service(b["service"])
+        if b["state"] == CHECKED_IN:
+            number = self.tickets[b["ticket"]]["number"] if b["ticket"] in self.tickets else ""
+            raise EngineError(
+                "invalid_state",
+                f"该预约已签到（排队号 {number}）",
+                f"This booking is already checked in (ticket {number})",
+            )
+        if b["state"] == B_CANCELLED:
+            raise EngineError("invalid_state", "该预约已取消", "This booking was cancelled")
+        opens, closes = self.bookings.check_in_window(b)
+        slot = datetime.fromisoformat(b["start"]).strftime("%m-%d %H:%M")
+        if b["state"] == B_NO_SHOW or now >= closes:
+            raise EngineError(
+                "check_in_closed",
+                f"已超过签到时间（预约 {slot}），请取普通号排队",
+                f"Check-in for the {slot} booking has closed: please take an ordinary ticket",
+                late=True,
+                service=svc.code,
+            )
+        if now < opens:
+            at = opens.strftime("%H:%M" if opens.date() == now.date() else "%m-%d %H:%M")
+            raise EngineError(
+                "check_in_closed",
+                f"预约 {slot}，{at} 起可签到",
+                f"Booking at {slot}: check-in opens at {at}",
+                late=False,
+                opens=iso(opens),
+            )
+        assert b["state"] == BOOKED
+        result = self._issue(actor, svc, "normal", cmd.get("lang"), now, events, booking=b)
+        ticket = result["ticket"]
+        done = self._booking_events(events, now, self.bookings.check_in(b, ticket["id"], now))
+        return {**result, "booking": done}
 
     def _do_printer_status(
         self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
@@ -1364,7 +1517,7 @@ class Engine:
         w = self.windows.get(n)
         if w is None:
             return
-        streak = w.get("priority_streak", 0) + 1 if t["priority"] == "priority" else 0
+        streak = w.get("priority_streak", 0) + 1 if jumps(t, ev.get("reason")) else 0
         self.windows[n] = {**w, "current": t["id"], "priority_streak": streak}
         self.recent_calls.appendleft(
             {
@@ -1451,11 +1604,16 @@ class Engine:
         self.cases.hall = hall  # new time limits and calendar count for cases opened from now
         self.windows = {w["number"]: w for w in ev["windows"]}
         self.day_metrics.change_catalogue(hall, ev["windows"])
+        self.bookings.hall = hall  # slots from the new catalogue's booking tables
+
+    def _on_booking(self, ev: dict[str, Any]) -> None:
+        self.bookings.apply(ev)
 
     def _on_day_rolled(self, ev: DayRolledEvent) -> None:
         self.day = date.fromisoformat(ev["day"])
         self._reset_day()
         self.cases.forget_closed()  # stored by now: the store's lookup finds them
+        self.bookings.forget_before(self.day)
         for w in ev["windows"]:
             self.windows[w["number"]] = w
         self.notice = ev.get("notice")
@@ -1698,6 +1856,7 @@ APPLY: dict[str, Callable[[Engine, Any], None]] = {
     "case_changed": Engine._on_case,
     "case_completed": Engine._on_case,
     "case_returned": Engine._on_case,
+    **{kind: Engine._on_booking for kind in BOOKING_EVENTS},
 }
 
 
@@ -1756,3 +1915,14 @@ def _restep(t: Ticket) -> list[VisitStep]:
             state = STEP_NEXT
         out.append({**s, "state": state, "window": window})
     return out
+
+
+class _refusals:
+    """Turns a refusal of hub/bookings.py into the engine's EngineError."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
+        if isinstance(exc, BookingRefused):
+            raise EngineError(exc.code, exc.zh, exc.en, **exc.extra) from None

@@ -111,6 +111,7 @@ class DayMetrics:
         self.hall = hall
         self.tz = ZoneInfo(hall.timezone)
         self.day = day
+        self.takes_bookings = any(s.booking is not None for s in hall.services)
         # what the windows are doing, as their events tell it: (state, services)
         self.windows: dict[int, tuple[str, list[str]]] = {
             w.number: (W_CLOSED, list(w.services)) for w in hall.windows
@@ -126,6 +127,8 @@ class DayMetrics:
         self.service_time: dict[str, tuple[float, int]] = {}  # service -> (seconds, segments)
         self.desks: dict[str, DeskStats] = {}  # desk clerk -> the day's figures
         self.served_at: dict[str, set[int]] = {}  # ticket -> windows where its service started
+        # 预约: bookings checked in and bookings that became no-shows this day
+        self.bookings: dict[str, int] = {"checked_in": 0, "no_show": 0}
 
     # ------------------------------------------------------------------ input
 
@@ -149,6 +152,10 @@ class DayMetrics:
             st.minutes += c["minutes"]
             if c["outcome"] in ("answered", "guided", "referred"):
                 setattr(st, c["outcome"], getattr(st, c["outcome"]) + 1)
+        elif ev["type"] == "booking_checked_in":
+            self.bookings["checked_in"] += 1
+        elif ev["type"] == "booking_no_show":
+            self.bookings["no_show"] += 1
 
     def _ticket_moved(self, ev: TicketEvent, at: datetime) -> None:
         t = ev["ticket"]
@@ -340,6 +347,11 @@ class DayMetrics:
                 sum(len(w) for w in self.served_at.values()), len(self.served_at)
             ),
         }
+        if self.takes_bookings:  # 预约: only in a hall where some service takes bookings
+            hall["bookings"] = {
+                "checked_in": self.bookings["checked_in"],
+                "no_show": self.bookings["no_show"],
+            }
         out: Metrics = {"day": self.day.isoformat(), "hall": hall, "windows": windows}
         if self.desks:  # only in a hall whose desk logged something today
             out["desks"] = [self.desks[s].to_wire(s) for s in sorted(self.desks)]

@@ -1,7 +1,8 @@
 """The plain HTTP routes on the hub's port, beside the websocket at ``/ws``.
 
-``/board`` (``/board?supervisor`` too: the page reads its query) and
-``/t/<token>`` serve the pages of ``hub/web/``, ``/static/<name>`` their
+``/board`` (``/board?supervisor`` too: the page reads its query),
+``/t/<token>``, ``/book`` and ``/b/<token>`` (预约: one page, booking or showing a
+booking; served only for a token that opens one) serve the pages of ``hub/web/``, ``/static/<name>`` their
 scripts and styles, ``/healthz`` the hub's vital signs, ``/`` redirects to
 the board, anything else is a 404. A ticket page is only served for a token
 that opens a ticket, and shows nothing of it before its script connects.
@@ -43,10 +44,17 @@ class Pages:
     """Routes a request path to a response; None lets the websocket handshake go on."""
 
     def __init__(
-        self, health: Callable[[], Health], ticket_known: Callable[[str], bool], web: Path = WEB
+        self,
+        health: Callable[[], Health],
+        ticket_known: Callable[[str], bool],
+        booking_known: Callable[[str], bool] = lambda token: False,
+        booking_qr: Callable[[str], str | None] = lambda token: None,
+        web: Path = WEB,
     ) -> None:
+        self.booking_qr = booking_qr
         self.health = health
         self.ticket_known = ticket_known
+        self.booking_known = booking_known
         self.web = web
 
     def route(self, target: str) -> Response | None:
@@ -61,6 +69,17 @@ class Pages:
         if path.startswith("/t/"):
             if self.ticket_known(path[3:]):
                 return self.file("ticket.html")
+            return self.file("notfound.html", status=404)
+        if path in ("/book", "/book/"):
+            return self.file("book.html")
+        if path.startswith("/b/") and path.endswith("/qr.svg"):
+            svg = self.booking_qr(path[3 : -len("/qr.svg")])
+            if svg is None:
+                return response(404, NOT_FOUND, "text/plain")
+            return response(200, svg.encode(), "image/svg+xml")
+        if path.startswith("/b/"):
+            if self.booking_known(path[3:]):
+                return self.file("book.html")
             return self.file("notfound.html", status=404)
         if path.startswith("/static/"):
             name = path[len("/static/") :]

@@ -41,7 +41,8 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -52,15 +53,19 @@ from websockets.protocol import State
 
 from hub import auth, views
 from hub.auth import STAFF_REMOVED
+from hub.bookings import Booking, BookingRefused, digest
 from hub.catalogue import CatalogueError, Hall, parse_catalogue
-from hub.engine import Engine, EngineError, Event
+from hub.engine import BookingKeys, Engine, EngineError, Event
 from hub.errors import Error, ErrorFrame, RequestError, error_frame
 from hub.pages import Health, Pages
 from hub.session import (
     LOGIN_FAILURES,
     LOGIN_WINDOW,
+    VISITOR_LIMIT,
+    VISITOR_WINDOW,
     Gate,
     LoginLimit,
+    RateLimit,
     Refusal,
     Session,
     logged_out_reason,
@@ -82,6 +87,7 @@ from shared.protocol import (
     is_window_event,
     iso,
 )
+from shared.qr import qr_svg
 
 log = logging.getLogger("hall.hub")
 MAX_PENDING = (
@@ -185,6 +191,8 @@ class HubServer:
         login_failures: int = LOGIN_FAILURES,
         login_window: float = LOGIN_WINDOW,
         link: Shipper | None = None,
+        visitor_limit: int = VISITOR_LIMIT,
+        visitor_window: float = VISITOR_WINDOW,
     ) -> None:
         self.store = store
         # the district link (hub/ship.py): ships the committed events, or writes presence only
@@ -204,7 +212,13 @@ class HubServer:
         self.hall_version = store.catalogue_head(hall.id)  # `hall` is the newest catalogue
         self.fresh_tokens: dict[str, str] = {}  # ticket id -> citizen token, until its reply
         self.engine: Engine = self._restore()
-        self.gate = Gate(store, hall, clock, LoginLimit(login_failures, login_window))
+        self.gate = Gate(
+            store,
+            hall,
+            clock,
+            LoginLimit(login_failures, login_window),
+            RateLimit(visitor_limit, visitor_window),
+        )
         self._set_hall()  # the catalogue the day's `catalogue` events left
         self.replies: dict[tuple[str, str], Reply] = {}
         self.replies_day = self.engine.day
@@ -223,11 +237,13 @@ class HubServer:
         self.stale = False  # a commit failed: the engine may hold what the database does not
         self.catalogue_watch: asyncio.Task[None] | None = None
         self.catalogue_refused = 0  # a stored version the hub could not use (logged once)
-        self.pages = Pages(self._health, self._ticket_known)
+        self.pages = Pages(self._health, self._ticket_known, self._booking_known, self._booking_qr)
 
     def _restore(self) -> Engine:
         today = self.clock().astimezone(ZoneInfo(self.hall.timezone)).date()
-        return self.store.restore(self.hall, today, self._token_hash, self.hall_version)
+        return self.store.restore(
+            self.hall, today, self._token_hash, self.hall_version, self._booking_keys()
+        )
 
     def _set_hall(self) -> None:
         """Serve the engine's catalogue: welcomes, logins (after a `catalogue` event)."""
@@ -241,6 +257,35 @@ class HubServer:
         token = auth.ticket_token(self.secret, self.hall.id, ticket_id)
         self.fresh_tokens[ticket_id] = token  # its reply needs it next: computed once
         return auth.token_hash(token)
+
+    def _booking_keys(self) -> BookingKeys:
+        def credentials(booking_id: str) -> tuple[str, str]:
+            token = auth.booking_token(self.secret, self.hall.id, booking_id)
+            code = auth.booking_code(self.secret, self.hall.id, booking_id)
+            return digest(token), digest(code)
+
+        def mobile(digits: str) -> str:
+            return auth.mobile_hash(self.secret, self.hall.id, digits)
+
+        return BookingKeys(credentials, mobile)
+
+    def _booking_of(self, token: str) -> Booking | None:
+        """The booking a token opens: live (today on), else of an earlier day (stored)."""
+        if not token or len(token) > 100:
+            return None
+        b = self.engine.bookings.by_token_of(token)
+        if b is None:
+            b = cast(Booking | None, self.store.booking_by_token(self.hall.id, digest(token)))
+        return b
+
+    def _booking_known(self, token: str) -> bool:
+        return self._booking_of(token) is not None
+
+    def _booking_qr(self, token: str) -> str | None:
+        """The QR code (SVG) of a booking's page, drawn here: nothing is fetched from outside."""
+        if self._booking_of(token) is None:
+            return None
+        return qr_svg(f"{self.base_url}/b/{token}")
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -343,7 +388,8 @@ class HubServer:
             if (now.hour, now.minute) != minute:
                 minute = (now.hour, now.minute)
                 self._push_estimates()
-            if self.engine.local_day(self.clock()) > self.engine.day:
+            due = self.engine.bookings.next_due()
+            if self.engine.local_day(now) > self.engine.day or (due is not None and due <= now):
                 p = Pending(None, ROLL, None)
                 await self.queue.put(p)
                 with contextlib.suppress(Exception):
@@ -734,6 +780,15 @@ class HubServer:
             except RequestError as e:
                 self._error(client, rid, e)
             return
+        if session.role == "visitor":
+            try:
+                self.gate.visitors.hit(session.address)
+            except RequestError as e:
+                self._error(client, rid, e)
+                return
+            if cmd["type"] in ("slots", "booking"):  # read-only: answered at once
+                self._send(client, self._booking_query(rid, cmd, session.lang))
+                return
         if client.in_flight >= MAX_PENDING:
             self._error(
                 client,
@@ -773,7 +828,36 @@ class HubServer:
             )
             out["token"] = token
             out["url"] = f"{self.base_url}/t/{token}"
+        booked = out.pop("_booking", None)
+        if isinstance(booked, str) and isinstance(out.get("booking"), dict):
+            # the visitor's own booking: its credentials, derived (never stored in clear)
+            token = auth.booking_token(self.secret, self.hall.id, booked)
+            b = dict(cast(dict[str, object], out["booking"]))
+            b["code"] = auth.booking_code(self.secret, self.hall.id, booked)
+            b["token"] = token
+            b["url"] = f"{self.base_url}/b/{token}"
+            ticket = b.get("ticket")
+            if isinstance(ticket, str):
+                b["ticket_url"] = (
+                    f"{self.base_url}/t/{auth.ticket_token(self.secret, self.hall.id, ticket)}"
+                )
+            out["booking"] = b
         return out
+
+    def _booking_query(self, rid: str, cmd: Command, lang: str) -> Reply | ErrorFrame:
+        """A visitor's `slots` or `booking`: read from the engine, nothing stored."""
+        books = self.engine.bookings
+        now = self.clock().astimezone(self.engine.tz)
+        try:
+            if cmd["type"] == "slots":
+                slots = books.slots(cmd["service"], date.fromisoformat(cmd["day"]), now)
+                return {"type": "ok", "re": rid, "slots": list(slots)}
+            b = self._booking_of(cmd["token"])
+            if b is None:
+                raise BookingRefused("not_found", "没有这个预约", "No such booking")
+        except BookingRefused as e:
+            return error_frame(rid, EngineError(e.code, e.zh, e.en, **e.extra), lang)
+        return self._reply_frame({"type": "ok", "booking": b, "_booking": b["id"]}, rid, lang)
 
     def _metrics_reply(self, rid: str, cmd: Command, lang: str) -> Reply | ErrorFrame:
         day = cmd.get("day")
@@ -844,6 +928,7 @@ class HubServer:
         now = self.clock()
         day_before = eng.day
         events = eng.roll_day(now)
+        events += eng.sweep(now)  # bookings whose check-in closed: no-shows
         results: list[tuple[Pending, Reply | Error]] = []
         to_store: list[tuple[str, str, Reply]] = []
         for p in batch:
@@ -868,8 +953,10 @@ class HubServer:
                 continue
             events.extend(evs)
             reply = views.ok_reply(p.session, result)
-            if cmd["type"] == "issue":
+            if cmd["type"] in ("issue", "check_in"):
                 reply["_issued"] = result["ticket"]["id"]
+            if p.session.role == "visitor" and "booking" in result:
+                reply["_booking"] = result["booking"]["id"]
             if key is not None:
                 to_store.append((key[0], key[1], reply))
             results.append((p, reply))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import secrets
 import time
 from collections import deque
@@ -51,6 +52,9 @@ MAX_CREDENTIAL = 64  # characters of a staff id or PIN
 LOGIN_FAILURES = 30  # failed staff logins from one address ...
 LOGIN_WINDOW = 300.0  # ... within this many seconds, then `locked` until the oldest ages out
 MAX_TICKET_TOKEN = 100  # characters of a citizen token (43 today)
+VISITOR_LIMIT = 120  # visitor hellos and requests from one address ...
+VISITOR_WINDOW = 60.0  # ... within this many seconds, then `rate_limited`
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class Session:
     window: int | None = None
     ticket: str | None = None
     past_ticket: Ticket | None = None  # a citizen's ticket of an earlier day: shown, nothing more
+    address: str = ""  # the peer's IP (visitors are rate-limited by it)
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,37 @@ class LoginLimit:
                 del self.recent[address]
 
 
+class RateLimit:
+    """Anonymous traffic per address: at most `limit` hits within `window` seconds.
+
+    Each visitor hello and each visitor request is a hit; past the limit the hello
+    or the request is refused with ``rate_limited`` until the oldest hit ages out.
+    """
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self.recent: dict[str, deque[float]] = {}
+
+    def hit(self, address: str) -> None:
+        """Count a hit from `address`; raises RequestError (rate_limited) past the limit."""
+        now = time.monotonic()
+        if len(self.recent) > 4096:
+            for a in [a for a, q in self.recent.items() if q[-1] <= now - self.window]:
+                del self.recent[a]
+        q = self.recent.setdefault(address, deque())
+        while q and q[0] <= now - self.window:
+            q.popleft()
+        if len(q) >= self.limit:
+            secs = max(1, math.ceil(q[0] + self.window - now))
+            raise RequestError(
+                "rate_limited",
+                f"请求过于频繁，请 {secs} 秒后再试",
+                f"Too many requests from this address: try again in {secs} s",
+            )
+        q.append(now)
+
+
 class Gate:
     """Admits hellos: checks device tokens, staff PINs (with lockout), windows, ticket tokens."""
 
@@ -182,7 +218,9 @@ class Gate:
         hall: Hall,
         clock: Callable[[], datetime],
         logins: LoginLimit | None = None,
+        visitors: RateLimit | None = None,
     ) -> None:
+        self.visitors = visitors or RateLimit(VISITOR_LIMIT, VISITOR_WINDOW)
         self.store = store
         self.hall = hall
         self.clock = clock
@@ -201,6 +239,20 @@ class Gate:
         role, lang, fields = hello.role, hello.lang, hello.fields
         if role == "display":
             return Session("display", f"display:{secrets.token_hex(4)}", lang)
+        if role == "visitor":
+            # anonymous (预约 pages): no credentials, rate-limited per address; `client` is
+            # the page's own random id, so a request resent after a reconnect is the same one
+            self.visitors.hit(address)
+            client = fields.get("client")
+            if not isinstance(client, str) or not _CLIENT_ID.fullmatch(client):
+                client = secrets.token_urlsafe(16)
+            return Session(
+                "visitor",
+                f"visitor:{client}",
+                lang,
+                Actor("visitor", client),
+                address=address,
+            )
         if role == "kiosk":
             token = fields.get("token")
             dev = (

@@ -44,8 +44,10 @@ from hub.auth import STAFF_ACTIVE, STAFF_REMOVED
 from hub.cases import CASE_EVENTS, Case
 from hub.catalogue import Hall, parse_catalogue
 from hub.complaints import FINAL
+from hub.engine import BookingKeys
 from hub.engine import Engine as QueueEngine
 from shared.protocol import (
+    BOOKING_EVENT_TYPES,
     COMPLAINT_EVENTS,
     PRIVATE_EVENT_FIELDS,
     CaseEvent,
@@ -216,6 +218,23 @@ class CaseRow(SQLModel, table=True):
     data: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class BookingRow(SQLModel, table=True):
+    """A booking (预约, hub/bookings.py) as its last event left it; outlives the day."""
+
+    __tablename__ = "bookings"
+    hall_id: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    day: str = Field(index=True)
+    service: str
+    start: str
+    state: str
+    # written by booking_made (an upsert of a later change leaves them as they are)
+    token_hash: str | None = Field(default=None, index=True)
+    code_hash: str | None = Field(default=None, index=True)
+    mobile_hash: str | None = None
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class RequestRow(SQLModel, table=True):
     __tablename__ = "requests"
     hall_id: str = Field(primary_key=True)
@@ -229,7 +248,7 @@ def _table(model: type[SQLModel]) -> Table:
     return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
-HALLS, EVENTS, TICKETS, WINDOWS, STAFF, DEVICES, RATINGS, COMPLAINTS, CASES, REQUESTS = (
+HALLS, EVENTS, TICKETS, WINDOWS, STAFF, DEVICES, RATINGS, COMPLAINTS, CASES, REQUESTS, BOOKINGS = (
     _table(m)
     for m in (
         HallRow,
@@ -242,6 +261,7 @@ HALLS, EVENTS, TICKETS, WINDOWS, STAFF, DEVICES, RATINGS, COMPLAINTS, CASES, REQ
         ComplaintRow,
         CaseRow,
         RequestRow,
+        BookingRow,
     )
 )
 CATALOGUE_VERSIONS = _table(CatalogueVersionRow)
@@ -327,6 +347,15 @@ class _Writes:
             ],
         )
         self.requests = REQUESTS.insert()
+        # a booking's hashes are written when it is made and kept by every later change
+        booking_cols = ["day", "service", "start", "state", "data"]
+        self.bookings_made = _upsert_statement(
+            dialect,
+            BOOKINGS,
+            ("hall_id", "id"),
+            [*booking_cols, "token_hash", "code_hash", "mobile_hash"],
+        )
+        self.bookings = _upsert_statement(dialect, BOOKINGS, ("hall_id", "id"), booking_cols)
 
 
 def _json(obj: Any) -> str:
@@ -835,6 +864,7 @@ class Store:
         ratings: list[dict[str, Any]] = []
         complaints: dict[str, dict[str, Any]] = {}
         cases: dict[str, dict[str, Any]] = {}  # the last event of each case in the batch
+        bookings: dict[str, dict[str, Any]] = {}
         ev_day = day.isoformat()
         for i, ev in enumerate(events):
             if ev["type"] == "day_rolled":
@@ -895,6 +925,24 @@ class Store:
                     "updated_seq": r["updated_seq"],
                     "data": _json(r),
                 }
+            elif ev["type"] in BOOKING_EVENT_TYPES:
+                b = cast(dict[str, Any], ev)["booking"]
+                brow = {
+                    "hall_id": hall_id,
+                    "id": b["id"],
+                    "day": b["day"],
+                    "service": b["service"],
+                    "start": b["start"],
+                    "state": b["state"],
+                    "data": _json(b),
+                }
+                before = bookings.get(b["id"], {})
+                for k in ("token_hash", "code_hash", "mobile_hash"):
+                    if f"_{k}" in ev:
+                        brow[k] = cast(dict[str, Any], ev)[f"_{k}"]
+                    elif k in before:
+                        brow[k] = before[k]
+                bookings[b["id"]] = brow
         window_rows = [
             {
                 "hall_id": hall_id,
@@ -921,9 +969,13 @@ class Store:
                 conn.execute(w.events, ev_rows)
             issued = [r for r in tickets.values() if "token_hash" in r]
             changed = [r for r in tickets.values() if "token_hash" not in r]
+            made = [r for r in bookings.values() if "token_hash" in r]
+            moved = [r for r in bookings.values() if "token_hash" not in r]
             for stmt, rows in (
                 (w.tickets_issued, issued),
                 (w.tickets, changed),
+                (w.bookings_made, made),
+                (w.bookings, moved),
                 (w.windows, window_rows),
                 (w.ratings, ratings),
                 (w.complaints, list(complaints.values())),
@@ -992,6 +1044,7 @@ class Store:
         today: date,
         token_hash_of: Callable[[str], str] | None = None,
         version: int | None = None,
+        booking_keys: BookingKeys | None = None,
     ) -> QueueEngine:
         """Rebuild the engine from the stored events of the newest day.
 
@@ -999,9 +1052,18 @@ class Store:
         the citizen token of each ticket issued from now on. `hall` is catalogue
         `version` (default: the newest); the day's `catalogue` events change it as
         they did live.
+        the citizen token of each ticket issued from now on. The bookings of that
+        day and later come from their table first (they outlive the day); the
+        day's events then replay over them (a booking event puts its booking).
         """
         day = self.last_day(hall.id)
-        eng = QueueEngine(hall, date.fromisoformat(day) if day else today, token_hash_of)
+        eng = QueueEngine(
+            hall, date.fromisoformat(day) if day else today, token_hash_of, booking_keys
+        )
+        for row in self.bookings_from(hall.id, eng.day.isoformat()):
+            eng.bookings.load(
+                json.loads(row["data"]), row["token_hash"], row["code_hash"], row["mobile_hash"]
+            )
         # the open cases from their table, then the day's events (which end where the table is)
         eng.cases.lookup = lambda cid: self.case_by_id(hall.id, cid)
         eng.cases.load(self.open_cases(hall.id))
@@ -1075,6 +1137,30 @@ class Store:
                 select(COMPLAINTS).where(COMPLAINTS.c.hall_id == hall_id).order_by(COMPLAINTS.c.seq)
             ).mappings()
             return [_complaint_record(r) for r in rows]
+
+    def booking_by_token(self, hall_id: str, token_hash: str) -> dict[str, Any] | None:
+        """A stored booking (any day) by the hash of its token."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(BOOKINGS.c.data).where(
+                    BOOKINGS.c.hall_id == hall_id, BOOKINGS.c.token_hash == token_hash
+                )
+            ).first()
+        return json.loads(row[0]) if row else None
+
+    def bookings_from(self, hall_id: str, day: str) -> list[dict[str, Any]]:
+        """The stored bookings of `day` and later (rows as dicts)."""
+        with self.engine.connect() as conn:
+            rows = (
+                conn.execute(
+                    select(BOOKINGS)
+                    .where(BOOKINGS.c.hall_id == hall_id, BOOKINGS.c.day >= day)
+                    .order_by(BOOKINGS.c.id)
+                )
+                .mappings()
+                .all()
+            )
+        return [dict(r) for r in rows]
 
     def replay_day(self, hall: Hall, day: str) -> QueueEngine | None:
         """An engine holding one past day's state (for reports), or None if the day has no events."""

@@ -116,6 +116,33 @@ def _pin(name: str, v: Any) -> Any:
     return v
 
 
+def _short(limit: int) -> Check:
+    """A non-empty string of at most `limit` characters (trimmed)."""
+
+    def check(name: str, v: Any) -> Any:
+        if not isinstance(v, str) or not v.strip():
+            raise _bad_args(
+                f"参数 {name} 应为非空文字", f"argument '{name}' must be a non-empty string"
+            )
+        if len(v) > limit:
+            raise _bad_args(
+                f"参数 {name} 太长（最多 {limit} 个字符）",
+                f"argument '{name}' is too long (max {limit})",
+            )
+        return v.strip()
+
+    return check
+
+
+def _digits(n: int) -> Check:
+    def check(name: str, v: Any) -> Any:
+        if not isinstance(v, str) or len(v) != n or not v.isascii() or not v.isdigit():
+            raise _bad_args(f"参数 {name} 应为 {n} 位数字", f"argument '{name}' must be {n} digits")
+        return v
+
+    return check
+
+
 # command -> {argument: (check, required)}
 SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
     # one of service, services (a visit, in order) or bundle (docs/protocol.md "Visits")
@@ -189,6 +216,22 @@ SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
     "complete_case": {"case": (_code, True), "note": (_text(False), False)},
     "return_case": {"case": (_code, True), "reason": (_text(True), True)},
     "ping": {},
+    # 预约 (visitor; check_in: kiosk)
+    "slots": {"service": (_code, True), "day": (_day, True)},
+    "book": {
+        "service": (_code, True),
+        "start": (_short(64), True),
+        "name": (_short(40), True),
+        "mobile": (_short(20), True),
+    },
+    "booking": {"token": (_short(100), True)},
+    "cancel_booking": {"token": (_short(100), True)},
+    "move_booking": {"token": (_short(100), True), "start": (_short(64), True)},
+    "check_in": {
+        "code": (_short(20), True),
+        "mobile_tail": (_digits(4), False),
+        "lang": (_choice("zh", "en"), False),
+    },
 }
 
 

@@ -69,6 +69,7 @@ class HallSnapshot(TypedDict):
     printer_faults: NotRequired[list[WireObject]]
     estimates: NotRequired[dict[str, Estimate]]  # kiosks
     cases: NotRequired[list[WireObject]]  # open cases: a counter's departments', every one
+    bookings: NotRequired[list[WireObject]]  # counters (their services') and supervisors: today's
 
 
 class Estimate(TypedDict):
@@ -98,6 +99,12 @@ class CitizenState(TypedDict):
     complaints: NotRequired[list[WireObject]]  # this ticket's complaints (citizen_view)
 
 
+class VisitorState(TypedDict):
+    """The welcome's state for a visitor (the booking pages): which services take bookings."""
+
+    bookable: list[str]
+
+
 class Welcome(TypedDict):
     type: Literal["welcome"]
     v: int
@@ -105,7 +112,7 @@ class Welcome(TypedDict):
     seq: int
     day: str
     hall: WireObject
-    state: HallSnapshot | CitizenState
+    state: HallSnapshot | CitizenState | VisitorState
 
 
 class PositionFrame(TypedDict):
@@ -139,8 +146,10 @@ def welcome(
 
     `unattended`: open windows whose terminal is away (number -> since when), for supervisors.
     """
-    state: HallSnapshot | CitizenState
-    if session.role == "citizen":
+    state: HallSnapshot | CitizenState | VisitorState
+    if session.role == "visitor":
+        state = {"bookable": [s.code for s in engine.hall.services if s.booking is not None]}
+    elif session.role == "citizen":
         state = citizen_state(engine, session, now)
     else:
         state = hall_state(engine, session, now, unattended or {})
@@ -246,6 +255,9 @@ def hall_state(
         state["cases"] = list(
             engine.cases.all_open() if deps is None else engine.cases.of_departments(deps)
         )
+        window = engine.windows.get(session.window) if session.window is not None else None
+        services = window["services"] if window is not None else None
+        state["bookings"] = list(engine.bookings.of_day(engine.day, services))
     else:
         recent = {c["ticket"] for c in recent_calls[:RECENT_FOR_PUBLIC]}
         tickets = [

@@ -47,6 +47,7 @@ from textual.reactive import reactive
 
 from kiosk.screens import (
     BundleScreen,
+    CheckInScreen,
     DepartmentScreen,
     GuideScreen,
     HomeScreen,
@@ -262,6 +263,50 @@ class KioskApp(App[int]):
     @on(HomeScreen.DepartmentRequested)
     def department_requested(self, request: HomeScreen.DepartmentRequested) -> None:
         self.open_department(request.department)
+
+    @on(HomeScreen.CheckInRequested)
+    def check_in_requested(self) -> None:
+        """预约签到."""
+        self.note_activity()
+        self.push_screen(CheckInScreen(self.view))
+
+    @on(CheckInScreen.OrdinaryRequested)
+    def ordinary_requested(self, request: CheckInScreen.OrdinaryRequested) -> None:
+        """A late booked citizen takes an ordinary ticket of the service."""
+        self.open_guide(request.service)
+
+    @on(CheckInScreen.CheckInRequested)
+    def check_in_ticket(self, request: CheckInScreen.CheckInRequested) -> None:
+        request.screen.run_worker(
+            self._check_in(request.screen, request.code, request.mobile_tail), group="issue"
+        )
+
+    async def _check_in(self, screen: CheckInScreen, code: str, tail: str | None) -> None:
+        """Check a booking in; show and print its ticket once the hub acknowledged it."""
+        if self.link.client is None or not self.can_issue:
+            screen.check_in_failed("offline", "")
+            return
+        self._issuing += 1
+        args: dict[str, Any] = {"code": code, "lang": self.lang}
+        if tail:
+            args["mobile_tail"] = tail
+        try:
+            reply = await self.link.request("check_in", timeout=self.config.issue_timeout, **args)
+        except HubError as exc:
+            late = exc.extra.get("service") if exc.extra.get("late") else None
+            screen.check_in_failed(exc.code, exc.message, late if isinstance(late, str) else None)
+            return
+        except Exception:  # a bug must not end the kiosk
+            log.exception("check-in failed")
+            screen.check_in_failed("other", "")
+            return
+        finally:
+            self._issuing -= 1
+            self.note_activity()
+        ticket = IssuedTicket.from_reply(reply, self.state)
+        log.info("checked in %s as %s", (reply.get("booking") or {}).get("id"), ticket.number)
+        screen.check_in_done()
+        self.show_ticket(ticket)
 
     @on(DepartmentScreen.GuideRequested)
     def guide_requested(self, request: DepartmentScreen.GuideRequested) -> None:
@@ -561,6 +606,7 @@ class KioskApp(App[int]):
             priority=ticket.priority,
             steps=tuple(ticket.step_lines(self.state, "zh")),
             steps_en=tuple(ticket.step_lines(self.state, "en")),
+            booked=ticket.booked_slot,
         )
 
     @work(thread=True, group="printer", exit_on_error=False)

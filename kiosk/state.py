@@ -176,6 +176,14 @@ class IssuedTicket:
         return self.ticket.get("priority") == "priority"
 
     @property
+    def booked_slot(self) -> str:
+        """预约: the slot of a booked ticket ("10:00-10:30"), "" for a walk-in."""
+        b = self.ticket.get("booking")
+        if not isinstance(b, dict):
+            return ""
+        return f"{str(b.get('start'))[11:16]}-{str(b.get('end'))[11:16]}"
+
+    @property
     def issued_at(self) -> datetime:
         raw = self.ticket.get("issued_at")
         return datetime.fromisoformat(raw) if isinstance(raw, str) else datetime.now().astimezone()

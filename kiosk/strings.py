@@ -150,6 +150,30 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "take_visit": ("取号（共 {n} 项）", "Take one ticket ({n} services)"),
     "visit_prompt": ("共 {n} 项：{names}", "{n} services: {names}"),
     "ticket_steps": ("办理环节：", "Steps:"),
+    # 预约签到 (check-in of a booking)
+    "checkin_tile": ("预约签到", "Booked? Check in"),
+    "checkin_tile_sub": ("已在手机上预约，请点此签到", "Booked on your phone: check in here"),
+    "checkin_prompt": (
+        "预约签到：请输入预约码（预约确认页上的 8 位码）",
+        "Check in: type your booking code (the 8 characters on your confirmation)",
+    ),
+    "checkin_code": ("预约码", "Booking code"),
+    "checkin_tail": ("手机号后四位（可不填）", "Last four digits of your mobile (optional)"),
+    "checkin_go": ("签到取号", "Check in"),
+    "checkin_go_sub": ("领取预约号票", "Get your booked ticket"),
+    "checkin_ordinary": ("取普通号", "Take an ordinary ticket"),
+    "checkin_ordinary_sub": (
+        "已过签到时间，可按普通顺序排队",
+        "Check-in has closed: queue as usual",
+    ),
+    "checkin_busy": ("正在签到，请稍候…", "Checking in, please wait…"),
+    "checkin_failed": ("签到未成功：{reason}", "Not checked in: {reason}"),
+    "checkin_need_code": ("请先输入预约码", "Type your booking code first"),
+    "booked_ticket": ("预约", "Booked"),
+    "booked_at": (
+        "预约时段 {t}，时段开始后优先叫号",
+        "Booked for {t}: called ahead once it starts",
+    ),
     # staff
     "staff_check": ("工作人员验证", "Staff check"),
     "staff_exit": ("退出取号机：请输入管理密码", "Close the kiosk: enter the staff PIN"),

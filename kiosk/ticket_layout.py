@@ -46,6 +46,7 @@ class TicketPrint:
     # a visit of several services (一门受理): one line per step, 中文 and English
     steps: tuple[str, ...] = ()
     steps_en: tuple[str, ...] = ()
+    booked: str = ""  # 预约: the slot of a booked ticket ("10:00-10:30"), else ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ def build_layout(t: TicketPrint, columns: int = 48) -> list[Block]:
     add(t.number, align="center", bold=True, scale=2)
     if t.priority:
         add(TITLE_PRIORITY, align="center", bold=True, reverse=True)
+    if t.booked:
+        add(f"预约 {t.booked} / Booked {t.booked}", align="center", bold=True, reverse=True)
     blocks.append(Rule())
     add(f"部门：{t.department}")
     add(f"Department: {t.department_en}")

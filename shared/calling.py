@@ -4,9 +4,12 @@ A window takes, among the waiting tickets it may call:
 1. tickets handed off to it or its services (``transferred``): first those a supervisor's
    ``close_window`` put back at the front of their queue, then the oldest handoff;
 2. tickets waiting longer than ``max_wait_minutes``, oldest first (``overdue``);
-3. priority tickets, unless the window's last ``priority_run`` calls were all
-   priority and a normal ticket waits (``priority``);
-4. everything else in queue order (``fifo``).
+3. booked tickets (预约, checked in at the kiosk) whose slot has started, earliest slot
+   first (``appointment``), then priority tickets (``priority``), unless the window's last
+   ``priority_run`` calls were all such and a walk-in waits: the run cap is one for both, so
+   walk-ins are never starved;
+4. everything else in queue order (``fifo``); a booked ticket checked in before its slot
+   starts waits here like a walk-in until then.
 
 "Oldest" and "queue order" are one key, `queue_key`: when the ticket started
 waiting, then the `seq` of the event that queued it (the order in which the hub
@@ -87,6 +90,21 @@ def number_key(number: str) -> tuple[str, int, str]:
     return (m.group(1), int(m.group(2)), "") if m else (number, -1, number)
 
 
+def appointment_due(t: Mapping[str, Any], now: datetime) -> bool:
+    """Whether a booked ticket's slot has started at `now` (it may then go ahead)."""
+    b = t.get("booking")
+    return b is not None and datetime.fromisoformat(b["start"]) <= now
+
+
+def jumps(t: Mapping[str, Any], reason: str | None) -> bool:
+    """Whether a call counts toward the run cap: a priority ticket, or an appointment."""
+    return t.get("priority") == "priority" or reason == "appointment"
+
+
+def _appointment_key(t: Mapping[str, Any]) -> tuple[str, str, int]:
+    return (t["booking"]["start"], *queue_key(t))
+
+
 def may_call(ticket: Mapping[str, Any], window: int, services: Iterable[str]) -> bool:
     """Whether this window may call this waiting ticket."""
     target = ticket.get("target_window")
@@ -128,12 +146,15 @@ def next_ticket(
     overdue = [t for t in mine if datetime.fromisoformat(t["queued_at"]) < limit]
     if overdue:
         return min(overdue, key=queue_key), "overdue"
-    prio = [t for t in mine if t.get("priority") == "priority"]
-    normal = [t for t in mine if t.get("priority") != "priority"]
+    appt = [t for t in mine if appointment_due(t, now)]
+    prio = [t for t in mine if t.get("priority") == "priority" and not appointment_due(t, now)]
+    normal = [t for t in mine if t.get("priority") != "priority" and not appointment_due(t, now)]
     run = int(policy.get("priority_run", 2))
-    if prio and not (priority_streak >= run and normal):
+    if (appt or prio) and not (priority_streak >= run and normal):
+        if appt:
+            return min(appt, key=_appointment_key), "appointment"
         return min(prio, key=queue_key), "priority"
-    return min(normal or prio, key=queue_key), "fifo"
+    return min(normal or prio or appt, key=queue_key), "fifo"
 
 
 def overdue_limit(policy: Mapping[str, Any], now: datetime) -> datetime:
@@ -149,7 +170,7 @@ def calling_order(
 ) -> list[tuple[Ticket, str]]:
     """Every waiting ticket this window may call, in the order `call_next` would take them."""
     w = _Turns(window, policy, now)
-    pools = _pools(sorted((t for t in tickets if t["state"] == "waiting"), key=queue_key))
+    pools = _pools(sorted((t for t in tickets if t["state"] == "waiting"), key=queue_key), now)
     order: list[tuple[Ticket, str]] = []
     while (picked := w.pick(pools)) is not None:
         order.append(picked)
@@ -171,7 +192,8 @@ def _pools_of(t: Mapping[str, Any]) -> list[Pool]:
 
 @dataclass
 class _Queues:
-    """One pool's waiting tickets in queue order, by class: handed off, priority, normal.
+    """One pool's waiting tickets in queue order, by class: handed off, appointments whose
+    slot has started (by slot), priority, normal.
 
     `taken` (shared by every pool of a pass) holds the tickets already called: a
     visit waiting in several pools is called once, and skipped at the other pools.
@@ -179,17 +201,18 @@ class _Queues:
 
     taken: set[str]
     handed: deque[Any] = field(default_factory=deque)
+    appt: deque[Any] = field(default_factory=deque)
     prio: deque[Any] = field(default_factory=deque)
     normal: deque[Any] = field(default_factory=deque)
 
     def drop_taken(self) -> None:
         """Remove called tickets from the heads of the queues."""
-        for q in (self.handed, self.prio, self.normal):
+        for q in (self.handed, self.appt, self.prio, self.normal):
             while q and q[0]["id"] in self.taken:
                 q.popleft()
 
 
-def _pools(ordered: Iterable[Ticket]) -> dict[Pool, _Queues]:
+def _pools(ordered: Iterable[Ticket], now: datetime | None = None) -> dict[Pool, _Queues]:
     pools: dict[Pool, _Queues] = {}
     taken: set[str] = set()
     for t in ordered:
@@ -197,6 +220,8 @@ def _pools(ordered: Iterable[Ticket]) -> dict[Pool, _Queues]:
             q = pools.setdefault(pool, _Queues(taken))
             if is_handed_off(t):
                 q.handed.append(t)
+            elif now is not None and appointment_due(t, now):
+                q.appt.append(t)
             elif t.get("priority") == "priority":
                 q.prio.append(t)
             else:
@@ -204,6 +229,8 @@ def _pools(ordered: Iterable[Ticket]) -> dict[Pool, _Queues]:
     for q in pools.values():
         if any(t["handoffs"][-1].get("front") for t in q.handed):
             q.handed = deque(sorted(q.handed, key=_handoff_key))
+        if len(q.appt) > 1:
+            q.appt = deque(sorted(q.appt, key=_appointment_key))
     return pools
 
 
@@ -229,27 +256,25 @@ class _Turns:
         q = _head((q.handed for q in mine), _handoff_key)
         reason = "transferred"
         if q is None:
+            appt = _head((q.appt for q in mine), _appointment_key)
             prio = _head(q.prio for q in mine)
             normal = _head(q.normal for q in mine)
-            if prio is None and normal is None:
+            heads = [h for h in (appt, prio, normal) if h is not None]
+            if not heads:
                 return None
-            first = prio if normal is None or (prio and _before(prio, normal)) else normal
-            assert first is not None
+            first = min(heads, key=lambda h: queue_key(h[0]))
+            jump = appt or prio
             if datetime.fromisoformat(first[0]["queued_at"]) < self.limit:
                 reason, q = "overdue", first
-            elif prio is not None and not (self.streak >= self.run and normal is not None):
-                reason, q = "priority", prio
+            elif jump is not None and not (self.streak >= self.run and normal is not None):
+                reason, q = ("appointment", appt) if appt is not None else ("priority", prio)
             else:
-                reason, q = "fifo", normal or prio
+                reason, q = "fifo", normal or prio or appt
         assert q is not None
         t = q.popleft()
         mine[0].taken.add(t["id"])
-        self.streak = self.streak + 1 if t.get("priority") == "priority" else 0
+        self.streak = self.streak + 1 if jumps(t, reason) else 0
         return t, reason
-
-
-def _before(a: deque[Any], b: deque[Any]) -> bool:
-    return queue_key(a[0]) < queue_key(b[0])
 
 
 def _head(
@@ -324,7 +349,12 @@ class LineUp:
         call it calls priority tickets in the pass (the run cap could then call
         it earlier). False when that (or anything else) needs a new pass.
         """
-        if t.get("priority") == "priority" or is_handed_off(t) or queue_key(t) <= self.last:
+        if (
+            t.get("priority") == "priority"
+            or t.get("booking")
+            or is_handed_off(t)
+            or queue_key(t) <= self.last
+        ):
             return False
         if len(_pools_of(t)) > 1:
             return False  # a visit waiting in several queues: a new pass places it
@@ -371,7 +401,7 @@ def line_up(
     """
     ordered = sorted((t for t in tickets if t["state"] == "waiting"), key=queue_key)
     places: dict[str, Place] = {}
-    pools = _pools(ordered)
+    pools = _pools(ordered, now)
     wins = list(windows)
     opened = [w for w in wins if w.get("state") == "open"]
     others = [w for w in wins if w.get("state") != "open"]
@@ -383,6 +413,14 @@ def line_up(
     limit = overdue_limit(policy, now)
     later = [t for t in ordered if datetime.fromisoformat(t["queued_at"]) >= limit]
     overdue_at = datetime.fromisoformat(later[0]["queued_at"]) + (now - limit) if later else None
+    # a booked ticket's slot starting changes the order too: the pass is stale then
+    starts = [
+        datetime.fromisoformat(t["booking"]["start"])
+        for t in ordered
+        if t.get("booking") and not appointment_due(t, now)
+    ]
+    if starts:
+        overdue_at = min([min(starts), *([overdue_at] if overdue_at else [])])
     last = queue_key(ordered[-1]) if ordered else ("", 0)
     return LineUp(places, first, second, last, overdue_at)
 
@@ -416,7 +454,7 @@ def _run(
         places[t["id"]] = (ahead, at if timed else None)
         phase.starts[n].append(at)
         phase.clock[n] = at + service_s(served_service(t, phase.windows[n]))
-        if t.get("priority") == "priority":
+        if jumps(t, picked[1]):
             phase.priority.add(n)
         heapq.heappush(free, (phase.clock[n], n))
     return phase

@@ -89,10 +89,12 @@ Callback = Callable[[Any], Any]
 class HubError(Exception):
     """An error reply of the hub, or a local condition (timeout, closed, taken_over)."""
 
-    def __init__(self, code: str, message: str = "") -> None:
+    def __init__(self, code: str, message: str = "", extra: dict[str, Any] | None = None) -> None:
         super().__init__(f"{code}: {message}" if message else code)
         self.code = code
         self.message = message
+        # the error frame's other fields (a refused issue's next_open, check_in's late ...)
+        self.extra: dict[str, Any] = extra or {}
 
     def __repr__(self) -> str:
         return f"HubError({self.code!r}, {self.message!r})"
@@ -429,8 +431,11 @@ class HubClient:
         """The HubError an error frame stands for."""
         code = frame.get("code")
         message = frame.get("message")
+        extra = {k: v for k, v in frame.items() if k not in ("type", "re", "code", "message")}
         return HubError(
-            code if isinstance(code, str) else "error", message if isinstance(message, str) else ""
+            code if isinstance(code, str) else "error",
+            message if isinstance(message, str) else "",
+            extra,
         )
 
     # ------------------------------------------------------------------ requests

@@ -50,6 +50,14 @@ TICKET_STATE_LABELS: Final[dict[str, Pair]] = {
     EXPIRED: ("已过期", "Expired"),
 }
 
+# 预约: a booking's states (hub/bookings.py); the same words as a ticket's for the same thing.
+BOOKING_STATE_LABELS: Final[dict[str, Pair]] = {
+    "booked": ("已预约", "Booked"),
+    "checked_in": ("已签到", "Checked in"),
+    "cancelled": ("已取消", "Cancelled"),
+    "no_show": ("未签到", "Not checked in"),
+}
+
 WINDOW_STATE_LABELS: Final[dict[str, Pair]] = {
     W_OPEN: ("开放", "Open"),
     W_PAUSED: ("暂停", "Paused"),
@@ -72,6 +80,7 @@ CLOSE_OUTCOME_LABELS: Final[dict[str, Pair]] = {
 CALL_REASON_LABELS: Final[dict[str, Pair]] = {
     "transferred": ("转办", "transferred"),
     "overdue": ("超时", "overdue"),
+    "appointment": ("预约", "appointment"),
     "priority": ("优先", "priority"),
     "fifo": ("顺序", "in turn"),
     "chosen": ("选叫", "chosen"),
@@ -110,6 +119,7 @@ UNITS: Final[dict[str, str]] = {
     "level": "a mean rating level, 1 to 5; null when there is none",
     "mean": "a mean number (of windows), shown with two decimals; null when undefined",
     "ratings": "an object {count, avg}",
+    "bookings": "an object {checked_in, no_show} (预约; only in a hall that takes bookings)",
 }
 
 # Every field of the metrics object (DESIGN "Same-day metrics"); dotted names reach inside `ratings`.
@@ -140,7 +150,12 @@ METRIC_LABELS: Final[dict[str, Metric]] = {
     "visits": Metric("多事项", "Visits", "count"),
     "one_trip": Metric("一次办结", "Done in one trip", "count", "One trip"),
     "windows_per_visit": Metric("人均窗口数", "Windows per visit", "mean", "Win./visit"),
+    "bookings": Metric("预约", "Bookings", "bookings"),
+    "bookings.checked_in": Metric("预约签到", "Bookings checked in", "count", "Bk. in"),
+    "bookings.no_show": Metric("预约爽约", "Booking no-shows", "count", "Bk. no-show"),
 }
+# The hall totals' optional field in a hall where some service takes bookings (预约).
+HALL_BOOKING_METRICS: Final = ("bookings.checked_in", "bookings.no_show")
 # The fields of the hall totals and of each window's row, in the hub's order.
 HALL_METRICS: Final = (
     "issued",
@@ -261,6 +276,7 @@ def to_js() -> str:
     """The text of hub/web/labels.js: this table and the alert rules, for the web pages."""
     data: dict[str, Mapping[Any, Any]] = {
         "ticketStates": TICKET_STATE_LABELS,
+        "bookingStates": BOOKING_STATE_LABELS,
         "windowStates": WINDOW_STATE_LABELS,
         "windowMarks": WINDOW_MARK_LABELS,
         "closeOutcomes": CLOSE_OUTCOME_LABELS,

@@ -23,6 +23,10 @@ TICKET_STATES = (WAITING, CALLED, SERVING, PARKED, DONE, PENDING, NO_SHOW, CANCE
 # Expired at the end of the day if still open; no_show is final unless requeued the same day.
 OPEN_STATES = frozenset({WAITING, CALLED, SERVING, PARKED})
 
+# Booking states (预约, hub/bookings.py): a booking's `state`
+BOOKED, BOOKING_CHECKED_IN = "booked", "checked_in"
+BOOKING_CANCELLED, BOOKING_NO_SHOW = "cancelled", "no_show"
+
 # Window states
 W_CLOSED, W_OPEN, W_PAUSED = "closed", "open", "paused"
 # Whether a service issues tickets now (the kiosks' `estimates`: `issuing`; absent: open)
@@ -47,7 +51,7 @@ CLOSE_FORBIDDEN = 4003
 CLOSE_TOO_SLOW = 4008  # the client left more unread than its send cap: reconnect
 
 COMMANDS: dict[str, tuple[str, ...]] = {
-    "kiosk": ("issue", "printer_status", "ping"),
+    "kiosk": ("issue", "check_in", "printer_status", "ping"),
     "counter": (
         "call_next",
         "call",
@@ -86,6 +90,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "desk": ("consult", "issue", "complain", "metrics", "ping"),
     "citizen": ("cancel", "rate", "complain", "ping"),
     "display": ("ping",),
+    # 预约: anonymous, from the /book and /b/<token> pages
+    "visitor": ("slots", "book", "booking", "cancel_booking", "move_booking", "ping"),
 }
 
 EVENT_TYPES = (
@@ -122,9 +128,15 @@ EVENT_TYPES = (
     "complaint_closed",
     "complaint_rejected",
     "consulted",
+    "booking_made",
+    "booking_cancelled",
+    "booking_moved",
+    "booking_checked_in",
+    "booking_no_show",
 )
 # Cases (办件): staff of the case's department and supervisors only (hub/cases.py)
 CASE_EVENTS = frozenset({"case_opened", "case_changed", "case_completed", "case_returned"})
+BOOKING_EVENT_TYPES = frozenset(t for t in EVENT_TYPES if t.startswith("booking_"))
 # every step of a complaint after `complaint` (hub/complaints.py)
 COMPLAINT_STEPS = frozenset(
     {
@@ -139,10 +151,20 @@ COMPLAINT_EVENTS = frozenset({"complaint", *COMPLAINT_STEPS})
 # a complaint's final states (hub/complaints.py): no longer on the supervisors' open list
 COMPLAINT_FINAL_STATES = frozenset({"closed", "rejected"})
 PRIVATE_EVENTS = frozenset(
-    {"ticket_rated", "complaint", "printer_fault", "consulted", *COMPLAINT_STEPS, *CASE_EVENTS}
+    {
+        "ticket_rated",
+        "complaint",
+        "printer_fault",
+        "consulted",
+        *COMPLAINT_STEPS,
+        *CASE_EVENTS,
+        *BOOKING_EVENT_TYPES,
+    }
 )
 # Event fields for the hub and its store only: never sent to any client.
-PRIVATE_EVENT_FIELDS = frozenset({"_token_hash", "_kiosk", "_window_after", "_catalogue"})
+PRIVATE_EVENT_FIELDS = frozenset(
+    {"_token_hash", "_kiosk", "_window_after", "_catalogue", "_code_hash", "_mobile_hash"}
+)
 
 PUBLIC_TICKET_FIELDS = (
     "id",
@@ -161,6 +183,7 @@ PUBLIC_TICKET_FIELDS = (
     "target_window",
     "recalls",
     "case",
+    "booking",
 )
 PUBLIC_STEP_FIELDS = ("n", "service", "group", "state", "window", "fee", "total", "paid")
 PUBLIC_HANDOFF_FIELDS = ("from_window", "to_service", "to_window", "at")
@@ -224,6 +247,14 @@ class VisitStep(TypedDict):
     paid: NotRequired[bool | None]  # the fee step: recorded at its finish (None before)
 
 
+class BookingRef(TypedDict):
+    """A booked ticket's booking (预约): its id and slot."""
+
+    id: str
+    start: str
+    end: str
+
+
 class Ticket(TypedDict):
     """A ticket as the hub keeps it and staff see it (displays see `public_ticket`)."""
 
@@ -255,6 +286,7 @@ class Ticket(TypedDict):
     # where a visit stands in line (shared.calling.queue_key): its issue, kept by next_step
     line_at: NotRequired[str]
     line_seq: NotRequired[int]
+    booking: NotRequired[BookingRef | None]  # checked in from a booking (预约), else absent
 
 
 def new_ticket(
@@ -367,6 +399,13 @@ class Ratings(TypedDict):
     avg: float | None
 
 
+class BookingCounts(TypedDict):
+    """预约 of the day: bookings checked in at a kiosk, bookings never checked in (no-shows)."""
+
+    checked_in: int
+    no_show: int
+
+
 class HallMetrics(TypedDict):
     """The hall's same-day figures (docs/protocol.md, Metrics)."""
 
@@ -386,6 +425,7 @@ class HallMetrics(TypedDict):
     visits: int  # tickets of several services (steps)
     one_trip: int  # tickets completed in one trip (一次办结): done, every step done
     windows_per_visit: float | None  # mean distinct windows a received ticket was served at
+    bookings: NotRequired[BookingCounts]  # 预约 of the day
 
 
 class WindowMetrics(TypedDict):

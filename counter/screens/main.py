@@ -184,6 +184,27 @@ class MainScreen(Screen[None]):
         queue = state.queue(now)
         table = self.query_one("#queue", TicketTable)
         table.border_title = f"{t('queue', lang)} ({len(queue)})"
+        # 预约: the next bookings of this window's services, where the hint is otherwise
+        coming = state.next_bookings(now)
+        table.border_subtitle = (
+            t(
+                "next_bookings",
+                lang,
+                items=", ".join(
+                    t(
+                        "booking_item",
+                        lang,
+                        at=str(b.get("start"))[11:16],
+                        name=b.get("name", ""),
+                        tail=b.get("mobile", ""),
+                        mark="✓" if b.get("state") == "checked_in" else "",
+                    )
+                    for b in coming
+                ),
+            )
+            if coming
+            else t("queue_hint", lang)
+        )
         table.set_rows(
             [
                 t(k, lang)
@@ -221,6 +242,9 @@ class MainScreen(Screen[None]):
         marks = []
         if ticket.get("priority") == "priority":
             marks.append(t("mark_priority", self.lang))
+        booking = ticket.get("booking")
+        if booking:  # 预约: its slot
+            marks.append(t("mark_booked", self.lang, at=str(booking.get("start"))[11:16]))
         if is_handed_off(ticket):
             marks.append(t("mark_handoff", self.lang))
         return " ".join(marks)

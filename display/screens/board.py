@@ -17,7 +17,7 @@ from display.widgets.actions import ActionsPanel
 from display.widgets.alerts import AlertsList, AlertSummary, ComplaintsList
 from display.widgets.banners import Clock, NoticeBanner, StaleBanner
 from display.widgets.board import LobbyBoard
-from display.widgets.metrics import CaseTotals, HallTotals, MetricsTable
+from display.widgets.metrics import BookingSlots, CaseTotals, HallTotals, MetricsTable
 
 
 class BoardScreen(Screen[None]):
@@ -99,6 +99,7 @@ class SupervisorScreen(BoardScreen):
                     yield HallTotals(id="hall-totals")
                     yield CaseTotals(id="case-totals")
                     yield MetricsTable(id="metrics")
+                    yield BookingSlots(id="booking-slots")
             with TabPane("alerts", id="tab-alerts"):
                 with VerticalScroll():
                     yield AlertsList(id="alerts")
@@ -115,6 +116,7 @@ class SupervisorScreen(BoardScreen):
         self.query_one(LobbyBoard).show(state, lang)
         self.query_one(HallTotals).show(state, lang)
         self.query_one(CaseTotals).show(state, lang)
+        self.query_one(BookingSlots).show(state, lang)
         self.query_one(ActionsPanel).show(state, lang)
 
     def _tab_label(self, pane: str, label: str) -> None:

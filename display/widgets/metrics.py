@@ -215,3 +215,33 @@ def closing_line(closing: dict[str, Any] | None, lang: str) -> str:
     if closing.get("unserved"):
         text += t("closing_unserved", lang, n=closing["unserved"])
     return text
+
+
+class BookingSlots(Static):
+    """预约: today's bookings per slot and service (hidden in a hall without any today)."""
+
+    shown: var[tuple[str, tuple[str, ...]] | None] = var(None, init=False)  # (lang, lines)
+
+    def show(self, state: BoardState, lang: str) -> None:
+        names = {s.get("code"): s for s in state.services}
+        lines = tuple(
+            t(
+                "bookings_row",
+                lang,
+                slot=f"{r['start'][11:16]}-{r['end'][11:16]}",
+                service=name_of(names.get(r["service"]) or {"name": r["service"]}, lang),
+                booked=r["booked"],
+                checked_in=r["checked_in"],
+                no_show=r["no_show"],
+            )
+            for r in state.booking_slots()
+        )
+        self.shown = (lang, lines)
+
+    def watch_shown(self, shown: tuple[str, tuple[str, ...]]) -> None:
+        lang, lines = shown
+        self.display = bool(lines)
+        if lines:
+            self.update(
+                Text("\n").join([Text(t("bookings_title", lang), style="bold"), *map(Text, lines)])
+            )

@@ -44,6 +44,7 @@
     tickets: new Map(), // id -> Ticket
     waiting: {},
     notice: null,
+    bookings: new Map(), // 预约 of today (supervisors): id -> Booking
     recent: [], // newest first: {ticket, number, window, at, reason, recall}
     latest: null,
     metrics: null,
@@ -129,6 +130,8 @@
       S.faults = (st.printer_faults || []).slice();
       S.cases = new Map();
       for (const c of st.cases || []) if (c.state === "open") S.cases.set(c.id, c);
+      S.bookings = new Map();
+      for (const b of st.bookings || []) S.bookings.set(b.id, b);
     }
     H.show($("login-view"), false);
     H.show($("board-view"), true);
@@ -253,6 +256,17 @@
           if (SUPERVISOR) renderServicesForm(true);
         }
         break;
+      case "booking_made":
+      case "booking_cancelled":
+      case "booking_moved":
+      case "booking_checked_in":
+      case "booking_no_show": // 预约: today's, per slot (supervisors only)
+        if (SUPERVISOR && f.booking) {
+          if (f.booking.day === S.day) S.bookings.set(f.booking.id, f.booking);
+          else S.bookings.delete(f.booking.id);
+          renderBookings();
+        }
+        break;
       default:
         break;
     }
@@ -322,6 +336,7 @@
     renderStale();
     if (SUPERVISOR) {
       renderMetrics();
+      renderBookings();
       renderAlerts();
       renderComplaints();
       renderServicesForm(false);
@@ -508,6 +523,32 @@
   let fitFrame = null;
   function requestFit() {
     if (fitFrame === null) fitFrame = requestAnimationFrame(() => { fitFrame = null; fitAll(); });
+  }
+
+  // ---------- supervisor: today's bookings (预约), per slot and service ----------
+  function renderBookings() {
+    const rows = new Map(); // start|service -> counts
+    for (const b of S.bookings.values()) {
+      if (b.state === "cancelled") continue;
+      const key = b.start + "|" + b.service;
+      const r = rows.get(key) || { start: b.start, end: b.end, service: b.service, booked: 0, checked_in: 0, no_show: 0 };
+      r.booked += 1;
+      if (b.state === "checked_in") r.checked_in += 1;
+      if (b.state === "no_show") r.no_show += 1;
+      rows.set(key, r);
+    }
+    const list = Array.from(rows.values()).sort((a, b) => (a.start + a.service < b.start + b.service ? -1 : 1));
+    const svc = (code) => (S.hall ? (S.hall.services || []).find((x) => x.code === code) : null);
+    $("bookings-body").replaceChildren(...list.map((r) =>
+      H.el("tr", { dataset: { slot: r.start, service: r.service } },
+        H.el("th", { scope: "row", text: String(r.start).slice(11, 16) + "–" + String(r.end).slice(11, 16) }),
+        H.el("td", {}, (svc(r.service) || {}).name || r.service),
+        H.el("td", { dataset: { field: "booked" }, text: r.booked }),
+        H.el("td", { dataset: { field: "checked_in" }, text: r.checked_in }),
+        H.el("td", { dataset: { field: "no_show" }, text: r.no_show }))));
+    H.show($("bookings"), list.length > 0);
+    H.show($("bookings-none"), list.length === 0);
+    H.setText($("bookings-count"), list.length ? String(list.reduce((a, r) => a + r.booked, 0)) : "");
   }
 
   // ---------- supervisor: metrics ----------

@@ -15,6 +15,12 @@ window.HallLabels = Object.freeze({
     "cancelled": ["已取消", "Cancelled"],
     "expired": ["已过期", "Expired"],
   },
+  bookingStates: {
+    "booked": ["已预约", "Booked"],
+    "checked_in": ["已签到", "Checked in"],
+    "cancelled": ["已取消", "Cancelled"],
+    "no_show": ["未签到", "Not checked in"],
+  },
   windowStates: {
     "open": ["开放", "Open"],
     "paused": ["暂停", "Paused"],
@@ -31,6 +37,7 @@ window.HallLabels = Object.freeze({
   callReasons: {
     "transferred": ["转办", "transferred"],
     "overdue": ["超时", "overdue"],
+    "appointment": ["预约", "appointment"],
     "priority": ["优先", "priority"],
     "fifo": ["顺序", "in turn"],
     "chosen": ["选叫", "chosen"],
@@ -67,6 +74,9 @@ window.HallLabels = Object.freeze({
     "visits": ["多事项", "Visits", "count"],
     "one_trip": ["一次办结", "Done in one trip", "count"],
     "windows_per_visit": ["人均窗口数", "Windows per visit", "mean"],
+    "bookings": ["预约", "Bookings", "bookings"],
+    "bookings.checked_in": ["预约签到", "Bookings checked in", "count"],
+    "bookings.no_show": ["预约爽约", "Booking no-shows", "count"],
   },
   ratingLevels: {
     "5": ["非常满意", "Very satisfied"],

@@ -94,6 +94,7 @@
     step_where_next: [(ws) => ws ? ws + " 号窗口" : "", (ws) => ws ? "Window " + ws : ""],
     step_parallel: ["（并联，可同时排队）", " (in parallel: in both lines at once)"],
     step_fee_total: [(total) => "统一缴费 ¥" + total, (total) => "Fee payment ¥" + total],
+    booked: [(s) => "预约 " + s + "：时段开始后优先叫号", (s) => "Booked " + s + ": called ahead once it starts"],
   };
   // Ticket states (st_<state>) and rating levels (level<n>) in the shared words.
   for (const [state, pair] of Object.entries(L.ticketStates)) T["st_" + state] = pair;
@@ -338,6 +339,10 @@
     H.setText($("number"), t.number);
     H.setText($("service-name"), serviceName(t.service));
     H.setText($("department-name"), H.nameOf(department(t.department), S.lang));
+    // 预约: a booked ticket says when it goes ahead (its slot's start)
+    const bk = t.booking;
+    H.show($("booking-note"), !!bk);
+    if (bk) H.setText($("booking-note"), tr("booked", String(bk.start).slice(11, 16) + "–" + String(bk.end).slice(11, 16)));
     H.setText($("state-text"), tr("st_" + state));
     $("state-text").dataset.state = state;
 

@@ -2,6 +2,7 @@
 
 from kiosk.screens.base import KioskScreen, KioskView
 from kiosk.screens.bundle import BundleScreen
+from kiosk.screens.checkin import CheckInScreen
 from kiosk.screens.department import DepartmentScreen
 from kiosk.screens.guide import GuideScreen
 from kiosk.screens.home import HomeScreen
@@ -11,6 +12,7 @@ from kiosk.screens.ticket import TicketScreen
 
 __all__ = [
     "BundleScreen",
+    "CheckInScreen",
     "DepartmentScreen",
     "GuideScreen",
     "HomeScreen",

@@ -18,6 +18,9 @@ from shared.i18n import name_of
 class HomeScreen(KioskScreen):
     """The first screen: choose a department."""
 
+    class CheckInRequested(Message):
+        """预约签到: a booked citizen checks in."""
+
     class DepartmentRequested(Message):
         """Show a department's services."""
 
@@ -58,12 +61,16 @@ class HomeScreen(KioskScreen):
         tiles = self._tiles()
         yield TileGrid(*tiles, columns=4 if len(tiles) > 9 else 3, id="departments")
         yield PlainText(id="empty")
+        # 预约签到: shown when some service of the hall takes bookings
+        yield TileGrid(
+            Tile("checkin", None, id="checkin", classes="checkin"), columns=1, id="checkin-row"
+        )
 
     def sync_body(self) -> None:
         lang = self.lang
         state = self.view.state
         codes = self._keys()
-        shown = [tile.key for tile in self.query(Tile)]
+        shown = [tile.key for tile in self.query("#departments Tile").results(Tile)]
         if codes != shown:
             # A fresh welcome changed the catalogue: rebuild the grid (once).
             if not self._rebuilding:
@@ -83,6 +90,9 @@ class HomeScreen(KioskScreen):
             bundle = state.bundle(tile.key) or {}
             n = sum(len(step) for step in bundle.get("steps") or ())
             tile.show(name_of(bundle, lang), t("bundle_tile", lang, n=n))
+        bookable = any(svc.get("booking") for svc in state.services)
+        self.query_one("#checkin-row").set_class(not bookable, "-none")  # CSS hides it
+        self.query_one("#checkin", Tile).show(t("checkin_tile", lang), t("checkin_tile_sub", lang))
         for tile in self.query(".department").results(Tile):
             dept = state.department(tile.key) or {}
             # The name and the waiting count; the services are one tap away.
@@ -94,7 +104,7 @@ class HomeScreen(KioskScreen):
     async def rebuild_grid(self) -> None:
         """Replace the department tiles after the catalogue changed."""
         try:
-            grid = self.query_one(TileGrid)
+            grid = self.query_one("#departments", TileGrid)
             await grid.remove_children()  # before mounting tiles with the same ids
             departments = self.view.state.offered_departments
             grid.columns = 4 if len(departments) > 9 else 3
@@ -108,6 +118,10 @@ class HomeScreen(KioskScreen):
 
     def action_back(self) -> None:
         """Esc on home does nothing: there is nowhere to go back to."""
+
+    @on(Tile.Chosen, ".checkin")
+    def checkin_chosen(self) -> None:
+        self.post_message(self.CheckInRequested())
 
     @on(Tile.Chosen, ".department")
     def department_chosen(self, event: Tile.Chosen) -> None:

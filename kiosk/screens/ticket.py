@@ -93,6 +93,9 @@ class TicketScreen(KioskScreen):
         your = t("your_number", lang)
         if tk.priority:
             your = f"{your}  ·  {t('priority_ticket', lang)}"
+        booking = tk.ticket.get("booking")
+        if booking:
+            your = f"{your}  ·  {t('booked_ticket', lang)}"
         self.put("#your-number", your)
         service = f"{name_of(tk.department, lang)}  ·  {name_of(tk.service, lang)}"
         steps = tk.step_lines(self.view.state, lang)
@@ -105,7 +108,11 @@ class TicketScreen(KioskScreen):
         sep = "、" if lang == "zh" else ", "
         windows = sep.join(tk.window_names(lang)) or t("no_windows", lang)
         self.put("#ticket-windows", t("go_to", lang, w=windows))
-        self.put("#ticket-issued", t("issued_at", lang, t=f"{tk.issued_at:%H:%M}"))
+        issued = t("issued_at", lang, t=f"{tk.issued_at:%H:%M}")
+        if booking:  # a booked ticket says when it goes ahead (its slot's start)
+            slot = f"{str(booking.get('start'))[11:16]}-{str(booking.get('end'))[11:16]}"
+            issued = f"{issued}  ·  {t('booked_at', lang, t=slot)}"
+        self.put("#ticket-issued", issued)
         self.put("#scan", t("scan", lang))
         self.put("#print-status", t(PRINT_TEXT.get(self.print_status, "print_none"), lang))
         status = self.query_one("#print-status", PlainText)

@@ -7,8 +7,6 @@ is what phone cameras expect; a code of version 3 (a ticket URL) takes about
 
 from __future__ import annotations
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
@@ -16,16 +14,11 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from shared.qr import qr_matrix
+
+__all__ = ["QRCode", "qr_lines", "qr_matrix"]
+
 _INK = Style(color="black", bgcolor="white")
-
-
-def qr_matrix(data: str, border: int = 2) -> list[list[bool]]:
-    """The module matrix of `data` (True = dark), quiet zone included."""
-    # A fixed mask skips the search for the best of eight (4x faster); any mask scans.
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=border, mask_pattern=0)
-    code.add_data(data)
-    code.make(fit=True)
-    return [list(row) for row in code.get_matrix()]
 
 
 def qr_lines(matrix: list[list[bool]]) -> list[str]:

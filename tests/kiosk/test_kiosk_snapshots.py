@@ -87,6 +87,31 @@ async def staff_pin(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+async def checkin(pilot: Pilot[Any]) -> None:
+    await pilot.click("#checkin")
+    await pilot.pause()
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.press(*"K7QP3M2A")
+    await pilot.pause()
+
+
+async def ticket_booked(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, KioskApp)
+    reply = kiosk_issue_reply()
+    day = reply["ticket"]["issued_at"][:10]
+    reply["ticket"]["booking"] = {
+        "id": "b7",
+        "start": f"{day}T10:00:00.000000+08:00",
+        "end": f"{day}T10:30:00.000000+08:00",
+    }
+    app.show_ticket(IssuedTicket.from_reply(reply, app.state))
+    await pilot.pause()
+    app.screen.print_status = "printed"  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
 SCREENS: dict[str, Step] = {
     "home": home,
     "department": department,
@@ -100,6 +125,8 @@ SCREENS: dict[str, Step] = {
     "bundle": bundle,
     "add_another": add_another,
     "ticket_visit": ticket_step("printed", visit=True),
+    "checkin": checkin,  # 预约签到
+    "ticket_booked": ticket_booked,
 }
 
 

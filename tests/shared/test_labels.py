@@ -50,7 +50,7 @@ def test_every_concept_has_one_label_in_both_languages() -> None:
     # the reasons the calling order gives (shared/calling.py), and `chosen` for a `call`
     calling = (ROOT / "shared" / "calling.py").read_text(encoding="utf-8")
     given = set(re.findall(r'\),\s*"(\w+)"\s*$', calling, re.M))
-    assert len(given) == 4 and set(CALL_REASON_LABELS) == given | {"chosen"}
+    assert len(given) == 5 and set(CALL_REASON_LABELS) == given | {"chosen"}
     for table in (TICKET_STATE_LABELS, WINDOW_STATE_LABELS, CALL_REASON_LABELS):
         pairs = list(table.values())
         assert all(zh and en for zh, en in pairs)
@@ -69,10 +69,13 @@ def test_every_field_of_the_metrics_object_has_a_label_and_a_unit() -> None:
     engine = Engine(load_catalogue(DEMO_PATH), date(2026, 11, 26))
     metrics = engine.metrics(datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     assert set(metrics) == {"day", "hall", "windows"}
-    assert tuple(metrics["hall"]) == HALL_METRICS
+    # the demo hall takes bookings: the hall totals end with `bookings` (预约)
+    assert tuple(metrics["hall"]) == (*HALL_METRICS, "bookings")
     assert tuple(metrics["windows"][0]) == WINDOW_METRICS
     assert set(metrics["hall"]["ratings"]) == {"count", "avg"}
+    assert set(metrics["hall"]["bookings"]) == {"checked_in", "no_show"}
     fields = {"day", *HALL_METRICS, *WINDOW_METRICS, "ratings.count", "ratings.avg"}
+    fields |= {"bookings", "bookings.checked_in", "bookings.no_show"}
     assert fields == set(METRIC_LABELS)
     for name, m in METRIC_LABELS.items():
         assert m.zh and m.en and m.unit in UNITS, name
