@@ -34,6 +34,7 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
@@ -225,6 +226,15 @@ class RequestRow(SQLModel, table=True):
     reply: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class RollupRow(SQLModel, table=True):
+    """One closed day's report rollup (hub/reports.py), written when the day closes."""
+
+    __tablename__ = "daily_rollups"
+    hall_id: str = Field(primary_key=True)
+    day: str = Field(primary_key=True)
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
 def _table(model: type[SQLModel]) -> Table:
     return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
@@ -245,6 +255,7 @@ HALLS, EVENTS, TICKETS, WINDOWS, STAFF, DEVICES, RATINGS, COMPLAINTS, CASES, REQ
     )
 )
 CATALOGUE_VERSIONS = _table(CatalogueVersionRow)
+ROLLUPS = _table(RollupRow)
 
 
 def db_url(arg: str | None) -> str:
@@ -985,6 +996,69 @@ class Store:
                 .order_by(EVENTS.c.day)
             ).all()
         return [r[0] for r in rows]
+
+    # --- period reports: daily rollups (hub/reports.py)
+
+    def rollups(self, hall_id: str, start: str, end: str) -> list[dict[str, Any]]:
+        """The stored rollups of the days from `start` to `end` (both included), oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(ROLLUPS.c.data)
+                .where(ROLLUPS.c.hall_id == hall_id, ROLLUPS.c.day >= start, ROLLUPS.c.day <= end)
+                .order_by(ROLLUPS.c.day)
+            ).all()
+        return [json.loads(r[0]) for r in rows]
+
+    def put_rollup(self, hall_id: str, rollup: dict[str, Any]) -> None:
+        """Write (or replace) one day's rollup."""
+        stmt = _upsert_statement(self.engine.dialect.name, ROLLUPS, ("hall_id", "day"), ["data"])
+        with self.engine.begin() as conn:
+            conn.execute(stmt, {"hall_id": hall_id, "day": rollup["day"], "data": _json(rollup)})
+
+    def ensure_rollups(self, hall: Hall, before: str) -> int:
+        """Compute and store the rollup of every day before `before` that has events but none.
+
+        A day is closed once a later day has begun; its events no longer change.
+        Returns how many rollups were written.
+        """
+        from hub.reports import rollup_day
+
+        with self.engine.connect() as conn:
+            have = {
+                r[0]
+                for r in conn.execute(
+                    select(ROLLUPS.c.day).where(ROLLUPS.c.hall_id == hall.id)
+                ).all()
+            }
+        done = 0
+        for day in self.days(hall.id):
+            if day >= before or day in have:
+                continue
+            events = self.events_of_day(hall.id, day)
+            self.put_rollup(hall.id, rollup_day(hall, date.fromisoformat(day), events))
+            done += 1
+        return done
+
+    def promised_cases(self, hall_id: str, end: str) -> list[dict[str, Any]] | None:
+        """The promised cases (承诺件) received up to `end` from the `cases` table, or None
+        when the database has no such table (cases not recorded: the rollups' lists serve)."""
+        if not inspect(self.engine).has_table("cases"):
+            return None
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT data, closed_at FROM cases"
+                    " WHERE hall_id = :h AND kind = 'promised' AND day <= :e"
+                ),
+                {"h": hall_id, "e": end},
+            ).all()
+        out = []
+        for data, closed_at in rows:
+            c = json.loads(data)
+            if closed_at is not None and not c.get("closed_at"):
+                c["closed_at"] = closed_at if isinstance(closed_at, str) else closed_at.isoformat()
+            out.append(c)
+        return out
 
     def restore(
         self,
