@@ -223,6 +223,7 @@ class HubServer:
         self.stale = False  # a commit failed: the engine may hold what the database does not
         self.catalogue_watch: asyncio.Task[None] | None = None
         self.catalogue_refused = 0  # a stored version the hub could not use (logged once)
+        self._rollup_task: asyncio.Future[None] | None = None  # closed days' report rollups
         self.pages = Pages(self._health, self._ticket_known)
 
     def _restore(self) -> Engine:
@@ -252,6 +253,18 @@ class HubServer:
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
+    def _write_rollups(self) -> None:
+        """The closed days' report rollups (docs/REPORTS.md), written off the request path."""
+
+        def write() -> None:
+            try:
+                self.store.ensure_rollups(self.hall, self.engine.day.isoformat())
+            except Exception:  # a report computes a missing rollup itself
+                log.exception("writing the daily rollups failed")
+
+        if self._rollup_task is None or self._rollup_task.done():
+            self._rollup_task = asyncio.get_running_loop().run_in_executor(None, write)
+
     async def start(self) -> None:
         """Listen; with port 0 a free port is picked (see `port`)."""
         self.stopping = False
@@ -265,6 +278,7 @@ class HubServer:
         cmd = await asyncio.to_thread(self._catalogue_command)
         if cmd is not None:
             await self._run_batch([Pending(None, cmd, None)])
+        self._write_rollups()
         self.server = await serve(
             self._handler,
             self.host,
@@ -309,6 +323,9 @@ class HubServer:
                 t.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await t
+        if self._rollup_task is not None:  # a thread: let it finish with the database
+            with contextlib.suppress(Exception):
+                await self._rollup_task
         while not self.queue.empty():  # hellos that came too late: nobody will answer them
             p = self.queue.get_nowait()
             if not p.done.done():
@@ -904,6 +921,7 @@ class HubServer:
         if eng.day != self.replies_day:
             self.replies = {}
             self.replies_day = eng.day
+            self._write_rollups()
         for ident, rid, reply in to_store:
             self.replies[(ident, rid)] = reply
         if eng.catalogue_version != self.hall_version:

@@ -8,9 +8,10 @@ contract-shaped case dicts and `case_*` events; the lead adds the end-to-end cas
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from report_scenario import D1, D2, D3, run_scenario
@@ -263,3 +264,30 @@ def _store_hall(store: Store, hall: Any) -> None:
     from report_scenario import CATALOGUE
 
     store.save_hall(hall, CATALOGUE, "secret")
+
+
+async def test_hub_writes_closed_days_rollups(tmp_path: Path) -> None:
+    """A hub starting on a later day writes the rollups of every closed day (day close)."""
+    from report_scenario import CATALOGUE
+    from support.wait import wait_for
+
+    from hub.server import HubServer
+
+    store, hall, _ = _store_with(tmp_path)
+    store.save_hall(hall, CATALOGUE, "secret")
+    later = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo(hall.timezone))
+    server = HubServer(store, hall, "secret", port=0, clock=lambda: later)
+    await server.start()
+    try:
+        days = await wait_for(
+            lambda: (
+                [r["day"] for r in store.rollups(hall.id, "2026-11-01", "2026-12-31")]
+                if len(store.rollups(hall.id, "2026-11-01", "2026-12-31")) == 3
+                else None
+            ),
+            what="the three closed days' rollups",
+        )
+        assert days == ["2026-11-25", "2026-11-26", "2026-11-30"]
+    finally:
+        await server.stop()
+        store.dispose()
