@@ -508,7 +508,7 @@ def _period_report(args: argparse.Namespace, store: Store, hall: Hall) -> int:
     from hub.report_out import PeriodError, hall_today, load_report, parse_period, render
 
     today = hall_today(hall)
-    days = store.days(hall.id)
+    first = store.first_day(hall.id) if args.since_opening or not args.start else None
     try:
         start, end = parse_period(
             args.day,
@@ -516,7 +516,7 @@ def _period_report(args: argparse.Namespace, store: Store, hall: Hall) -> int:
             args.month,
             args.start,
             args.end,
-            first_day=date.fromisoformat(days[0]) if days else None,
+            first_day=date.fromisoformat(first) if first else None,
             today=today,
         )
     except PeriodError as e:

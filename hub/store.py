@@ -1009,6 +1009,14 @@ class Store:
             ).all()
         return [json.loads(r[0]) for r in rows]
 
+    def first_day(self, hall_id: str) -> str | None:
+        """The oldest day with events, or None."""
+        with self.engine.connect() as conn:
+            v = conn.execute(
+                select(func.min(EVENTS.c.day)).where(EVENTS.c.hall_id == hall_id)
+            ).scalar()
+        return str(v) if v else None
+
     def put_rollup(self, hall_id: str, rollup: dict[str, Any]) -> None:
         """Write (or replace) one day's rollup."""
         stmt = _upsert_statement(self.engine.dialect.name, ROLLUPS, ("hall_id", "day"), ["data"])
@@ -1024,16 +1032,24 @@ class Store:
         from hub.reports import rollup_day
 
         with self.engine.connect() as conn:
-            have = {
+            last = conn.execute(
+                select(func.max(ROLLUPS.c.day)).where(ROLLUPS.c.hall_id == hall.id)
+            ).scalar()
+            days = [
                 r[0]
                 for r in conn.execute(
-                    select(ROLLUPS.c.day).where(ROLLUPS.c.hall_id == hall.id)
+                    select(EVENTS.c.day)
+                    .where(
+                        EVENTS.c.hall_id == hall.id,
+                        EVENTS.c.day > (last or ""),
+                        EVENTS.c.day < before,
+                    )
+                    .distinct()
+                    .order_by(EVENTS.c.day)
                 ).all()
-            }
+            ]
         done = 0
-        for day in self.days(hall.id):
-            if day >= before or day in have:
-                continue
+        for day in days:  # rollups are written oldest first: only days after the last one
             events = self.events_of_day(hall.id, day)
             self.put_rollup(hall.id, rollup_day(hall, date.fromisoformat(day), events))
             done += 1
