@@ -524,10 +524,16 @@ def _period_report(args: argparse.Namespace, store: Store, hall: Hall) -> int:
     report = load_report(store, hall, start, end, today)
     view = args.by or "window"
     lang = args.lang or "zh"
-    if args.format not in ("table", "csv", "json"):
-        raise CliError(
-            f"--format {args.format} 尚未实现 / is not built yet: use table, csv or json"
-        )
+    if args.format == "xlsx":
+        if not args.output:
+            raise CliError("--format xlsx 需要 --output FILE / needs --output FILE")
+        from hub.report_xlsx import write_xlsx
+
+        try:
+            write_xlsx(report, args.output, lang)
+        except OSError as e:
+            raise CliError(f"无法写入 / cannot write {args.output}: {e.strerror}") from None
+        return 0
     else:
         text = render(report, view, args.format, lang)
     if args.output:

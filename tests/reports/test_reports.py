@@ -8,7 +8,7 @@ contract-shaped case dicts and `case_*` events; the lead adds the end-to-end cas
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -291,3 +291,49 @@ async def test_hub_writes_closed_days_rollups(tmp_path: Path) -> None:
     finally:
         await server.stop()
         store.dispose()
+
+
+def test_xlsx_values_equal_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import openpyxl
+
+    from cli.main import main
+    from hub.report_out import view_columns
+    from hub.report_xlsx import SHEETS, xlsx_value
+    from hub.reports import LISTS, VIEWS
+
+    store, hall, _ = _store_with(tmp_path)
+    _store_hall(store, hall)
+    store.dispose()
+    db, out = str(tmp_path / "hall.db"), str(tmp_path / "r.xlsx")
+    period = ["--from", "2026-11-25", "--to", "2026-11-30", "--db", db]
+    assert main(["report", *period, "--format", "json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert main(["report", *period, "--format", "xlsx", "--output", out]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["汇总", "窗口", "部门", "工作人员", "事项", "每日"]
+    for view in VIEWS:
+        ws = wb[SHEETS[view]]
+        cols = view_columns(view)
+        assert [c.value for c in ws[1]] == [c[1] for c in cols]
+        assert ws.freeze_panes == "B2"
+        rows = list(ws.iter_rows(min_row=2, values_only=True))
+        assert len(rows) == len(rep[LISTS[view]])
+        for got, want in zip(rows, rep[LISTS[view]], strict=True):
+            for value, (key, _, _, kind) in zip(got, cols, strict=True):
+                expected = xlsx_value(want.get(key), kind, "zh")
+                if isinstance(value, timedelta):  # a duration cell reads back as one
+                    value = value.total_seconds() / 86400
+                if isinstance(expected, float):
+                    assert value == pytest.approx(expected), (view, key)
+                else:
+                    assert value == expected, (view, key)
+    dep = wb["部门"]
+    assert len(dep._charts) == 1 and len(wb["每日"]._charts) == 1
+    assert (
+        dep.cell(
+            2, [c[0] for c in view_columns("department")].index("completion_rate") + 1
+        ).number_format
+        == "0.0%"
+    )
+    daily = list(wb["每日"].iter_rows(min_row=2, values_only=True))
+    assert daily == [(d["day"], d["received"], d["completed"]) for d in rep["days"]]
