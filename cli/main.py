@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="the view (default window); any period option or --by gives the period report",
     )
-    p.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table")
+    p.add_argument("--format", choices=["table", "json", "csv", "xlsx", "html"], default="table")
     p.add_argument("--output", default=None, help="write to this file")
     p.add_argument("--lang", choices=["zh", "en"], default=None, help="headers (default 中文)")
     p.add_argument(

@@ -534,6 +534,10 @@ def _period_report(args: argparse.Namespace, store: Store, hall: Hall) -> int:
         except OSError as e:
             raise CliError(f"无法写入 / cannot write {args.output}: {e.strerror}") from None
         return 0
+    if args.format == "html":
+        from hub.report_html import bulletin
+
+        text = bulletin(report, hall)
     else:
         text = render(report, view, args.format, lang)
     if args.output:

@@ -488,6 +488,7 @@ def build_report(
                     present_wd[key] = present_wd.get(key, 0) + 1
     cases: dict[str, dict[str, Row]] = {v: {} for v in (*VIEWS, "hall")}
     completed_by_day: dict[str, int] = {}
+    overdue_cases: list[dict[str, Any]] = []
     for c in promised:
         cday = date.fromisoformat(c["day"])
         if cday > end:
@@ -511,6 +512,22 @@ def build_report(
                 row["returned"] += f["returned"]
             row["open"] += f["open"]
             row["overdue"] += f["overdue"]
+        if f["overdue"]:
+            overdue_cases.append(
+                {
+                    k: c.get(k)
+                    for k in (
+                        "id",
+                        "number",
+                        "service",
+                        "department",
+                        "window",
+                        "clerk",
+                        "day",
+                        "due",
+                    )
+                }
+            )
         if in_period and f["completed"]:
             d = c["completed_at"][:10]
             completed_by_day[d] = completed_by_day.get(d, 0) + 1
@@ -560,6 +577,7 @@ def build_report(
         for i, row in enumerate(rows, 1):
             row["rank"] = i
         out[LISTS[view]] = rows
+    out["overdue_cases"] = sorted(overdue_cases, key=lambda c: (c["due"], c["id"]))
     if daily:
         out["days"] = sorted(days, key=lambda d: d["day"])
     return out

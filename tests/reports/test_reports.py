@@ -337,3 +337,34 @@ def test_xlsx_values_equal_the_json(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     daily = list(wb["每日"].iter_rows(min_row=2, values_only=True))
     assert daily == [(d["day"], d["received"], d["completed"]) for d in rep["days"]]
+
+
+def test_monthly_bulletin_html(tmp_path: Path) -> None:
+    from html.parser import HTMLParser
+
+    from cli.main import main
+
+    store, hall, _ = _store_with(tmp_path)
+    _store_hall(store, hall)
+    store.dispose()
+    out = tmp_path / "b.html"
+    argv = ["report", "--month", "2026-11", "--format", "html", "--output", str(out)]
+    assert main([*argv, "--db", str(tmp_path / "hall.db")]) == 0
+    text = out.read_text(encoding="utf-8")
+    sections: list[str] = []
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "section":
+                sections.append(dict(attrs)["id"] or "")
+
+    P().feed(text)
+    assert sections == ["totals", "ranking", "windows", "overdue", "ratings"]
+    assert "size: A4" in text and "page-break-after: always" in text
+    assert "http" not in text  # nothing from outside
+    # November 2026: 6 received, t2 still open without a cases table, t6 overdue
+    assert "<dt>收件</dt><dd>6 件</dd>" in text
+    assert "四、超期办件（1 件）" in text and "20261125-B003" in text
+    # over the month (20 working days) every window was staffed on 3 days at most: 长期空岗
+    assert "业务量较大 0 个" in text and "长期空岗 4 个" in text
+    assert "<td>2.00</td>" not in text and "3.00" in text  # window 1's mean rating
