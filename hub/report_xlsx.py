@@ -7,7 +7,7 @@ fractions shown as percentages, durations as days (Excel's time unit) shown as
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -51,8 +51,8 @@ def _widths(ws: Any) -> None:
         ws.column_dimensions[get_column_letter(col[0].column)].width = min(40, longest + 3)
 
 
-def write_xlsx(report: dict[str, Any], path: str, lang: str = "zh") -> None:
-    """Write the workbook to `path`."""
+def write_xlsx(report: dict[str, Any], path: str | BinaryIO, lang: str = "zh") -> None:
+    """Write the workbook to `path` (a file name or a binary file)."""
     zh = lang == "zh"
     i = 1 if zh else 2
     wb = Workbook()

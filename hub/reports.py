@@ -82,12 +82,18 @@ def new_row() -> Row:
     return row
 
 
+def _bump(d: dict[str, Any], key: str, n: float) -> None:
+    d[key] = d.get(key, 0) + n
+
+
 def merge_row(into: Row, other: Row) -> None:
     """Add `other`'s counters to `into` (rows merge by addition only)."""
     for k in COUNTERS:
         into[k] += other.get(k, 0)
-    for k in ("wait_hist", "paused_by"):
-        d = into[k]
+    for k in ("wait_hist", "paused_by", "hour_n", "hour_sum"):
+        if k not in other:
+            continue
+        d = into.setdefault(k, {})
         for b, n in other.get(k, {}).items():
             d[b] = d.get(b, 0) + n
 
@@ -202,6 +208,10 @@ class _Day:
                 r["wait_sum"] += wait
                 r["wait_over"] += wait > self.max_wait_s
                 r["wait_hist"][b] = r["wait_hist"].get(b, 0) + 1
+            hall = self.rows["hall"][""]  # waits over the day: the hall's, per local hour
+            hour = str(at.astimezone(self.tz).hour)
+            _bump(hall.setdefault("hour_n", {}), hour, 1)
+            _bump(hall.setdefault("hour_sum", {}), hour, wait)
         elif typ in ("ticket_started", "ticket_unparked") and window is not None:
             self.seg[tid] = (at, window, t.get("staff"))
             if typ == "ticket_started":
@@ -577,6 +587,11 @@ def build_report(
         for i, row in enumerate(rows, 1):
             row["rank"] = i
         out[LISTS[view]] = rows
+    hall_acc = acc["hall"].get("", new_row())
+    hn, hs = hall_acc.get("hour_n", {}), hall_acc.get("hour_sum", {})
+    out["waits_by_hour"] = [
+        {"hour": int(h), "calls": hn[h], "avg_wait_s": hs[h] / hn[h]} for h in sorted(hn, key=int)
+    ]
     out["overdue_cases"] = sorted(overdue_cases, key=lambda c: (c["due"], c["id"]))
     if daily:
         out["days"] = sorted(days, key=lambda d: d["day"])

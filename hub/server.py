@@ -36,12 +36,15 @@ the ping timeout. Incoming traffic is bounded: ``max_size`` per frame,
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import io
 import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -751,6 +754,9 @@ class HubServer:
             except RequestError as e:
                 self._error(client, rid, e)
             return
+        if cmd["type"] == "report":  # read-only: answered from the store, off the batch path
+            asyncio.create_task(self._report_reply(client, rid, cmd, session.lang))
+            return
         if client.in_flight >= MAX_PENDING:
             self._error(
                 client,
@@ -803,6 +809,51 @@ class HubServer:
             )
         end = past.day_start(past.day + timedelta(days=1))
         return {"type": "ok", "re": rid, "metrics": past.metrics(end)}
+
+    async def _report_reply(self, client: Client, rid: str, cmd: Command, lang: str) -> None:
+        """A supervisor's period report (docs/REPORTS.md): JSON, or CSV text / xlsx base64."""
+        from hub.report_out import hall_today, load_report, render
+
+        start, end = date.fromisoformat(cmd["from"]), date.fromisoformat(cmd["to"])
+        if end < start:
+            self._send(
+                client,
+                error_frame(
+                    rid,
+                    RequestError(
+                        "bad_args", "时段结束早于开始", "The period ends before it starts"
+                    ),
+                    lang,
+                ),
+            )
+            return
+        today = hall_today(self.hall, self.clock())
+
+        def build() -> dict[str, Any]:
+            report = load_report(self.store, self.hall, start, end, today)
+            fmt = cmd.get("format", "json")
+            if fmt == "csv":
+                return {"csv": render(report, cmd.get("by", "window"), "csv")}
+            if fmt == "xlsx":
+                from hub.report_xlsx import write_xlsx
+
+                buf = io.BytesIO()
+                write_xlsx(report, buf)
+                return {"xlsx": base64.b64encode(buf.getvalue()).decode("ascii")}
+            return {"report": report}
+
+        try:
+            body = await asyncio.to_thread(build)
+        except Exception:
+            log.exception("report failed")
+            failed = RequestError(
+                "unavailable",
+                "报表暂时无法生成，请重试",
+                "The report could not be built: try again",
+            )
+            self._send(client, error_frame(rid, failed, lang))
+            return
+        self._send(client, {"type": "ok", "re": rid, **body})
 
     async def _submit(self, pending: Pending) -> Reply | Error:
         await self.queue.put(pending)

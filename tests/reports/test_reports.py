@@ -103,6 +103,8 @@ def test_period_figures_by_hand() -> None:
         {"day": "2026-11-26", "received": 1, "completed": 1},
         {"day": "2026-11-30", "received": 1, "completed": 2},
     ]
+    assert rep["waits_by_hour"] == [{"hour": 9, "calls": 8, "avg_wait_s": 1125.0}]
+    assert [c["id"] for c in rep["overdue_cases"]] == [ids["t6"]]
     # the same period ending on day 2: t2 not yet completed, t6 overdue already
     rep2 = build_report(hall, D1, D2, rollups, promised)
     assert (rep2["hall"]["received"], rep2["hall"]["completed"], rep2["hall"]["open"]) == (5, 3, 2)
