@@ -1,6 +1,7 @@
 """The plain HTTP routes on the hub's port, beside the websocket at ``/ws``.
 
-``/board`` (``/board?supervisor`` too: the page reads its query) and
+``/board`` (``/board?supervisor`` too: the page reads its query), ``/reports`` (the
+supervisors' period reports: they log in on the page) and
 ``/t/<token>`` serve the pages of ``hub/web/``, ``/static/<name>`` their
 scripts and styles, ``/healthz`` the hub's vital signs, ``/`` redirects to
 the board, anything else is a 404. A ticket page is only served for a token
@@ -58,6 +59,8 @@ class Pages:
             return response(200, json.dumps(self.health()).encode(), "application/json")
         if path in ("/board", "/board/"):
             return self.file("board.html")
+        if path in ("/reports", "/reports/"):  # supervisors log in on the page (websocket)
+            return self.file("reports.html")
         if path.startswith("/t/"):
             if self.ticket_known(path[3:]):
                 return self.file("ticket.html")

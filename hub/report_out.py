@@ -73,7 +73,11 @@ def parse_period(
 
 def load_report(store: Store, hall: Hall, start: date, end: date, today: date) -> dict[str, Any]:
     """The period report: stored rollups (missing closed days computed and stored first),
-    today's from its live events, promised cases from the `cases` table (else the rollups)."""
+    today's from its live events, promised cases from the `cases` table (else the rollups).
+
+    A period reaching past today ends today: figures "at the period's end" are as of now.
+    """
+    end = max(start, min(end, today))
     store.ensure_rollups(hall, today.isoformat())
     promised = store.promised_cases(hall.id, end.isoformat())
     rollups = store.rollups(hall.id, start.isoformat(), end.isoformat())
