@@ -286,6 +286,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--templates", type=int, default=3, help="distinct engine-run days")
     ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--no-sqlite", action="store_true")
+    ap.add_argument("--cache", default=None, help="keep the template days in this JSON file")
     args = ap.parse_args()
     hall = load_catalogue(DEMO_PATH)
     days, d = [], date(2025, 12, 1)
@@ -295,7 +297,8 @@ def main() -> None:
         d += timedelta(days=1)
     targets: list[tuple[str, str]] = []
     tmp = tempfile.TemporaryDirectory()
-    targets.append(("SQLite", str(Path(tmp.name) / "year.db")))
+    if not args.no_sqlite:
+        targets.append(("SQLite", str(Path(tmp.name) / "year.db")))
     pg_db = None
     if not args.no_pg:
         import psycopg
@@ -307,7 +310,13 @@ def main() -> None:
             c.execute(f"CREATE DATABASE {pg_db}")
         targets.append(("PostgreSQL", f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_db}"))
     print(f"running {args.templates} template days through the engine", flush=True)
-    tpls = templates(hall, days, args.tickets, args.templates)
+    cache = Path(args.cache) if args.cache else None
+    if cache is not None and cache.is_file():
+        tpls = json.loads(cache.read_text(encoding="utf-8"))
+    else:
+        tpls = templates(hall, days, args.tickets, args.templates)
+        if cache is not None:
+            cache.write_text(json.dumps(tpls), encoding="utf-8")
     try:
         for name, url in targets:
             store = Store(url)

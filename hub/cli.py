@@ -558,7 +558,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     period = any(
         getattr(args, k, None)
         for k in ("week", "month", "start", "end", "since_opening", "by", "lang", "output")
-    )
+    ) or getattr(args, "format", "table") in ("xlsx", "html")
     if period and not getattr(args, "tickets", False):
         return _period_report(args, store, hall)
     if args.day is not None:

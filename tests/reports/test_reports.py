@@ -370,3 +370,30 @@ def test_monthly_bulletin_html(tmp_path: Path) -> None:
     # over the month (20 working days) every window was staffed on 3 days at most: 长期空岗
     assert "业务量较大 0 个" in text and "长期空岗 4 个" in text
     assert "<td>2.00</td>" not in text and "3.00" in text  # window 1's mean rating
+
+
+def test_cli_period_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cli.main import main
+
+    store, hall, _ = _store_with(tmp_path)
+    _store_hall(store, hall)
+    store.dispose()
+    db = str(tmp_path / "hall.db")
+    for args, words in (
+        (["--week", "2026-W99"], "not a period"),
+        (["--month", "2026-13"], "not a period"),
+        (["--from", "2026-11-30", "--to", "2026-11-01"], "ends"),
+        (["--day", "2026-11-25", "--format", "xlsx"], "needs --output"),
+    ):
+        assert main(["report", *args, "--db", db]) != 0
+        err = capsys.readouterr().err
+        assert words in err and any("\u4e00" <= ch <= "\u9fff" for ch in err), err
+    # --week: ISO week 48 of 2026 is 11-23 .. 11-29 (days 1 and 2 of the scenario)
+    assert main(["report", "--week", "2026-W48", "--format", "json", "--db", db]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert (rep["from"], rep["to"], rep["hall"]["received"]) == ("2026-11-23", "2026-11-29", 5)
+    assert (
+        main(["report", "--since-opening", "--by", "service", "--format", "json", "--db", db]) == 0
+    )
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["from"] == "2026-11-25" and rep["hall"]["received"] == 6
