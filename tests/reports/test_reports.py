@@ -397,3 +397,85 @@ def test_cli_period_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     )
     rep = json.loads(capsys.readouterr().out)
     assert rep["from"] == "2026-11-25" and rep["hall"]["received"] == 6
+
+
+CASES_DDL = """
+CREATE TABLE cases (
+  hall_id VARCHAR NOT NULL, id VARCHAR NOT NULL, day VARCHAR NOT NULL, service VARCHAR NOT NULL,
+  department VARCHAR NOT NULL, "window" INTEGER, clerk VARCHAR, kind VARCHAR NOT NULL,
+  state VARCHAR NOT NULL, due VARCHAR, received_at VARCHAR, closed_at VARCHAR,
+  data TEXT NOT NULL, PRIMARY KEY (hall_id, id))
+"""
+
+
+def _with_cases_table(store: Store, hall: Any, ids: dict[str, str]) -> None:
+    """The `cases` table of the contract, as the cases work writes it: t2 completed on 11-30."""
+    from sqlalchemy import text
+
+    rollups = store.rollups(hall.id, "2026-11-01", "2026-11-30")
+    cases = _completed_t2([c for r in rollups for c in r["promised"]], ids)
+    with store.engine.begin() as conn:
+        conn.execute(text(CASES_DDL))
+        for c in cases:
+            conn.execute(
+                text(
+                    "INSERT INTO cases VALUES (:h, :id, :day, :service, :department, :w, :clerk,"
+                    " :kind, :state, :due, :received_at, :closed_at, :data)"
+                ),
+                {
+                    "h": hall.id,
+                    "id": c["id"],
+                    "day": c["day"],
+                    "service": c["service"],
+                    "department": c["department"],
+                    "w": c["window"],
+                    "clerk": c["clerk"],
+                    "kind": c["kind"],
+                    "state": c["state"],
+                    "due": c["due"],
+                    "received_at": c["received_at"],
+                    "closed_at": c["completed_at"],
+                    "data": json.dumps(c, ensure_ascii=False),
+                },
+            )
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "pg"])
+def test_report_reads_the_cases_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], backend: str, request: pytest.FixtureRequest
+) -> None:
+    """With a `cases` table, promised cases' states come from it (SQLite and PostgreSQL)."""
+    from report_scenario import CATALOGUE
+
+    from cli.main import main
+
+    hall, by_day, ids = run_scenario()
+    db = str(tmp_path / "hall.db") if backend == "sqlite" else request.getfixturevalue("pg_url")
+    store = Store(db)
+    store.create_tables()
+    store.save_hall(hall, CATALOGUE, "secret")
+    for d, evs in by_day.items():
+        store.commit(hall.id, date.fromisoformat(d), evs, [])
+    store.ensure_rollups(hall, "2026-12-01")
+    recount = [
+        json.loads(
+            json.dumps(rollup_day(hall, date.fromisoformat(d), store.events_of_day(hall.id, d)))
+        )
+        for d in store.days(hall.id)
+    ]
+    assert store.rollups(hall.id, "2026-11-25", "2026-11-30") == recount
+    _with_cases_table(store, hall, ids)
+    store.dispose()
+    argv = ["report", "--from", "2026-11-25", "--to", "2026-11-30", "--format", "json", "--db", db]
+    assert main(argv) == 0
+    rep = json.loads(capsys.readouterr().out)
+    h = rep["hall"]
+    assert (h["received"], h["completed"], h["on_time_rate"], h["open"], h["overdue"]) == (
+        6,
+        5,
+        1.0,
+        1,
+        1,
+    )
+    w1 = next(r for r in rep["windows"] if r["window"] == 1)
+    assert (w1["completed"], w1["completion_rate"], w1["open"]) == (4, 1.0, 0)
