@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub.catalogue import Hall
-from hub.reports import LISTS, build_report, rollup_day
+from hub.reports import LISTS, build_report, merge_rollups, rollup_day
 from hub.store import Store
 
 
@@ -80,15 +80,36 @@ def load_report(store: Store, hall: Hall, start: date, end: date, today: date) -
     end = max(start, min(end, today))
     store.ensure_rollups(hall, today.isoformat())
     promised = store.promised_cases(hall.id, end.isoformat())
-    rollups = store.rollups(hall.id, start.isoformat(), end.isoformat())
+    rollups: list[dict[str, Any]] = []
+    d = start
+    while d <= end:  # whole closed months as one stored span each, the other days one by one
+        first = d.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        if d == first and last <= end and last < today:
+            key = f"M{first:%Y-%m}"
+            span = store.get_span(hall.id, key)
+            if span is None:
+                days = store.rollups(hall.id, first.isoformat(), last.isoformat())
+                span = merge_rollups(hall, first.isoformat(), last.isoformat(), days)
+                store.put_span(hall.id, key, span)
+            span.pop("day", None)
+            rollups.append(span)
+            d = last + timedelta(days=1)
+        else:
+            stop = min(end, last)
+            rollups += store.rollups(hall.id, d.isoformat(), stop.isoformat())
+            d = stop + timedelta(days=1)
+    live = None
     if start <= today <= end:
         events = store.events_of_day(hall.id, today.isoformat())
         if events:
-            rollups.append(rollup_day(hall, today, events))
+            live = rollup_day(hall, today, events)
+            rollups.append(live)
     if promised is None:
         # no cases table: each day's promised cases as that day left them
-        earlier = store.rollups(hall.id, "0000-00-00", (start - timedelta(days=1)).isoformat())
-        promised = [c for r in (*earlier, *rollups) for c in r.get("promised", ())]
+        promised = store.rollup_promised(hall.id, end.isoformat())
+        if live is not None:
+            promised += live["promised"]
     return build_report(hall, start, end, rollups, promised)
 
 

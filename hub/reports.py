@@ -16,14 +16,16 @@ Two layers:
   merged histogram) and adds the case figures that depend on the period's end
   (promised cases completed, open or overdue by then), which are read at report time.
 
-Waits are merged through a histogram of 10-second buckets (``WAIT_BUCKET_S``): the mean
-is exact (sum / count), the p90 is the upper bound of the bucket holding the 90th
-percentile (nearest rank), so at most 10 s above the exact value. A sorted list of every
+Waits are merged through a histogram of 60-second buckets (``WAIT_BUCKET_S``; a dense
+list, index = minute): the mean is exact (sum / count), the p90 is the upper bound of the
+bucket holding the 90th percentile (nearest rank), so at most 60 s above the exact value
+(waits of 4 hours or more share the last bucket: a p90 there reads 4:01:00). A sorted list of every
 wait would be exact but grows with the tickets (750k a year); the histogram is bounded.
 """
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
@@ -33,7 +35,8 @@ from zoneinfo import ZoneInfo
 from hub.catalogue import Hall
 
 ROLLUP_VERSION = 1
-WAIT_BUCKET_S = 10
+WAIT_BUCKET_S = 60
+WAIT_BUCKETS = 240  # the last one holds every wait of 4 hours or more
 VIEWS = ("window", "department", "clerk", "service")
 LISTS = {"window": "windows", "department": "departments", "clerk": "clerks", "service": "services"}
 CLASSES = ("busy", "sparse", "none", "vacant")
@@ -77,7 +80,7 @@ _TIME_LIMIT = re.compile(r"(\d+)\s*个?工作日")
 def new_row() -> Row:
     """An empty rollup row: every counter 0, no waits, no pauses."""
     row: Row = dict.fromkeys(COUNTERS, 0)
-    row["wait_hist"] = {}
+    row["wait_hist"] = []
     row["paused_by"] = {}
     return row
 
@@ -90,7 +93,11 @@ def merge_row(into: Row, other: Row) -> None:
     """Add `other`'s counters to `into` (rows merge by addition only)."""
     for k in COUNTERS:
         into[k] += other.get(k, 0)
-    for k in ("wait_hist", "paused_by", "hour_n", "hour_sum"):
+    a, b = into["wait_hist"], other.get("wait_hist", ())
+    if len(a) < len(b):
+        a.extend([0] * (len(b) - len(a)))
+    a[: len(b)] = map(operator.add, a, b)
+    for k in ("paused_by", "hour_n", "hour_sum"):
         if k not in other:
             continue
         d = into.setdefault(k, {})
@@ -202,12 +209,15 @@ class _Day:
         keys = self._ticket_keys(t, window)
         if typ == "ticket_called" and window is not None:
             wait = (at - _at(t["queued_at"])).total_seconds()
-            b = str(int(wait // WAIT_BUCKET_S))
+            b = min(WAIT_BUCKETS - 1, max(0, int(wait // WAIT_BUCKET_S)))
             for r in self._rows(keys):
                 r["wait_n"] += 1
                 r["wait_sum"] += wait
                 r["wait_over"] += wait > self.max_wait_s
-                r["wait_hist"][b] = r["wait_hist"].get(b, 0) + 1
+                hist = r["wait_hist"]
+                if len(hist) <= b:
+                    hist.extend([0] * (b + 1 - len(hist)))
+                hist[b] += 1
             hall = self.rows["hall"][""]  # waits over the day: the hall's, per local hour
             hour = str(at.astimezone(self.tz).hour)
             _bump(hall.setdefault("hour_n", {}), hour, 1)
@@ -377,17 +387,17 @@ def _rate(num: float, den: float) -> float | None:
     return None if not den else num / den
 
 
-def p90(hist: Mapping[str, int]) -> float | None:
+def p90(hist: list[int]) -> float | None:
     """The 90th percentile (nearest rank) of a wait histogram: its bucket's upper bound."""
-    n = sum(hist.values())
+    n = sum(hist)
     if n == 0:
         return None
     rank = -(-9 * n // 10)  # ceil(0.9 n)
     seen = 0
-    for b in sorted(hist, key=int):
-        seen += hist[b]
+    for b, count in enumerate(hist):
+        seen += count
         if seen >= rank:
-            return float((int(b) + 1) * WAIT_BUCKET_S)
+            return float((b + 1) * WAIT_BUCKET_S)
     return None  # pragma: no cover - the loop always reaches rank
 
 
@@ -464,6 +474,39 @@ def classify(received: int, days_present: int, wdays: int, hall: Hall) -> str:
     return "sparse"
 
 
+def summarize(hall: Hall, r: Rollup) -> Rollup:
+    """A daily rollup as a span of one day: its rows, its day in the daily series, and the
+    windows present on it when it is a working day."""
+    rd = date.fromisoformat(r["day"])
+    h = r["rows"]["hall"].get("", new_row())
+    present = {}
+    if hall.calendar.is_working_day(rd):
+        present = {k: 1 for k, row in r["rows"]["window"].items() if row.get("days_present")}
+    return {
+        "span": [r["day"], r["day"]],
+        "rows": r["rows"],
+        "days": [{"day": r["day"], "received": h["received"], "completed": h["instant_completed"]}],
+        "present_wd": present,
+    }
+
+
+def merge_rollups(hall: Hall, first: str, last: str, rollups: Iterable[Rollup]) -> Rollup:
+    """Daily rollups from `first` to `last` merged into one span (e.g. a closed month): the
+    same figures in one row per key, so a year's report merges 12 spans, not 250 days."""
+    rows: dict[str, dict[str, Row]] = {v: {} for v in (*VIEWS, "hall")}
+    days: list[dict[str, Any]] = []
+    present: dict[str, int] = {}
+    for r in rollups:
+        s = summarize(hall, r)
+        for view, vrows in s["rows"].items():
+            for key, row in vrows.items():
+                merge_row(rows[view].setdefault(key, new_row()), row)
+        days.extend(s["days"])
+        for k, n in s["present_wd"].items():
+            present[k] = present.get(k, 0) + n
+    return {"span": [first, last], "rows": rows, "days": days, "present_wd": present}
+
+
 def build_report(
     hall: Hall,
     start: date,
@@ -482,20 +525,18 @@ def build_report(
     days: list[dict[str, Any]] = []
     present_wd: dict[str, int] = {}  # window -> days present that are working days
     for r in rollups:
-        rd = date.fromisoformat(r["day"])
-        if not start <= rd <= end:
+        if "span" in r:  # a merged span of days (merge_rollups), wholly inside the period
+            if not (start.isoformat() <= r["span"][0] and r["span"][1] <= end.isoformat()):
+                continue
+        elif not start <= date.fromisoformat(r["day"]) <= end:
             continue
-        for view, rows in r["rows"].items():
+        sm = r if "span" in r else summarize(hall, r)
+        for view, rows in sm["rows"].items():
             for key, row in rows.items():
                 merge_row(acc[view].setdefault(key, new_row()), row)
-        h = r["rows"]["hall"].get("", new_row())
-        days.append(
-            {"day": r["day"], "received": h["received"], "completed": h["instant_completed"]}
-        )
-        if hall.calendar.is_working_day(rd):
-            for key, row in r["rows"]["window"].items():
-                if row.get("days_present"):
-                    present_wd[key] = present_wd.get(key, 0) + 1
+        days.extend(dict(d) for d in sm["days"])
+        for key, n in sm["present_wd"].items():
+            present_wd[key] = present_wd.get(key, 0) + n
     cases: dict[str, dict[str, Row]] = {v: {} for v in (*VIEWS, "hall")}
     completed_by_day: dict[str, int] = {}
     overdue_cases: list[dict[str, Any]] = []

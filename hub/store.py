@@ -233,6 +233,7 @@ class RollupRow(SQLModel, table=True):
     hall_id: str = Field(primary_key=True)
     day: str = Field(primary_key=True)
     data: str = Field(sa_column=Column(Text, nullable=False))
+    promised: str = Field(sa_column=Column(Text, nullable=False))  # the day's 承诺件, JSON
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -1018,10 +1019,41 @@ class Store:
         return str(v) if v else None
 
     def put_rollup(self, hall_id: str, rollup: dict[str, Any]) -> None:
-        """Write (or replace) one day's rollup."""
-        stmt = _upsert_statement(self.engine.dialect.name, ROLLUPS, ("hall_id", "day"), ["data"])
+        """Write (or replace) one day's rollup (its promised cases in their own column)."""
+        stmt = _upsert_statement(
+            self.engine.dialect.name, ROLLUPS, ("hall_id", "day"), ["data", "promised"]
+        )
+        data = {k: v for k, v in rollup.items() if k != "promised"}
+        row = {
+            "hall_id": hall_id,
+            "day": rollup["day"],
+            "data": _json(data),
+            "promised": _json(rollup.get("promised", [])),
+        }
         with self.engine.begin() as conn:
-            conn.execute(stmt, {"hall_id": hall_id, "day": rollup["day"], "data": _json(rollup)})
+            conn.execute(stmt, row)
+
+    def get_span(self, hall_id: str, key: str) -> dict[str, Any] | None:
+        """A stored merged span of rollups (key "M2026-11": a closed month), or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(ROLLUPS.c.data).where(ROLLUPS.c.hall_id == hall_id, ROLLUPS.c.day == key)
+            ).first()
+        return json.loads(row[0]) if row else None
+
+    def put_span(self, hall_id: str, key: str, span: dict[str, Any]) -> None:
+        """Store a merged span under `key` (beside the days: keys that are not dates)."""
+        self.put_rollup(hall_id, {**span, "day": key})
+
+    def rollup_promised(self, hall_id: str, end: str) -> list[dict[str, Any]]:
+        """The promised cases of every stored rollup up to `end` (no `cases` table)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(ROLLUPS.c.promised).where(
+                    ROLLUPS.c.hall_id == hall_id, ROLLUPS.c.day >= "0", ROLLUPS.c.day <= end
+                )
+            ).all()
+        return [c for r in rows for c in json.loads(r[0])]
 
     def ensure_rollups(self, hall: Hall, before: str) -> int:
         """Compute and store the rollup of every day before `before` that has events but none.
@@ -1033,7 +1065,10 @@ class Store:
 
         with self.engine.connect() as conn:
             last = conn.execute(
-                select(func.max(ROLLUPS.c.day)).where(ROLLUPS.c.hall_id == hall.id)
+                select(func.max(ROLLUPS.c.day)).where(
+                    ROLLUPS.c.hall_id == hall.id,
+                    ROLLUPS.c.day < "A",  # days, not spans
+                )
             ).scalar()
             days = [
                 r[0]
