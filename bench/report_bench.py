@@ -38,7 +38,7 @@ from sqlalchemy import text  # noqa: E402
 from hub.catalogue import DEMO_PATH, Hall, load_catalogue  # noqa: E402
 from hub.engine import Actor, Engine  # noqa: E402
 from hub.report_out import load_report, render  # noqa: E402
-from hub.reports import rollup_day  # noqa: E402
+from hub.reports import rollup_day, time_limit_days  # noqa: E402
 from hub.store import Store  # noqa: E402
 
 KIOSK = Actor("kiosk", "K1")
@@ -186,13 +186,22 @@ def generate(store: Store, hall: Hall, days: list[date], tpls: list[str], seed: 
         conn.execute(text(CASES_DDL))
     cal = hall.calendar
     seq = 0
+    # each template's rollup, computed once by rollup_day; a moved day's rollup is the same
+    # figures with its dates moved and its promised cases' due dates recomputed
+    rolls = [json.dumps(rollup_day(hall, days[k], json.loads(t))) for k, t in enumerate(tpls)]
     for i, day in enumerate(days):
         t0 = time.perf_counter()
         k = i % len(tpls)
         evs = shifted(tpls[k], days[k], day, seq)
         seq += len(evs)
         store.commit(hall.id, day, evs, [])
-        roll = rollup_day(hall, day, evs)
+        roll = json.loads(
+            rolls[k]
+            .replace(days[k].isoformat(), day.isoformat())
+            .replace(days[k].strftime("%Y%m%d-"), day.strftime("%Y%m%d-"))
+        )
+        for c in roll["promised"]:
+            c["due"] = cal.add_working_days(day, time_limit_days(hall, c["service"])).isoformat()
         store.put_rollup(hall.id, roll)
         rows = []
         for c in roll["promised"]:
@@ -241,6 +250,9 @@ def time_report(
     store: Store, hall: Hall, url: str, first: date, last: date, runs: int
 ) -> dict[str, Any]:
     today = last + timedelta(days=1)
+    t0 = time.perf_counter()
+    load_report(store, hall, first, last, today)  # the first run merges and stores the months
+    cold = 1000 * (time.perf_counter() - t0)
     ms = []
     for _ in range(runs):
         t0 = time.perf_counter()
@@ -274,6 +286,7 @@ def time_report(
         cli.append(1000 * (time.perf_counter() - t0))
     return {
         "received": rep["hall"]["received"],
+        "cold_ms": cold,
         "in_process_ms": (statistics.median(ms), pct(ms, 99)),
         "cli_ms": (statistics.median(cli), pct(cli, 99)),
     }
@@ -309,11 +322,11 @@ def main() -> None:
         ) as c:
             c.execute(f"CREATE DATABASE {pg_db}")
         targets.append(("PostgreSQL", f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_db}"))
-    print(f"running {args.templates} template days through the engine", flush=True)
     cache = Path(args.cache) if args.cache else None
     if cache is not None and cache.is_file():
         tpls = json.loads(cache.read_text(encoding="utf-8"))
     else:
+        print(f"running {args.templates} template days through the engine", flush=True)
         tpls = templates(hall, days, args.tickets, args.templates)
         if cache is not None:
             cache.write_text(json.dumps(tpls), encoding="utf-8")
@@ -327,7 +340,8 @@ def main() -> None:
             print(f"{name}: generated in {time.perf_counter() - t0:.0f} s", flush=True)
             r = time_report(store, hall, url, days[0], days[-1], args.runs)
             print(
-                f"{name}: year's report by window ({r['received']} received): in process median "
+                f"{name}: year's report by window ({r['received']} received): first run "
+                f"{r['cold_ms']:.0f} ms (stores the month spans); then in process median "
                 f"{r['in_process_ms'][0]:.0f} ms p99 {r['in_process_ms'][1]:.0f} ms; "
                 f"`hall report` command median {r['cli_ms'][0]:.0f} ms p99 {r['cli_ms'][1]:.0f} ms",
                 flush=True,
