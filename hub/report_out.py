@@ -105,11 +105,15 @@ def load_report(store: Store, hall: Hall, start: date, end: date, today: date) -
         if events:
             live = rollup_day(hall, today, events)
             rollups.append(live)
+    # days recorded before cases were: their promised cases as the rollups derived them
+    derived = store.rollup_promised(hall.id, end.isoformat())
+    if live is not None and live["cases_from"] == "tickets":
+        derived += live["promised"]
     if promised is None:
-        # no cases table: each day's promised cases as that day left them
-        promised = store.rollup_promised(hall.id, end.isoformat())
-        if live is not None:
-            promised += live["promised"]
+        promised = derived
+    elif derived:
+        known = {c["id"] for c in promised}
+        promised += [c for c in derived if c["id"] not in known]
     return build_report(hall, start, end, rollups, promised)
 
 

@@ -193,7 +193,7 @@ class _Day:
         elif typ == "complaint":
             t = self.tickets.get(ev["ticket"], {})
             self._add(self._ticket_keys(t, t.get("window")), "complaints")
-        elif typ in ("case_opened", "case_completed", "case_returned"):
+        elif typ in ("case_opened", "case_changed", "case_completed", "case_returned"):
             self.saw_case_events = True
             c = dict(ev["case"])
             if typ == "case_opened" or c["id"] in self.cases:
@@ -403,9 +403,7 @@ def p90(hist: list[int]) -> float | None:
 
 def case_flags(c: Mapping[str, Any], end_day: date) -> dict[str, bool]:
     """What one case counts as at the end of the day `end_day` (docs/REPORTS.md, Cases)."""
-    closed_at = c.get("completed_at") if c["state"] == "completed" else c.get("closed_at")
-    if c["state"] == "returned":
-        closed_at = c.get("closed_at") or c.get("completed_at")
+    closed_at = c.get("completed_at") or c.get("closed_at")  # the Case's, local time
     closed_day = date.fromisoformat(closed_at[:10]) if closed_at else None
     closed = c["state"] != "open" and closed_day is not None and closed_day <= end_day
     completed = closed and c["state"] == "completed"

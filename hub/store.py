@@ -1028,7 +1028,11 @@ class Store:
             "hall_id": hall_id,
             "day": rollup["day"],
             "data": _json(data),
-            "promised": _json(rollup.get("promised", [])),
+            # only cases derived from ticket events (days before cases were recorded): the
+            # others are in the `cases` table
+            "promised": _json(
+                rollup.get("promised", []) if rollup.get("cases_from") == "tickets" else []
+            ),
         }
         with self.engine.begin() as conn:
             conn.execute(stmt, row)
@@ -1092,24 +1096,17 @@ class Store:
 
     def promised_cases(self, hall_id: str, end: str) -> list[dict[str, Any]] | None:
         """The promised cases (承诺件) received up to `end` from the `cases` table, or None
-        when the database has no such table (cases not recorded: the rollups' lists serve)."""
+        when the database has no such table."""
         if not inspect(self.engine).has_table("cases"):
             return None
         with self.engine.connect() as conn:
             rows = conn.execute(
                 text(
-                    "SELECT data, closed_at FROM cases"
-                    " WHERE hall_id = :h AND kind = 'promised' AND day <= :e"
+                    "SELECT data FROM cases WHERE hall_id = :h AND kind = 'promised' AND day <= :e"
                 ),
                 {"h": hall_id, "e": end},
             ).all()
-        out = []
-        for data, closed_at in rows:
-            c = json.loads(data)
-            if closed_at is not None and not c.get("closed_at"):
-                c["closed_at"] = closed_at if isinstance(closed_at, str) else closed_at.isoformat()
-            out.append(c)
-        return out
+        return [json.loads(r[0]) for r in rows]
 
     def restore(
         self,

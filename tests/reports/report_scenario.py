@@ -16,7 +16,7 @@ from hub.catalogue import Hall, parse_catalogue
 from hub.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
-from engine_helpers import Desk, at, citizen  # noqa: E402
+from engine_helpers import Desk, at, citizen, clerk  # noqa: E402
 
 D1, D2, HOLIDAY, D3 = date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 30)
 
@@ -191,6 +191,8 @@ def run_scenario() -> tuple[Hall, dict[str, list[dict[str, Any]]], dict[str, str
     desk.call(1, ids["t8"], at("09:01:00", D3))
     desk.start(1, at("09:02:00", D3))
     desk.finish(1, at("09:12:00", D3))
+    # t2 (承诺件, due 11-30) completed on time by window 1's clerk
+    desk.run(clerk(1), {"type": "complete_case", "case": ids["t2"]}, at("09:30:00", D3))
     desk.logout(1, at("10:00:00", D3))
     by_day[D3.isoformat()] = desk.events
     return hall, by_day, ids

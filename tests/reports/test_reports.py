@@ -155,7 +155,16 @@ def test_case_events_of_the_contract_are_counted() -> None:
         {"type": "case_completed", "seq": 3, "at": "2026-11-25T09:10:00+08:00", "case": done},
         {"type": "case_opened", "seq": 4, "at": "2026-11-25T09:20:00+08:00", "case": prom},
     ]
-    r = rollup_day(hall, D1, by_day[D1.isoformat()] + evs)
+    tickets_only = [e for e in by_day[D1.isoformat()] if not e["type"].startswith("case_")]
+    derived = rollup_day(hall, D1, tickets_only)
+    real = rollup_day(hall, D1, by_day[D1.isoformat()])
+    # the engine's case events and the contract's rules applied to the tickets agree
+    assert (derived["cases_from"], real["cases_from"]) == ("tickets", "events")
+    assert derived["rows"] == real["rows"]
+    assert [(c["id"], c["due"]) for c in derived["promised"]] == [
+        (c["id"], c["due"]) for c in real["promised"]
+    ]
+    r = rollup_day(hall, D1, tickets_only + evs)
     assert r["cases_from"] == "events"
     assert r["rows"]["window"]["3"]["received"] == 2 and r["rows"]["window"]["3"]["instant"] == 1
     assert "1" not in r["rows"]["window"] or r["rows"]["window"]["1"]["received"] == 0
@@ -199,8 +208,9 @@ def test_rollups_stored_equal_a_recount(tmp_path: Path) -> None:
         )
         for d in store.days(hall.id)
     ]
+    # the promised column keeps only cases derived from tickets (the rest: the cases table)
     assert store.rollup_promised(hall.id, "2026-11-30") == [
-        c for r in recount for c in r.pop("promised")
+        c for r in recount for c in r.pop("promised") if r["cases_from"] == "tickets"
     ]
     assert stored == recount
     # and the stored events give what the live ones gave
@@ -241,8 +251,8 @@ def test_cli_period_report(tmp_path: Path, capsys: pytest.CaptureFixture[str], f
         rep = json.loads(out)
         assert {"from", "to", "hall", "windows", "departments", "clerks", "services"} <= set(rep)
         w1 = next(r for r in rep["windows"] if r["window"] == 1)
-        # no cases table: t2 stays open (cases from the tickets, per the contract)
-        assert (w1["received"], w1["completed"], w1["open"], w1["tickets"]) == (4, 3, 1, 5)
+        # the cases table: t2 completed on 11-30 by complete_case
+        assert (w1["received"], w1["completed"], w1["open"], w1["tickets"]) == (4, 4, 0, 5)
         for key in (
             "received",
             "completed",
@@ -404,51 +414,13 @@ def test_cli_period_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert rep["from"] == "2026-11-25" and rep["hall"]["received"] == 6
 
 
-CASES_DDL = """
-CREATE TABLE cases (
-  hall_id VARCHAR NOT NULL, id VARCHAR NOT NULL, day VARCHAR NOT NULL, service VARCHAR NOT NULL,
-  department VARCHAR NOT NULL, "window" INTEGER, clerk VARCHAR, kind VARCHAR NOT NULL,
-  state VARCHAR NOT NULL, due VARCHAR, received_at VARCHAR, closed_at VARCHAR,
-  data TEXT NOT NULL, PRIMARY KEY (hall_id, id))
-"""
-
-
-def _with_cases_table(store: Store, hall: Any, ids: dict[str, str]) -> None:
-    """The `cases` table of the contract, as the cases work writes it: t2 completed on 11-30."""
-    from sqlalchemy import text
-
-    cases = _completed_t2(store.rollup_promised(hall.id, "2026-11-30"), ids)
-    with store.engine.begin() as conn:
-        conn.execute(text(CASES_DDL))
-        for c in cases:
-            conn.execute(
-                text(
-                    "INSERT INTO cases VALUES (:h, :id, :day, :service, :department, :w, :clerk,"
-                    " :kind, :state, :due, :received_at, :closed_at, :data)"
-                ),
-                {
-                    "h": hall.id,
-                    "id": c["id"],
-                    "day": c["day"],
-                    "service": c["service"],
-                    "department": c["department"],
-                    "w": c["window"],
-                    "clerk": c["clerk"],
-                    "kind": c["kind"],
-                    "state": c["state"],
-                    "due": c["due"],
-                    "received_at": c["received_at"],
-                    "closed_at": c["completed_at"],
-                    "data": json.dumps(c, ensure_ascii=False),
-                },
-            )
-
-
 @pytest.mark.parametrize("backend", ["sqlite", "pg"])
 def test_report_reads_the_cases_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], backend: str, request: pytest.FixtureRequest
 ) -> None:
-    """With a `cases` table, promised cases' states come from it (SQLite and PostgreSQL)."""
+    """End to end with the engine's cases: the `cases` table Store.commit writes from the
+    case events gives the promised cases' states (t2 completed by complete_case on 11-30),
+    on SQLite and PostgreSQL."""
     from report_scenario import CATALOGUE
 
     from cli.main import main
@@ -467,11 +439,11 @@ def test_report_reads_the_cases_table(
         )
         for d in store.days(hall.id)
     ]
+    # the promised column keeps only cases derived from tickets (the rest: the cases table)
     assert store.rollup_promised(hall.id, "2026-11-30") == [
-        c for r in recount for c in r.pop("promised")
+        c for r in recount for c in r.pop("promised") if r["cases_from"] == "tickets"
     ]
     assert store.rollups(hall.id, "2026-11-25", "2026-11-30") == recount
-    _with_cases_table(store, hall, ids)
     store.dispose()
     argv = ["report", "--from", "2026-11-25", "--to", "2026-11-30", "--format", "json", "--db", db]
     assert main(argv) == 0
@@ -504,6 +476,17 @@ def test_month_spans_give_the_same_report(tmp_path: Path) -> None:
     first = load_report(store, hall, date(2026, 11, 1), D3, date(2026, 12, 5))
     assert store.get_span(hall.id, "M2026-11") is not None
     again = load_report(store, hall, date(2026, 11, 1), D3, date(2026, 12, 5))
-    assert first == again == json.loads(json.dumps(by_days))
+    assert first == again
+    # the same as the days one by one with the store's cases (t2 completed by complete_case)
+    promised_now = store.promised_cases(hall.id, "2026-11-30") or []
+    days_only = build_report(
+        hall,
+        date(2026, 11, 1),
+        D3,
+        store.rollups(hall.id, "2026-11-01", "2026-11-30"),
+        promised_now,
+    )
+    assert first == json.loads(json.dumps(days_only))
+    assert first["hall"]["completed"] == 5
     assert store.ensure_rollups(hall, "2026-12-05") == 0  # the span is not a day
     store.dispose()
