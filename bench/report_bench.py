@@ -4,8 +4,8 @@ Generates `--days` working days (default 250) of `--tickets` tickets a day (defa
 in the demo hall. `--templates` days (default 3) run through the real engine (arrival curve with a morning and an afternoon
 peak, weighted services, no-shows, handoffs, 承诺件 left pending, ratings, pauses); the
 year repeats them with dates, ticket ids and seqs moved (the engine takes about a minute
-to run a 3,000-ticket day, so 250 of them would take hours). It stores the events and the closed days' rollups, and a `cases` table of the promised cases per the
-cases contract (some completed on time, some late, some still open), in SQLite and in
+to run a 3,000-ticket day, so 250 of them would take hours). It stores the events and the closed days' rollups, and the `cases` rows of the promised cases (as
+`Store.commit` writes them) (some completed on time, some late, some still open), in SQLite and in
 PostgreSQL (127.0.0.1:5432: a database `bench_reports_<pid>` created and dropped). Then
 it times the year's report by window (`load_report` + JSON rendering, in process; and the
 `hall report --from … --to … --by window --format json` command, a new process each run).
@@ -33,22 +33,14 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
 
 from hub.catalogue import DEMO_PATH, Hall, load_catalogue  # noqa: E402
 from hub.engine import Actor, Engine  # noqa: E402
 from hub.report_out import load_report, render  # noqa: E402
 from hub.reports import rollup_day, time_limit_days  # noqa: E402
-from hub.store import Store  # noqa: E402
+from hub.store import CASES, Store, case_row  # noqa: E402
 
 KIOSK = Actor("kiosk", "K1")
-CASES_DDL = """
-CREATE TABLE IF NOT EXISTS cases (
-  hall_id VARCHAR NOT NULL, id VARCHAR NOT NULL, day VARCHAR NOT NULL, service VARCHAR NOT NULL,
-  department VARCHAR NOT NULL, "window" INTEGER, clerk VARCHAR, kind VARCHAR NOT NULL,
-  state VARCHAR NOT NULL, due VARCHAR, received_at VARCHAR, closed_at VARCHAR,
-  data TEXT NOT NULL, PRIMARY KEY (hall_id, id))
-"""
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -182,8 +174,6 @@ def shifted(tpl: str, src: date, day: date, seq0: int) -> list[Any]:
 def generate(store: Store, hall: Hall, days: list[date], tpls: list[str], seed: int = 13) -> None:
     rng = random.Random(seed)
     store.create_tables()
-    with store.engine.begin() as conn:
-        conn.execute(text(CASES_DDL))
     cal = hall.calendar
     seq = 0
     # each template's rollup, computed once by rollup_day; a moved day's rollup is the same
@@ -212,36 +202,13 @@ def generate(store: Store, hall: Hall, days: list[date], tpls: list[str], seed: 
                 done = cal.add_working_days(due, -back if r < 0.72 else 2)
                 c.update(state="completed", completed_at=f"{done}T16:00:00+08:00")
             elif r < 0.83:
-                c.update(state="returned", reason="材料不全", closed_at=f"{due}T15:00:00+08:00")
-            closed = c.get("completed_at") or c.get("closed_at")
-            rows.append(
-                {
-                    "h": hall.id,
-                    "id": c["id"],
-                    "day": c["day"],
-                    "service": c["service"],
-                    "department": c["department"],
-                    "w": c["window"],
-                    "clerk": c["clerk"],
-                    "kind": "promised",
-                    "state": c["state"],
-                    "due": c["due"],
-                    "received_at": c["received_at"],
-                    "closed_at": closed,
-                    "data": json.dumps(c, ensure_ascii=False),
-                }
-            )
-        if rows:
+                c.update(state="returned", reason="材料不全", completed_at=f"{due}T15:00:00+08:00")
+            rows.append(case_row(hall.id, c))  # the cases table as Store.commit writes it
+        if rows:  # Store.commit wrote them open (case events); later days close most
             with store.engine.begin() as conn:
-                conn.execute(
-                    text(
-                        'INSERT INTO cases (hall_id, id, day, service, department, "window", clerk,'
-                        " kind, state, due, received_at, closed_at, data) VALUES (:h, :id, :day,"
-                        " :service, :department, :w, :clerk, :kind, :state, :due, :received_at,"
-                        " :closed_at, :data)"
-                    ),
-                    rows,
-                )
+                ids = [r["id"] for r in rows]
+                conn.execute(CASES.delete().where(CASES.c.hall_id == hall.id, CASES.c.id.in_(ids)))
+                conn.execute(CASES.insert(), rows)
         if i % 25 == 0:
             print(f"  day {day}: {len(evs)} events, {time.perf_counter() - t0:.2f} s", flush=True)
 
