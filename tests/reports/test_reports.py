@@ -56,11 +56,12 @@ def test_period_figures_by_hand() -> None:
     assert (h["handoffs_in"], h["handoffs_out"]) == (1, 1)
     assert h["first_responsibility_closure_rate"] == 4 / 6
     assert h["on_duty_s"] == 21600 + 10800 and h["paused_s"] == 600
+    # complaints: t1's from its page, and t4's filed by its bad rating (source "rating")
     assert (h["ratings"], h["rating_avg"], h["bad_rating_rate"], h["complaints"]) == (
         2,
         3.0,
         0.5,
-        1,
+        2,
     )
 
     w = {r["window"]: r for r in rep["windows"]}
@@ -77,7 +78,7 @@ def test_period_figures_by_hand() -> None:
     assert w1["first_responsibility_closure_rate"] == 0.75
     assert (w1["days_present"], w1["on_duty_s"], w1["paused_s"]) == (3, 21600, 600)
     assert w1["paused_by_reason"] == {"临时离开": 600}
-    assert (w1["ratings"], w1["rating_avg"], w1["complaints"]) == (2, 3.0, 1)
+    assert (w1["ratings"], w1["rating_avg"], w1["complaints"]) == (2, 3.0, 2)
     assert w1["class"] == "busy" and w1["rank"] == 1  # 4 received / 3 working days >= 1
     assert (w2["received"], w2["completed"], w2["completion_rate"], w2["on_time_rate"]) == (
         2,
