@@ -210,10 +210,26 @@ def build_parser() -> argparse.ArgumentParser:
     a = dss.add_parser("list", help="list district supervisors")
     _common(a)
 
-    p = sub.add_parser("report", help="a day's figures per window / 当日统计")
+    p = sub.add_parser(
+        "report",
+        help="figures of a day or any period per window, department, clerk, service / 统计报表",
+    )
     _common(p)
     p.add_argument("--day", default=None, help="YYYY-MM-DD (default: the latest day)")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--week", default=None, help="an ISO week: 2026-W48")
+    p.add_argument("--month", default=None, help="a month: 2026-11")
+    p.add_argument("--from", dest="start", default=None, help="first day YYYY-MM-DD")
+    p.add_argument("--to", dest="end", default=None, help="last day YYYY-MM-DD")
+    p.add_argument("--since-opening", action="store_true", help="from the first recorded day")
+    p.add_argument(
+        "--by",
+        choices=["window", "department", "clerk", "service"],
+        default=None,
+        help="the view (default window); any period option or --by gives the period report",
+    )
+    p.add_argument("--format", choices=["table", "json", "csv", "xlsx", "html"], default="table")
+    p.add_argument("--output", default=None, help="write to this file")
+    p.add_argument("--lang", choices=["zh", "en"], default=None, help="headers (default 中文)")
     p.add_argument(
         "--tickets",
         action="store_true",

@@ -21,6 +21,8 @@ File layout (tables and their fields; ``?`` marks optional ones)::
     [calendar]?     holidays?, workdays? (lists of "YYYY-MM-DD": statutory holidays
                     法定节假日, and the weekend days worked instead 调休)
     [policy]?       max_wait_minutes? (>= 1, default 45), priority_run? (>= 1, default 2)
+    [reports]?      busy_per_day? (received per working day for 业务量较大, default 20),
+                    vacant_share? (0..1, unstaffed share of working days for 长期空岗, default 0.5)
     [[departments]] code, name, name_en, prefix (one letter A-Z)
     [[services]]    code, department, name, name_en, minutes (> 0),
                     prefix? (default: the department's), approval? (default true),
@@ -252,6 +254,17 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class ReportRules:
+    """The thresholds of the period reports' classes (docs/REPORTS.md, "Classes")."""
+
+    busy_per_day: float = 20.0  # received per working day at or above which: 业务量较大 (busy)
+    vacant_share: float = 0.5  # unstaffed on more than this share of working days: 长期空岗
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"busy_per_day": self.busy_per_day, "vacant_share": self.vacant_share}
+
+
+@dataclass(frozen=True)
 class Hall:
     id: str
     name: str
@@ -267,6 +280,7 @@ class Hall:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     bundles: tuple[Bundle, ...] = ()
     fee_service: str | None = None  # the service of the fee window(s) (一口收费)
+    reports: ReportRules = field(default_factory=ReportRules)
 
     def bundle(self, code: str) -> Bundle | None:
         """The bundle with this code, or None."""
@@ -353,6 +367,7 @@ def limit_from_text(text: str) -> int:
 _TOP_LEVEL = (
     "hall",
     "policy",
+    "reports",
     "calendar",
     "departments",
     "services",
@@ -364,6 +379,7 @@ _HALL_KEYS = ("id", "name", "name_en", "timezone", "cutoff_minutes", "hours", "f
 _BUNDLE_KEYS = ("code", "name", "name_en", "steps")
 _CALENDAR_KEYS = ("holidays", "workdays")
 _POLICY_KEYS = ("max_wait_minutes", "priority_run", "complaint_days")
+_REPORTS_KEYS = ("busy_per_day", "vacant_share")
 _DEPARTMENT_KEYS = ("code", "name", "name_en", "prefix")
 _SERVICE_KEYS = (
     "code",
@@ -739,6 +755,7 @@ class _Parser:
         hours = self.hours(entry, hall, "hours")
         calendar = self.calendar(self.table(doc, "calendar", required=False) or {})
         policy = self.policy(self.table(doc, "policy", required=False) or {})
+        reports = self.report_rules(self.table(doc, "reports", required=False) or {})
         departments = self.departments(doc)
         services = self.services(doc, {d.code: d for d in departments}, hours)
         windows = self.windows(doc, {s.code for s in services})
@@ -766,6 +783,7 @@ class _Parser:
             calendar=calendar,
             bundles=bundles,
             fee_service=fee_service,
+            reports=reports,
         )
 
     def bundles(
@@ -823,6 +841,23 @@ class _Parser:
                 )
             )
         return tuple(out)
+
+    def report_rules(self, table: dict[str, Any]) -> ReportRules:
+        entry = "[reports]"
+        self.check_keys(entry, table, _REPORTS_KEYS)
+        d = ReportRules()
+        out = []
+        for key, default, top in (
+            ("busy_per_day", d.busy_per_day, None),
+            ("vacant_share", d.vacant_share, 1.0),
+        ):
+            v = table.get(key, default)
+            if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+                raise self.fail(entry, f"field '{key}' must be a number >= 0, not {_show(v)}")
+            if top is not None and v > top:
+                raise self.fail(entry, f"field '{key}' must be at most {top}, not {_show(v)}")
+            out.append(float(v))
+        return ReportRules(busy_per_day=out[0], vacant_share=out[1])
 
     def policy(self, table: dict[str, Any]) -> Policy:
         entry = "[policy]"

@@ -505,10 +505,64 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _period_report(args: argparse.Namespace, store: Store, hall: Hall) -> int:
+    """`hall report` over a period (hub/reports.py; docs/REPORTS.md)."""
+    from hub.report_out import PeriodError, hall_today, load_report, parse_period, render
+
+    today = hall_today(hall)
+    first = store.first_day(hall.id) if args.since_opening or not args.start else None
+    try:
+        start, end = parse_period(
+            args.day,
+            args.week,
+            args.month,
+            args.start,
+            args.end,
+            first_day=date.fromisoformat(first) if first else None,
+            today=today,
+        )
+    except PeriodError as e:
+        raise CliError(str(e)) from None
+    report = load_report(store, hall, start, end, today)
+    view = args.by or "window"
+    lang = args.lang or "zh"
+    if args.format == "xlsx":
+        if not args.output:
+            raise CliError("--format xlsx 需要 --output FILE / needs --output FILE")
+        from hub.report_xlsx import write_xlsx
+
+        try:
+            write_xlsx(report, args.output, lang)
+        except OSError as e:
+            raise CliError(f"无法写入 / cannot write {args.output}: {e.strerror}") from None
+        return 0
+    if args.format == "html":
+        from hub.report_html import bulletin
+
+        text = bulletin(report, hall)
+    else:
+        text = render(report, view, args.format, lang)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise CliError(f"无法写入 / cannot write {args.output}: {e.strerror}") from None
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    """Print a day's metrics per window (table, JSON or CSV)."""
+    """A period's figures (any period option, --by, --lang, --output, xlsx/html), else the
+    day's same-day metrics per window as before (table, JSON or CSV)."""
     store = _store(args)
     hall, _ = _hall(store, args)
+    period = any(
+        getattr(args, k, None)
+        for k in ("week", "month", "start", "end", "since_opening", "by", "lang", "output")
+    ) or getattr(args, "format", "table") in ("xlsx", "html")
+    if period and not getattr(args, "tickets", False):
+        return _period_report(args, store, hall)
     if args.day is not None:
         try:
             args.day = date.fromisoformat(args.day).isoformat()

@@ -1,6 +1,7 @@
 """The plain HTTP routes on the hub's port, beside the websocket at ``/ws``.
 
-``/board`` (``/board?supervisor`` too: the page reads its query),
+``/board`` (``/board?supervisor`` too: the page reads its query), ``/reports`` (the
+supervisors' period reports: they log in on the page),
 ``/t/<token>``, ``/book`` and ``/b/<token>`` (预约: one page, booking or showing a
 booking; served only for a token that opens one) serve the pages of ``hub/web/``, ``/static/<name>`` their
 scripts and styles, ``/healthz`` the hub's vital signs, ``/`` redirects to
@@ -66,6 +67,8 @@ class Pages:
             return response(200, json.dumps(self.health()).encode(), "application/json")
         if path in ("/board", "/board/"):
             return self.file("board.html")
+        if path in ("/reports", "/reports/"):  # supervisors log in on the page (websocket)
+            return self.file("reports.html")
         if path.startswith("/t/"):
             if self.ticket_known(path[3:]):
                 return self.file("ticket.html")

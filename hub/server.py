@@ -36,13 +36,15 @@ the ping timeout. Incoming traffic is bounded: ``max_size`` per frame,
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import io
 import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -237,6 +239,7 @@ class HubServer:
         self.stale = False  # a commit failed: the engine may hold what the database does not
         self.catalogue_watch: asyncio.Task[None] | None = None
         self.catalogue_refused = 0  # a stored version the hub could not use (logged once)
+        self._rollup_task: asyncio.Future[None] | None = None  # closed days' report rollups
         self.pages = Pages(self._health, self._ticket_known, self._booking_known, self._booking_qr)
 
     def _restore(self) -> Engine:
@@ -297,6 +300,18 @@ class HubServer:
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
+    def _write_rollups(self) -> None:
+        """The closed days' report rollups (docs/REPORTS.md), written off the request path."""
+
+        def write() -> None:
+            try:
+                self.store.ensure_rollups(self.hall, self.engine.day.isoformat())
+            except Exception:  # a report computes a missing rollup itself
+                log.exception("writing the daily rollups failed")
+
+        if self._rollup_task is None or self._rollup_task.done():
+            self._rollup_task = asyncio.get_running_loop().run_in_executor(None, write)
+
     async def start(self) -> None:
         """Listen; with port 0 a free port is picked (see `port`)."""
         self.stopping = False
@@ -310,6 +325,7 @@ class HubServer:
         cmd = await asyncio.to_thread(self._catalogue_command)
         if cmd is not None:
             await self._run_batch([Pending(None, cmd, None)])
+        self._write_rollups()
         self.server = await serve(
             self._handler,
             self.host,
@@ -354,6 +370,9 @@ class HubServer:
                 t.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await t
+        if self._rollup_task is not None:  # a thread: let it finish with the database
+            with contextlib.suppress(Exception):
+                await self._rollup_task
         while not self.queue.empty():  # hellos that came too late: nobody will answer them
             p = self.queue.get_nowait()
             if not p.done.done():
@@ -789,6 +808,9 @@ class HubServer:
             if cmd["type"] in ("slots", "booking"):  # read-only: answered at once
                 self._send(client, self._booking_query(rid, cmd, session.lang))
                 return
+        if cmd["type"] == "report":  # read-only: answered from the store, off the batch path
+            asyncio.create_task(self._report_reply(client, rid, cmd, session.lang))
+            return
         if client.in_flight >= MAX_PENDING:
             self._error(
                 client,
@@ -870,6 +892,51 @@ class HubServer:
             )
         end = past.day_start(past.day + timedelta(days=1))
         return {"type": "ok", "re": rid, "metrics": past.metrics(end)}
+
+    async def _report_reply(self, client: Client, rid: str, cmd: Command, lang: str) -> None:
+        """A supervisor's period report (docs/REPORTS.md): JSON, or CSV text / xlsx base64."""
+        from hub.report_out import hall_today, load_report, render
+
+        start, end = date.fromisoformat(cmd["from"]), date.fromisoformat(cmd["to"])
+        if end < start:
+            self._send(
+                client,
+                error_frame(
+                    rid,
+                    RequestError(
+                        "bad_args", "时段结束早于开始", "The period ends before it starts"
+                    ),
+                    lang,
+                ),
+            )
+            return
+        today = hall_today(self.hall, self.clock())
+
+        def build() -> dict[str, Any]:
+            report = load_report(self.store, self.hall, start, end, today)
+            fmt = cmd.get("format", "json")
+            if fmt == "csv":
+                return {"csv": render(report, cmd.get("by", "window"), "csv")}
+            if fmt == "xlsx":
+                from hub.report_xlsx import write_xlsx
+
+                buf = io.BytesIO()
+                write_xlsx(report, buf)
+                return {"xlsx": base64.b64encode(buf.getvalue()).decode("ascii")}
+            return {"report": report}
+
+        try:
+            body = await asyncio.to_thread(build)
+        except Exception:
+            log.exception("report failed")
+            failed = RequestError(
+                "unavailable",
+                "报表暂时无法生成，请重试",
+                "The report could not be built: try again",
+            )
+            self._send(client, error_frame(rid, failed, lang))
+            return
+        self._send(client, {"type": "ok", "re": rid, **body})
 
     async def _submit(self, pending: Pending) -> Reply | Error:
         await self.queue.put(pending)
@@ -991,6 +1058,7 @@ class HubServer:
         if eng.day != self.replies_day:
             self.replies = {}
             self.replies_day = eng.day
+            self._write_rollups()
         for ident, rid, reply in to_store:
             self.replies[(ident, rid)] = reply
         if eng.catalogue_version != self.hall_version:

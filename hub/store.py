@@ -34,6 +34,7 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
@@ -244,6 +245,16 @@ class RequestRow(SQLModel, table=True):
     reply: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class RollupRow(SQLModel, table=True):
+    """One closed day's report rollup (hub/reports.py), written when the day closes."""
+
+    __tablename__ = "daily_rollups"
+    hall_id: str = Field(primary_key=True)
+    day: str = Field(primary_key=True)
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    promised: str = Field(sa_column=Column(Text, nullable=False))  # the day's 承诺件, JSON
+
+
 def _table(model: type[SQLModel]) -> Table:
     return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
@@ -265,6 +276,7 @@ HALLS, EVENTS, TICKETS, WINDOWS, STAFF, DEVICES, RATINGS, COMPLAINTS, CASES, REQ
     )
 )
 CATALOGUE_VERSIONS = _table(CatalogueVersionRow)
+ROLLUPS = _table(RollupRow)
 
 
 def db_url(arg: str | None) -> str:
@@ -1037,6 +1049,116 @@ class Store:
                 .order_by(EVENTS.c.day)
             ).all()
         return [r[0] for r in rows]
+
+    # --- period reports: daily rollups (hub/reports.py)
+
+    def rollups(self, hall_id: str, start: str, end: str) -> list[dict[str, Any]]:
+        """The stored rollups of the days from `start` to `end` (both included), oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(ROLLUPS.c.data)
+                .where(ROLLUPS.c.hall_id == hall_id, ROLLUPS.c.day >= start, ROLLUPS.c.day <= end)
+                .order_by(ROLLUPS.c.day)
+            ).all()
+        return [json.loads(r[0]) for r in rows]
+
+    def first_day(self, hall_id: str) -> str | None:
+        """The oldest day with events, or None."""
+        with self.engine.connect() as conn:
+            v = conn.execute(
+                select(func.min(EVENTS.c.day)).where(EVENTS.c.hall_id == hall_id)
+            ).scalar()
+        return str(v) if v else None
+
+    def put_rollup(self, hall_id: str, rollup: dict[str, Any]) -> None:
+        """Write (or replace) one day's rollup (its promised cases in their own column)."""
+        stmt = _upsert_statement(
+            self.engine.dialect.name, ROLLUPS, ("hall_id", "day"), ["data", "promised"]
+        )
+        data = {k: v for k, v in rollup.items() if k != "promised"}
+        row = {
+            "hall_id": hall_id,
+            "day": rollup["day"],
+            "data": _json(data),
+            # only cases derived from ticket events (days before cases were recorded): the
+            # others are in the `cases` table
+            "promised": _json(
+                rollup.get("promised", []) if rollup.get("cases_from") == "tickets" else []
+            ),
+        }
+        with self.engine.begin() as conn:
+            conn.execute(stmt, row)
+
+    def get_span(self, hall_id: str, key: str) -> dict[str, Any] | None:
+        """A stored merged span of rollups (key "M2026-11": a closed month), or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(ROLLUPS.c.data).where(ROLLUPS.c.hall_id == hall_id, ROLLUPS.c.day == key)
+            ).first()
+        return json.loads(row[0]) if row else None
+
+    def put_span(self, hall_id: str, key: str, span: dict[str, Any]) -> None:
+        """Store a merged span under `key` (beside the days: keys that are not dates)."""
+        self.put_rollup(hall_id, {**span, "day": key})
+
+    def rollup_promised(self, hall_id: str, end: str) -> list[dict[str, Any]]:
+        """The promised cases of every stored rollup up to `end` (no `cases` table)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(ROLLUPS.c.promised).where(
+                    ROLLUPS.c.hall_id == hall_id, ROLLUPS.c.day >= "0", ROLLUPS.c.day <= end
+                )
+            ).all()
+        return [c for r in rows for c in json.loads(r[0])]
+
+    def ensure_rollups(self, hall: Hall, before: str) -> int:
+        """Compute and store the rollup of every day before `before` that has events but none.
+
+        A day is closed once a later day has begun; its events no longer change.
+        Returns how many rollups were written.
+        """
+        from hub.reports import rollup_day
+
+        with self.engine.connect() as conn:
+            last = conn.execute(
+                select(func.max(ROLLUPS.c.day)).where(
+                    ROLLUPS.c.hall_id == hall.id,
+                    ROLLUPS.c.day < "A",  # days, not spans
+                )
+            ).scalar()
+            days = [
+                r[0]
+                for r in conn.execute(
+                    select(EVENTS.c.day)
+                    .where(
+                        EVENTS.c.hall_id == hall.id,
+                        EVENTS.c.day > (last or ""),
+                        EVENTS.c.day < before,
+                    )
+                    .distinct()
+                    .order_by(EVENTS.c.day)
+                ).all()
+            ]
+        done = 0
+        for day in days:  # rollups are written oldest first: only days after the last one
+            events = self.events_of_day(hall.id, day)
+            self.put_rollup(hall.id, rollup_day(hall, date.fromisoformat(day), events))
+            done += 1
+        return done
+
+    def promised_cases(self, hall_id: str, end: str) -> list[dict[str, Any]] | None:
+        """The promised cases (承诺件) received up to `end` from the `cases` table, or None
+        when the database has no such table."""
+        if not inspect(self.engine).has_table("cases"):
+            return None
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT data FROM cases WHERE hall_id = :h AND kind = 'promised' AND day <= :e"
+                ),
+                {"h": hall_id, "e": end},
+            ).all()
+        return [json.loads(r[0]) for r in rows]
 
     def restore(
         self,

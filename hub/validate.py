@@ -181,6 +181,12 @@ SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
     "resume": {},
     "logout": {},
     "metrics": {"day": (_day, False)},
+    "report": {
+        "from": (_day, True),
+        "to": (_day, True),
+        "format": (_choice("json", "csv", "xlsx"), False),
+        "by": (_choice("window", "department", "clerk", "service"), False),
+    },
     "notice": {"text": (_text(False), True), "minutes": (_int(1, 24 * 60), False)},
     "set_window": {"window": (_int(1), True), "services": (_codes, True)},
     "close_window": {

@@ -74,6 +74,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     ),
     "supervisor": (
         "metrics",
+        "report",
         "notice",
         "set_window",
         "close_window",
