@@ -155,6 +155,17 @@ COLUMNS: list[tuple[str, str, str, str]] = [
     ("rating_avg", "平均评分", "Mean rating", "f"),
     ("bad_rating_rate", "差评率", "Bad ratings", "r"),
     ("complaints", "投诉(次)", "Complaints", "n"),
+    ("complaints_answered", "投诉已答复", "Complaints answered", "n"),
+    ("complaints_rejected", "投诉不予受理", "Complaints rejected", "n"),
+    ("avg_answer_s", "平均答复用时", "Mean time to answer", "h"),
+    ("bookings_checked_in", "预约签到", "Bookings checked in", "n"),
+    ("bookings_no_show", "预约爽约", "Booking no-shows", "n"),
+    ("consultations", "咨询(次)", "Consultations", "n"),
+    ("consult_answered", "当场解答", "Answered", "n"),
+    ("consult_guided", "引导到窗口", "Guided", "n"),
+    ("consult_ticket", "代取号", "Tickets issued", "n"),
+    ("consult_referred", "外转", "Referred", "n"),
+    ("consult_minutes", "咨询时长(分)", "Consulting minutes", "n"),
 ]
 KEY_HEADERS = {
     "window": ("窗口", "Window"),

@@ -67,6 +67,17 @@ COUNTERS = (
     "ratings_sum",
     "ratings_bad",
     "complaints",
+    "complaints_answered",
+    "complaints_rejected",
+    "answer_s_sum",
+    "bookings_checked_in",
+    "bookings_no_show",
+    "consultations",
+    "consult_answered",
+    "consult_guided",
+    "consult_ticket",
+    "consult_referred",
+    "consult_minutes",
 )
 BAD_RATING = 2  # a level at or below this is a 差评 (the engine asks a reason for them)
 
@@ -165,6 +176,16 @@ class _Day:
             "service": t.get("service"),
         }
 
+    def _complaint_keys(self, ev: Mapping[str, Any]) -> dict[str, Any]:
+        """Where a complaint counts: the window and clerk it names (its record), else its
+        ticket's; the ticket's department and service when the ticket is of this day."""
+        rec = ev.get("record") or {}
+        t = self.tickets.get(rec.get("ticket") or ev.get("ticket") or "", {})
+        keys = self._ticket_keys(t, rec.get("window") or t.get("window"))
+        if rec.get("staff"):
+            keys["clerk"] = rec["staff"]
+        return keys
+
     def _distinct(self, kind: str, keys: Mapping[str, Any], tid: str, field: str) -> None:
         """Count ticket `tid` once per row for `kind` (received tickets, no-shows)."""
         for view, key in (("hall", ""), *keys.items()):
@@ -191,8 +212,28 @@ class _Day:
                 self.pause.pop(w["number"], None)
                 self._window(w, datetime.combine(self.day, time(0), tzinfo=self.tz))
         elif typ == "complaint":
-            t = self.tickets.get(ev["ticket"], {})
-            self._add(self._ticket_keys(t, t.get("window")), "complaints")
+            self._add(self._complaint_keys(ev), "complaints")
+        elif typ in ("complaint_answered", "complaint_rejected"):
+            keys = self._complaint_keys(ev)
+            rec = ev.get("record") or {}
+            if typ == "complaint_rejected":
+                self._add(keys, "complaints_rejected")
+            else:
+                self._add(keys, "complaints_answered")
+                if rec.get("received_at"):
+                    self._add(keys, "answer_s_sum", (at - _at(rec["received_at"])).total_seconds())
+        elif typ in ("booking_checked_in", "booking_no_show"):
+            b = ev["booking"]
+            svc = self.hall.service(b["service"])
+            keys = {"service": b["service"], "department": svc.department if svc else None}
+            self._add(
+                keys, "bookings_" + ("checked_in" if typ == "booking_checked_in" else "no_show")
+            )
+        elif typ == "consulted":
+            keys = {"clerk": ev.get("staff"), "service": ev.get("service")}
+            self._add(keys, "consultations")
+            self._add(keys, "consult_" + str(ev.get("outcome")))
+            self._add(keys, "consult_minutes", ev.get("minutes") or 0)
         elif typ in ("case_opened", "case_changed", "case_completed", "case_returned"):
             self.saw_case_events = True
             c = dict(ev["case"])
@@ -449,6 +490,17 @@ def _finish_row(acc: Row, cases: Row, working_days: int) -> Row:
         "rating_avg": _rate(acc["ratings_sum"], acc["ratings_n"]),
         "bad_rating_rate": _rate(acc["ratings_bad"], acc["ratings_n"]),
         "complaints": acc["complaints"],
+        "complaints_answered": acc["complaints_answered"],
+        "complaints_rejected": acc["complaints_rejected"],
+        "avg_answer_s": _rate(acc["answer_s_sum"], acc["complaints_answered"]),
+        "bookings_checked_in": acc["bookings_checked_in"],
+        "bookings_no_show": acc["bookings_no_show"],
+        "consultations": acc["consultations"],
+        "consult_answered": acc["consult_answered"],
+        "consult_guided": acc["consult_guided"],
+        "consult_ticket": acc["consult_ticket"],
+        "consult_referred": acc["consult_referred"],
+        "consult_minutes": acc["consult_minutes"],
     }
 
 
