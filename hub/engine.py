@@ -42,6 +42,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partialmethod
 from typing import Any, NamedTuple, TypedDict, cast
 from zoneinfo import ZoneInfo
 
@@ -1417,30 +1418,12 @@ class Engine:
         )
         return {"complaint": step.record["id"], "record": step.record}
 
-    def _do_accept_complaint(
-        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
-    ) -> Result:
-        return self._complaint_step(actor, cmd, now, events, "accept")
-
-    def _do_note_complaint(
-        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
-    ) -> Result:
-        return self._complaint_step(actor, cmd, now, events, "note")
-
-    def _do_answer_complaint(
-        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
-    ) -> Result:
-        return self._complaint_step(actor, cmd, now, events, "answer")
-
-    def _do_close_complaint(
-        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
-    ) -> Result:
-        return self._complaint_step(actor, cmd, now, events, "close")
-
-    def _do_reject_complaint(
-        self, actor: Actor, cmd: Command, now: datetime, events: list[Event]
-    ) -> Result:
-        return self._complaint_step(actor, cmd, now, events, "reject")
+    # one handler per step of the complaint lifecycle (hub/complaints.py TRANSITIONS)
+    _do_accept_complaint = partialmethod(_complaint_step, command="accept")
+    _do_note_complaint = partialmethod(_complaint_step, command="note")
+    _do_answer_complaint = partialmethod(_complaint_step, command="answer")
+    _do_close_complaint = partialmethod(_complaint_step, command="close")
+    _do_reject_complaint = partialmethod(_complaint_step, command="reject")
 
     # --- desk
 
