@@ -96,6 +96,7 @@ def test_engine_is_pure(module: str) -> None:
         "dataclasses",
         "datetime",
         "fractions",
+        "functools",
         "hashlib",
         "math",
         "re",
