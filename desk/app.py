@@ -516,12 +516,16 @@ class DeskScreen(Screen[None]):
         tk = found[-1]
         where = ""
         if tk.get("state") == WAITING:
+            # the queue order: `line_at` (a visit keeps its issue time from step to step)
+            def line(o: dict[str, Any]) -> str:
+                return str(o.get("line_at") or o.get("queued_at"))
+
             ahead = sum(
                 1
                 for o in self.state.tickets.values()
                 if o.get("state") == WAITING
                 and o.get("service") == tk.get("service")
-                and str(o.get("queued_at")) < str(tk.get("queued_at"))
+                and line(o) < line(tk)
             )
             where = t("lookup_waiting", lang, ahead=ahead)
         elif tk.get("window"):
