@@ -22,7 +22,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, RichLog, Static
 
 from desk.strings import OUTCOMES, error_text, pick, t
@@ -30,7 +30,7 @@ from shared.client import HubClient, HubError
 from shared.hallstate import HallState
 from shared.i18n import name_of
 from shared.labels import CASE_STATE_LABELS, TICKET_STATE_LABELS
-from shared.protocol import DEFAULT_HUB, W_CLOSED, W_PAUSED, WAITING
+from shared.protocol import DEFAULT_HUB, MAX_VISIT_SERVICES, W_CLOSED, W_PAUSED, WAITING
 from shared.ui.hub import HubEvent, HubFailed, HubLink, HubStatus, HubWelcomed
 from shared.ui.qr import qr_lines, qr_matrix
 
@@ -40,6 +40,104 @@ CONNECT_HINT_S = 3.0
 def qr_text(data: str) -> str:
     """A QR code drawn with half blocks (shared/ui/qr.py, as the kiosk shows it)."""
     return "\n".join(qr_lines(qr_matrix(data)))
+
+
+def fee_service(state: HallState) -> str | None:
+    """The service of the hall's fee window(s) (一口收费), or None: a visit adds it itself."""
+    code = state.hall.get("fee_service")
+    return code if isinstance(code, str) else None
+
+
+def bundles(state: HallState) -> list[dict[str, Any]]:
+    """The catalogue's bundles (一件事: several services, one ticket), in catalogue order."""
+    return [b for b in state.hall.get("bundles") or () if isinstance(b, dict)]
+
+
+def window_names(state: HallState, service: str, lang: str) -> str:
+    """The windows serving a service, e.g. "5号窗口、6号窗口" / "Window 5, Window 6"."""
+    names = [name_of(w, lang) or str(w.get("number")) for w in state.windows_serving(service)]
+    return ("、" if lang == "zh" else ", ").join(names) or t("no_windows", lang)
+
+
+def bundle_lines(state: HallState, bundle: dict[str, Any], lang: str) -> list[str]:
+    """A bundle's steps as the kiosk shows them: parallel ones marked, the fee step last."""
+    lines: list[str] = []
+    services: list[str] = []
+    n = 0
+    for n, step in enumerate(bundle.get("steps") or (), start=1):
+        names = []
+        for code in step:
+            services.append(str(code))
+            svc = state.service(str(code)) or {"name": code}
+            names.append(f"{name_of(svc, lang)} ({window_names(state, str(code), lang)})")
+        line = f"{n}. " + " + ".join(names)
+        if len(step) > 1:
+            line += t("parallel", lang)
+        lines.append(line)
+    total = 0.0
+    for code in services:
+        amount = (state.service(code) or {}).get("fee_amount")
+        if isinstance(amount, int | float):
+            total += float(amount)
+    fee = fee_service(state)
+    if total and fee:
+        windows = window_names(state, fee, lang)
+        lines.append(t("fee_line", lang, n=n + 1, total=f"{total:g}", windows=windows))
+    return lines
+
+
+def step_lines(state: HallState, ticket: dict[str, Any], lang: str) -> list[str]:
+    """A visit's steps, one line each, as the kiosk prints them: "1. 事项 · 5号窗口"."""
+    steps = [s for s in ticket.get("steps") or () if isinstance(s, dict)]
+    groups = [s.get("group") for s in steps]
+    out = []
+    for s in steps:
+        code = str(s.get("service"))
+        line = f"{s.get('n')}. {name_of(state.service(code) or {'name': code}, lang)}"
+        if groups.count(s.get("group")) > 1:
+            line += t("parallel", lang)
+        if s.get("fee"):
+            line += f" ¥{s.get('total') or 0:g}"
+        out.append(f"{line} · {window_names(state, code, lang)}")
+    return out
+
+
+class BundlesScreen(ModalScreen[str | None]):
+    """The catalogue's bundles, numbered with their steps: a digit issues one, Esc goes back."""
+
+    BINDINGS = [Binding("escape", "back", "back", priority=True)]
+
+    def __init__(self, lang: str, state: HallState, priority: bool) -> None:
+        super().__init__()
+        self.lang = lang
+        self.state = state
+        self.priority = priority
+        self.bundles = bundles(state)[:9]
+        self._bindings.key_to_bindings["escape"] = [
+            replace(b, description=t("k_back", lang))
+            for b in self._bindings.key_to_bindings["escape"]
+        ]
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        priority = t("b_priority" if self.priority else "b_normal", lang)
+        with Vertical(id="bundles-box"):
+            yield Label(t("bundles_title", lang, priority=priority), id="bundles-title")
+            lines: list[str] = []
+            for i, b in enumerate(self.bundles, start=1):
+                lines.append(f"[{i}] {b.get('code')} {name_of(b, lang)}")
+                lines.extend("    " + line for line in bundle_lines(self.state, b, lang))
+            yield Static("\n".join(lines) or t("bundles_none", lang), id="bundles-list")
+        yield Footer()
+
+    def on_key(self, event: Any) -> None:
+        key = str(getattr(event, "key", ""))
+        if key.isdigit() and 1 <= int(key) <= len(self.bundles):
+            event.stop()
+            self.dismiss(str(self.bundles[int(key) - 1].get("code")))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
 
 
 class LoginScreen(Screen[None]):
@@ -114,6 +212,9 @@ class DeskScreen(Screen[None]):
         Binding("f5", "outcome('referred')", "referred", priority=True),
         Binding("f6", "priority", "priority", priority=True),
         Binding("f7", "lookup", "lookup", priority=True),
+        Binding("f8", "add", "add", priority=True),
+        Binding("f11", "clear_visit", "clear", priority=True),
+        Binding("f12", "bundles", "bundles", priority=True),
         Binding("f9", "language", "lang", priority=True),
         Binding("f10", "logout", "logout", priority=True),
     ]
@@ -121,12 +222,25 @@ class DeskScreen(Screen[None]):
     class ConsultRequested(Message):
         """Log a conversation (and, for outcome `ticket`, issue the ticket first)."""
 
-        def __init__(self, topic: str, outcome: str, minutes: int, window: int | None) -> None:
+        def __init__(
+            self,
+            topic: str,
+            outcome: str,
+            minutes: int,
+            window: int | None,
+            *,
+            services: tuple[str, ...] = (),
+            bundle: str | None = None,
+        ) -> None:
+            """`services` (a visit of several, in order) or `bundle` issue one ticket for a
+            visit instead of the topic's one service."""
             super().__init__()
             self.topic = topic
             self.outcome = outcome
             self.minutes = minutes
             self.window = window
+            self.services = services
+            self.bundle = bundle
 
     class LogoutRequested(Message):
         """The clerk pressed F10."""
@@ -139,10 +253,12 @@ class DeskScreen(Screen[None]):
         self.lang = lang
         self.state = state
         self.priority = False
+        self.visit: list[str] = []  # the services added for one visit (F8), in order
         # the footer names the keys in the desk's language (set before anything is mounted)
         keys = {
             "f2": "k_answered", "f3": "k_guided", "f4": "k_ticket", "f5": "k_referred",
             "f6": "k_priority", "f7": "k_lookup", "f9": "k_lang", "f10": "k_logout",
+            "f8": "k_add", "f11": "k_clear", "f12": "k_bundle",
         }  # fmt: skip
         for key, word in keys.items():
             self._bindings.key_to_bindings[key] = [
@@ -165,6 +281,7 @@ class DeskScreen(Screen[None]):
                         yield Label(t("guide_window", lang))
                         yield Input(id="window", max_length=4)
                 yield Static(t("priority_off", lang), id="priority")
+                yield Static(self.visit_text(), id="visit")
                 yield Label(t("lookup", lang))
                 yield Input(placeholder="A012", id="lookup", max_length=12)
                 yield Static(id="result")
@@ -225,6 +342,20 @@ class DeskScreen(Screen[None]):
                 str(current.get("number") or "—"),
             )
 
+    def visit_text(self) -> str:
+        """The services added for this visit, numbered, or how to add them."""
+        lang = self.lang
+        if not self.visit:
+            return t("visit_none", lang, max=MAX_VISIT_SERVICES)
+        lines = [t("visit_list", lang, n=len(self.visit), max=MAX_VISIT_SERVICES)]
+        for n, code in enumerate(self.visit, start=1):
+            svc = self.state.service(code) or {"name": code}
+            lines.append(f"{n}. {code} {name_of(svc, lang)}")
+        return "\n".join(lines)
+
+    def show_visit(self) -> None:
+        self.query_one("#visit", Static).update(self.visit_text())
+
     def write_log(self, line: str) -> None:
         self.query_one("#log", RichLog).write(line)
 
@@ -238,24 +369,22 @@ class DeskScreen(Screen[None]):
         self.query_one("#minutes", Input).value = "3"
         self.priority = False
         self.query_one("#priority", Static).update(t("priority_off", self.lang))
+        self.visit = []
+        self.show_visit()
         self.query_one("#topic", Input).focus()
 
     # --- keys
 
-    def action_outcome(self, outcome: str) -> None:
+    def _numbers(self) -> tuple[int, int | None] | None:
+        """The minutes and the guided-to window of the form, or None (and why) when wrong."""
         lang = self.lang
-        topic = self.query_one("#topic", Input).value.strip()
-        if not topic:
-            self.app.notify(t("need_topic", lang), severity="error")
-            self.query_one("#topic", Input).focus()
-            return
         try:
             minutes = int(self.query_one("#minutes", Input).value.strip() or "0")
             if not 0 <= minutes <= 480:
                 raise ValueError
         except ValueError:
             self.app.notify(t("bad_minutes", lang), severity="error")
-            return
+            return None
         window: int | None = None
         text = self.query_one("#window", Input).value.strip()
         if text:
@@ -263,13 +392,96 @@ class DeskScreen(Screen[None]):
                 window = int(text)
             except ValueError:
                 self.app.notify(t("bad_window", lang), severity="error")
+                return None
+        return minutes, window
+
+    def _addable(self, code: str, visit: list[str]) -> str | None:
+        """Why the service `code` cannot join `visit`, or None when it can."""
+        lang = self.lang
+        if self.state.service(code) is None:
+            return t("need_add", lang)
+        if code == fee_service(self.state):
+            return t("visit_fee", lang, code=code)
+        if code in visit:
+            return t("visit_repeat", lang, code=code)
+        if len(visit) >= MAX_VISIT_SERVICES:
+            return t("visit_full", lang, max=MAX_VISIT_SERVICES)
+        return None
+
+    def action_add(self) -> None:
+        """F8: the topic's service joins this visit (再办一项), the topic is ready for the next."""
+        lang = self.lang
+        field = self.query_one("#topic", Input)
+        code = field.value.strip().upper()
+        why = self._addable(code, self.visit) if code else t("need_add", lang)
+        if why is not None:
+            self.app.notify(why, severity="error")
+            field.focus()
+            return
+        self.visit.append(code)
+        field.value = ""
+        field.focus()
+        self.show_visit()  # the list under the form is the confirmation
+
+    def action_clear_visit(self) -> None:
+        """F11: this visit's services are forgotten (nothing was sent)."""
+        self.visit = []
+        self.show_visit()
+
+    def action_bundles(self) -> None:
+        """F12: the catalogue's bundles; a digit issues one (its code is the topic)."""
+        if self._numbers() is None:
+            return
+
+        def chosen(code: str | None) -> None:
+            numbers = self._numbers()
+            if code is None or numbers is None:
                 return
+            minutes, window = numbers
+            self.post_message(self.ConsultRequested(code, "ticket", minutes, window, bundle=code))
+
+        self.app.push_screen(BundlesScreen(self.lang, self.state, self.priority), chosen)
+
+    def action_outcome(self, outcome: str) -> None:
+        lang = self.lang
+        topic = self.query_one("#topic", Input).value.strip()
+        if outcome == "ticket" and self.visit:
+            self._issue_visit(topic)
+            return
+        if not topic:
+            self.app.notify(t("need_topic", lang), severity="error")
+            self.query_one("#topic", Input).focus()
+            return
+        numbers = self._numbers()
+        if numbers is None:
+            return
+        minutes, window = numbers
         if outcome == "ticket" and self.state.service(topic.upper()) is None:
             self.app.notify(t("need_service", lang), severity="error")
             return
         if self.state.service(topic.upper()) is not None:
             topic = topic.upper()
         self.post_message(self.ConsultRequested(topic, outcome, minutes, window))
+
+    def _issue_visit(self, topic: str) -> None:
+        """F4 with services added: one ticket for all of them (and the topic's, if a code)."""
+        numbers = self._numbers()
+        if numbers is None:
+            return
+        minutes, window = numbers
+        services = list(self.visit)
+        code = topic.upper()
+        if self.state.service(code) is not None and code not in services:
+            why = self._addable(code, services)
+            if why is not None:
+                self.app.notify(why, severity="error")
+                return
+            services.append(code)
+        self.post_message(
+            self.ConsultRequested(
+                topic or "+".join(services), "ticket", minutes, window, services=tuple(services)
+            )
+        )
 
     def action_priority(self) -> None:
         self.priority = not self.priority
@@ -304,12 +516,16 @@ class DeskScreen(Screen[None]):
         tk = found[-1]
         where = ""
         if tk.get("state") == WAITING:
+            # the queue order: `line_at` (a visit keeps its issue time from step to step)
+            def line(o: dict[str, Any]) -> str:
+                return str(o.get("line_at") or o.get("queued_at"))
+
             ahead = sum(
                 1
                 for o in self.state.tickets.values()
                 if o.get("state") == WAITING
                 and o.get("service") == tk.get("service")
-                and str(o.get("queued_at")) < str(tk.get("queued_at"))
+                and line(o) < line(tk)
             )
             where = t("lookup_waiting", lang, ahead=ahead)
         elif tk.get("window"):
@@ -530,11 +746,15 @@ class DeskApp(App[int]):
             args["window"] = request.window
         try:
             if request.outcome == "ticket":
+                what: dict[str, Any] = {"service": request.topic}
+                if request.bundle:
+                    what = {"bundle": request.bundle}
+                elif len(request.services) > 1:
+                    what = {"services": list(request.services)}
+                elif request.services:
+                    what = {"service": request.services[0]}
                 issued = await client.request(
-                    "issue",
-                    service=request.topic,
-                    priority="priority" if priority else "normal",
-                    lang=lang,
+                    "issue", **what, priority="priority" if priority else "normal", lang=lang
                 )
                 args["ticket"] = issued["ticket"]["id"]
                 self._hand_over(issued, priority)
@@ -565,16 +785,23 @@ class DeskApp(App[int]):
         lang = self.lang
         ticket = issued["ticket"]
         service = self.state.service(str(ticket.get("service"))) or {}
-        self.add_log(
-            t(
-                "l_issued",
-                lang,
-                number=ticket["number"],
-                service=name_of(service, lang),
-                priority=t("l_priority", lang) if priority else "",
-                ahead=issued.get("ahead", 0),
+        steps = step_lines(self.state, ticket, lang)
+        marked = t("l_priority", lang) if priority else ""
+        if len(steps) > 1:  # a visit: one number from window to window
+            bundle = next(
+                (b for b in bundles(self.state) if b.get("code") == ticket.get("bundle")), None
             )
-        )
+            codes = [str(s.get("service")) for s in ticket.get("steps") or () if not s.get("fee")]
+            what = name_of(bundle, lang) if bundle else "+".join(codes)
+            self.add_log(
+                t("l_issued_visit", lang, number=ticket["number"], what=what, steps=len(steps),
+                  priority=marked, ahead=issued.get("ahead", 0))
+            )  # fmt: skip
+        else:
+            self.add_log(
+                t("l_issued", lang, number=ticket["number"], service=name_of(service, lang),
+                  priority=marked, ahead=issued.get("ahead", 0))
+            )  # fmt: skip
         url = str(issued.get("url") or "")
         if self.printer is not None:
             failure = self._print_ticket(issued)
@@ -585,6 +812,8 @@ class DeskApp(App[int]):
         screen = self.desk
         if screen is not None:
             shown = Text(f"{ticket['number']}  {name_of(service, lang)}\n", style="bold")
+            if len(steps) > 1:
+                shown.append("\n".join([t("steps_title", lang), *steps]) + "\n")
             shown.append(t("scan", lang) + "\n")
             shown.append(qr_text(url) if url else "")
             screen.show_result(shown)
@@ -595,6 +824,9 @@ class DeskApp(App[int]):
 
         ticket = issued["ticket"]
         service = self.state.service(str(ticket.get("service"))) or {}
+        steps = {lang: step_lines(self.state, ticket, lang) for lang in ("zh", "en")}
+        if len(steps["zh"]) < 2:
+            steps = {"zh": [], "en": []}
         dept = self.state.department(str(ticket.get("department"))) or {}
         hall = self.state.hall
         try:
@@ -615,6 +847,8 @@ class DeskApp(App[int]):
                     ),
                     url=str(issued.get("url") or ""),
                     priority=ticket.get("priority") == "priority",
+                    steps=tuple(steps["zh"]),
+                    steps_en=tuple(steps["en"]),
                 )
             )
         except PrinterFault as fault:

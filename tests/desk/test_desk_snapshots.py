@@ -60,6 +60,19 @@ def test_look_up(snap_compare: Any) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=steady(*keys))
 
 
+def test_visit_of_two_services(snap_compare: Any) -> None:
+    """F8 twice: the visit's services listed under the form (English), ready for F4."""
+    app = DeskApp(lang="en", welcome=desk_welcome(), now=lambda: NOW)
+    keys = ("m", "z", "-", "0", "1", "f8", "g", "h", "-", "0", "1", "f8")
+    assert snap_compare(app, terminal_size=SIZE, run_before=steady(*keys))
+
+
+def test_bundles(snap_compare: Any) -> None:
+    """F12: the catalogue's bundles with their steps (并联 marked, the fee step last)."""
+    app = DeskApp(lang="zh", welcome=desk_welcome(), now=lambda: NOW)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steady("f12"))
+
+
 async def test_look_up_finds_an_open_case_of_an_earlier_day() -> None:
     """A number that is not today's: the desk finds the open case (办件) and its due day."""
     welcome = desk_welcome()
