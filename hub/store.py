@@ -1260,6 +1260,16 @@ class Store:
             ).mappings()
             return [_complaint_record(r) for r in rows]
 
+    def complaints_of_ticket(self, hall_id: str, ticket: str) -> list[dict[str, Any]]:
+        """The complaints naming a ticket, closed ones too, oldest first (a citizen's hello)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(COMPLAINTS)
+                .where(COMPLAINTS.c.hall_id == hall_id, COMPLAINTS.c.ticket == ticket)
+                .order_by(COMPLAINTS.c.seq)
+            ).mappings()
+            return [_complaint_record(r) for r in rows]
+
     def booking_by_token(self, hall_id: str, token_hash: str) -> dict[str, Any] | None:
         """A stored booking (any day) by the hash of its token."""
         with self.engine.connect() as conn:
