@@ -192,7 +192,7 @@ class ComplaintRow(SQLModel, table=True):
     seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     day: str
     id: str
-    ticket: str  # "" when the complaint names no ticket
+    ticket: str = Field(index=True)  # "" when none; indexed: a citizen's hello reads by it
     text: str = Field(sa_column=Column(Text, nullable=False))
     state: str | None = Field(default=None, index=True)
     due: str | None = None
@@ -451,6 +451,9 @@ class Store:
                     if col.server_default is not None:
                         ddl += f" NOT NULL DEFAULT '{col.server_default.arg}'"  # type: ignore[attr-defined]
                     conn.exec_driver_sql(ddl)
+            if insp.has_table(COMPLAINTS.name):  # indexes a newer version added
+                for index in COMPLAINTS.indexes:
+                    index.create(conn, checkfirst=True)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

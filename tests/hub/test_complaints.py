@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import inspect
 from support.raw import Conn, citizen, counter, display, hello, kiosk, supervisor
 
 from hub import auth
@@ -298,3 +299,15 @@ async def test_the_answer_stays_on_the_page_after_a_restart(hub: Any) -> None:
     z = await citizen(hub, mine["token"])
     shows_the_answer(z)
     await z.close()
+
+
+def test_an_older_complaints_table_gets_the_ticket_index(tmp_path: Any) -> None:
+    """The citizen's hello reads complaints by ticket: a table made before the index gets it."""
+    store = Store(str(tmp_path / "older.db"))
+    store.create_tables()
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_complaints_ticket")
+    store.create_tables()
+    names = {i["name"] for i in inspect(store.engine).get_indexes("complaints")}
+    assert "ix_complaints_ticket" in names
+    store.dispose()
