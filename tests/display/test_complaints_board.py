@@ -1,7 +1,7 @@
 """The Textual supervisor board acts on complaints by keys only, against a real hub: a
 citizen's complaint taken through accept, note, answer and close; another rejected; the
-refusals (nothing to act on, an empty text, a step the lifecycle refuses) said in both
-languages with nothing sent; the list following the complaint events live."""
+refusals with nothing sent (nothing to act on, an empty text: in both languages; a step the
+lifecycle refuses: in the hub's words, in the board's language); the list following the complaint events live."""
 
 from __future__ import annotations
 
@@ -76,13 +76,14 @@ async def test_board_takes_a_complaint_to_its_answer_by_keys(hub: Any) -> None:
         # closing before the answer: the hub refuses, the board says it in both languages
         await pilot.press("c")
         await wait_for(lambda: "Failed" in notes(app), what="refusal")
-        assert "不能" in notes(app) or "not allowed" in notes(app)
+        assert "close is not allowed" in notes(app)  # the hub's words, in the board's language
         assert stored(hub, cid)["state"] == "received"
 
         await pilot.press("a")
         await wait_for(lambda: stored(hub, cid)["state"] == "accepted", what="accepted")
         assert stored(hub, cid)["supervisor"] == staff
         await wait_for(lambda: app.state.open_complaints[cid]["state"] == "accepted", what="live")
+        await wait_for(lambda: "accepted" in str(listed.render()), what="list redrawn")
 
         # a note: an empty text is refused in the question, nothing sent
         await pilot.press("n")
@@ -134,6 +135,12 @@ async def test_board_rejects_a_complaint_with_a_reason_by_keys(hub: Any) -> None
         await pilot.pause()
         await pilot.press("escape")  # cancelled: nothing sent
         await wait_for(lambda: not isinstance(app.screen, ComplaintTextScreen), what="closed")
+        assert stored(hub, second)["state"] == "received"
+
+        # answering before it is accepted: refused in the hub's words (Chinese here)
+        await pilot.press("y")
+        await write(pilot, app, ANSWER)
+        await wait_for(lambda: "不能执行 answer" in notes(app), what="refusal")
         assert stored(hub, second)["state"] == "received"
 
         await pilot.press("x")
