@@ -27,14 +27,17 @@ from textual.app import App
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widgets import TabbedContent
 
 from display.screens.board import BoardScreen, LobbyScreen, SupervisorScreen
+from display.screens.complaint import ComplaintTextScreen
 from display.screens.confirm import CloseWindowScreen
 from display.screens.login import PinScreen
 from display.state import BoardState, Change
-from display.strings import error_text, t
+from display.strings import both, error_text, t
 from display.voice import Announcement, AnnouncementQueue, EspeakSpeaker, Speaker
 from display.widgets.actions import ActionsPanel
+from display.widgets.alerts import ComplaintsList
 from shared.client import HubClient, HubError
 from shared.labels import close_outcome_label, state_label
 from shared.protocol import CALLED, DEFAULT_HUB, SERVING, parse_iso
@@ -53,6 +56,7 @@ class DisplayApp(App[int]):
         Binding("ctrl+q", "quit", "退出 Quit", priority=True),
         Binding("f2", "toggle_lang", "中文/English"),
         Binding("f3", "seen_alerts", "告警已阅 Alerts seen"),
+        Binding("f4", "complaints", "投诉 Complaints", show=False),
     ]
 
     def __init__(
@@ -321,6 +325,22 @@ class DisplayApp(App[int]):
         self.state.new_keys.clear()
         self.redraw()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F4 (the complaints) is the supervisor board's only."""
+        if action == "complaints":
+            return self.supervisor
+        return True
+
+    def action_complaints(self) -> None:
+        """Show the alerts tab and put the keys on the complaints list."""
+        if not self.supervisor or not isinstance(self.screen, SupervisorScreen):
+            return
+        self.screen.query_one("#tabs", TabbedContent).active = "tab-alerts"
+        if not self.state.open_complaints:
+            self.notify(both("err_c_pick"), severity="warning", timeout=4)
+            return
+        self.screen.query_one(ComplaintsList).focus()
+
     def action_toggle_lang(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"
         self.redraw()
@@ -413,17 +433,48 @@ class DisplayApp(App[int]):
             args["ticket_outcome"] = message.outcome
         self.command("close_window", t("done_close", self.lang, window=name), **args)
 
+    @on(ComplaintsList.ActionRequested)
+    def _complaint_action(self, message: ComplaintsList.ActionRequested) -> None:
+        """Accept and close at once; a note, an answer or a rejection asks for its text."""
+        cid = message.complaint
+        if cid is None:
+            self.notify(both("err_c_pick"), severity="warning", timeout=4)
+            return
+        if message.action in ("note", "answer", "reject"):
+            self.push_screen(ComplaintTextScreen(message.action, cid, self.lang))
+            return
+        self._complaint_step(message.action, cid, None)
+
+    @on(ComplaintTextScreen.TextGiven)
+    def _complaint_text(self, message: ComplaintTextScreen.TextGiven) -> None:
+        if not isinstance(self.screen, ComplaintTextScreen):
+            return  # a second submit before the first was handled
+        self.pop_screen()
+        self._complaint_step(message.action, message.complaint, message.text)
+
+    def _complaint_step(self, action: str, cid: str, text: str | None) -> None:
+        args: dict[str, Any] = {"complaint": cid}
+        if text is not None:
+            args["reason" if action == "reject" else "text"] = text
+        done = t(f"done_c_{action}", self.lang, id=cid)
+        self.command(f"{action}_complaint", done, notify_errors=True, **args)
+
     @work(group="commands")
-    async def command(self, kind: str, done: str, **args: Any) -> None:
-        """Send a supervisor command and say how it went under the forms."""
+    async def command(self, kind: str, done: str, notify_errors: bool = False, **args: Any) -> None:
+        """Send a supervisor command and say how it went under the forms (and, for the
+        complaints, which are not on the actions tab, in a notification too)."""
         if self.link.client is None or not self.online:
             self._say(t("err_offline", self.lang), error=True)
+            if notify_errors:
+                self.notify(t("err_offline", self.lang), severity="error", timeout=6)
             return
         try:
             await self.link.request(kind, timeout=10, **args)
         except HubError as exc:
             message = error_text(exc.code, exc.message, self.lang)
             self._say(t("err_hub", self.lang, message=message), error=True)
+            if notify_errors:
+                self.notify(t("err_hub", self.lang, message=message), severity="error", timeout=6)
             return
         self._say(done)
         self.notify(done, timeout=4)

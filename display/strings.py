@@ -136,6 +136,23 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "c_overdue": (" 已超期", " overdue"),
     "c_due_soon": (" 即将到期", " due soon"),
     "new_mark": ("新", "NEW"),
+    # acting on complaints (the alerts tab: F4 focuses the list)
+    "c_selected": ("▶ ", "▶ "),
+    "c_keys": (
+        "↑↓ 选择 · a 受理 · n 记录 · y 答复 · c 结案 · x 驳回",
+        "↑↓ pick · a accept · n note · y answer · c close · x reject",
+    ),
+    "c_ask_note": ("投诉 {id}:调查记录", "Complaint {id}: investigation note"),
+    "c_ask_answer": ("投诉 {id}:给群众的答复", "Complaint {id}: the answer to the citizen"),
+    "c_ask_reason": ("投诉 {id}:驳回理由", "Complaint {id}: reason for rejecting"),
+    "c_send": ("提交", "Submit"),
+    "err_c_pick": ("没有待办投诉可操作", "No open complaint to act on"),
+    "err_c_text": ("请填写内容后再提交", "Write the text before submitting"),
+    "done_c_accept": ("投诉 {id} 已受理", "Complaint {id} accepted"),
+    "done_c_note": ("投诉 {id} 已记录", "Complaint {id}: note added"),
+    "done_c_answer": ("投诉 {id} 已答复", "Complaint {id} answered"),
+    "done_c_close": ("投诉 {id} 已结案", "Complaint {id} closed"),
+    "done_c_reject": ("投诉 {id} 已驳回", "Complaint {id} rejected"),
     # actions
     "act_notice": ("发布通知", "Post a notice"),
     "act_notice_text": ("通知内容", "Notice text"),
@@ -182,3 +199,8 @@ def error_text(code: str, message: str, lang: str) -> str:
     if code in LOCAL_ERRORS:
         return t(LOCAL_ERRORS[code], lang)
     return message or code
+
+
+def both(key: str, **fields: object) -> str:
+    """A refusal said in both languages, 中文 first, whatever the board's language."""
+    return f"{t(key, 'zh', **fields)} / {t(key, 'en', **fields)}"

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hub import auth
 from hub.catalogue import Hall
@@ -79,6 +79,10 @@ class Session:
     window: int | None = None
     ticket: str | None = None
     past_ticket: Ticket | None = None  # a citizen's ticket of an earlier day: shown, nothing more
+    # a citizen's: its ticket's complaints as the store's table held them at hello (closed
+    # ones too, which the engine's book forgets at a restart); merged with the book's newer
+    # records in the welcome (hub/views.citizen_complaints)
+    stored_complaints: tuple[dict[str, Any], ...] = ()
     address: str = ""  # the peer's IP (visitors are rate-limited by it)
 
 
@@ -275,6 +279,7 @@ class Gate:
                 raise RequestError("auth_failed", "票据无效或已过期", "Unknown or expired ticket")
             tid = ticket["id"]
             past = ticket if tid not in engine.tickets else None
+            stored = await asyncio.to_thread(self.store.complaints_of_ticket, self.hall.id, tid)
             return Session(
                 "citizen",
                 f"ticket:{tid}",
@@ -282,6 +287,7 @@ class Gate:
                 Actor("citizen", tid),
                 ticket=tid,
                 past_ticket=past,
+                stored_complaints=tuple(stored),
             )
         if role not in STAFF_ROLES:
             raise _bad_hello(f"未知角色：{quote(role)}", f"Unknown role: {quote(role)}")

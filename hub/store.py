@@ -192,7 +192,7 @@ class ComplaintRow(SQLModel, table=True):
     seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     day: str
     id: str
-    ticket: str  # "" when the complaint names no ticket
+    ticket: str = Field(index=True)  # "" when none; indexed: a citizen's hello reads by it
     text: str = Field(sa_column=Column(Text, nullable=False))
     state: str | None = Field(default=None, index=True)
     due: str | None = None
@@ -451,6 +451,9 @@ class Store:
                     if col.server_default is not None:
                         ddl += f" NOT NULL DEFAULT '{col.server_default.arg}'"  # type: ignore[attr-defined]
                     conn.exec_driver_sql(ddl)
+            if insp.has_table(COMPLAINTS.name):  # indexes a newer version added
+                for index in COMPLAINTS.indexes:
+                    index.create(conn, checkfirst=True)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -1257,6 +1260,16 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(COMPLAINTS).where(COMPLAINTS.c.hall_id == hall_id).order_by(COMPLAINTS.c.seq)
+            ).mappings()
+            return [_complaint_record(r) for r in rows]
+
+    def complaints_of_ticket(self, hall_id: str, ticket: str) -> list[dict[str, Any]]:
+        """The complaints naming a ticket, closed ones too, oldest first (a citizen's hello)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(COMPLAINTS)
+                .where(COMPLAINTS.c.hall_id == hall_id, COMPLAINTS.c.ticket == ticket)
+                .order_by(COMPLAINTS.c.seq)
             ).mappings()
             return [_complaint_record(r) for r in rows]
 

@@ -177,10 +177,10 @@ def citizen_state(engine: Engine, session: Session, now: datetime) -> CitizenSta
             "windows": [],
             "waiting": {},
             "case": ticket_case(engine, session.past_ticket),
-            "complaints": citizen_complaints(engine, session.past_ticket["id"]),
+            "complaints": citizen_complaints(engine, session),
         }
     assert session.ticket is not None
-    mine = citizen_complaints(engine, session.ticket)
+    mine = citizen_complaints(engine, session)
     ahead, eta = engine.position(session.ticket, now)
     rate_window = engine.rate_window(session.ticket)
     out: CitizenState = {
@@ -223,11 +223,22 @@ def case_departments(engine: Engine, session: Session) -> set[str] | None:
     return engine.cases.departments_of_window(w["services"] if w else ())
 
 
-def citizen_complaints(engine: Engine, ticket: str) -> list[WireObject]:
-    """The complaints a ticket's citizen made (page or 差评), as their page shows them."""
+def citizen_complaints(engine: Engine, session: Session) -> list[WireObject]:
+    """The complaints a ticket's citizen made (page or 差评), as their page shows them.
+
+    The engine's book holds the open complaints and those that changed since the hub
+    started; the closed ones of before were read from the store's table at the hello
+    (`Session.stored_complaints`). Per complaint, the newer record (`updated_seq`) wins.
+    """
+    assert session.ticket is not None
+    held: dict[str, dict[str, Any]] = {r["id"]: r for r in session.stored_complaints}
+    for r in engine.complaint_book.of_ticket(session.ticket):
+        old = held.get(r["id"])
+        if old is None or (old.get("updated_seq") or 0) <= r["updated_seq"]:
+            held[r["id"]] = r
     return [
         citizen_view(r)
-        for r in engine.complaint_book.of_ticket(ticket)
+        for r in sorted(held.values(), key=lambda r: r.get("seq") or 0)
         if r.get("source") != "desk"
     ]
 

@@ -118,6 +118,7 @@ class SupervisorScreen(BoardScreen):
         self.query_one(CaseTotals).show(state, lang)
         self.query_one(BookingSlots).show(state, lang)
         self.query_one(ActionsPanel).show(state, lang)
+        self.query_one(ComplaintsList).show(state.complaints_by_due(), lang)  # live, by events
 
     def _tab_label(self, pane: str, label: str) -> None:
         tab = self.query_one(TabbedContent).get_tab(pane)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Static
 
@@ -66,25 +68,85 @@ C_STATES = {
 }
 
 
-class ComplaintsList(Static):
+class ComplaintsList(Static, can_focus=True):
     """The open complaints with their deadlines, earliest first (hidden when there are none).
 
-    The terminal board lists them; accepting, noting, answering and closing is done on the
-    web board (/board?supervisor).
+    Focused (F4 on the board), up/down pick one and a key acts on the picked one:
+    the list posts `ActionRequested` and the app sends the supervisor's command
+    (asking for the text of a note, an answer or a reason first). The pick follows
+    the complaint's id as the list changes live.
     """
 
+    BINDINGS = [
+        Binding("up", "move(-1)", "上一件 Prev", show=False),
+        Binding("down", "move(1)", "下一件 Next", show=False),
+        Binding("a", "act('accept')", "受理 Accept"),
+        Binding("n", "act('note')", "记录 Note"),
+        Binding("y", "act('answer')", "答复 Answer"),
+        Binding("c", "act('close')", "结案 Close"),
+        Binding("x", "act('reject')", "驳回 Reject"),
+    ]
+
+    class ActionRequested(Message):
+        """Act on a complaint: `action` is accept, note, answer, close or reject; `complaint`
+        is None when the list has nothing to act on (the app says so)."""
+
+        def __init__(self, action: str, complaint: str | None) -> None:
+            super().__init__()
+            self.action = action
+            self.complaint = complaint
+
     shown: var[tuple[str, list[dict[str, Any]]] | None] = var(None, init=False)
+    selected: var[str | None] = var(None, init=False)  # the picked complaint's id
 
     def show(self, complaints: list[dict[str, Any]], lang: str) -> None:
         self.shown = (lang, complaints)
 
-    def watch_shown(self, shown: tuple[str, list[dict[str, Any]]]) -> None:
-        lang, complaints = shown
+    def _ids(self) -> list[str]:
+        return [str(c.get("id")) for c in self.shown[1]] if self.shown else []
+
+    def current(self) -> str | None:
+        """The picked complaint's id (the first one until another is picked)."""
+        ids = self._ids()
+        if not ids:
+            return None
+        return self.selected if self.selected in ids else ids[0]
+
+    def action_move(self, step: int) -> None:
+        ids = self._ids()
+        if not ids:
+            return
+        cur = self.current()
+        i = ids.index(cur) if cur in ids else 0
+        self.selected = ids[max(0, min(len(ids) - 1, i + step))]
+
+    def action_act(self, action: str) -> None:
+        self.post_message(self.ActionRequested(action, self.current()))
+
+    def watch_selected(self) -> None:
+        self._draw()
+
+    def on_focus(self) -> None:
+        self._draw()
+
+    def on_blur(self) -> None:
+        self._draw()
+
+    def watch_shown(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.shown is None:
+            return
+        lang, complaints = self.shown
         self.display = bool(complaints)
         if not complaints:
             self.update("")
             return
         lines = [Text(t("complaints_title", lang), style="bold")]
+        if self.has_focus:
+            lines.append(Text(t("c_keys", lang), style="dim"))
+        picked = self.current() if self.has_focus else None
         en = 1 if lang == "en" else 0
         for c in complaints:
             urgency = c.get("urgency")
@@ -101,11 +163,15 @@ class ComplaintsList(Static):
                 if x
             )
             style = "bold red" if urgency == "overdue" else ("yellow" if urgency else "")
-            lines.append(
-                Text(
-                    t("complaint_line", lang, id=c.get("id"), state=state, due=c.get("due"),
-                      urgency=mark, who=who or "—"),
-                    style=style,
-                )
+            line = Text(
+                t("complaint_line", lang, id=c.get("id"), state=state, due=c.get("due"),
+                  urgency=mark, who=who or "—"),
+                style=style,
             )  # fmt: skip
+            if picked is not None:
+                here = str(c.get("id")) == picked
+                line = Text.assemble((t("c_selected", lang) if here else "  ", "bold"), line)
+                if here:
+                    line.stylize("reverse")
+            lines.append(line)
         self.update(Text("\n").join(lines))

@@ -93,3 +93,25 @@ def test_supervisor_actions_zh(snap_compare: Any) -> None:
     assert snap_compare(
         supervisor("zh"), terminal_size=SUPERVISOR_SIZE, run_before=open_tab("tab-actions")
     )
+
+
+def test_supervisor_complaint_answer_en(snap_compare: Any) -> None:
+    """F4 puts the keys on the complaints list (the keys in the footer), down picks the
+    second one, y asks for the answer to the citizen."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await pilot.press("f4", "down")
+        await pilot.pause()
+
+    assert snap_compare(supervisor("en"), terminal_size=SUPERVISOR_SIZE, run_before=run_before)
+
+
+def test_supervisor_complaint_question_zh(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await pilot.press("f4", "down", "y")
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(supervisor("zh"), terminal_size=SUPERVISOR_SIZE, run_before=run_before)

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import inspect
 from support.raw import Conn, citizen, counter, display, hello, kiosk, supervisor
 
 from hub import auth
@@ -244,4 +245,69 @@ async def test_old_complaint_rows_stay_readable(tmp_path: Any) -> None:
         "太慢",
         "20261126-A012",
     )
+    store.dispose()
+
+
+async def test_the_answer_stays_on_the_page_after_a_restart(hub: Any) -> None:
+    """A closed complaint is not loaded at start (only open ones are): the citizen's hello
+    reads its ticket's complaints from the table, the same day and on a later day."""
+    instant = [datetime(2026, 12, 1, 2, 0, tzinfo=UTC)]  # Tuesday 10:00 in the hall
+    await hub.stop()
+    await hub.start(clock=lambda: instant[0])
+    k = await kiosk(hub)
+    s = await supervisor(hub)
+    c13 = await counter(hub, 13)
+    mine = await served_ticket(hub, k, c13)
+    other = await k.ok("issue", service="MZ-01")
+    z = await citizen(hub, mine["token"])
+    cid = (await z.ok("complain", text=TEXT))["complaint"]
+    answer = "经核实已整改，感谢您的监督"
+    await s.ok("accept_complaint", complaint=cid)
+    await s.ok("note_complaint", complaint=cid, text="调取监控属实")
+    await s.ok("answer_complaint", complaint=cid, text=answer)
+    await s.ok("close_complaint", complaint=cid)
+    for conn in (k, s, c13, z):
+        await conn.close()
+
+    def shows_the_answer(conn: Conn) -> None:
+        (shown,) = conn.state["complaints"]
+        assert (shown["id"], shown["state"], shown["text"]) == (cid, "closed", TEXT)
+        assert shown["answer"] == answer and shown["answered_at"]
+        assert "contact" not in shown and "notes" not in shown and "supervisor" not in shown
+        secrets_absent([conn.welcome], "调取监控属实")
+
+    await hub.stop()  # the same day: the day's events replayed at start hold it
+    await hub.start(clock=lambda: instant[0])
+    z = await citizen(hub, mine["token"])
+    shows_the_answer(z)
+    z_other = await citizen(hub, other["token"])  # another citizen sees nothing of it
+    assert z_other.state["complaints"] == []
+    secrets_absent([z_other.welcome], TEXT, answer)
+    for conn in (z, z_other):
+        await conn.close()
+
+    instant[0] = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # the next day: a ticket of yesterday
+    await hub.stop()
+    await hub.start(clock=lambda: instant[0])
+    s = await supervisor(hub)  # the day rolls at the first batch
+    await s.ok("notice", text="今日正常办公")
+    assert hub.server.engine.day == date(2026, 12, 2)
+    await s.close()
+    await hub.stop()  # now neither the open complaints nor today's events hold it
+    await hub.start(clock=lambda: instant[0])
+    assert cid not in hub.server.engine.complaint_book.items
+    z = await citizen(hub, mine["token"])
+    shows_the_answer(z)
+    await z.close()
+
+
+def test_an_older_complaints_table_gets_the_ticket_index(tmp_path: Any) -> None:
+    """The citizen's hello reads complaints by ticket: a table made before the index gets it."""
+    store = Store(str(tmp_path / "older.db"))
+    store.create_tables()
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_complaints_ticket")
+    store.create_tables()
+    names = {i["name"] for i in inspect(store.engine).get_indexes("complaints")}
+    assert "ix_complaints_ticket" in names
     store.dispose()

@@ -3,10 +3,12 @@ supervisor board (/board?supervisor), its answer shown on the ticket page."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from axe import assert_accessible
+from support import raw
 from test_supervisor import login
 from test_ticket import open_ticket, service_of
 
@@ -74,3 +76,47 @@ async def test_a_complaint_from_the_page_to_its_answer(
     # the notes never reach the citizen
     assert "查看监控" not in await page.text_content("body")
     assert rec.errors == [] and board_rec.errors == []
+
+
+async def test_the_answer_stays_on_the_page_after_a_restart_and_a_day(
+    hub: Any, open_page: Any
+) -> None:
+    """Answered and closed on Tuesday; on Wednesday, after the hub restarted (closed
+    complaints are not loaded at start), the ticket page of yesterday still shows it."""
+    instant = [datetime(2026, 12, 1, 2, 0, tzinfo=UTC)]  # Tuesday 10:00 in the hall
+    await hub.stop()
+    await hub.start(clock=lambda: instant[0])
+    k = await raw.kiosk(hub)
+    s = await raw.supervisor(hub)
+    c5 = await raw.counter(hub, 5)
+    issued = await k.ok("issue", service=service_of(hub, 5))
+    await c5.ok("call_next")
+    await c5.ok("start")
+    await c5.ok("finish", outcome="done")
+    z = await raw.citizen(hub, issued["token"])
+    cid = (await z.ok("complain", text=TEXT))["complaint"]
+    for cmd, args in (
+        ("accept_complaint", {}),
+        ("note_complaint", {"text": "查看监控，情况属实"}),
+        ("answer_complaint", {"text": ANSWER}),
+        ("close_complaint", {}),
+    ):
+        await s.ok(cmd, complaint=cid, **args)
+    for conn in (k, s, c5, z):
+        await conn.close()
+
+    instant[0] = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # Wednesday
+    await hub.stop()
+    await hub.start(clock=lambda: instant[0])
+    s = await raw.supervisor(hub)
+    await s.ok("notice", text="今日正常办公")  # the day rolled and has events of its own
+    await s.close()
+    await hub.stop()
+    await hub.start(clock=lambda: instant[0])
+
+    page, rec = await open_ticket(open_page, issued["url"])
+    item = f'#complaints-list li[data-complaint="{cid}"]'
+    await page.wait_for_selector(f'{item}[data-state="closed"]', timeout=15000)
+    assert ANSWER in await page.text_content(item)
+    assert "查看监控" not in await page.text_content("body")
+    assert rec.errors == []
