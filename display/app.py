@@ -56,7 +56,7 @@ class DisplayApp(App[int]):
         Binding("ctrl+q", "quit", "退出 Quit", priority=True),
         Binding("f2", "toggle_lang", "中文/English"),
         Binding("f3", "seen_alerts", "告警已阅 Alerts seen"),
-        Binding("f4", "complaints", "投诉 Complaints", show=False),
+        Binding("f4", "complaints", "投诉 Complaints", show=True),
     ]
 
     def __init__(
