@@ -14,16 +14,21 @@
   // key, 中文, English, kind (n number, r rate, d m:ss, h h:mm, f 2 decimals, c class, s text)
   const COLUMNS = [
     ["name", "名称", "Name", "s"], ["class", "类别", "Class", "c"], ["rank", "排名", "Rank", "n"],
-    ["received", "收件", "Received", "n"], ["completed", "办结", "Completed", "n"],
+    ["received", null, null, "n"], ["completed", null, null, "n"],
     ["completion_rate", "办结率", "Completion", "r"], ["on_time_rate", "按时办结率", "On time", "r"],
-    ["open", "在办", "Open", "n"], ["overdue", "超期", "Overdue", "n"],
-    ["tickets", "叫号", "Tickets", "n"], ["no_show", "过号", "No-shows", "n"],
+    ["open", "在办", "Open cases", "n"], ["overdue", "超期", "Overdue", "n"],
+    ["tickets", "叫号", "Tickets", "n"], ["no_show", null, null, "n"],
     ["avg_wait_s", "平均等候", "Mean wait", "d"], ["p90_wait_s", "90%等候", "P90 wait", "d"],
     ["avg_service_s", "平均办理", "Mean service", "d"], ["handoffs_out", "转出", "Handoffs out", "n"],
     ["days_present", "在岗天数", "Days present", "n"], ["on_duty_s", "在岗时长", "On duty", "h"],
     ["ratings", "评价", "Ratings", "n"], ["bad_rating_rate", "差评率", "Bad ratings", "r"],
     ["complaints", "投诉", "Complaints", "n"],
   ];
+  // the words the hall's labels table has (shared/labels.py) come from it, not from here
+  for (const c of COLUMNS) {
+    if (c[1] === null) [c[1], c[2]] = window.HallLabels.metrics[c[0]];
+  }
+  const word = (key) => COLUMNS.find((c) => c[0] === key).slice(1, 3);
   let conn = null;
   let creds = null;
   let report = null;
@@ -68,9 +73,9 @@
   function renderTotals() {
     const h = report.hall;
     const items = [
-      ["收件", "Received", h.received, "n"], ["办结", "Completed", h.completed, "n"],
+      [...word("received"), h.received, "n"], [...word("completed"), h.completed, "n"],
       ["办结率", "Completion", h.completion_rate, "r"], ["按时办结率", "On time", h.on_time_rate, "r"],
-      ["在办", "Open", h.open, "n"], ["超期", "Overdue", h.overdue, "n"],
+      ["在办", "Open cases", h.open, "n"], ["超期", "Overdue", h.overdue, "n"],
       ["叫号", "Tickets", h.tickets, "n"], ["平均等候", "Mean wait", h.avg_wait_s, "d"],
       ["评价", "Ratings", h.ratings, "n"], ["投诉", "Complaints", h.complaints, "n"],
     ];
@@ -164,8 +169,8 @@
   function renderCharts() {
     const days = report.days || [];
     chart($("chart-daily"), days.map((d) => d.day.slice(5)), [
-      { name: "收件 Received", cls: "received", values: days.map((d) => d.received) },
-      { name: "办结 Completed", cls: "completed", values: days.map((d) => d.completed) },
+      { name: word("received").join(" "), cls: "received", values: days.map((d) => d.received) },
+      { name: word("completed").join(" "), cls: "completed", values: days.map((d) => d.completed) },
     ], "line");
     const hours = report.waits_by_hour || [];
     chart($("chart-waits"), hours.map((x) => x.hour + ":00"), [
@@ -173,8 +178,8 @@
     ], "bar", mmss);
     const deps = report.departments.filter((d) => d.received || d.completed);
     chart($("chart-departments"), deps.map((d) => d.name), [
-      { name: "收件 Received", cls: "received", values: deps.map((d) => d.received) },
-      { name: "办结 Completed", cls: "completed", values: deps.map((d) => d.completed) },
+      { name: word("received").join(" "), cls: "received", values: deps.map((d) => d.received) },
+      { name: word("completed").join(" "), cls: "completed", values: deps.map((d) => d.completed) },
     ], "bar");
   }
 

@@ -11,6 +11,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -55,6 +56,11 @@ async def test_the_first_ticket_is_called_by_the_demo_counter(tmp_path: Path) ->
             assert line, "".join(lines)
             lines.append(line)
         out = "".join(lines)
+        # keep reading what the demo prints (the hub's log) so that it never blocks
+        # on a full pipe, and can answer Ctrl+C at the end
+        rest: list[str] = []
+        drain = threading.Thread(target=lambda: rest.extend(proc.stdout or ()), daemon=True)
+        drain.start()
         assert "Traceback" not in out
         m = re.search(r"counter\s+(c\d+) at window (\d+), PIN (\d+): serves (\S+),", out)
         assert m, out
@@ -77,7 +83,7 @@ async def test_the_first_ticket_is_called_by_the_demo_counter(tmp_path: Path) ->
             await asyncio.wait_for(task, 30)
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(60) == 0
+        assert proc.wait(WAIT) == 0
 
 
 @pytest.fixture
