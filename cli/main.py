@@ -231,6 +231,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default=None, help="write to this file")
     p.add_argument("--lang", choices=["zh", "en"], default=None, help="headers (default 中文)")
     p.add_argument(
+        "--district",
+        action="store_true",
+        help="across every hall of a district database (--db): per-hall totals and the district's / 区级汇总",
+    )
+    p.add_argument(
+        "--halls",
+        default=None,
+        help="with --district: only these halls (comma-separated ids)",
+    )
+    p.add_argument(
         "--tickets",
         action="store_true",
         help="one row per ticket (wait, walk = called to start, service time, over the wait target)",

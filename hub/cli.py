@@ -14,7 +14,7 @@ import signal
 import socket
 import sqlite3
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -552,10 +552,59 @@ def _period_report(args: argparse.Namespace, store: Store, hall: Hall) -> int:
     return 0
 
 
+def _district_report(args: argparse.Namespace, store: Store) -> int:
+    """`hall report --district`: the period report across the halls of a district
+    database (hub/report_out.py: district_report; docs/DISTRICT.md)."""
+    from hub.report_out import PeriodError, district_report, parse_period, render
+
+    if args.format in ("xlsx", "html") or args.tickets:
+        raise CliError(
+            "--district 支持 table、csv、json / --district gives --format table, csv or json"
+        )
+    store.add_new_columns()
+    halls = [h.strip() for h in args.halls.split(",") if h.strip()] if args.halls else None
+    from sqlalchemy import select
+
+    from hub.store import HALLS
+
+    with store.engine.connect() as conn:
+        known = [r[0] for r in conn.execute(select(HALLS.c.id).order_by(HALLS.c.id))]
+    if halls:
+        unknown = [h for h in halls if h not in known]
+        if unknown:
+            raise CliError(f"没有大厅 {unknown[0]} / no hall {unknown[0]} in this database")
+    firsts = [d for h in (halls or known) if (d := store.first_day(h))]
+    today = datetime.now(UTC).date()
+    try:
+        start, end = parse_period(
+            args.day,
+            args.week,
+            args.month,
+            args.start,
+            args.end,
+            first_day=date.fromisoformat(min(firsts)) if firsts else None,
+            today=today + timedelta(days=1),  # a hall east of UTC may be a day ahead
+        )
+        report = district_report(store, start, end, halls)
+    except PeriodError as e:
+        raise CliError(str(e)) from None
+    text = render(report, args.by or "window", args.format, args.lang or "zh")
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise CliError(f"无法写入 / cannot write {args.output}: {e.strerror}") from None
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """A period's figures (any period option, --by, --lang, --output, xlsx/html), else the
     day's same-day metrics per window as before (table, JSON or CSV)."""
     store = _store(args)
+    if getattr(args, "district", False):
+        return _district_report(args, store)
     hall, _ = _hall(store, args)
     period = any(
         getattr(args, k, None)
@@ -573,7 +622,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     eng = store.replay_day(hall, day) if day else None
     if eng is None:
         raise CliError(f"no records for {day or 'any day'}")
-    from datetime import timedelta
 
     end = min(datetime.now(UTC), eng.day_start(eng.day + timedelta(days=1)))
     if getattr(args, "tickets", False):

@@ -23,8 +23,8 @@ changed from here.
 
 Reports across halls: `per_hall` is the seam. Given the district store, a
 per-hall report function and its period, it returns each hall's result; the
-district report is built from those when the period reports (`hub/reports.py`)
-exist.
+district's period report (`hall report --district`, `hub.report_out.district_report`)
+is built from each hall's `load_report`.
 """
 
 from __future__ import annotations

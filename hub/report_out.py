@@ -10,12 +10,13 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub.catalogue import Hall
-from hub.reports import LISTS, build_report, merge_rollups, rollup_day
+from hub.reports import LISTS, build_report, merge_rollups, rollup_day, sum_totals
 from hub.store import Store
 
 
@@ -71,7 +72,14 @@ def parse_period(
     return first_day, today
 
 
-def load_report(store: Store, hall: Hall, start: date, end: date, today: date) -> dict[str, Any]:
+def load_report(
+    store: Store,
+    hall: Hall,
+    start: date,
+    end: date,
+    today: date,
+    parts: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The period report: stored rollups (missing closed days computed and stored first),
     today's from its live events, promised cases from the `cases` table (else the rollups).
 
@@ -114,7 +122,56 @@ def load_report(store: Store, hall: Hall, start: date, end: date, today: date) -
     elif derived:
         known = {c["id"] for c in promised}
         promised += [c for c in derived if c["id"] not in known]
-    return build_report(hall, start, end, rollups, promised)
+    return build_report(hall, start, end, rollups, promised, parts=parts)
+
+
+def district_report(
+    store: Store,
+    start: date,
+    end: date,
+    halls: Iterable[str] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The period report across the halls of a district database (`hall report
+    --district`): each hall's report by `load_report` through `hub.district.per_hall`,
+    its totals in `halls` (keyed by `hall`), its rows in the view lists (each with its
+    `hall`), and the district's totals in `hall`: every count the sum of the halls', every
+    rate recomputed from the summed counts."""
+    from hub.district import per_hall
+
+    def one(
+        s: Store, hall: Hall, period: tuple[date, date]
+    ) -> tuple[Hall, dict[str, Any], dict[str, Any]]:
+        parts: dict[str, Any] = {}
+        rep = load_report(s, hall, period[0], period[1], hall_today(hall, now), parts)
+        return hall, rep, parts
+
+    got = per_hall(store, one, (start, end), halls)
+    if not got:
+        raise PeriodError("区级数据库中没有大厅 / no halls in this district database")
+    reports = {hid: rep for hid, (_, rep, _) in got.items()}
+    out: dict[str, Any] = {
+        "from": start.isoformat(),
+        "to": max(rep["to"] for rep in reports.values()),
+        "working_days": max(rep["working_days"] for rep in reports.values()),
+        "hall": sum_totals(parts for _, _, parts in got.values()),
+        "halls": [
+            {"hall": hid, "name": hall.name, **rep["hall"]} for hid, (hall, rep, _) in got.items()
+        ],
+    }
+    for lst in LISTS.values():
+        out[lst] = [{"hall": hid, **row} for hid, rep in reports.items() for row in rep[lst]]
+    days: dict[str, dict[str, Any]] = {}
+    for rep in reports.values():
+        for d in rep.get("days", []):
+            day = days.setdefault(d["day"], {"day": d["day"], "received": 0, "completed": 0})
+            day["received"] += d["received"]
+            day["completed"] += d["completed"]
+    out["days"] = [days[k] for k in sorted(days)]
+    out["overdue_cases"] = [
+        {"hall": hid, **c} for hid, rep in reports.items() for c in rep["overdue_cases"]
+    ]
+    return out
 
 
 def hall_today(hall: Hall, now: datetime | None = None) -> date:
@@ -228,6 +285,8 @@ def render(report: dict[str, Any], view: str, fmt: str, lang: str = "zh") -> str
     if fmt == "json":
         return json.dumps(report, ensure_ascii=False, indent=2)
     cols = view_columns(view)
+    if "halls" in report:  # a district report: rows of every hall, and the halls' totals
+        cols = [("hall", "大厅", "Hall", "s"), *cols]
     i = 1 if lang == "zh" else 2
     rows = report[LISTS[view]]
     buf = io.StringIO()
@@ -246,6 +305,16 @@ def render(report: dict[str, Any], view: str, fmt: str, lang: str = "zh") -> str
         f"{h['completed']}  completion rate {cell(h['completion_rate'], 'r', lang)}  overdue {h['overdue']}"
     )
     buf.write(title + "\n")
+    for hr in report.get("halls", []):  # a district report: each hall's totals first
+        buf.write(
+            f"  {hr['hall']} {hr['name']}  "
+            + (
+                f"收件 {hr['received']}  办结 {hr['completed']}  办结率 {cell(hr['completion_rate'], 'r', lang)}  超期 {hr['overdue']}"
+                if lang == "zh"
+                else f"received {hr['received']}  completed {hr['completed']}  completion rate {cell(hr['completion_rate'], 'r', lang)}  overdue {hr['overdue']}"
+            )
+            + "\n"
+        )
     table = [[c[i] for c in cols]] + [[cell(r.get(c[0]), c[3], lang) for c in cols] for r in rows]
     buf.write("\n".join("\t".join(line) for line in table) + "\n")
     return buf.getvalue()

@@ -564,12 +564,17 @@ def build_report(
     rollups: Iterable[Rollup],
     promised: Iterable[Mapping[str, Any]],
     daily: bool = True,
+    parts: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The period report (the JSON contract of docs/REPORTS.md) from the period's rollups.
 
     `promised` are the promised cases (承诺件) received up to `end` as they stand now
     (the `cases` table, else the rollups' own lists): those received in the period give
     completed / on-time, all of them give open / overdue at the period's end.
+
+    `parts`, when given, receives the hall totals' counts before they become figures
+    (`acc`: the merged rollup row, `cases`: the case counts): what `sum_totals` adds up
+    across halls so a district's rates come from summed counts.
     """
     acc: dict[str, dict[str, Row]] = {v: {} for v in (*VIEWS, "hall")}
     days: list[dict[str, Any]] = []
@@ -635,6 +640,10 @@ def build_report(
     wdays = working_days(hall, start, end)
     for d in days:
         d["completed"] += completed_by_day.get(d["day"], 0)
+    if parts is not None:
+        parts["acc"] = acc["hall"].get("", new_row())
+        parts["cases"] = cases["hall"].get("", _case_counts())
+        parts["working_days"] = wdays
     out: dict[str, Any] = {
         "from": start.isoformat(),
         "to": end.isoformat(),
@@ -687,6 +696,19 @@ def build_report(
     if daily:
         out["days"] = sorted(days, key=lambda d: d["day"])
     return out
+
+
+def sum_totals(parts: Iterable[Mapping[str, Any]]) -> Row:
+    """The totals of several halls from their `parts` (see build_report): every counter
+    summed, the rates recomputed from the sums (never averages of the halls' rates).
+    `working_days` is the most any hall had (the halls' calendars may differ)."""
+    acc, cases, wdays = new_row(), _case_counts(), 0
+    for p in parts:
+        merge_row(acc, p["acc"])
+        for k in cases:
+            cases[k] += p["cases"][k]
+        wdays = max(wdays, p["working_days"])
+    return _finish_row(acc, cases, wdays)
 
 
 def _sort_key(v: Any) -> tuple[int, str]:
