@@ -84,6 +84,7 @@ BAD_RATING = 2  # a level at or below this is a 差评 (the engine asks a reason
 Row = dict[str, Any]
 Rollup = dict[str, Any]
 Case = dict[str, Any]
+CaseCounts = dict[str, Any]  # rows: view -> key -> counts, by_day, overdue
 
 _TIME_LIMIT = re.compile(r"(\d+)\s*个?工作日")
 
@@ -557,6 +558,68 @@ def merge_rollups(hall: Hall, first: str, last: str, rollups: Iterable[Rollup]) 
     return {"span": [first, last], "rows": rows, "days": days, "present_wd": present}
 
 
+def _case_row_keys(c: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "hall": "",
+        "window": c.get("window"),
+        "department": c.get("department"),
+        "clerk": c.get("clerk"),
+        "service": c.get("service"),
+    }
+
+
+OVERDUE_KEYS = ("id", "number", "service", "department", "window", "clerk", "day", "due")
+
+
+def new_case_counts() -> CaseCounts:
+    """No cases counted: rows per view, completions per day, the overdue cases."""
+    return {"rows": {v: {} for v in (*VIEWS, "hall")}, "by_day": {}, "overdue": []}
+
+
+def count_cases(promised: Iterable[Mapping[str, Any]], start: date, end: date) -> CaseCounts:
+    """The promised cases' figures of the period by `case_flags` (docs/REPORTS.md, Cases):
+    per view and key the cases received in the period completed / on time / returned by
+    `end`, and of all received up to `end` those open / overdue at `end`; the in-period
+    completions per completion day; the overdue cases. `Store.case_counts` counts the same
+    in SQL (a test holds them equal)."""
+    out = new_case_counts()
+    cases, completed_by_day, overdue_cases = out["rows"], out["by_day"], out["overdue"]
+    for c in promised:
+        cday = date.fromisoformat(c["day"])
+        if cday > end:
+            continue
+        f = case_flags(c, end)
+        in_period = cday >= start
+        for view, key in _case_row_keys(c).items():
+            if key is None:
+                continue
+            row = cases[view].setdefault(str(key), _case_counts())
+            if in_period:
+                row["completed"] += f["completed"]
+                row["on_time"] += f["on_time"]
+                row["returned"] += f["returned"]
+            row["open"] += f["open"]
+            row["overdue"] += f["overdue"]
+        if f["overdue"]:
+            overdue_cases.append({k: c.get(k) for k in OVERDUE_KEYS})
+        if in_period and f["completed"]:
+            d = (c.get("completed_at") or c["closed_at"])[:10]  # as case_flags reads it
+            completed_by_day[d] = completed_by_day.get(d, 0) + 1
+    return out
+
+
+def add_case_counts(into: CaseCounts, other: CaseCounts) -> None:
+    """Add `other`'s case figures to `into`."""
+    for view, rows in other["rows"].items():
+        for key, row in rows.items():
+            mine = into["rows"][view].setdefault(key, _case_counts())
+            for k, n in row.items():
+                mine[k] += n
+    for d, n in other["by_day"].items():
+        into["by_day"][d] = into["by_day"].get(d, 0) + n
+    into["overdue"].extend(other["overdue"])
+
+
 def build_report(
     hall: Hall,
     start: date,
@@ -565,6 +628,7 @@ def build_report(
     promised: Iterable[Mapping[str, Any]],
     daily: bool = True,
     parts: dict[str, Any] | None = None,
+    case_counts: CaseCounts | None = None,
 ) -> dict[str, Any]:
     """The period report (the JSON contract of docs/REPORTS.md) from the period's rollups.
 
@@ -575,6 +639,9 @@ def build_report(
     `parts`, when given, receives the hall totals' counts before they become figures
     (`acc`: the merged rollup row, `cases`: the case counts): what `sum_totals` adds up
     across halls so a district's rates come from summed counts.
+
+    `case_counts`, when given, are case figures counted already (`Store.case_counts`,
+    in SQL), added to those of `promised`.
     """
     acc: dict[str, dict[str, Row]] = {v: {} for v in (*VIEWS, "hall")}
     days: list[dict[str, Any]] = []
@@ -592,51 +659,12 @@ def build_report(
         days.extend(dict(d) for d in sm["days"])
         for key, n in sm["present_wd"].items():
             present_wd[key] = present_wd.get(key, 0) + n
-    cases: dict[str, dict[str, Row]] = {v: {} for v in (*VIEWS, "hall")}
-    completed_by_day: dict[str, int] = {}
-    overdue_cases: list[dict[str, Any]] = []
-    for c in promised:
-        cday = date.fromisoformat(c["day"])
-        if cday > end:
-            continue
-        f = case_flags(c, end)
-        in_period = cday >= start
-        keys = {
-            "hall": "",
-            "window": c.get("window"),
-            "department": c.get("department"),
-            "clerk": c.get("clerk"),
-            "service": c.get("service"),
-        }
-        for view, key in keys.items():
-            if key is None:
-                continue
-            row = cases[view].setdefault(str(key), _case_counts())
-            if in_period:
-                row["completed"] += f["completed"]
-                row["on_time"] += f["on_time"]
-                row["returned"] += f["returned"]
-            row["open"] += f["open"]
-            row["overdue"] += f["overdue"]
-        if f["overdue"]:
-            overdue_cases.append(
-                {
-                    k: c.get(k)
-                    for k in (
-                        "id",
-                        "number",
-                        "service",
-                        "department",
-                        "window",
-                        "clerk",
-                        "day",
-                        "due",
-                    )
-                }
-            )
-        if in_period and f["completed"]:
-            d = c["completed_at"][:10]
-            completed_by_day[d] = completed_by_day.get(d, 0) + 1
+    counted = count_cases(promised, start, end)
+    if case_counts is not None:
+        add_case_counts(counted, case_counts)
+    cases = counted["rows"]
+    completed_by_day = counted["by_day"]
+    overdue_cases = counted["overdue"]
     wdays = working_days(hall, start, end)
     for d in days:
         d["completed"] += completed_by_day.get(d["day"], 0)

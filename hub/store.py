@@ -1163,6 +1163,87 @@ class Store:
             ).all()
         return [json.loads(r[0]) for r in rows]
 
+    def case_counts(self, hall_id: str, start: str, end: str) -> dict[str, Any] | None:
+        """The promised cases' figures of the period counted in SQL (the `cases` table;
+        None when there is none): what `hub.reports.count_cases` gives from the cases'
+        JSON, by one GROUP BY over the case columns with `case_flags`' rules as CASE
+        expressions. The closing day is the first 10 characters of the case's own
+        `completed_at` (else `closed_at`) as `case_flags` reads it, taken from `data`
+        (SQLite json_extract, PostgreSQL ->>), so the figures are identical."""
+        from hub.reports import OVERDUE_KEYS, VIEWS, new_case_counts
+
+        if not inspect(self.engine).has_table("cases"):
+            return None
+        if self.engine.dialect.name == "postgresql":
+            cd = (
+                "substr(coalesce(CAST(data AS json)->>'completed_at', "
+                "CAST(data AS json)->>'closed_at'), 1, 10)"
+            )
+        else:
+            cd = (
+                "substr(coalesce(json_extract(data, '$.completed_at'), "
+                "json_extract(data, '$.closed_at')), 1, 10)"
+            )
+        closed = f"(state <> 'open' AND {cd} IS NOT NULL AND {cd} <= :e)"
+        completed = f"({closed} AND state = 'completed')"
+        has_due = "(due IS NOT NULL AND due <> '')"
+        flags = {
+            "completed": f"day >= :s AND {completed}",
+            "on_time": f"day >= :s AND {completed} AND (NOT {has_due} OR {cd} <= due)",
+            "returned": f"day >= :s AND {closed} AND state = 'returned'",
+            "open": f"NOT {closed}",
+            "overdue": f"NOT {closed} AND {has_due} AND due < :e",
+        }
+        sums = ", ".join(f"SUM(CASE WHEN {w} THEN 1 ELSE 0 END)" for w in flags.values())
+        where = "hall_id = :h AND kind = 'promised' AND day <= :e"
+        cols = '"window", department, clerk, service'
+        params = {"h": hall_id, "s": start, "e": end}
+        out = new_case_counts()
+        with self.engine.connect() as conn:
+            groups = conn.execute(
+                text(f"SELECT {cols}, {sums} FROM cases WHERE {where} GROUP BY {cols}"), params
+            ).all()
+            by_day = conn.execute(
+                text(
+                    f"SELECT {cd}, COUNT(*) FROM cases WHERE {where} AND {flags['completed']} "
+                    f"GROUP BY {cd}"
+                ),
+                params,
+            ).all()
+            overdue = conn.execute(
+                text(f"SELECT data FROM cases WHERE {where} AND {flags['overdue']}"), params
+            ).all()
+        rows = out["rows"]
+        for window, department, clerk, service, *counts in groups:
+            keys = zip(("hall", *VIEWS), ("", window, department, clerk, service), strict=True)
+            for view, key in keys:
+                if key is None:
+                    continue
+                row = rows[view].setdefault(str(key), dict.fromkeys(flags, 0))
+                for k, n in zip(flags, counts, strict=True):
+                    row[k] += int(n or 0)
+        out["by_day"] = {d: int(n) for d, n in by_day if d is not None}
+        for (data,) in overdue:
+            c = json.loads(data)
+            out["overdue"].append({k: c.get(k) for k in OVERDUE_KEYS})
+        return out
+
+    def case_ids(self, hall_id: str, ids: Iterable[str]) -> set[str]:
+        """Which of these case ids the `cases` table holds."""
+        want = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(want), 500):
+                found.update(
+                    r[0]
+                    for r in conn.execute(
+                        select(CASES.c.id).where(
+                            CASES.c.hall_id == hall_id, CASES.c.id.in_(want[i : i + 500])
+                        )
+                    )
+                )
+        return found
+
     def restore(
         self,
         hall: Hall,
