@@ -142,6 +142,15 @@
     const W = 600, Hh = 200, L = 40, B = 30, T = 10;
     const svg = svgEl("svg", { viewBox: `0 0 ${W} ${Hh}`, role: "img" });
     const max = Math.max(1, ...series.flatMap((s) => s.values.map((v) => v || 0)));
+    // its text alternative: the figure's caption and what each series adds up to (or peaks at)
+    const cap = box.closest("figure")?.querySelector("figcaption")?.textContent || "";
+    const said = series.map((s) => {
+      const vals = s.values.map((v) => v || 0);
+      return fmt
+        ? `${s.name} 最高 max ${fmt(Math.max(0, ...vals))}`
+        : `${s.name} 合计 total ${vals.reduce((a, b) => a + b, 0)}`;
+    });
+    svg.append(svgEl("title", {}, `${cap}: ${said.join("; ")}`.trim()));
     const x0 = L, w = W - L - 10, h = Hh - B - T;
     const y = (v) => T + h - (h * (v || 0)) / max;
     svg.append(svgEl("line", { x1: x0, y1: T + h, x2: x0 + w, y2: T + h, stroke: "#999" }));

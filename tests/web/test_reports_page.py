@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from axe import assert_accessible
 from test_supervisor import busy_day, login
 
 pytestmark = pytest.mark.browser
@@ -16,6 +17,7 @@ async def test_reports_page_tables_charts_downloads(
     await busy_day(hub, kiosk, counter, proto)
     page, rec = await open_page(hub.http + "/reports")
     assert await page.is_visible("#login-form")
+    await assert_accessible(page, "/reports login")
     await login(page, *hub.supervisor)
     await page.wait_for_function("() => document.body.dataset.loaded")
     start, end = (await page.evaluate("() => document.body.dataset.loaded")).split("/")
@@ -52,10 +54,12 @@ async def test_reports_page_tables_charts_downloads(
         assert await page.locator(f"#{chart} svg").count() == 1
     assert await page.locator("#chart-departments rect").count() >= 2
     assert await page.locator("#chart-daily polyline").count() == 2
+    await assert_accessible(page, "/reports by window with its charts")
     # another view
     await page.select_option("#view", "department")
     deps = await page.eval_on_selector_all("#table tbody tr", "rs => rs.map(r => r.dataset.key)")
     assert set(deps) == {d["department"] for d in report["departments"]}
+    await assert_accessible(page, "/reports by department, sorted")
     # downloads: CSV and xlsx from the hub
     async with page.expect_download() as info:
         await page.click("#dl-csv")
