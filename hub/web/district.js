@@ -22,7 +22,13 @@
     for (const k of kids) e.append(k instanceof Node ? k : document.createTextNode(String(k)));
     return e;
   }
-  const both = (pair) => `${pair[0]} / ${pair[1]}`;
+  // 中文 / English, the English half marked lang="en" (docs/ACCESSIBILITY.md, rule 3)
+  const bi = (zh, en) => {
+    const f = document.createDocumentFragment();
+    f.append(`${zh} / `, el("span", { lang: "en" }, en));
+    return f;
+  };
+  const both = (pair) => bi(pair[0], pair[1]);
   const pct = (v) => (v === null || v === undefined ? "-" : `${Math.round(v * 100)}%`);
   const mins = (s) => (s === null || s === undefined ? "-" : `${Math.round(s / 60)} 分 / min`);
   const clock = (isoText) => {
@@ -34,7 +40,7 @@
   function setConn(online) {
     const c = $("#conn-state");
     c.dataset.state = online ? "online" : "offline";
-    c.textContent = online ? "在线 / live" : "未连接，重连中 / offline, reconnecting";
+    c.replaceChildren(online ? bi("在线", "live") : bi("未连接，重连中", "offline, reconnecting"));
   }
 
   function connect() {
@@ -78,10 +84,13 @@
   }
 
   function freshness(h) {
+    const f = document.createDocumentFragment();
     if (h.stale) {
-      return `链路中断 / link down — 最后事件 / last event ${clock(h.last_event_at)}`;
+      f.append(bi("链路中断", "link down"), " — ", bi("最后事件", "last event"), ` ${clock(h.last_event_at)}`);
+    } else {
+      f.append(bi("正常", "live"), ` (${clock(h.last_event_at)})`);
     }
-    return `正常 / live (${clock(h.last_event_at)})`;
+    return f;
   }
 
   function renderHalls(halls) {
@@ -90,7 +99,8 @@
     const rows = halls.map((h) => {
       const cell = (field, text, value) => el("td", { "data-field": field, "data-value": value === undefined ? null : JSON.stringify(value) }, text);
       const tr = el("tr", { "data-hall": h.id, "data-stale": h.stale ? "yes" : "no" },
-        cell("name", h.today ? h.name : `${h.name}（${h.day}）`),
+        cell("name", el("button", { type: "button", class: "hall-link", "data-hall": h.id },
+          h.today ? h.name : `${h.name}（${h.day}）`)),
         cell("windows_open", `${h.windows_open} / ${h.windows}`, h.windows_open),
         cell("unattended", h.unattended.length ? h.unattended.join(", ") : "-", h.unattended.length),
         cell("waiting", h.waiting, h.waiting),
@@ -112,34 +122,37 @@
     $("#board").hidden = true;
     $("#detail").hidden = false;
     $("#detail").dataset.hall = id;
+    $("#detail-close").focus();  // the keyboard follows the view
     if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: "watch", hall: id }));
   }
 
   function renderDetail(d) {
     const s = d.summary;
-    $("#detail-name").textContent = `${s.name} ${s.day}${s.stale ? " — 链路中断 / link down" : ""}`;
+    $("#detail-name").replaceChildren(`${s.name} ${s.day}`, ...(s.stale ? [" — ", bi("链路中断", "link down")] : []));
     $("#detail").dataset.stale = s.stale ? "yes" : "no";
     $("#detail-windows").replaceChildren(...d.windows.map((w) => el("div", {
         class: "win", "data-window": w.number, "data-state": w.state, "data-unattended": w.unattended_since ? "yes" : "no" },
       el("strong", {}, w.name), " ", both(WSTATE[w.state] || [w.state, w.state]),
-      w.staff ? el("div", {}, w.staff) : "", w.unattended_since ? el("div", {}, "无人值守 / unattended") : "")));
+      w.staff ? el("div", {}, w.staff) : "", w.unattended_since ? el("div", {}, bi("无人值守", "unattended")) : "")));
     $("#detail-alerts").replaceChildren(...(d.alerts.length ? d.alerts.map((a) => el("li", {
         "data-kind": a.kind, "data-key": a.subject, "data-urgent": a.urgent ? "yes" : "no" },
-      `${both(KIND[a.kind] || [a.kind, a.kind])}: ${a.subject}${a.seconds ? ` (${mins(a.seconds)})` : ""}`))
-      : [el("li", {}, "无 / none")]));
-    const head = el("tr", {}, el("th", {}, "窗口 / Window"), ...FIELDS.map((f) => el("th", {}, both(FIELD_NAMES[f]))));
+      both(KIND[a.kind] || [a.kind, a.kind]), `: ${a.subject}${a.seconds ? ` (${mins(a.seconds)})` : ""}`))
+      : [el("li", {}, bi("无", "none"))]));
+    const head = el("tr", {}, el("th", {}, bi("窗口", "Window")), ...FIELDS.map((f) => el("th", {}, both(FIELD_NAMES[f]))));
     $("#detail-metrics thead").replaceChildren(head);
     const fmt = (f, v) => (f.endsWith("_rate") ? pct(v) : f.endsWith("_s") ? mins(v) : v);
-    const row = (key, m) => el("tr", {}, el("td", {}, key === "hall" ? "全厅 / Hall" : key),
+    const row = (key, m) => el("tr", {}, el("td", {}, key === "hall" ? bi("全厅", "Hall") : key),
       ...FIELDS.map((f) => el("td", { "data-window": key, "data-field": f, "data-value": JSON.stringify(m[f] ?? null) }, fmt(f, m[f] ?? null))));
     $("#detail-metrics tbody").replaceChildren(row("hall", d.metrics.hall), ...d.metrics.windows.map((w) => row(String(w.window), w)));
     const waiting = Object.entries(d.waiting).filter(([, n]) => n > 0);
     $("#detail-waiting").replaceChildren(...(waiting.length ? waiting.map(([code, n]) =>
-      el("li", { "data-service": code, "data-count": n }, `${(d.services[code] || [code])[0]}: ${n}`)) : [el("li", {}, "无 / none")]));
+      el("li", { "data-service": code, "data-count": n }, `${(d.services[code] || [code])[0]}: ${n}`)) : [el("li", {}, bi("无", "none"))]));
   }
 
   $("#detail-close").addEventListener("click", () => {
+    const back = state.watching;
     state.watching = null;
+    setTimeout(() => document.querySelector(`#halls button[data-hall="${back}"]`)?.focus(), 0);
     $("#detail").hidden = true;
     $("#board").hidden = false;
     if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: "watch", hall: null }));

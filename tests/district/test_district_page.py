@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,9 @@ from typing import Any
 import pytest
 from support.district import serve_tickets
 from support.tcpproxy import TcpProxy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
+from axe import assert_accessible  # noqa: E402
 
 from hub import auth, district
 from hub.district import DistrictServer
@@ -72,11 +76,14 @@ async def test_district_page(
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         await page.goto(server.url)
+        await page.wait_for_selector("#login-form", state="visible")
+        await assert_accessible(page, "/district login")
         await page.fill("#staff", "d001")
         await page.fill("#pin", "0000")
         await page.click("#login-form button")
         await page.wait_for_selector('#login-msg[data-code="auth_failed"]')
         assert await page.text_content("#login-msg") == "工号或密码错误"
+        await assert_accessible(page, "/district login refused")
 
         await page.fill("#pin", "2468")
         await page.click("#login-form button")
@@ -93,6 +100,7 @@ async def test_district_page(
         await page.wait_for_selector(
             '#halls tr[data-hall="xiang-a"] td[data-field="unattended"][data-value="2"]',
         )
+        await assert_accessible(page, "/district live table")
         # the link drops: the township hall is marked stale, with the time of its last event
         await proxy.cut()
         await serve_tickets(a, 3)
@@ -100,6 +108,7 @@ async def test_district_page(
         await page.wait_for_selector(row)
         assert "链路中断" in (await page.text_content(row + ' td[data-field="freshness"]') or "")
         assert await page.get_attribute('#halls tr[data-hall="zhongxin"]', "data-stale") == "no"
+        await assert_accessible(page, "/district with a stale hall")
         await proxy.restore()
         await page.wait_for_selector('#halls tr[data-hall="xiang-a"][data-stale="no"]')
 
@@ -114,6 +123,7 @@ async def test_district_page(
         cell = f'#detail-metrics td[data-window="hall"][data-field="received"][data-value="{m["received"]}"]'
         await page.wait_for_selector(cell)
         assert await page.query_selector("#detail button[data-close-window]") is None  # read-only
+        await assert_accessible(page, "/district drill-down")
         await page.click("#detail-close")
         await page.wait_for_selector("#board", state="visible")
 
