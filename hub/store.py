@@ -1179,40 +1179,63 @@ class Store:
                 "substr(coalesce(CAST(data AS json)->>'completed_at', "
                 "CAST(data AS json)->>'closed_at'), 1, 10)"
             )
+            number = "CAST(x.data AS json)->>'number'"
         else:
             cd = (
                 "substr(coalesce(json_extract(data, '$.completed_at'), "
                 "json_extract(data, '$.closed_at')), 1, 10)"
             )
-        closed = f"(state <> 'open' AND {cd} IS NOT NULL AND {cd} <= :e)"
+            number = "json_extract(x.data, '$.number')"
+        # the closing day is read once per case (a materialised CTE), then every flag is
+        # a cheap comparison of columns, and one statement gives the groups, the
+        # completions per day and the overdue cases' ids
+        closed = "(state <> 'open' AND cd IS NOT NULL AND cd <= :e)"
         completed = f"({closed} AND state = 'completed')"
         has_due = "(due IS NOT NULL AND due <> '')"
         flags = {
             "completed": f"day >= :s AND {completed}",
-            "on_time": f"day >= :s AND {completed} AND (NOT {has_due} OR {cd} <= due)",
+            "on_time": f"day >= :s AND {completed} AND (NOT {has_due} OR cd <= due)",
             "returned": f"day >= :s AND {closed} AND state = 'returned'",
             "open": f"NOT {closed}",
             "overdue": f"NOT {closed} AND {has_due} AND due < :e",
         }
         sums = ", ".join(f"SUM(CASE WHEN {w} THEN 1 ELSE 0 END)" for w in flags.values())
-        where = "hall_id = :h AND kind = 'promised' AND day <= :e"
-        cols = '"window", department, clerk, service'
+        zeros = ", ".join("0" for _ in flags)
+        no_keys = "NULL, NULL, NULL, NULL"
+        sql = (
+            'WITH c AS MATERIALIZED (SELECT id, "window" AS w, department AS dep, clerk AS cl, '
+            f"service AS sv, state, due, day, {cd} AS cd FROM cases "
+            "WHERE hall_id = :h AND kind = 'promised' AND day <= :e) "
+            f"SELECT 'g', w, dep, cl, sv, NULL, NULL, NULL, NULL, {sums} FROM c "
+            "GROUP BY w, dep, cl, sv "
+            f"UNION ALL SELECT 'd', {no_keys}, cd, NULL, NULL, NULL, COUNT(*), {zeros[3:]} "
+            f"FROM c WHERE {flags['completed']} GROUP BY cd "
+            f"UNION ALL SELECT 'o', w, dep, cl, sv, id, day, due, (SELECT {number} FROM cases x "
+            f"WHERE x.hall_id = :h AND x.id = c.id), {zeros} FROM c WHERE {flags['overdue']}"
+        )
         params = {"h": hall_id, "s": start, "e": end}
         out = new_case_counts()
+        groups: list[Any] = []
         with self.engine.connect() as conn:
-            groups = conn.execute(
-                text(f"SELECT {cols}, {sums} FROM cases WHERE {where} GROUP BY {cols}"), params
-            ).all()
-            by_day = conn.execute(
-                text(
-                    f"SELECT {cd}, COUNT(*) FROM cases WHERE {where} AND {flags['completed']} "
-                    f"GROUP BY {cd}"
-                ),
-                params,
-            ).all()
-            overdue = conn.execute(
-                text(f"SELECT data FROM cases WHERE {where} AND {flags['overdue']}"), params
-            ).all()
+            for tag, w, dep, cl, sv, extra, day, due, number, *counts in conn.execute(
+                text(sql), params
+            ):
+                if tag == "g":
+                    groups.append((w, dep, cl, sv, *counts))
+                elif tag == "d" and extra is not None:
+                    out["by_day"][extra] = int(counts[0])
+                elif tag == "o":
+                    c = {
+                        "id": extra,
+                        "number": number,
+                        "service": sv,
+                        "department": dep,
+                        "window": w,
+                        "clerk": cl,
+                        "day": day,
+                        "due": due,
+                    }
+                    out["overdue"].append({k: c[k] for k in OVERDUE_KEYS})
         rows = out["rows"]
         for window, department, clerk, service, *counts in groups:
             keys = zip(("hall", *VIEWS), ("", window, department, clerk, service), strict=True)
@@ -1222,10 +1245,6 @@ class Store:
                 row = rows[view].setdefault(str(key), dict.fromkeys(flags, 0))
                 for k, n in zip(flags, counts, strict=True):
                     row[k] += int(n or 0)
-        out["by_day"] = {d: int(n) for d, n in by_day if d is not None}
-        for (data,) in overdue:
-            c = json.loads(data)
-            out["overdue"].append({k: c.get(k) for k in OVERDUE_KEYS})
         return out
 
     def case_ids(self, hall_id: str, ids: Iterable[str]) -> set[str]:
