@@ -163,6 +163,17 @@ async def test_going_back_and_a_version_applied_while_the_hub_was_down(
     new.write_text(changed_catalogue(shown), encoding="utf-8")
     await hall(capsys, hub, "catalogue", "apply", str(new), "--yes")
     await wait_for(lambda: hub.server.engine.catalogue_version == 2)
+
+    def stored_versions() -> list[int]:
+        return [
+            e["version"]
+            for day in hub.store.days("demo")
+            for e in hub.store.events_of_day("demo", day)
+            if e["type"] == "catalogue"
+        ]
+
+    # the engine takes the event before its batch is committed: stop once it is stored
+    await wait_for(lambda: stored_versions() == [2], what="version 2 stored")
     await hub.stop()
     out = await hall(capsys, hub, "catalogue", "apply", "--version", "1", "--yes")
     assert "applied as version 3" in out
@@ -171,12 +182,8 @@ async def test_going_back_and_a_version_applied_while_the_hub_was_down(
     assert s.welcome["hall"]["version"] == 3
     assert "JS-09" not in [x["code"] for x in s.welcome["hall"]["services"]]
     assert 31 in [w["number"] for w in s.state["windows"]]
-    ev = next(
-        e
-        for e in reversed(hub.store.events_of_day("demo", hub.server.engine.day.isoformat()))
-        if e["type"] == "catalogue"
-    )
-    assert ev["version"] == 3
+    await wait_for(lambda: 3 in stored_versions(), what=f"version 3 stored: {stored_versions()}")
+    assert stored_versions()[-1] == 3
     history = await hall(capsys, hub, "catalogue", "history")
     assert "back to version 1" in history
     # `show --version 2` prints the older one
