@@ -23,6 +23,9 @@ from shared.client import HubClient
 SCRIPT = Path(sys.executable).with_name("hall")
 HALL = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "cli.main"]
 WAIT = 120.0  # four Textual apps start on a loaded machine: generous, it measures nothing
+# a whole demo starts and stops in each test: on a loaded machine that alone can take
+# minutes (the suite's 120 s per test is for tests that start one hub)
+pytestmark = pytest.mark.timeout(600)
 
 
 def env() -> dict[str, str]:
