@@ -213,6 +213,7 @@ async def test_care_mode_ends_when_the_kiosk_goes_home_after_idle() -> None:
                 and any("请选您要办的事" in text for _, text in app.spoken)
             ),
             what="the department read in care mode, then home, normal mode, after idle",
+            timeout=60,  # a bound, not a measure: the big glyphs draw slowly on a loaded machine
             pilot=pilot,
         )
         assert not app.screen.has_class("-care")
