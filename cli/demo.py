@@ -17,6 +17,7 @@ import asyncio
 import os
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -176,6 +177,9 @@ async def _sample_ticket(url: str, token: str, service: str) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo hall; non-zero when it cannot start."""
+    # Ctrl+C stops the demo even when it was started with SIGINT ignored (a background job of a
+    # shell script inherits that, and Python then leaves SIGINT ignored)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     missing = missing_packages()
     db_url, token, hall = prepare(args.db)
     clerk, window, first_service = demo_counter(hall)

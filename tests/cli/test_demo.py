@@ -41,7 +41,13 @@ def wait_until(cond: Callable[[], object], what: str, timeout: float = WAIT) -> 
         time.sleep(0.2)
 
 
+def ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 async def test_the_first_ticket_is_called_by_the_demo_counter(tmp_path: Path) -> None:
+    # started with SIGINT ignored, as a background job of a shell script starts it: Ctrl+C
+    # (SIGINT) must still stop the demo
     proc = subprocess.Popen(
         [*HALL, "demo", "--no-tmux", "--db", str(tmp_path / "hall.db"), "--port", "0"],
         cwd=tmp_path,
@@ -50,6 +56,7 @@ async def test_the_first_ticket_is_called_by_the_demo_counter(tmp_path: Path) ->
         stderr=subprocess.STDOUT,
         text=True,
         env=env(),
+        preexec_fn=ignore_sigint,
     )
     try:
         assert proc.stdout is not None
@@ -86,7 +93,13 @@ async def test_the_first_ticket_is_called_by_the_demo_counter(tmp_path: Path) ->
             await asyncio.wait_for(task, 30)
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(WAIT) == 0
+        try:
+            rc = proc.wait(WAIT)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # leave no demo (and its hub) behind
+            proc.wait()
+            raise AssertionError("the demo did not stop on Ctrl+C (SIGINT)") from None
+        assert rc == 0
 
 
 @pytest.fixture
