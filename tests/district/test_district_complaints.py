@@ -242,7 +242,9 @@ async def test_a_direct_hall_and_bad_actions(center: tuple[Any, ...]) -> None:
     assert command_rows(store) == 0
     await p.act("g1", "zhongxin", "accept_complaint", complaint=cid)
     await p.act("g2", "zhongxin", "note_complaint", complaint=cid, text="调取监控")
-    r = await p.act("g3", "zhongxin", "reject_complaint", complaint=cid, reason="已报修，非服务问题")
+    r = await p.act(
+        "g3", "zhongxin", "reject_complaint", complaint=cid, reason="已报修，非服务问题"
+    )
     rid = r["command"]["id"]
     await wait_for(lambda: p.commands.get(rid, {}).get("status") == "applied", T)
     got = await z.next("complaint_rejected", timeout=T)
