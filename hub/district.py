@@ -437,6 +437,7 @@ class Page:
     who: Supervisor
     lang: str
     watching: str | None = None
+    complaints_sent: str = ""  # the last `complaints` frame sent (sent again only when changed)
 
 
 def _conninfo(url: str) -> str:
@@ -754,7 +755,10 @@ class DistrictServer:
             now = self.clock()
             for page in list(self.pages):
                 self._send(page, self.halls_frame(page.who, lines))
-                self._send(page, self.complaints_frame(page))
+                text = dumps(self.complaints_frame(page))
+                if text != page.complaints_sent:
+                    page.complaints_sent = text
+                    self._send_text(page, text)
                 if page.watching is not None and page.watching in self.halls:
                     detail = self.halls[page.watching].detail(now, self.stale_after)
                     self._send(page, {"type": "hall", "hall": detail})
@@ -781,12 +785,15 @@ class DistrictServer:
 
     def _send(self, page: Page, frame: object) -> None:
         """Queue a frame; a page that stopped reading (past `PAGE_CAP` unsent bytes) is closed."""
+        self._send_text(page, dumps(frame))
+
+    def _send_text(self, page: Page, text: str) -> None:
         with contextlib.suppress(Exception):
             if page.ws.transport.get_write_buffer_size() > PAGE_CAP:
                 self.pages.discard(page)
                 page.ws.transport.abort()
                 return
-            asyncio.get_running_loop().create_task(page.ws.send(dumps(frame)))
+            asyncio.get_running_loop().create_task(page.ws.send(text))
 
     async def _handler(self, ws: ServerConnection) -> None:
         try:
@@ -828,7 +835,8 @@ class DistrictServer:
                 }
             )
         )
-        await ws.send(dumps(self.complaints_frame(page)))
+        page.complaints_sent = dumps(self.complaints_frame(page))
+        await ws.send(page.complaints_sent)
         self.pages.add(page)
         try:
             async for message in ws:

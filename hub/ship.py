@@ -188,6 +188,8 @@ class Shipper:
             try:
                 more = self.step()
             except Exception as e:  # the link is down, the district refuses: log, wait, retry
+                if self._stop.is_set():
+                    break  # a step cut short by the stop (a district command's wait)
                 self.failures += 1
                 self.cursor = None
                 if self.failures == 1:
