@@ -18,8 +18,14 @@ Serving: ``/district`` (the page, ``hub/web/district.*``) and its websocket
 ``/district/ws``: a district supervisor logs in with an account of the
 ``district_staff`` table (`hall district staff add`), scoped to all halls or
 a list; the service pushes the summary of each hall in scope, and the
-read-only view of one hall the page drills into (`watch`). Nothing can be
+read-only view of one hall the page drills into (`watch`). The queue cannot be
 changed from here.
+
+The complaint center: the open complaints of the halls in scope (each hall's
+engine keeps its complaint book, loaded at start from the hall's complaint
+events) and the supervisor's actions on them (`act`). An action is only stored,
+as a pending row of ``district_commands``; the hall's own link runs it on the
+hall's hub and writes the outcome back (hub/ship.py, docs/DISTRICT.md).
 
 Reports across halls: `per_hall` is the seam. Given the district store, a
 per-hall report function and its period, it returns each hall's result; the

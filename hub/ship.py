@@ -19,6 +19,12 @@ clock), the last seq it shipped, and its unattended windows, which the hub
 knows from its connections and never writes as events. The district service
 (`hub/district.py`) marks a hall stale when its presence stops.
 
+The link also carries the district's complaint actions the other way: after
+each step it reads the pending ``district_commands`` rows of its hall and hands
+each to the hub (`on_command`, run on the hub's event loop as supervisor
+``district:<staff>``), then writes the outcome back. The hub runs a command at
+most once (its reply is stored with its events; see HubServer.district_command).
+
 The shipper never touches the hub's queue: it runs in its own thread, reads
 the local store with its own transactions (SQLite WAL lets the hub write
 meanwhile), and a failure is logged once per outage and retried with a
