@@ -207,8 +207,16 @@ def build_parser() -> argparse.ArgumentParser:
     g = a.add_mutually_exclusive_group(required=True)
     g.add_argument("--halls", default=None, help="the halls they may see, e.g. xiang-a,jie-b")
     g.add_argument("--all", action="store_true", help="every hall of the district")
-    a = dss.add_parser("list", help="list district supervisors")
+    a = dss.add_parser("list", help="list district supervisors (with their state)")
     _common(a)
+    for what, text in (
+        ("disable", "stop an account from logging in (an open page is logged out) / 停用"),
+        ("enable", "let a disabled account log in again / 启用"),
+        ("remove", "remove an account (an open page is logged out; `add` makes it anew) / 删除"),
+    ):
+        a = dss.add_parser(what, help=text)
+        _common(a)
+        a.add_argument("id", help="staff id")
 
     p = sub.add_parser(
         "report",

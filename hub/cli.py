@@ -759,8 +759,35 @@ def _district_store(args: argparse.Namespace) -> Store:
     return store
 
 
+DISTRICT_STATUS = {"disable": "disabled", "enable": "active", "remove": "removed"}
+DISTRICT_DONE = {
+    "disable": "已停用 / disabled (an open page is logged out)",
+    "enable": "已启用 / enabled",
+    "remove": "已删除 / removed (an open page is logged out)",
+}
+
+
+def _district_staff_status(store: Store, what: str, sid: str) -> int:
+    """`hall district staff disable | enable | remove ID`: the service logs an open page out
+    within a second (hub/district.py)."""
+    from hub import district
+
+    rows = {r["id"]: r for r in district.list_staff(store)}
+    row = rows.get(sid)
+    if row is None:
+        raise CliError(f"没有区级主管 {sid} / no district supervisor {sid}")
+    if row["status"] == "removed" and what != "remove":
+        raise CliError(
+            f"{sid} 已删除，请用 `hall district staff add` 重新添加 / "
+            f"{sid} was removed: add them again with `hall district staff add`"
+        )
+    district.set_staff_status(store, sid, DISTRICT_STATUS[what])
+    print(f"区级主管 {sid} {DISTRICT_DONE[what]}")
+    return 0
+
+
 def cmd_district(args: argparse.Namespace) -> int:
-    """`hall district serve | staff add | staff list` (hub/district.py)."""
+    """`hall district serve | staff add | list | disable | enable | remove` (hub/district.py)."""
     from hub import district
 
     if args.district_cmd == "staff":
@@ -770,6 +797,8 @@ def cmd_district(args: argparse.Namespace) -> int:
                 scope = "全部 / all" if r["halls"] is None else ",".join(r["halls"])
                 print(f"{r['id']}\t{r['name']}\t{scope}\t{r['status']}")
             return 0
+        if args.district_staff_cmd in DISTRICT_STATUS:
+            return _district_staff_status(store, args.district_staff_cmd, args.id.strip())
         sid, name = args.id.strip(), args.name.strip()
         if not sid or not name:
             raise CliError("工号和姓名不能为空 / the id and the name must not be empty")

@@ -18,8 +18,14 @@ Serving: ``/district`` (the page, ``hub/web/district.*``) and its websocket
 ``/district/ws``: a district supervisor logs in with an account of the
 ``district_staff`` table (`hall district staff add`), scoped to all halls or
 a list; the service pushes the summary of each hall in scope, and the
-read-only view of one hall the page drills into (`watch`). Nothing can be
+read-only view of one hall the page drills into (`watch`). The queue cannot be
 changed from here.
+
+The complaint center: the open complaints of the halls in scope (each hall's
+engine keeps its complaint book, loaded at start from the hall's complaint
+events) and the supervisor's actions on them (`act`). An action is only stored,
+as a pending row of ``district_commands``; the hall's own link runs it on the
+hall's hub and writes the outcome back (hub/ship.py, docs/DISTRICT.md).
 
 Reports across halls: `per_hall` is the seam. Given the district store, a
 per-hall report function and its period, it returns each hall's result; the
@@ -40,7 +46,7 @@ from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import psycopg
-from sqlalchemy import JSON, Column, Table, Text, and_, or_, select
+from sqlalchemy import JSON, Column, Table, Text, and_, func, or_, select
 from sqlalchemy.engine import make_url
 from sqlmodel import Field, SQLModel
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -48,12 +54,16 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from hub import auth
-from hub.auth import STAFF_ACTIVE
+from hub.auth import STAFF_ACTIVE, STAFF_DISABLED, STAFF_REMOVED
 from hub.catalogue import Hall, parse_catalogue
+from hub.complaints import EVENT_TYPES as COMPLAINT_EVENT_TYPES
+from hub.complaints import FINAL
 from hub.engine import Engine as QueueEngine
+from hub.errors import RequestError
 from hub.pages import NOT_FOUND, WEB, response
-from hub.ship import LINKS
+from hub.ship import COMMANDS, DISTRICT_COMMANDS, LINKS, PENDING, REFUSED
 from hub.store import EVENTS, HALLS, Store, UTCDateTime
+from hub.validate import check_request
 from shared.alerts import raise_alerts
 from shared.i18n import pick
 from shared.protocol import W_CLOSED, WAITING, dumps, iso
@@ -71,6 +81,14 @@ PULL_LIMIT = 20000  # events read per query
 HELLO_TIMEOUT = 30.0
 PAGE_CAP = 8 << 20  # unsent bytes a district page may have queued before it is dropped
 LOCK_AFTER, LOCK_MINUTES = auth.LOCK_AFTER, auth.LOCK_MINUTES
+COMMANDS_SHOWN = 200  # the newest district commands the pages are sent (pending ones always)
+LOGGED_OUT = {  # why an open district page was logged out (`hall district staff ...`)
+    STAFF_DISABLED: (
+        "您的账号已被停用，已退出登录",
+        "Your account was disabled: you are logged out",
+    ),
+    STAFF_REMOVED: ("您的账号已被删除，已退出登录", "Your account was removed: you are logged out"),
+}
 
 
 class DistrictStaffRow(SQLModel, table=True):
@@ -143,6 +161,25 @@ def add_staff(
                 index_elements=["id"], set_={k: v for k, v in row.items() if k != "id"}
             )
         )
+
+
+def set_staff_status(store: Store, staff_id: str, status: str) -> bool:
+    """Disable, enable (active) or remove a district supervisor; False: no such account.
+    A removed account stays in the table (its commands name it) until `add` makes it anew."""
+    with store.engine.begin() as conn:
+        res = conn.execute(
+            DISTRICT_STAFF.update()
+            .where(DISTRICT_STAFF.c.id == staff_id)
+            .values(status=status, failures=0, locked_until=None)
+        )
+    return bool(res.rowcount)
+
+
+def staff_statuses(store: Store) -> dict[str, str]:
+    """Every district supervisor's status, by id."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(DISTRICT_STAFF.c.id, DISTRICT_STAFF.c.status)).all()
+    return {r[0]: r[1] for r in rows}
 
 
 def list_staff(store: Store) -> list[dict[str, Any]]:
@@ -316,6 +353,15 @@ class HallView:
             "alert_kinds": kinds,
         }
 
+    def complaints(self, now: datetime) -> list[dict[str, Any]]:
+        """The hall's open complaints as its supervisor board lists them (with `urgency`),
+        each naming the hall: the district's complaint center."""
+        today = now.astimezone(self.engine.tz).date()
+        return [
+            {**r, "hall": self.hall.id, "hall_name": self.hall.name}
+            for r in self.engine.complaint_book.board(today)
+        ]
+
     def detail(self, now: datetime, stale_after: float) -> dict[str, Any]:
         """The read-only supervisor view of the hall (the drill-down)."""
         eng = self.engine
@@ -330,6 +376,24 @@ class HallView:
             "complaints": list(eng.complaints),
             "ratings": list(eng.ratings)[-50:],
         }
+
+
+def open_complaints(store: Store, hall_id: str) -> list[dict[str, Any]]:
+    """A hall's open complaints, from its complaint events in the district database (a
+    shipping hall's complaint table stays at the hall; every step's event carries the whole
+    record, so the newest record of each complaint is the complaint)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(EVENTS.c.payload)
+            .where(EVENTS.c.hall_id == hall_id, EVENTS.c.type.in_(COMPLAINT_EVENT_TYPES))
+            .order_by(EVENTS.c.seq)
+        ).all()
+    records: dict[str, dict[str, Any]] = {}
+    for (payload,) in rows:
+        r = json.loads(payload).get("record")
+        if isinstance(r, dict) and isinstance(r.get("id"), str):
+            records[r["id"]] = r
+    return [r for r in records.values() if r.get("state") not in FINAL]
 
 
 def replay(
@@ -379,6 +443,7 @@ class Page:
     who: Supervisor
     lang: str
     watching: str | None = None
+    complaints_sent: str = ""  # the last `complaints` frame sent (sent again only when changed)
 
 
 def _conninfo(url: str) -> str:
@@ -415,6 +480,7 @@ class DistrictServer:
         self.listening = False
         self.stopping = False
         self.applied = 0  # events applied since start
+        self.commands: list[dict[str, Any]] = []  # the newest district commands (rows)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -437,6 +503,7 @@ class DistrictServer:
             asyncio.create_task(self._listen()),
             asyncio.create_task(self._follow()),
             asyncio.create_task(self._poll_links()),
+            asyncio.create_task(self._poll_commands()),
             asyncio.create_task(self._push()),
         ]
 
@@ -481,6 +548,9 @@ class DistrictServer:
             events = await asyncio.to_thread(self.store.events_of_day, hid, day) if day else []
             today = self.clock().astimezone(ZoneInfo(hall.timezone)).date()
             view = HallView(hall, text, replay(hall, day, events, today))
+            # complaints outlive the day: the open ones of earlier days, then the day's steps
+            for r in await asyncio.to_thread(open_complaints, self.store, hid):
+                view.engine.complaint_book.apply({"record": r})
             view.last_at = events[-1]["at"] if events else None
             view.engine.seq = max(view.engine.seq, await asyncio.to_thread(self.store.max_seq, hid))
             if have is not None:
@@ -593,6 +663,42 @@ class DistrictServer:
             except Exception as e:
                 log.warning("cannot read the halls' links: %s", e)
 
+    async def _read_commands(self) -> None:
+        """The pending district commands and the newest others; pages told when they changed."""
+        rows = await asyncio.to_thread(
+            self._query,
+            select(COMMANDS)
+            .where(
+                (COMMANDS.c.status == PENDING)
+                | (
+                    COMMANDS.c.id
+                    > select(func.max(COMMANDS.c.id) - COMMANDS_SHOWN).scalar_subquery()
+                )
+            )
+            .order_by(COMMANDS.c.id),
+        )
+        commands = [dict(r) for r in rows]
+        if commands != self.commands:
+            self.commands = commands
+            self.changed.set()
+
+    async def _poll_commands(self) -> None:
+        """Outcomes the halls wrote back; accounts disabled or removed (their pages logged out)."""
+        while not self.stopping:
+            await asyncio.sleep(LINKS_POLL_S)
+            try:
+                await self._read_commands()
+                statuses = await asyncio.to_thread(staff_statuses, self.store)
+            except Exception as e:
+                log.warning("cannot read the district's commands: %s", e)
+                continue
+            for page in list(self.pages):
+                status = statuses.get(page.who.id, STAFF_REMOVED)
+                if status != STAFF_ACTIVE:
+                    self.pages.discard(page)
+                    zh, en = LOGGED_OUT.get(status, LOGGED_OUT[STAFF_REMOVED])
+                    asyncio.create_task(_refuse(page.ws, "logged_out", pick(page.lang, zh, en)))
+
     def _query(self, stmt: Any) -> list[Any]:
         """Rows of a select, as mappings (run in a thread)."""
         with self.store.engine.connect() as conn:
@@ -622,6 +728,21 @@ class DistrictServer:
             "halls": [lines[h] for h in sorted(lines) if who.may_see(h)],
         }
 
+    def complaints_frame(self, page: Page) -> dict[str, Any]:
+        """The complaint center of a page: the open complaints of the halls in its scope, and
+        the district's commands for them (pending ones first to wait for the hall)."""
+        now = self.clock()
+        complaints = [
+            r
+            for hid in sorted(self.halls)
+            if page.who.may_see(hid)
+            for r in self.halls[hid].complaints(now)
+        ]
+        commands = [
+            command_view(c, page.lang) for c in self.commands if page.who.may_see(c["hall_id"])
+        ]
+        return {"type": "complaints", "complaints": complaints, "commands": commands}
+
     async def _push(self) -> None:
         """Send the pages what changed (at most every PUSH_S), and everything every REFRESH_S."""
         loop = asyncio.get_running_loop()
@@ -640,6 +761,10 @@ class DistrictServer:
             now = self.clock()
             for page in list(self.pages):
                 self._send(page, self.halls_frame(page.who, lines))
+                text = dumps(self.complaints_frame(page))
+                if text != page.complaints_sent:
+                    page.complaints_sent = text
+                    self._send_text(page, text)
                 if page.watching is not None and page.watching in self.halls:
                     detail = self.halls[page.watching].detail(now, self.stale_after)
                     self._send(page, {"type": "hall", "hall": detail})
@@ -666,12 +791,15 @@ class DistrictServer:
 
     def _send(self, page: Page, frame: object) -> None:
         """Queue a frame; a page that stopped reading (past `PAGE_CAP` unsent bytes) is closed."""
+        self._send_text(page, dumps(frame))
+
+    def _send_text(self, page: Page, text: str) -> None:
         with contextlib.suppress(Exception):
             if page.ws.transport.get_write_buffer_size() > PAGE_CAP:
                 self.pages.discard(page)
                 page.ws.transport.abort()
                 return
-            asyncio.get_running_loop().create_task(page.ws.send(dumps(frame)))
+            asyncio.get_running_loop().create_task(page.ws.send(text))
 
     async def _handler(self, ws: ServerConnection) -> None:
         try:
@@ -713,14 +841,90 @@ class DistrictServer:
                 }
             )
         )
+        page.complaints_sent = dumps(self.complaints_frame(page))
+        await ws.send(page.complaints_sent)
         self.pages.add(page)
         try:
             async for message in ws:
+                if kind_of(message) == "act":
+                    await self._act(page, message)
+                    continue
                 self._on_frame(page, message)
         except ConnectionClosed:
             pass
         finally:
             self.pages.discard(page)
+
+    async def _act(self, page: Page, message: str | bytes) -> None:
+        """A supervisor's action on a complaint: stored for the hall (pending), answered ok
+        with the command; the hall applies it when its link reads it (hub/ship.py)."""
+        frame = json.loads(message)
+        rid = frame.get("id")
+        rid = rid if isinstance(rid, str) and 0 < len(rid) <= 64 else None
+        try:
+            row = self._check_act(page, frame)
+            row["id"] = await asyncio.to_thread(self._insert_command, row)
+        except RequestError as e:
+            self._send(page, {**_error(page.lang, e.code, e.zh, e.en), "re": rid})
+            return
+        except Exception as e:
+            log.warning("cannot store a district command: %s", e)
+            self._send(
+                page,
+                {
+                    **_error(
+                        page.lang,
+                        "unavailable",
+                        "区级数据库暂时不可用，未保存，请重试",
+                        "The district database is unavailable: not saved, try again",
+                    ),
+                    "re": rid,
+                },
+            )
+            return
+        self.commands = [*self.commands, row]
+        self._send(page, {"type": "ok", "re": rid, "command": command_view(row, page.lang)})
+        self.changed.set()
+
+    def _check_act(self, page: Page, frame: dict[str, Any]) -> dict[str, Any]:
+        """The row of a valid action in the page's scope; raises RequestError."""
+        hid, command = frame.get("hall"), frame.get("command")
+        if not isinstance(hid, str) or not page.who.may_see(hid) or hid not in self.halls:
+            raise RequestError("forbidden", "无权处理该大厅的投诉", "You may not act on this hall")
+        if command not in DISTRICT_COMMANDS:
+            raise RequestError(
+                "bad_args", f"未知的投诉操作：{command}", f"Unknown complaint action: {command}"
+            )
+        args: dict[str, object] = {
+            k: frame[k] for k in ("complaint", "text", "reason") if k in frame
+        }
+        _, checked = check_request({**args, "type": command, "id": "district"}, "supervisor")
+        cid = checked["complaint"]
+        if cid not in self.halls[hid].engine.complaint_book.items:
+            raise RequestError("not_found", f"没有这件投诉：{cid}", f"No such complaint: {cid}")
+        return {
+            "hall_id": hid,
+            "staff": page.who.id,
+            "command": command,
+            "args": json.dumps(
+                {k: v for k, v in checked.items() if k != "type"}, ensure_ascii=False
+            ),
+            "created_at": self.clock(),
+            "status": PENDING,
+            "result": None,
+            "applied_seq": None,
+            "done_at": None,
+        }
+
+    def _insert_command(self, row: dict[str, Any]) -> int:
+        with self.store.engine.begin() as conn:
+            return int(
+                conn.execute(
+                    COMMANDS.insert()
+                    .values(**{k: v for k, v in row.items() if k != "id"})
+                    .returning(COMMANDS.c.id)
+                ).scalar_one()
+            )
 
     def _on_frame(self, page: Page, message: str | bytes) -> None:
         try:
@@ -747,6 +951,42 @@ class DistrictServer:
             page,
             _error(page.lang, "read_only", "区级看板只读", "The district view is read-only"),
         )
+
+
+def kind_of(message: str | bytes) -> object:
+    """The `type` of a frame (None when it is not a JSON object)."""
+    try:
+        frame = json.loads(message)
+    except ValueError:
+        return None
+    return frame.get("type") if isinstance(frame, dict) else None
+
+
+def command_view(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """A district command as the pages show it: refused ones with their error in `lang`."""
+    try:
+        args = json.loads(row["args"])
+        result = json.loads(row["result"]) if row["result"] else None
+    except ValueError:
+        args, result = {}, None
+    out: dict[str, Any] = {
+        "id": row["id"],
+        "hall": row["hall_id"],
+        "staff": row["staff"],
+        "command": row["command"],
+        "complaint": args.get("complaint"),
+        "text": args.get("text") or args.get("reason"),
+        "status": row["status"],
+        "created_at": iso(row["created_at"]) if row["created_at"] else None,
+        "done_at": iso(row["done_at"]) if row["done_at"] else None,
+        "applied_seq": row["applied_seq"],
+    }
+    if row["status"] == REFUSED and isinstance(result, dict):
+        out["error"] = {
+            "code": result.get("code"),
+            "message": pick(lang, str(result.get("zh")), str(result.get("en"))),
+        }
+    return out
 
 
 def _error(lang: str, code: str, zh: str, en: str) -> dict[str, Any]:

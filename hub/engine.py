@@ -1407,6 +1407,8 @@ class Engine:
             )
         except ComplaintError as e:
             raise EngineError(e.code, e.zh, e.en) from None
+        # a district supervisor's step (hub/ship.py) names the district's command
+        via = {"district_command": cmd["district_command"]} if "district_command" in cmd else {}
         self._emit(
             events,
             step.event,
@@ -1415,6 +1417,7 @@ class Engine:
             ticket=step.record["ticket"],
             staff=actor.identity,
             record=step.record,
+            **via,
         )
         return {"complaint": step.record["id"], "record": step.record}
 

@@ -37,11 +37,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import contextlib
 import io
+import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -57,7 +59,7 @@ from hub import auth, views
 from hub.auth import STAFF_REMOVED
 from hub.bookings import Booking, BookingRefused, digest
 from hub.catalogue import CatalogueError, Hall, parse_catalogue
-from hub.engine import BookingKeys, Engine, EngineError, Event
+from hub.engine import Actor, BookingKeys, Engine, EngineError, Event
 from hub.errors import Error, ErrorFrame, RequestError, error_frame
 from hub.pages import Health, Pages
 from hub.session import (
@@ -74,7 +76,7 @@ from hub.session import (
     read_hello,
     refusal,
 )
-from hub.ship import Shipper
+from hub.ship import APPLIED, DISTRICT_COMMANDS, REFUSED, Outcome, Shipper
 from hub.store import Store, encode_event
 from hub.validate import Command, check_request, parse_frame, reply_to
 from shared.i18n import pick
@@ -175,6 +177,18 @@ class Pending:
     client: Client | None = None  # WELCOME: the connection to welcome
 
 
+def _applied(reply: Mapping[str, Any]) -> Outcome:
+    """A district command's outcome from the hub's reply: the complaint after the step."""
+    record = reply.get("record")
+    seq = record.get("updated_seq") if isinstance(record, dict) else None
+    return {"status": APPLIED, "result": record, "applied_seq": seq}
+
+
+def _refused(e: Error) -> Outcome:
+    """A district command's outcome when the hall refused it: the error in both languages."""
+    return {"status": REFUSED, "result": {"code": e.code, "zh": e.zh, "en": e.en}}
+
+
 class HubServer:
     """One hall's hub: engine + store + websockets + pages."""
 
@@ -199,6 +213,7 @@ class HubServer:
         self.store = store
         # the district link (hub/ship.py): ships the committed events, or writes presence only
         self.link = link
+        self.loop: asyncio.AbstractEventLoop | None = None  # the link's commands run on it
         self.hall = hall
         self.secret = secret
         self.host = host
@@ -346,6 +361,8 @@ class HubServer:
         self.staff_watch = asyncio.create_task(self._watch_staff())
         self.catalogue_watch = asyncio.create_task(self._watch_catalogue())
         if self.link is not None:
+            self.loop = asyncio.get_running_loop()
+            self.link.on_command = self._district_command_from_link
             self.link.set_unattended({})
             self.link.start()
 
@@ -937,6 +954,64 @@ class HubServer:
             self._send(client, error_frame(rid, failed, lang))
             return
         self._send(client, {"type": "ok", "re": rid, **body})
+
+    # ------------------------------------------------------------------ district commands
+
+    def _district_command_from_link(self, row: Mapping[str, Any]) -> Outcome:
+        """The link's thread hands a district command to the event loop and waits for its
+        outcome; raises when the hub is stopping or cannot store (the link retries later)."""
+        assert self.loop is not None
+        fut = asyncio.run_coroutine_threadsafe(self.district_command(row), self.loop)
+        while True:
+            try:
+                return fut.result(timeout=0.5)
+            except concurrent.futures.TimeoutError:
+                if self.stopping or (self.link is not None and self.link.stopping):
+                    fut.cancel()
+                    raise RuntimeError("the hub is stopping") from None
+
+    async def district_command(self, row: Mapping[str, Any]) -> Outcome:
+        """Run a district supervisor's command (a row of ``district_commands``) as a
+        supervisor command of this hall whose actor is ``district:<staff>``.
+
+        Exactly once: the request id is ``district-<row id>`` and the writer stores its
+        reply with the events, in one transaction; a command whose reply is stored (the
+        hub stopped after its commit and before the link wrote the outcome back) is not
+        run again: its stored reply is the outcome. A refusal changes nothing and is
+        stored nowhere: running it again refuses it again, or applies it once."""
+        identity = f"district:{row['staff']}"
+        rid = f"district-{row['id']}"
+        created = row["created_at"]
+        since = (created.date() - timedelta(days=1)).isoformat()  # any timezone's local day
+        stored = self.replies.get((identity, rid)) or await asyncio.to_thread(
+            self.store.reply_of, self.hall.id, identity, rid, since
+        )
+        if stored is not None:
+            return _applied(stored)
+        try:
+            if row["command"] not in DISTRICT_COMMANDS:
+                raise RequestError(
+                    "forbidden",
+                    f"区级主管不能执行 {row['command']}",
+                    f"A district supervisor may not send {row['command']}",
+                )
+            args = json.loads(row["args"])
+            if not isinstance(args, dict):
+                raise ValueError(row["args"])
+            _, cmd = check_request({**args, "type": row["command"], "id": rid}, "supervisor")
+        except RequestError as e:
+            return _refused(e)
+        except ValueError:
+            return _refused(RequestError("bad_args", "参数无法读取", "Unreadable arguments"))
+        cmd["district_command"] = row["id"]
+        actor = Actor("supervisor", identity)
+        session = Session("supervisor", identity, actor=actor, staff=identity)
+        outcome = await self._submit(Pending(session, cmd, rid))
+        if isinstance(outcome, Error):
+            if outcome.code == "unavailable":
+                raise RuntimeError(outcome.en)  # not stored: the link tries again
+            return _refused(outcome)
+        return _applied(outcome)
 
     async def _submit(self, pending: Pending) -> Reply | Error:
         await self.queue.put(pending)

@@ -19,6 +19,12 @@ clock), the last seq it shipped, and its unattended windows, which the hub
 knows from its connections and never writes as events. The district service
 (`hub/district.py`) marks a hall stale when its presence stops.
 
+The link also carries the district's complaint actions the other way: after
+each step it reads the pending ``district_commands`` rows of its hall and hands
+each to the hub (`on_command`, run on the hub's event loop as supervisor
+``district:<staff>``), then writes the outcome back. The hub runs a command at
+most once (its reply is stored with its events; see HubServer.district_command).
+
 The shipper never touches the hub's queue: it runs in its own thread, reads
 the local store with its own transactions (SQLite WAL lets the hub write
 meanwhile), and a failure is logged once per outage and retried with a
@@ -32,7 +38,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -63,6 +69,42 @@ class HallLinkRow(SQLModel, table=True):
 
 
 LINKS = cast(Table, HallLinkRow.__table__)  # type: ignore[attr-defined]
+
+PENDING, APPLIED, REFUSED = "pending", "applied", "refused"
+# what a district supervisor may ask a hall to do: the steps of a complaint (hub/complaints.py)
+DISTRICT_COMMANDS = (
+    "accept_complaint",
+    "note_complaint",
+    "answer_complaint",
+    "close_complaint",
+    "reject_complaint",
+)
+
+
+class DistrictCommandRow(SQLModel, table=True):
+    """A district supervisor's action on a hall (docs/DISTRICT.md, "The complaint center").
+
+    Written `pending` by the district service; the hall's link picks it up, its hub runs
+    it as a supervisor command and the link writes the outcome back: `applied` (with the
+    complaint record in `result` and the event's seq) or `refused` (`result` holds the
+    error: code, zh, en). The hall is the source of truth; this row is the request."""
+
+    __tablename__ = "district_commands"
+    id: int | None = Field(default=None, primary_key=True)
+    hall_id: str = Field(index=True)
+    staff: str
+    command: str
+    args: str = Field(sa_column=Column(Text, nullable=False))  # JSON object
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    status: str = Field(default=PENDING, index=True)
+    result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+    applied_seq: int | None = None
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+COMMANDS = cast(Table, DistrictCommandRow.__table__)  # type: ignore[attr-defined]
+# a district command's outcome as the hub gives it: status (applied | refused), result, seq
+Outcome = dict[str, Any]
 
 
 def same_database(a: str, b: str) -> bool:
@@ -111,6 +153,10 @@ class Shipper:
         self._catalogue: str | None = None
         self._beat = 0.0
         self._sent_unattended: Mapping[int, str] | None = None
+        # the hub's runner of district commands (HubServer sets it): blocks until the hall's
+        # engine ran and committed the command; raises when it cannot tell (retried later)
+        self.on_command: Callable[[Mapping[str, Any]], Outcome] | None = None
+        self.commands_done = 0  # district commands whose outcome this link wrote back
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -148,6 +194,8 @@ class Shipper:
             try:
                 more = self.step()
             except Exception as e:  # the link is down, the district refuses: log, wait, retry
+                if self._stop.is_set():
+                    break  # a step cut short by the stop (a district command's wait)
                 self.failures += 1
                 self.cursor = None
                 if self.failures == 1:
@@ -169,10 +217,21 @@ class Shipper:
 
     # ------------------------------------------------------------------ one step
 
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
     def step(self) -> bool:
-        """Ship what is there (at most one batch); True when more is waiting. Raises on failure."""
+        """Ship what is there (at most one batch), then run the district's pending commands
+        for this hall; True when more is waiting. Raises on failure."""
         if not self.ready:
             self._prepare()
+        more = self._ship()
+        if self.on_command is not None:
+            self._commands()
+        return more
+
+    def _ship(self) -> bool:
         if not self.ship_events:
             self._presence(None, force=False)
             return False
@@ -214,11 +273,45 @@ class Shipper:
 
     def _prepare(self) -> None:
         """The district's tables and this hall's catalogue, once per start."""
-        SQLModel.metadata.create_all(self.target, tables=[EVENTS, HALLS, LINKS])
+        SQLModel.metadata.create_all(self.target, tables=[EVENTS, HALLS, LINKS, COMMANDS])
         if self.ship_events:
             self._catalogue = None
             self._catalogue_changed()
         self.ready = True
+
+    def _commands(self) -> None:
+        """The district's pending commands for this hall, oldest first: each run by the hub,
+        its outcome written back (only over a row still pending: a second writer changes
+        nothing). A command the hub already committed is not run again (the hub looks up
+        its stored reply): the write-back after a crash repeats the outcome, nothing else."""
+        assert self.on_command is not None
+        with self.target.connect() as conn:
+            rows = (
+                conn.execute(
+                    select(COMMANDS)
+                    .where(COMMANDS.c.hall_id == self.hall_id, COMMANDS.c.status == PENDING)
+                    .order_by(COMMANDS.c.id)
+                    .limit(50)
+                )
+                .mappings()
+                .all()
+            )
+        for row in rows:
+            if self._stop.is_set():
+                return
+            out = self.on_command(dict(row))
+            with self.target.begin() as conn:
+                conn.execute(
+                    COMMANDS.update()
+                    .where(COMMANDS.c.id == row["id"], COMMANDS.c.status == PENDING)
+                    .values(
+                        status=out["status"],
+                        result=json.dumps(out.get("result"), ensure_ascii=False),
+                        applied_seq=out.get("applied_seq"),
+                        done_at=func.now(),
+                    )
+                )
+            self.commands_done += 1
 
     def _catalogue_changed(self) -> None:
         """Copy the hall's catalogue to the district when it is new or changed."""

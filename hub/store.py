@@ -1042,6 +1042,22 @@ class Store:
             ).all()
         return {(r[0], r[1]): json.loads(r[2]) for r in rows}
 
+    def reply_of(
+        self, hall_id: str, identity: str, req_id: str, since: str
+    ) -> dict[str, Any] | None:
+        """The stored reply of a request of day `since` or later (a district command's: it is
+        run once, whatever day it was run on; the key's day prefix bounds the search)."""
+        with self.engine.connect() as conn:
+            v = conn.execute(
+                select(REQUESTS.c.reply).where(
+                    REQUESTS.c.hall_id == hall_id,
+                    REQUESTS.c.day >= since,
+                    REQUESTS.c.identity == identity,
+                    REQUESTS.c.req_id == req_id,
+                )
+            ).scalar()
+        return None if v is None else cast(dict[str, Any], json.loads(v))
+
     def days(self, hall_id: str) -> list[str]:
         """Every day that has events, oldest first."""
         with self.engine.connect() as conn:

@@ -1,10 +1,28 @@
-// The district board: login, the live list of halls, and one hall's read-only view.
+// The district board: login, the live list of halls, one hall's read-only view, and the
+// complaint center (the open complaints of every hall in scope; actions go to the hall).
 // Talks only to the district service that served it (websocket /district/ws).
 "use strict";
 
 (() => {
   const $ = (sel) => document.querySelector(sel);
-  const state = { ws: null, halls: [], watching: null, creds: null, retry: 500, stopped: false };
+  const state = { ws: null, halls: [], watching: null, creds: null, retry: 500, stopped: false,
+                  complaints: [], commands: [], filter: "", acts: new Map(), rid: 0 };
+  const C_STATE = {
+    received: ["已收到", "Received"], accepted: ["已受理", "Accepted"], investigating: ["调查中", "Investigating"],
+    answered: ["已答复", "Answered"], closed: ["已结案", "Case closed"], rejected: ["不予受理", "Rejected"],
+  };
+  const C_COMMAND = {
+    accept_complaint: ["受理", "Accept"], note_complaint: ["记录调查", "Note"], answer_complaint: ["答复", "Answer"],
+    close_complaint: ["办结", "Close"], reject_complaint: ["不予受理", "Reject"],
+  };
+  // what a supervisor may do in each state: [command, needs text] (hub/complaints.py TRANSITIONS)
+  const C_ACTIONS = {
+    received: [["accept_complaint", false], ["reject_complaint", true]],
+    accepted: [["note_complaint", true], ["answer_complaint", true], ["reject_complaint", true]],
+    investigating: [["note_complaint", true], ["answer_complaint", true], ["reject_complaint", true]],
+    answered: [["close_complaint", false]],
+  };
+  const C_STATUS = { pending: ["待乡镇大厅接收", "waiting for the hall"], applied: ["已生效", "applied"], refused: ["被大厅拒绝", "refused by the hall"] };
   const KIND = {
     unattended: ["无人值守", "Unattended"], overdue: ["超时等候", "Overdue"], unserved: ["无窗口办理", "Unserved"],
     paused: ["暂停过久", "Paused long"], rating: ["差评", "Bad rating"], printer: ["打印机故障", "Printer"],
@@ -57,21 +75,43 @@
         setConn(true);
         $("#login-form").hidden = true;
         $("#board").hidden = state.watching !== null;
+        $("#complaints").hidden = state.watching !== null;
         $("#me").textContent = `${f.me.name}（${f.me.staff}）`;
         renderHalls(f.halls);
         if (state.watching) ws.send(JSON.stringify({ type: "watch", hall: state.watching }));
       } else if (f.type === "halls") {
         renderHalls(f.halls);
+      } else if (f.type === "complaints") {
+        state.complaints = f.complaints;
+        state.commands = f.commands;
+        renderComplaints();
+      } else if (f.type === "ok" && f.re && state.acts.has(f.re)) {
+        const out = state.acts.get(f.re);
+        state.acts.delete(f.re);
+        out.className = "c-result";
+        out.replaceChildren(bi("已提交", "sent"));
+        if (f.command && !state.commands.some((c) => c.id === f.command.id)) {
+          state.commands = [...state.commands, f.command];
+          renderComplaints();
+        }
+      } else if (f.type === "error" && f.re && state.acts.has(f.re)) {
+        const out = state.acts.get(f.re);
+        state.acts.delete(f.re);
+        out.className = "c-result c-error";
+        out.dataset.code = f.code;
+        out.textContent = f.message;
       } else if (f.type === "hall") {
         if (f.hall.summary.id === state.watching) renderDetail(f.hall);
       } else if (f.type === "error") {
-        if (ws.readyState !== WebSocket.OPEN || !$("#login-form").hidden) {
+        if (ws.readyState !== WebSocket.OPEN || !$("#login-form").hidden || f.code === "logged_out") {
           state.stopped = true;
           const msg = $("#login-msg");
           msg.dataset.code = f.code;
           msg.textContent = f.message;
           $("#login-form").hidden = false;
           $("#board").hidden = true;
+          $("#complaints").hidden = true;
+          $("#detail").hidden = true;
         }
       }
     };
@@ -117,9 +157,111 @@
     body.replaceChildren(...rows);
   }
 
+  function hallName(id) {
+    const h = state.halls.find((x) => x.id === id);
+    return h ? h.name : id;
+  }
+
+  function renderFilter() {
+    const sel = $("#complaint-hall");
+    const want = ["", ...state.halls.map((h) => h.id)];
+    const have = Array.from(sel.options).map((o) => o.value);
+    if (JSON.stringify(want) === JSON.stringify(have)) return;
+    sel.replaceChildren(el("option", { value: "" }, "全部 / All"),
+      ...state.halls.map((h) => el("option", { value: h.id }, h.name)));
+    sel.value = want.includes(state.filter) ? state.filter : "";
+  }
+
+  let complaintsSig = "";
+  function renderComplaints() {
+    renderFilter();
+    const shown = state.complaints.filter((c) => !state.filter || c.hall === state.filter);
+    const mine = state.commands.filter((c) => !state.filter || c.hall === state.filter);
+    const sig = JSON.stringify([shown, mine]);
+    if (sig === complaintsSig) return;  // unchanged: keep what a supervisor is typing
+    complaintsSig = sig;
+    const typed = new Map(Array.from(document.querySelectorAll("#complaint-list input[data-complaint]"))
+      .map((i) => [i.dataset.complaint, i.value]));
+    $("#complaints-count").textContent = state.complaints.length ? `(${state.complaints.length})` : "";
+    $("#complaints-none").hidden = shown.length > 0;
+    const last = new Map();  // "hall/complaint" -> the newest district command for it
+    for (const c of state.commands) last.set(`${c.hall}/${c.complaint}`, c);
+    const rows = shown.map((c) => {
+      const st = C_STATE[c.state] || [c.state, c.state];
+      const cmd = last.get(`${c.hall}/${c.id}`);
+      const pending = state.commands.some((x) => x.hall === c.hall && x.complaint === c.id && x.status === "pending");
+      const cell = (field, ...kids) => el("td", { "data-field": field }, ...kids);
+      const stateCell = cell("state", both(st));
+      if (pending) stateCell.append(el("div", { class: "c-pending", "data-pending": "yes" }, bi("待乡镇大厅接收", "waiting for the hall")));
+      else if (cmd && cmd.status === "refused" && cmd.error) stateCell.append(el("div", { class: "c-refused", "data-code": cmd.error.code }, cmd.error.message));
+      const textCell = cell("text", el("div", {}, c.text || ""));
+      if (c.contact) textCell.append(el("div", { class: "c-note" }, `联系方式 / `, el("span", { lang: "en" }, "Contact"), `: ${c.contact}`));
+      for (const n of c.notes || []) textCell.append(el("div", { class: "c-note" }, `· ${n.text}（${n.staff}）`));
+      if (c.answer) textCell.append(el("div", { class: "c-answer" }, bi("答复", "Answer"), `: ${c.answer}`));
+      const acts = el("div", { class: "c-actions" });
+      const actions = C_ACTIONS[c.state] || [];
+      if (actions.length) {
+        const input = el("input", { type: "text", maxlength: "1000", "data-complaint": c.id,
+                                     "aria-label": `说明 / Text for ${c.id}` });
+        input.value = typed.get(c.id) || "";
+        const out = el("span", { class: "c-result", role: "status" });
+        acts.append(input, ...actions.map(([command, needs]) => {
+          const b = el("button", { type: "button", "data-cmd": command }, both(C_COMMAND[command]));
+          b.addEventListener("click", () => act(c, command, needs, input, out));
+          return b;
+        }), out);
+      }
+      const due = c.urgency === "overdue" ? " 已超期 / overdue" : c.urgency === "due_soon" ? " 即将到期 / due soon" : "";
+      return el("tr", { "data-hall": c.hall, "data-complaint": c.id, "data-state": c.state,
+                        "data-urgency": c.urgency || "ok", "data-pending": pending ? "yes" : "no" },
+        cell("hall", c.hall_name || hallName(c.hall)),
+        cell("who", [c.window ? `窗口 ${c.window}` : "-", c.staff || ""].filter(Boolean).join(" · ")),
+        cell("received", clock(c.received_at)),
+        cell("due", `${c.due}${due}`),
+        stateCell, textCell, cell("actions", acts));
+    });
+    $("#complaint-list tbody").replaceChildren(...rows);
+    const recent = mine.slice(-20).reverse();
+    $("#commands").replaceChildren(...(recent.length ? recent.map((c) => {
+      const li = el("li", { "data-command": c.id, "data-status": c.status },
+        `#${c.id} ${hallName(c.hall)} ${c.complaint} `, both(C_COMMAND[c.command] || [c.command, c.command]),
+        ` (${c.staff}) — `, both(C_STATUS[c.status] || [c.status, c.status]));
+      if (c.error) li.append(`: ${c.error.message}`);
+      return li;
+    }) : [el("li", {}, bi("无", "none"))]));
+  }
+
+  function act(c, command, needs, input, out) {
+    const text = input.value.trim();
+    out.className = "c-result c-error";
+    if (needs && !text) {
+      out.replaceChildren(bi("请填写说明", "Please write the text first"));
+      input.focus();
+      return;
+    }
+    if (!state.ws || state.ws.readyState !== WebSocket.OPEN) {
+      out.replaceChildren(bi("未连接，请稍后再试", "offline: try again shortly"));
+      return;
+    }
+    const id = `a${++state.rid}`;
+    const frame = { type: "act", id, hall: c.hall, command, complaint: c.id };
+    if (needs) frame[command === "reject_complaint" ? "reason" : "text"] = text;
+    state.acts.set(id, out);
+    out.className = "c-result";
+    out.replaceChildren(bi("提交中", "sending"));
+    input.value = "";
+    state.ws.send(JSON.stringify(frame));
+  }
+
+  $("#complaint-hall").addEventListener("change", (ev) => {
+    state.filter = ev.target.value;
+    renderComplaints();
+  });
+
   function watch(id) {
     state.watching = id;
     $("#board").hidden = true;
+    $("#complaints").hidden = true;
     $("#detail").hidden = false;
     $("#detail").dataset.hall = id;
     $("#detail-close").focus();  // the keyboard follows the view
@@ -155,6 +297,7 @@
     setTimeout(() => document.querySelector(`#halls button[data-hall="${back}"]`)?.focus(), 0);
     $("#detail").hidden = true;
     $("#board").hidden = false;
+    $("#complaints").hidden = false;
     if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: "watch", hall: null }));
   });
 

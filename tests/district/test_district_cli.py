@@ -71,6 +71,38 @@ def test_district_staff_add_and_list(capsys: pytest.CaptureFixture[str], pg_url:
         assert status == 2 and err.startswith("hall: ") and "Traceback" not in err, err
 
 
+def test_district_staff_disable_enable_remove(
+    capsys: pytest.CaptureFixture[str], pg_url: str
+) -> None:
+    db = ["--db", pg_url]
+    status, _, err = run(capsys, "district", "staff", "add", "d001", "--name", "区主管", "--all",
+                         "--pin", "2468", *db)  # fmt: skip
+    assert status == 0, err
+    store = Store(pg_url)
+    now = datetime.now(UTC)
+    try:
+        status, out, _ = run(capsys, "district", "staff", "disable", "d001", *db)
+        assert status == 0 and "disabled" in out
+        _, out, _ = run(capsys, "district", "staff", "list", *db)
+        assert out.splitlines() == ["d001\t区主管\t全部 / all\tdisabled"]
+        with pytest.raises(district.LoginError) as e:
+            district.login(store, "d001", "2468", now)
+        assert (e.value.zh, e.value.en) == ("工号或密码错误", "Wrong staff id or PIN")
+        assert run(capsys, "district", "staff", "enable", "d001", *db)[0] == 0
+        assert district.login(store, "d001", "2468", now).id == "d001"
+        assert run(capsys, "district", "staff", "remove", "d001", *db)[0] == 0
+        _, out, _ = run(capsys, "district", "staff", "list", *db)
+        assert out.splitlines() == ["d001\t区主管\t全部 / all\tremoved"]
+        with pytest.raises(district.LoginError):
+            district.login(store, "d001", "2468", now)
+        status, _, err = run(capsys, "district", "staff", "enable", "d001", *db)
+        assert status == 2 and "add them again" in err and "Traceback" not in err
+        status, _, err = run(capsys, "district", "staff", "disable", "nobody", *db)
+        assert status == 2 and "no district supervisor nobody" in err
+    finally:
+        store.dispose()
+
+
 def test_district_needs_postgresql(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     status, _, err = run(capsys, "district", "staff", "list", "--db", str(tmp_path / "x.db"))
     assert status == 2 and "PostgreSQL" in err
