@@ -516,17 +516,10 @@ class DeskScreen(Screen[None]):
         tk = found[-1]
         where = ""
         if tk.get("state") == WAITING:
-            # the queue order: `line_at` (a visit keeps its issue time from step to step)
-            def line(o: dict[str, Any]) -> str:
-                return str(o.get("line_at") or o.get("queued_at"))
-
-            ahead = sum(
-                1
-                for o in self.state.tickets.values()
-                if o.get("state") == WAITING
-                and o.get("service") == tk.get("service")
-                and line(o) < line(tk)
-            )
+            # the calling order's forward pass, as the hub counts a ticket's place in line
+            clock = getattr(self.app, "now", None)
+            now = clock() if callable(clock) else datetime.now().astimezone()
+            ahead = self.state.ahead(str(tk["id"]), now) or 0
             where = t("lookup_waiting", lang, ahead=ahead)
         elif tk.get("window"):
             w = self.state.window(int(tk["window"])) or {}

@@ -18,8 +18,10 @@ number), which `apply_event` moves the way the hub's engine does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from shared.calling import line_up
 from shared.protocol import W_CLOSED
 
 Obj = dict[str, Any]
@@ -208,6 +210,23 @@ class HallState:
     def service(self, code: str | None) -> Obj | None:
         """The service with this code."""
         return self._services.get(str(code)) if code is not None else None
+
+    def ahead(self, tid: str, now: datetime) -> int | None:
+        """How many tickets the calling order calls before waiting ticket `tid` (the forward pass
+        of shared/calling.py over the tickets this role sees, with the catalogue's minutes as
+        service times: the hub's pass uses today's measured times, which can only change which
+        window frees first); None when it is not waiting."""
+        t = self.tickets.get(tid)
+        if t is None or t.get("state") != "waiting":
+            return None
+
+        def service_s(code: str) -> float:
+            minutes = (self.service(code) or {}).get("minutes")
+            return 60.0 * float(minutes) if isinstance(minutes, int | float) else 300.0
+
+        policy = dict(self.hall.get("policy") or {})
+        lu = line_up(self.tickets.values(), self.windows.values(), policy, now, service_s)
+        return lu.places[tid][0]
 
     def department(self, code: str | None) -> Obj | None:
         """The department with this code."""
