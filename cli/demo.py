@@ -2,8 +2,8 @@
 
 Sets up the demo catalogue in the database (once), demo staff PINs and a demo
 kiosk token, starts the hub, and opens the kiosk, a counter (at a window that
-serves the kiosk's first tile, so the first ticket can be called), the lobby
-board and the supervisor board as tmux windows: in the current session when run
+serves the kiosk's first tile, so the first ticket can be called), the
+consultation desk, the lobby board and the supervisor board as tmux windows: in the current session when run
 inside tmux, else in a session of its own tmux server (socket `-L hall-demo`).
 Without tmux it runs the hub and prints the commands to run in other terminals.
 It says which system packages are missing and what that degrades, and exits
@@ -31,6 +31,7 @@ from hub.cli import CliError
 
 DEMO_CLERK_PIN = "1234"
 DEMO_SUPERVISOR = ("s001", "9999")
+DEMO_DESK = "c024"  # the consultation desk's clerk (window 24, 咨询服务台) also runs `hall desk`
 SESSION = "hall-demo"
 SOCKET = "hall-demo"  # the demo's own tmux server when not run inside tmux
 
@@ -143,6 +144,8 @@ def prepare(db: str | None) -> tuple[str, str, Any]:
             store.put_staff(
                 stored.id, s.id, s.name, auth.hash_pin(pin), list(s.windows), s.supervisor
             )
+    if stored.staff_member(DEMO_DESK) is not None:
+        store.update_staff(stored.id, DEMO_DESK, desk=True)
     var = Path("var")
     var.mkdir(exist_ok=True)
     token_file = var / "demo-kiosk.token"
@@ -203,6 +206,7 @@ def run(args: argparse.Namespace) -> int:
             f"counter 窗口{window}": _hall(
                 "counter", "--hub", hub_url, "--window", str(window), "--staff", clerk
             ),
+            "desk 咨询台": _hall("desk", "--hub", hub_url, "--staff", DEMO_DESK),
             "board 大厅屏": _hall("display", "--hub", hub_url),
             "supervisor 主管": _hall(
                 "display", "--hub", hub_url, "--supervisor", "--staff", DEMO_SUPERVISOR[0]
@@ -216,6 +220,7 @@ def run(args: argparse.Namespace) -> int:
             f"  ticket page   {sample or '(take a ticket at the kiosk; its QR code opens the page)'}",
             f"  counter       {clerk} at window {window}, PIN {DEMO_CLERK_PIN}: serves {first_service},"
             " the kiosk's first tile (F1 calls the first ticket)",
+            f"  desk          {DEMO_DESK}, PIN {DEMO_CLERK_PIN}: the consultation desk (咨询台)",
             f"  supervisor    s001, PIN {DEMO_SUPERVISOR[1]}",
             "  kiosk token   var/demo-kiosk.token   · ticket pictures in var/tickets/",
             f"  who serves what (every clerk's PIN is {DEMO_CLERK_PIN}):",
@@ -228,7 +233,7 @@ def run(args: argparse.Namespace) -> int:
             banner.append("")
         print("\n".join(banner), flush=True)
         os.environ["HALL_LOGIN_HINT"] = (
-            f"演示：工号 {clerk}，密码 {DEMO_CLERK_PIN} / Demo: staff {clerk}, PIN {DEMO_CLERK_PIN}"
+            f"演示：工号已填好，密码 {DEMO_CLERK_PIN} / Demo: the staff id is filled in, PIN {DEMO_CLERK_PIN}"
         )
         tmux = shutil.which("tmux")
         if tmux and not args.no_tmux and sys.stdin.isatty():
@@ -303,12 +308,13 @@ def _own_server(tmux: str, commands: dict[str, str], banner: list[str]) -> int:
     info = (
         "printf '%s\\n' "
         + " ".join(shlex.quote(b) for b in banner)
-        + "; echo 'Alt+1..5 或点击底部标签切换 / Alt+1..5 or click the tabs below'; exec bash --norc"
+        + f"; echo 'Alt+1..{len(names) + 1} 或点击底部标签切换 / Alt+1..{len(names) + 1} or click"
+        " the tabs below'; exec bash --norc"
     )
     _run(*t, "new-window", "-t", SESSION, "-n", "info 说明", info)
     for opt in (["mouse", "on"], ["status-style", "bg=colour24,fg=white"]):
         _run(*t, "set-option", "-t", SESSION, *opt)
-    for i in range(1, 6):  # the demo's own server: these keys change nobody's tmux
+    for i in range(1, len(names) + 2):  # the demo's own server: these keys change nobody's tmux
         _run(*t, "bind-key", "-n", f"M-{i}", "select-window", "-t", f"{SESSION}:{i - 1}")
     _run(*t, "select-window", "-t", f"{SESSION}:0")
     try:

@@ -76,6 +76,7 @@ async def test_the_first_ticket_is_called_by_the_demo_counter(tmp_path: Path) ->
         assert m, out
         clerk, window, pin, service = m.group(1), int(m.group(2)), m.group(3), m.group(4)
         assert service == "MZ-01"  # the kiosk's first tile: 民政局, its first service
+        assert re.search(r"desk\s+c024, PIN 1234", out), out
         assert re.search(rf"MZ\s+windows [0-9,]*\b{window}\b.*{clerk}.*民政局", out), out
         url = re.search(r"hub\s+(ws://\S+)", out)
         assert url, out
@@ -90,6 +91,14 @@ async def test_the_first_ticket_is_called_by_the_demo_counter(tmp_path: Path) ->
             assert called["ticket"]["service"] == "MZ-01"
         finally:
             await client.close()
+            await asyncio.wait_for(task, 30)
+        # the demo's desk clerk logs in to the consultation desk with the printed PIN
+        desk = HubClient(url.group(1), {"role": "desk", "staff": "c024", "pin": pin})
+        task = asyncio.create_task(desk.run())
+        try:
+            assert await desk.wait_online(30)
+        finally:
+            await desk.close()
             await asyncio.wait_for(task, 30)
     finally:
         proc.send_signal(signal.SIGINT)
@@ -139,9 +148,10 @@ def test_demo_inside_tmux_opens_its_windows_in_the_current_session(
     tmux: list[str], tmp_path: Path
 ) -> None:
     start_in_tmux(tmux, tmp_path, demo(tmp_path))
-    wait_until(lambda: len(windows(tmux)) == 5, "the four demo windows")
+    wait_until(lambda: len(windows(tmux)) == 6, "the five demo windows")
     names = windows(tmux)
     assert names[0] == "shell" and "kiosk 取号" in names and "board 大厅屏" in names
+    assert "desk 咨询台" in names
     assert any(n.startswith("counter 窗口") for n in names)
     rc = tmp_path / "rc"
     time.sleep(1)  # the demo is waiting for Ctrl+C: nothing ended it
