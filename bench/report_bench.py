@@ -11,6 +11,11 @@ it times the year's report by window (`load_report` + JSON rendering, in process
 `hall report --from … --to … --by window --format json` command, a new process each run).
 
     .venv/bin/python bench/report_bench.py [--days 250] [--tickets 3000] [--runs 20] [--no-pg]
+        [--cache tpl.json] [--keep DIR]
+
+`--keep DIR` keeps the generated year (DIR/year-<days>x<tickets>.db, and the PostgreSQL
+database `bench_reports_<days>x<tickets>`, not dropped) and reuses it on the next run, so a
+re-measurement after a code change skips the minutes of generating.
 
 Target: the year's report under 2 s (docs/REPORTS.md, bench/RESULTS.md).
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -259,6 +265,15 @@ def time_report(
     }
 
 
+def kept(store: Store) -> bool:
+    """Whether a kept database holds a whole generated year (its hall is saved last)."""
+    try:
+        store.load_hall()
+    except LookupError:
+        return False
+    return True
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--days", type=int, default=250)
@@ -268,6 +283,7 @@ def main() -> None:
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--cache", default=None, help="keep the template days in this JSON file")
+    ap.add_argument("--keep", default=None, help="keep (and reuse) the generated year in this dir")
     args = ap.parse_args()
     hall = load_catalogue(DEMO_PATH)
     days, d = [], date(2025, 12, 1)
@@ -277,18 +293,31 @@ def main() -> None:
         d += timedelta(days=1)
     targets: list[tuple[str, str]] = []
     tmp = tempfile.TemporaryDirectory()
+    keep = Path(args.keep) if args.keep else None
+    size = f"{args.days}x{args.tickets}"
     if not args.no_sqlite:
-        targets.append(("SQLite", str(Path(tmp.name) / "year.db")))
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            targets.append(("SQLite", str(keep / f"year-{size}.db")))
+        else:
+            targets.append(("SQLite", str(Path(tmp.name) / "year.db")))
     pg_db = None
     if not args.no_pg:
         import psycopg
 
-        pg_db = f"bench_reports_{__import__('os').getpid()}"
+        name = f"bench_reports_{size}" if keep is not None else None
         with psycopg.connect(
             host="127.0.0.1", user="postgres", dbname="test", autocommit=True
         ) as c:
-            c.execute(f"CREATE DATABASE {pg_db}")
-        targets.append(("PostgreSQL", f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_db}"))
+            exists = name is not None and c.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+            ).fetchone()
+            if not exists:
+                c.execute(f"CREATE DATABASE {name or f'bench_reports_{os.getpid()}'}")
+        pg_db = None if name else f"bench_reports_{os.getpid()}"  # dropped at the end
+        targets.append(
+            ("PostgreSQL", f"postgresql+psycopg://postgres@127.0.0.1:5432/{name or pg_db}")
+        )
     cache = Path(args.cache) if args.cache else None
     if cache is not None and cache.is_file():
         tpls = json.loads(cache.read_text(encoding="utf-8"))
@@ -300,11 +329,14 @@ def main() -> None:
     try:
         for name, url in targets:
             store = Store(url)
-            print(f"{name}: generating {len(days)} days x {args.tickets} tickets", flush=True)
-            t0 = time.perf_counter()
-            generate(store, hall, days, tpls)
-            store.save_hall(hall, DEMO_PATH.read_text(encoding="utf-8"), "bench")
-            print(f"{name}: generated in {time.perf_counter() - t0:.0f} s", flush=True)
+            if keep is not None and kept(store):
+                print(f"{name}: reusing the year kept in {url}", flush=True)
+            else:
+                print(f"{name}: generating {len(days)} days x {args.tickets} tickets", flush=True)
+                t0 = time.perf_counter()
+                generate(store, hall, days, tpls)
+                store.save_hall(hall, DEMO_PATH.read_text(encoding="utf-8"), "bench")
+                print(f"{name}: generated in {time.perf_counter() - t0:.0f} s", flush=True)
             r = time_report(store, hall, url, days[0], days[-1], args.runs)
             print(
                 f"{name}: year's report by window ({r['received']} received): first run "

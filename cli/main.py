@@ -221,9 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "report",
         help="figures of a day or any period per window, department, clerk, service / 统计报表",
+        description="The period report (docs/REPORTS.md) of the period one option names "
+        "(--day, --week, --month, --from/--to, --since-opening), else of the latest recorded "
+        "day; --tickets: one row per ticket of a day (--day, else the latest).",
     )
     _common(p)
-    p.add_argument("--day", default=None, help="YYYY-MM-DD (default: the latest day)")
+    p.add_argument("--day", default=None, help="one day YYYY-MM-DD (default: the latest recorded day)")
     p.add_argument("--week", default=None, help="an ISO week: 2026-W48")
     p.add_argument("--month", default=None, help="a month: 2026-11")
     p.add_argument("--from", dest="start", default=None, help="first day YYYY-MM-DD")
@@ -233,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--by",
         choices=["window", "department", "clerk", "service"],
         default=None,
-        help="the view (default window); any period option or --by gives the period report",
+        help="the rows of the table / CSV view (default window; JSON holds every view)",
     )
     p.add_argument("--format", choices=["table", "json", "csv", "xlsx", "html"], default="table")
     p.add_argument("--output", default=None, help="write to this file")
