@@ -309,9 +309,10 @@ def main() -> None:
         with psycopg.connect(
             host="127.0.0.1", user="postgres", dbname="test", autocommit=True
         ) as c:
-            exists = name is not None and c.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-            ).fetchone()
+            exists = (
+                name is not None
+                and c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            )
             if not exists:
                 c.execute(f"CREATE DATABASE {name or f'bench_reports_{os.getpid()}'}")
         pg_db = None if name else f"bench_reports_{os.getpid()}"  # dropped at the end

@@ -517,7 +517,9 @@ def _period_report(args: argparse.Namespace, store: Store, hall: Hall) -> int:
         if day is None:
             raise CliError("尚无任何记录 / no records yet")
     # the first recorded day only where the period starts there (one indexed query)
-    first = store.first_day(hall.id) if args.since_opening or (args.end and not args.start) else None
+    first = (
+        store.first_day(hall.id) if args.since_opening or (args.end and not args.start) else None
+    )
     try:
         start, end = parse_period(
             day,

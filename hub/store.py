@@ -36,7 +36,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Field, SQLModel, create_engine
@@ -314,9 +313,21 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _insert(dialect: str, table: Table) -> Any:
+    """The dialect's INSERT (its module imported only when a statement is built: a report
+    writes none)."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table)
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.insert(table)
+
+
 def _upsert_statement(dialect: str, table: Table, keys: Sequence[str], cols: Sequence[str]) -> Any:
     """INSERT ... ON CONFLICT (keys) DO UPDATE SET cols (SQLite and PostgreSQL spell it alike)."""
-    ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
+    ins = _insert(dialect, table)
     return ins.on_conflict_do_update(
         index_elements=list(keys), set_={c: ins.excluded[c] for c in cols}
     )
@@ -426,7 +437,14 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = db_url(url)
         self.engine = make_engine(self.url)
-        self._writes = _Writes(self.engine.dialect.name)
+        self._writes_built: _Writes | None = None
+
+    @property
+    def _writes(self) -> _Writes:
+        """The write path's statements, built at the first commit (a report needs none)."""
+        if self._writes_built is None:
+            self._writes_built = _Writes(self.engine.dialect.name)
+        return self._writes_built
 
     def create_tables(self) -> None:
         """Create every table that does not exist yet."""
@@ -678,7 +696,7 @@ class Store:
             }
             for sid, name, pin_hash, windows, supervisor in staff
         ]
-        ins = (sqlite.insert if self.engine.dialect.name == "sqlite" else postgresql.insert)(STAFF)
+        ins = _insert(self.engine.dialect.name, STAFF)
         cols = ["name", "pin_hash", "windows", "supervisor", "failures", "locked_until"]
         stmt = ins.on_conflict_do_update(
             index_elements=["hall_id", "id"],

@@ -387,6 +387,10 @@ async def test_report_json_and_csv(capsys: pytest.CaptureFixture[str], db: str) 
     # a bare `hall report` is the period report of the latest recorded day, as --day D
     m = json.loads(ok(capsys, "report", "--format", "json", "--db", db))
     assert (m["from"], m["to"]) == (day, day)
+    assert (m["hall"]["received"], m["hall"]["no_show"]) == (
+        live["hall"]["received"],
+        live["hall"]["no_show"],
+    )
     assert set(m) >= {"from", "to", "hall", "windows", "departments", "clerks", "services"}
     assert (
         m["hall"]["received"],
