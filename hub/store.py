@@ -1237,6 +1237,8 @@ class Store:
                 "json_extract(data, '$.closed_at')), 1, 10)"
             )
             number = "json_extract(x.data, '$.number')"
+        # only a closed case's closing day counts (`closed` below): an open one's is not read
+        cd = f"CASE WHEN state <> 'open' THEN {cd} END"
         # the closing day is read once per case (a materialised CTE), then every flag is
         # a cheap comparison of columns, and one statement gives the groups, the
         # completions per day and the overdue cases' ids
