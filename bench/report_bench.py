@@ -11,6 +11,11 @@ it times the year's report by window (`load_report` + JSON rendering, in process
 `hall report --from … --to … --by window --format json` command, a new process each run).
 
     .venv/bin/python bench/report_bench.py [--days 250] [--tickets 3000] [--runs 20] [--no-pg]
+        [--cache tpl.json] [--keep DIR]
+
+`--keep DIR` keeps the generated year (DIR/year-<days>x<tickets>.db, and the PostgreSQL
+database `bench_reports_<days>x<tickets>`, not dropped) and reuses it on the next run, so a
+re-measurement after a code change skips the minutes of generating.
 
 Target: the year's report under 2 s (docs/REPORTS.md, bench/RESULTS.md).
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -36,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from hub.catalogue import DEMO_PATH, Hall, load_catalogue  # noqa: E402
 from hub.engine import Actor, Engine  # noqa: E402
-from hub.report_out import load_report, render  # noqa: E402
+from hub.report_out import hall_today, load_report, render  # noqa: E402
 from hub.reports import rollup_day, time_limit_days  # noqa: E402
 from hub.store import CASES, Store, case_row  # noqa: E402
 
@@ -171,24 +177,27 @@ def shifted(tpl: str, src: date, day: date, seq0: int) -> list[Any]:
     return evs
 
 
-def generate(store: Store, hall: Hall, days: list[date], tpls: list[str], seed: int = 13) -> None:
+def generate(
+    store: Store, hall: Hall, days: list[date], tpls: list[str], src: list[date], seed: int = 13
+) -> None:
+    """The year: day i is template i % len(tpls) (run on the day src[k]) moved to days[i]."""
     rng = random.Random(seed)
     store.create_tables()
     cal = hall.calendar
     seq = 0
     # each template's rollup, computed once by rollup_day; a moved day's rollup is the same
     # figures with its dates moved and its promised cases' due dates recomputed
-    rolls = [json.dumps(rollup_day(hall, days[k], json.loads(t))) for k, t in enumerate(tpls)]
+    rolls = [json.dumps(rollup_day(hall, src[k], json.loads(t))) for k, t in enumerate(tpls)]
     for i, day in enumerate(days):
         t0 = time.perf_counter()
         k = i % len(tpls)
-        evs = shifted(tpls[k], days[k], day, seq)
+        evs = shifted(tpls[k], src[k], day, seq)
         seq += len(evs)
         store.commit(hall.id, day, evs, [])
         roll = json.loads(
             rolls[k]
-            .replace(days[k].isoformat(), day.isoformat())
-            .replace(days[k].strftime("%Y%m%d-"), day.strftime("%Y%m%d-"))
+            .replace(src[k].isoformat(), day.isoformat())
+            .replace(src[k].strftime("%Y%m%d-"), day.strftime("%Y%m%d-"))
         )
         for c in roll["promised"]:
             c["due"] = cal.add_working_days(day, time_limit_days(hall, c["service"])).isoformat()
@@ -259,6 +268,58 @@ def time_report(
     }
 
 
+def time_page(store: Store, hall: Hall, first: date, last: date, runs: int) -> tuple[float, float]:
+    """The `/reports` page's data request: a supervisor's `report` {from, to} over the hub's
+    websocket (a real hub on this database, a real client), reply received and decoded; ms
+    median and p99. The hub answers it with `load_report` in a worker thread, then sends
+    the report as JSON: the page's wait before it draws anything."""
+    import asyncio
+
+    import websockets
+
+    from hub import auth
+    from hub.server import HubServer
+    from shared.protocol import VERSION
+
+    store.put_staff(hall.id, "bench-sup", "报表主管", auth.hash_pin("9999"), [], True)
+
+    async def run() -> list[float]:
+        server = HubServer(store, hall, "bench", host="127.0.0.1", port=0, ping_interval=None)
+        await server.start()
+        ms = []
+        try:
+            async with websockets.connect(server.url, max_size=None) as ws:
+                hello = {"type": "hello", "v": VERSION, "role": "supervisor"}
+                await ws.send(json.dumps({**hello, "staff": "bench-sup", "pin": "9999"}))
+                assert json.loads(await ws.recv())["type"] == "welcome"
+                for i in range(runs + 1):  # the first: warm-up (the hub's first report)
+                    t0 = time.perf_counter()
+                    ask = {"type": "report", "id": f"r{i}"}
+                    await ws.send(json.dumps({**ask, "from": str(first), "to": str(last)}))
+                    while True:
+                        frame = json.loads(await ws.recv())
+                        if frame.get("re") == f"r{i}":
+                            break
+                    assert frame["type"] == "ok", frame
+                    if i:
+                        ms.append(1000 * (time.perf_counter() - t0))
+        finally:
+            await server.stop()
+        return ms
+
+    ms = asyncio.run(run())
+    return statistics.median(ms), pct(ms, 99)
+
+
+def kept(store: Store) -> bool:
+    """Whether a kept database holds a whole generated year (its hall is saved last)."""
+    try:
+        store.load_hall()
+    except LookupError:
+        return False
+    return True
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--days", type=int, default=250)
@@ -268,49 +329,81 @@ def main() -> None:
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--cache", default=None, help="keep the template days in this JSON file")
+    ap.add_argument("--keep", default=None, help="keep (and reuse) the generated year in this dir")
     args = ap.parse_args()
     hall = load_catalogue(DEMO_PATH)
-    days, d = [], date(2025, 12, 1)
+    # the year's working days end before the hall's today, so every day is closed (the
+    # `hall report` command reads the real clock: a year reaching today would fold today's
+    # live events at every run, which the in-process timing, given today = the day after
+    # the last, does not)
+    days, d = [], hall_today(hall) - timedelta(days=1)
     while len(days) < args.days:
         if hall.calendar.is_working_day(d):
-            days.append(d)
-        d += timedelta(days=1)
+            days.insert(0, d)
+        d -= timedelta(days=1)
     targets: list[tuple[str, str]] = []
     tmp = tempfile.TemporaryDirectory()
+    keep = Path(args.keep) if args.keep else None
+    size = f"{args.days}x{args.tickets}"
     if not args.no_sqlite:
-        targets.append(("SQLite", str(Path(tmp.name) / "year.db")))
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            targets.append(("SQLite", str(keep / f"year-{size}.db")))
+        else:
+            targets.append(("SQLite", str(Path(tmp.name) / "year.db")))
     pg_db = None
     if not args.no_pg:
         import psycopg
 
-        pg_db = f"bench_reports_{__import__('os').getpid()}"
+        name = f"bench_reports_{size}" if keep is not None else None
         with psycopg.connect(
             host="127.0.0.1", user="postgres", dbname="test", autocommit=True
         ) as c:
-            c.execute(f"CREATE DATABASE {pg_db}")
-        targets.append(("PostgreSQL", f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_db}"))
+            exists = (
+                name is not None
+                and c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            )
+            if not exists:
+                c.execute(f"CREATE DATABASE {name or f'bench_reports_{os.getpid()}'}")
+        pg_db = None if name else f"bench_reports_{os.getpid()}"  # dropped at the end
+        targets.append(
+            ("PostgreSQL", f"postgresql+psycopg://postgres@127.0.0.1:5432/{name or pg_db}")
+        )
     cache = Path(args.cache) if args.cache else None
-    if cache is not None and cache.is_file():
-        tpls = json.loads(cache.read_text(encoding="utf-8"))
+    cached = json.loads(cache.read_text(encoding="utf-8")) if cache and cache.is_file() else None
+    if isinstance(cached, dict):  # {"days": the days the templates ran on, "templates": …}
+        src, tpls = [date.fromisoformat(x) for x in cached["days"]], cached["templates"]
+    elif isinstance(cached, list):  # an older cache: run on the first days from 2025-12-01
+        src, tpls = [date(2025, 12, 1), date(2025, 12, 2), date(2025, 12, 3)], cached
     else:
         print(f"running {args.templates} template days through the engine", flush=True)
+        src = days[: args.templates]
         tpls = templates(hall, days, args.tickets, args.templates)
         if cache is not None:
-            cache.write_text(json.dumps(tpls), encoding="utf-8")
+            keep_ = {"days": [x.isoformat() for x in src], "templates": tpls}
+            cache.write_text(json.dumps(keep_), encoding="utf-8")
     try:
         for name, url in targets:
             store = Store(url)
-            print(f"{name}: generating {len(days)} days x {args.tickets} tickets", flush=True)
-            t0 = time.perf_counter()
-            generate(store, hall, days, tpls)
-            store.save_hall(hall, DEMO_PATH.read_text(encoding="utf-8"), "bench")
-            print(f"{name}: generated in {time.perf_counter() - t0:.0f} s", flush=True)
+            if keep is not None and kept(store):
+                print(f"{name}: reusing the year kept in {url}", flush=True)
+                store.create_tables()  # as the hub's start: what a newer version adds
+            else:
+                print(f"{name}: generating {len(days)} days x {args.tickets} tickets", flush=True)
+                t0 = time.perf_counter()
+                generate(store, hall, days, tpls, src)
+                store.save_hall(hall, DEMO_PATH.read_text(encoding="utf-8"), "bench")
+                print(f"{name}: generated in {time.perf_counter() - t0:.0f} s", flush=True)
+            load0 = os.getloadavg()[0]
             r = time_report(store, hall, url, days[0], days[-1], args.runs)
+            page = time_page(store, hall, days[0], days[-1], args.runs)
             print(
                 f"{name}: year's report by window ({r['received']} received): first run "
-                f"{r['cold_ms']:.0f} ms (stores the month spans); then in process median "
+                f"{r['cold_ms']:.0f} ms (stores the month spans, unless kept); then in process median "
                 f"{r['in_process_ms'][0]:.0f} ms p99 {r['in_process_ms'][1]:.0f} ms; "
-                f"`hall report` command median {r['cli_ms'][0]:.0f} ms p99 {r['cli_ms'][1]:.0f} ms",
+                f"`hall report` command median {r['cli_ms'][0]:.0f} ms p99 {r['cli_ms'][1]:.0f} ms; "
+                f"/reports page's `report` request median {page[0]:.0f} ms p99 {page[1]:.0f} ms "
+                f"(load average {load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the end)",
                 flush=True,
             )
             store.dispose()

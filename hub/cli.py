@@ -510,10 +510,19 @@ def _period_report(args: argparse.Namespace, store: Store, hall: Hall) -> int:
     from hub.report_out import PeriodError, hall_today, load_report, parse_period, render
 
     today = hall_today(hall)
-    first = store.first_day(hall.id) if args.since_opening or not args.start else None
+    named = args.day or args.week or args.month or args.start or args.end
+    day = args.day
+    if not named and not args.since_opening:  # no period: the latest recorded day
+        day = store.last_day(hall.id)
+        if day is None:
+            raise CliError("尚无任何记录 / no records yet")
+    # the first recorded day only where the period starts there (one indexed query)
+    first = (
+        store.first_day(hall.id) if args.since_opening or (args.end and not args.start) else None
+    )
     try:
         start, end = parse_period(
-            args.day,
+            day,
             args.week,
             args.month,
             args.start,
@@ -600,74 +609,24 @@ def _district_report(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """A period's figures (any period option, --by, --lang, --output, xlsx/html), else the
-    day's same-day metrics per window as before (table, JSON or CSV)."""
+    """The period report (hub/reports.py; docs/REPORTS.md): of the period an option names,
+    else of the latest recorded day; `--tickets`: one row per ticket of a day."""
     store = _store(args)
     if getattr(args, "district", False):
         return _district_report(args, store)
     hall, _ = _hall(store, args)
-    period = any(
-        getattr(args, k, None)
-        for k in ("week", "month", "start", "end", "since_opening", "by", "lang", "output")
-    ) or getattr(args, "format", "table") in ("xlsx", "html")
-    if period and not getattr(args, "tickets", False):
+    if not getattr(args, "tickets", False):
         return _period_report(args, store, hall)
     if args.day is not None:
         try:
             args.day = date.fromisoformat(args.day).isoformat()
         except ValueError:
             raise CliError(f"--day {args.day} is not a valid date (YYYY-MM-DD)") from None
-    days = store.days(hall.id)
-    day = args.day or (days[-1] if days else None)
+    day = args.day or store.last_day(hall.id)
     eng = store.replay_day(hall, day) if day else None
     if eng is None:
         raise CliError(f"no records for {day or 'any day'}")
-
-    end = min(datetime.now(UTC), eng.day_start(eng.day + timedelta(days=1)))
-    if getattr(args, "tickets", False):
-        return _report_tickets(eng.tickets.values(), args.format, hall.policy.max_wait_minutes)
-    m = eng.metrics(end)
-    if args.format == "json":
-        print(json.dumps(m, ensure_ascii=False, indent=2))
-        return 0
-    cols = [
-        "window",
-        "received",
-        "completed",
-        "pending",
-        "completion_rate",
-        "transferred_in",
-        "transferred_out",
-        "no_show",
-        "first_responsibility_closure_rate",
-        "avg_wait_s",
-        "avg_service_s",
-        "on_duty_s",
-        "paused_s",
-    ]
-
-    def fmt(v: Any) -> str:
-        if v is None:
-            return "-"
-        if isinstance(v, float):
-            return f"{v:.2f}" if v <= 1 else f"{v:.0f}"
-        return str(v)
-
-    if args.format == "csv":
-        w = csv.writer(sys.stdout)
-        w.writerow([*cols, "ratings_count", "ratings_avg"])
-        for row in m["windows"]:
-            w.writerow(
-                [row.get(c) for c in cols] + [row["ratings"]["count"], row["ratings"]["avg"]]
-            )
-        return 0
-    print(
-        f"{hall.name} {m['day']}  issued {m['hall']['issued']}  received {m['hall']['received']}  completed {m['hall']['completed']}  completion rate {fmt(m['hall']['completion_rate'])}"
-    )
-    print("\t".join(cols))
-    for row in m["windows"]:
-        print("\t".join(fmt(row.get(c)) for c in cols))
-    return 0
+    return _report_tickets(eng.tickets.values(), args.format, hall.policy.max_wait_minutes)
 
 
 TICKET_COLUMNS = [

@@ -36,7 +36,12 @@ def parse_period(
     """The first and last day of the period one of the options names."""
     try:
         if day:
-            d = date.fromisoformat(day)
+            try:
+                d = date.fromisoformat(day)
+            except ValueError:
+                raise PeriodError(
+                    f"--day {day} 不是有效日期 / is not a valid date (YYYY-MM-DD)"
+                ) from None
             return d, d
         if week:
             m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", week.strip(), re.I)
