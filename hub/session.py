@@ -149,14 +149,17 @@ class LoginLimit:
     refused without running scrypt until its oldest failure is `window` seconds old.
     """
 
-    def __init__(self, limit: int, window: float) -> None:
+    def __init__(
+        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit = limit
         self.window = window
+        self.clock = clock  # seconds, monotonic (tests move a fake one)
         self.recent: dict[str, deque[float]] = {}
 
     def begin(self, address: str) -> float:
         """Count an attempt from `address` (its mark); raises RequestError (locked) past the limit."""
-        now = time.monotonic()
+        now = self.clock()
         if len(self.recent) > 1024:  # forget addresses whose failures have all aged out
             for a in [a for a, q in self.recent.items() if q[-1] <= now - self.window]:
                 del self.recent[a]
