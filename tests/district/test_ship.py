@@ -56,7 +56,7 @@ async def test_ship_under_load_and_through_an_outage(
         await proxy.restore()
         await wait_for(lambda: district_seqs(district, "xiang-a") == list(range(1, local + 1)), 30)
         assert payloads(district, "xiang-a") == payloads(hall.store, "xiang-a")  # type: ignore[attr-defined]
-        await wait_for(lambda: link.failures == 0, 10)
+        await wait_for(lambda: link.failures == 0, 60)
     finally:
         await hall.stop()  # type: ignore[attr-defined]
         district.dispose()

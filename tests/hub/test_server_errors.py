@@ -134,7 +134,7 @@ async def test_bad_args(hub) -> None:
     for frame in ({"type": "issue", "service": "WT-01"}, {"type": "issue", "id": 7, "service": "WT-01"},
                   {"type": "issue", "id": "", "service": "WT-01"}, {"type": "issue", "id": "x" * 200, "service": "WT-01"}):  # fmt: skip
         await k.send_raw(json.dumps(frame))
-        reply = await asyncio.wait_for(k.stray.get(), 5)
+        reply = await asyncio.wait_for(k.stray.get(), 30)
         assert reply["type"] == "error" and reply["code"] == "bad_args", reply
     assert await hub_seq(hub) == before
     await k.ok("issue", service="WT-01")
@@ -248,7 +248,7 @@ async def test_bad_message(hub) -> None:
         for raw in ("not json", "[1, 2]", "null", "42", '"issue"', "{", "true", b'{"type": 1}'):
             before = await hub_seq(hub)
             await conn.send_raw(raw)
-            reply = await asyncio.wait_for(conn.stray.get(), 5)
+            reply = await asyncio.wait_for(conn.stray.get(), 30)
             assert reply["type"] == "error" and reply["code"] == "bad_message", (raw, reply)
             assert reply["re"] is None, (raw, reply)
             assert reply["message"]
@@ -256,7 +256,7 @@ async def test_bad_message(hub) -> None:
             assert not conn.closed.is_set()
     # an object without a string type: bad_message, answered to its id
     await k.send_raw(json.dumps({"id": "x1", "service": "JS-02"}))
-    reply = await asyncio.wait_for(k.stray.get(), 5)
+    reply = await asyncio.wait_for(k.stray.get(), 30)
     assert (reply["code"], reply["re"]) == ("bad_message", "x1")
     await k.ok("issue", service="JS-02")
     for conn in (k, d, z):
@@ -333,7 +333,7 @@ async def test_too_large_frame_closes_with_1009(hub) -> None:
     raw = json.dumps(frame)
     assert len(raw.encode()) == 64 * 1024
     await k.send_raw(raw)
-    reply = await asyncio.wait_for(k.stray.get(), 5)
+    reply = await asyncio.wait_for(k.stray.get(), 30)
     assert reply["type"] == "ok" and reply["re"] == "big-ok"
     before += 1
     # one byte more closes the connection with 1009 and changes nothing

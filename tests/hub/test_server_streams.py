@@ -111,7 +111,7 @@ async def test_concurrent_resends_issue_one_ticket(hub) -> None:
     seq = await hub_seq(hub)
     fa = await a.send_request("issue", "dup-1", service="JY-00")
     fb = await b.send_request("issue", "dup-1", service="JY-00")
-    ra, rb = await asyncio.wait_for(asyncio.gather(fa, fb), 5)
+    ra, rb = await asyncio.wait_for(asyncio.gather(fa, fb), 30)
     assert ra == rb and ra["type"] == "ok"
     assert await hub_seq(hub) == seq + 1
     await a.close()
