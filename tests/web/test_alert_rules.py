@@ -53,9 +53,9 @@ async def test_both_boards_raise_the_same_alerts(hub, open_page, kiosk, counter,
     await kiosk.ok("issue", service=lonely)
     await kiosk.ok("printer_status", ok=False, kind="paper_out", message="缺纸")
     await c2.ok("pause", reason="会议")
-    await page.wait_for_selector('.win[data-window="2"][data-state="paused"]', timeout=3000)
+    await page.wait_for_selector('.win[data-window="2"][data-state="paused"]', timeout=60000)
     await page.wait_for_selector(f'#alerts li[data-kind="unserved"][data-key="{lonely}"]')
-    await page.wait_for_selector('#alerts li[data-kind="printer"]', timeout=3000)
+    await page.wait_for_selector('#alerts li[data-kind="printer"]', timeout=60000)
 
     # the terminal board's picture of the same hall
     sup = await proto(role="supervisor", staff=hub.supervisor[0], pin=hub.supervisor[1])

@@ -52,7 +52,7 @@ async def test_bookings_per_slot(hub: Any, open_page: Any) -> None:
     await page.fill("#login-staff", staff)
     await page.fill("#login-pin", pin)
     await page.click("#login-submit")
-    await page.wait_for_selector("#bookings-body tr", timeout=10000)
+    await page.wait_for_selector("#bookings-body tr", timeout=60000)
     assert await cell(page, nine, "booked") == "2"
     assert await cell(page, ten, "booked") == "1"
     assert await page.text_content("#bookings-count") == "3"

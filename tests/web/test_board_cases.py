@@ -40,7 +40,7 @@ async def test_board_shows_open_cases_and_their_alerts(hub: Any, open_page: Any)
         await c.ok("finish", outcome="pending")
         await c.close()
     js_id, sr_id = js["ticket"]["id"], sr["ticket"]["id"]
-    await page.wait_for_selector('#cases-body tr[data-department="SR"]', timeout=5000)
+    await page.wait_for_selector('#cases-body tr[data-department="SR"]', timeout=60000)
     js_row = page.locator('#cases-body tr[data-department="JS"]')
     assert await js_row.get_attribute("class") == "cases-soon"
     assert await js_row.locator('td[data-field="due_soon"]').text_content() == "1"
@@ -53,7 +53,7 @@ async def test_board_shows_open_cases_and_their_alerts(hub: Any, open_page: Any)
     # the next day: overdue (超期), red, and the terminal board raises the same alerts
     instant[0] = DAY2
     await page.wait_for_selector(
-        f'#alerts li[data-kind="case_overdue"][data-key="{js_id}"]', timeout=10000
+        f'#alerts li[data-kind="case_overdue"][data-key="{js_id}"]', timeout=60000
     )
     assert await js_row.get_attribute("class") == "cases-overdue"
     assert await js_row.locator('td[data-field="overdue"]').text_content() == "1"

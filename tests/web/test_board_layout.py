@@ -79,7 +79,7 @@ FIT_PROBLEMS = """
 async def fits(page: Any, what: str) -> None:
     """Wait until the board is laid out with nothing cut (the fit runs on resize and redraw)."""
     try:
-        await page.wait_for_function(f"() => ({FIT_PROBLEMS})().length === 0", timeout=10000)
+        await page.wait_for_function(f"() => ({FIT_PROBLEMS})().length === 0", timeout=60000)
     except Exception:
         problems = await page.evaluate(FIT_PROBLEMS)
         raise AssertionError(f"{what}: {problems}") from None
@@ -129,7 +129,7 @@ async def board_at(page: Any, size: str, latest: str) -> None:
             && document.querySelector('#windows .win[data-window="31"] [data-field="current"]')
                  ?.textContent === n""",
         arg=latest,
-        timeout=10000,
+        timeout=60000,
     )
 
 
@@ -152,12 +152,12 @@ async def test_public_board_fits_every_screen_and_state(
     out = shots_dir(tmp_path)
     latest = await four_digit_calls(hub, kiosk, proto)
     page, rec = await open_page(hub.http + "/board?voice=off")
-    await page.wait_for_selector("#stale", state="hidden", timeout=10000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
     await check_sizes(page, out, "plain", latest)
 
     sup = await proto(role="supervisor", staff=hub.supervisor[0], pin=hub.supervisor[1])
     await sup.ok("notice", text="请携带身份证原件 / Please bring your ID card")
-    await page.wait_for_selector("#notice", state="visible", timeout=10000)
+    await page.wait_for_selector("#notice", state="visible", timeout=60000)
     await check_sizes(page, out, "notice", latest)
 
     await sup.ok("notice", text=LONG_NOTICE)
@@ -167,10 +167,10 @@ async def test_public_board_fits_every_screen_and_state(
     await check_sizes(page, out, "long-notice", latest)
 
     await hub.stop()
-    await page.wait_for_selector("#stale", state="visible", timeout=10000)
+    await page.wait_for_selector("#stale", state="visible", timeout=60000)
     await check_sizes(page, out, "offline-long-notice", latest)
     await hub.start()
-    await page.wait_for_selector("#stale", state="hidden", timeout=10000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
     assert [e for e in rec.errors if "ERR_CONNECTION_REFUSED" not in e] == []
 
 
@@ -180,10 +180,10 @@ async def test_offline_banner_alone_keeps_the_number(
     out = shots_dir(tmp_path)
     latest = await four_digit_calls(hub, kiosk, proto)
     page, _ = await open_page(hub.http + "/board?voice=off")
-    await page.wait_for_selector("#stale", state="hidden", timeout=10000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
     await board_at(page, "tv", latest)
     await hub.stop()
-    await page.wait_for_selector("#stale", state="visible", timeout=10000)
+    await page.wait_for_selector("#stale", state="visible", timeout=60000)
     await check_sizes(page, out, "offline", latest)
     await hub.start()
 
@@ -205,9 +205,9 @@ async def test_supervisor_board_fits_with_alerts_and_all_windows(
     await page.fill("#login-staff", hub.supervisor[0])
     await page.fill("#login-pin", hub.supervisor[1])
     await page.click("#login-submit")
-    await page.wait_for_selector("#supervisor", state="visible", timeout=10000)
+    await page.wait_for_selector("#supervisor", state="visible", timeout=60000)
     await page.wait_for_function(
-        "() => document.querySelectorAll('#alerts li').length >= 4", timeout=10000
+        "() => document.querySelectorAll('#alerts li').length >= 4", timeout=60000
     )
     for size in ("tv", "tv-small"):
         await board_at(page, size, latest)

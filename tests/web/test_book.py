@@ -23,18 +23,18 @@ async def fits(page: Any) -> None:
 
 async def test_book_see_the_code_and_cancel(hub: Any, open_page: Any) -> None:
     page, rec = await open_page(hub.http + "/book", viewport=PHONE)
-    await page.wait_for_selector("#stale", state="hidden", timeout=10000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
     assert await page.text_content("#title") == "预约办事"
     await page.click('#dept-list button[data-dept="MZ"]')
     await page.click('#service-list button[data-service="MZ-03"]')
     # the service's guide is shown before the day
     await page.wait_for_selector("#guide-materials li")
-    await page.wait_for_selector("#day-list button:not([disabled])", timeout=10000)
+    await page.wait_for_selector("#day-list button:not([disabled])", timeout=60000)
     await fits(page)
     await assert_accessible(page, "book: the service's guide and its days")
     await page.click("#day-list button:not([disabled])")
     first = page.locator("#slot-list button:not([disabled])").first
-    await first.wait_for(timeout=10000)
+    await first.wait_for(timeout=60000)
     start = await first.get_attribute("data-start")
     assert "余 5 个" in (await first.text_content() or "")
     await first.click()
@@ -46,7 +46,7 @@ async def test_book_see_the_code_and_cancel(hub: Any, open_page: Any) -> None:
     await assert_accessible(page, "book: the form with a refused mobile number")
     await page.fill("#mobile", "138 0013 8000")
     await page.click("#book-submit")
-    await page.wait_for_selector("#booking", state="visible", timeout=10000)
+    await page.wait_for_selector("#booking", state="visible", timeout=60000)
     code = (await page.text_content("#code") or "").strip()
     assert len(code) == 8
     assert await page.text_content("#msg") == ""  # the earlier complaint is gone
@@ -65,7 +65,7 @@ async def test_book_see_the_code_and_cancel(hub: Any, open_page: Any) -> None:
 
     # the booking's own page, reloaded, in English
     await page.reload()
-    await page.wait_for_selector("#booking", state="visible", timeout=10000)
+    await page.wait_for_selector("#booking", state="visible", timeout=60000)
     assert (await page.text_content("#code") or "").strip() == code
     await page.click("#lang-toggle")
     assert await page.text_content("#title") == "My booking"
@@ -76,11 +76,11 @@ async def test_book_see_the_code_and_cancel(hub: Any, open_page: Any) -> None:
     await page.click("#move-btn")
     later = page.locator(f'#slot-list button:not([disabled]):not([data-start="{start}"])').first
     await page.click(f'#day-list button[data-day="{start[:10]}"]')
-    await later.wait_for(timeout=10000)
+    await later.wait_for(timeout=60000)
     assert await page.text_content("#title") == "改约：请选择新的日期和时段"
     new_start = str(await later.get_attribute("data-start"))
     await later.click()
-    await page.wait_for_selector("#booking", state="visible", timeout=10000)
+    await page.wait_for_selector("#booking", state="visible", timeout=60000)
     seen = (await v.ok("booking", token=token))["booking"]
     assert (seen["start"], seen["code"], seen["moves"]) == (new_start, code, 1)
     assert new_start[11:16] in str(await page.text_content("#b-when"))
@@ -89,7 +89,7 @@ async def test_book_see_the_code_and_cancel(hub: Any, open_page: Any) -> None:
     # cancel: asked once more, then the place is back
     await page.click("#cancel-btn")
     await page.click("#cancel-yes")
-    await page.wait_for_selector('#b-state[data-state="cancelled"]', timeout=10000)
+    await page.wait_for_selector('#b-state[data-state="cancelled"]', timeout=60000)
     assert await page.text_content("#b-state") == "已取消"
     assert not await page.is_visible("#cancel-btn")
     assert (await v.ok("booking", token=token))["booking"]["state"] == "cancelled"
@@ -126,8 +126,8 @@ async def test_after_check_in_the_booking_page_is_the_ticket_page(hub: Any, open
     ticket = (await k.ok("check_in", code=b["code"]))["ticket"]
     await k.close()
     page, rec = await open_page(b["url"], viewport=PHONE)
-    await page.wait_for_url("**/t/**", timeout=10000)
-    await page.wait_for_selector("#ticket-card", state="visible", timeout=10000)
+    await page.wait_for_url("**/t/**", timeout=60000)
+    await page.wait_for_selector("#ticket-card", state="visible", timeout=60000)
     assert await page.text_content("#number") == ticket["number"]
     assert await page.text_content("#booking-note") == "预约 10:00–10:30：时段开始后优先叫号"
     await fits(page)

@@ -55,7 +55,7 @@ async def test_pages_refresh_their_catalogue(
     for page in (lobby, sup, ticket):
         await page.wait_for_function(
             "() => document.getElementById('hall-name').textContent.includes('（新）')",
-            timeout=15000,
+            timeout=60000,
         )
     await sup.wait_for_function(
         "() => document.getElementById('catalogue-version').textContent.includes('2')"

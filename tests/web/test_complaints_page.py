@@ -36,42 +36,42 @@ async def test_a_complaint_from_the_page_to_its_answer(
     page, rec = await open_ticket(open_page, issued["url"])
     board, board_rec = await open_page(hub.http + "/board?supervisor")
     await login(board, *hub.supervisor)
-    await board.wait_for_selector("#board-view", state="visible", timeout=15000)
+    await board.wait_for_selector("#board-view", state="visible", timeout=60000)
     assert await board.is_visible("#complaints-none")
 
     await page.click("#complain-summary")
     await page.fill("#complain-text", TEXT)
     await page.click("#complain-submit")
-    await page.wait_for_selector('#complain-msg[data-code="ok"]', timeout=15000)
+    await page.wait_for_selector('#complain-msg[data-code="ok"]', timeout=60000)
     ev = await supervisor_client.next("complaint")
     cid = ev["complaint"]
     # the page lists it as received, with its deadline
-    await page.wait_for_selector(f'#complaints-list li[data-complaint="{cid}"]', timeout=15000)
+    await page.wait_for_selector(f'#complaints-list li[data-complaint="{cid}"]', timeout=60000)
     assert ev["record"]["due"] in await page.text_content("#complaints-list")
     # the board lists it with its deadline and the actions of its state
     row = f'#complaints-list li[data-complaint="{cid}"]'
-    await board.wait_for_selector(f'{row}[data-state="received"]', timeout=15000)
+    await board.wait_for_selector(f'{row}[data-state="received"]', timeout=60000)
     assert TEXT in await board.text_content(row)
     assert ev["record"]["due"] in await board.text_content(row)
     await assert_accessible(board, "supervisor board with a complaint")
     await step(board, cid, "accept_complaint")
-    await board.wait_for_selector(f'{row}[data-state="accepted"]', timeout=15000)
+    await board.wait_for_selector(f'{row}[data-state="accepted"]', timeout=60000)
     await step(board, cid, "answer_complaint")  # no text: refused on the board, nothing sent
     assert "请填写" in await board.text_content(f"{row} .c-result")
     await step(board, cid, "note_complaint", "查看监控，情况属实")
-    await board.wait_for_selector(f'{row}[data-state="investigating"]', timeout=15000)
+    await board.wait_for_selector(f'{row}[data-state="investigating"]', timeout=60000)
     assert "查看监控" in await board.text_content(row)
     await step(board, cid, "answer_complaint", ANSWER)
-    await board.wait_for_selector(f'{row}[data-state="answered"]', timeout=15000)
+    await board.wait_for_selector(f'{row}[data-state="answered"]', timeout=60000)
     # the citizen sees the answer on the ticket page
     item = f'#complaints-list li[data-complaint="{cid}"]'
-    await page.wait_for_selector(f'{item}[data-state="answered"]', timeout=15000)
+    await page.wait_for_selector(f'{item}[data-state="answered"]', timeout=60000)
     assert ANSWER in await page.text_content(item)
     assert "已答复" in await page.text_content(item)
     await assert_accessible(page, "ticket page with an answered complaint")
     await step(board, cid, "close_complaint")
-    await board.wait_for_selector(row, state="detached", timeout=15000)
-    await page.wait_for_selector(f'{item}[data-state="closed"]', timeout=15000)
+    await board.wait_for_selector(row, state="detached", timeout=60000)
+    await page.wait_for_selector(f'{item}[data-state="closed"]', timeout=60000)
     assert ANSWER in await page.text_content(item)
     # the notes never reach the citizen
     assert "查看监控" not in await page.text_content("body")
@@ -116,7 +116,7 @@ async def test_the_answer_stays_on_the_page_after_a_restart_and_a_day(
 
     page, rec = await open_ticket(open_page, issued["url"])
     item = f'#complaints-list li[data-complaint="{cid}"]'
-    await page.wait_for_selector(f'{item}[data-state="closed"]', timeout=15000)
+    await page.wait_for_selector(f'{item}[data-state="closed"]', timeout=60000)
     assert ANSWER in await page.text_content(item)
     assert "查看监控" not in await page.text_content("body")
     assert rec.errors == []

@@ -72,7 +72,7 @@ async def test_now_calling_is_a_tenth_of_a_tv_high(hub, open_page, kiosk, counte
     issued = await kiosk.ok("issue", service=service_of(hub, 12))
     c12 = await counter(12)
     page, _ = await open_page(hub.http + "/board?voice=off", viewport=TV)
-    await page.wait_for_selector("#stale", state="hidden", timeout=10000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
     await c12.ok("call_next")
     number = issued["ticket"]["number"]
     await page.wait_for_function(
@@ -111,7 +111,7 @@ async def test_board_zoomed_to_200_percent_keeps_the_call_whole(
     whole = f"""() => ({FIT_PROBLEMS})().filter((p) => !p.startsWith('only ')
                       || p === 'only 0 recent rows shown')"""
     try:
-        await page.wait_for_function(f"() => ({whole})().length === 0", timeout=10000)
+        await page.wait_for_function(f"() => ({whole})().length === 0", timeout=60000)
     except Exception:
         raise AssertionError(await page.evaluate(whole)) from None
 
@@ -122,28 +122,28 @@ async def test_ticket_page_reflows_and_doubles_its_text_without_loss(
     issued = await kiosk.ok("issue", service=service_of(hub, 5))
     # 320 CSS pixels wide: a phone zoomed in (WCAG 1.4.10 reflow)
     page, _ = await open_page(issued["url"], viewport={"width": 320, "height": 640})
-    await page.wait_for_selector("#stale", state="hidden", timeout=10000)
-    await page.wait_for_selector("#guide", state="visible", timeout=10000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
+    await page.wait_for_selector("#guide", state="visible", timeout=60000)
     assert (loss := await page.evaluate(LOSS)) == [], loss
     # text alone at 200% (WCAG 1.4.4 resize text) on a phone
     page, _ = await open_page(issued["url"], viewport=PHONE)
-    await page.wait_for_selector("#guide", state="visible", timeout=10000)
+    await page.wait_for_selector("#guide", state="visible", timeout=60000)
     await page.evaluate("() => { document.documentElement.style.fontSize = '36px'; }")  # 2 x 18px
     assert await page.evaluate("() => getComputedStyle(document.getElementById('number')).fontSize")
     assert (loss := await page.evaluate(LOSS)) == [], loss
     c5 = await counter(5)
     await c5.ok("call_next")
-    await page.wait_for_selector("#call-panel", state="visible", timeout=10000)
+    await page.wait_for_selector("#call-panel", state="visible", timeout=60000)
     assert (loss := await page.evaluate(LOSS)) == [], loss
 
 
 async def test_ticket_call_is_announced_in_a_live_region(hub, open_page, kiosk, counter) -> None:
     issued = await kiosk.ok("issue", service=service_of(hub, 5))
     page, _ = await open_page(issued["url"], viewport=PHONE)
-    await page.wait_for_selector("#stale", state="hidden", timeout=10000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
     c5 = await counter(5)
     await c5.ok("call_next")
-    await page.wait_for_selector("#call-panel", state="visible", timeout=10000)
+    await page.wait_for_selector("#call-panel", state="visible", timeout=60000)
     live = await page.evaluate(
         """() => { const el = document.getElementById('call-text').closest('[aria-live]');
                    return el && [el.getAttribute('aria-live'), el.textContent]; }"""
@@ -179,7 +179,7 @@ async def test_supervisor_logs_in_by_keyboard_with_a_visible_focus(hub, open_pag
     ring = await focus_ring(page)
     assert ring["id"] == "login-submit" and ring["style"] != "none" and ring["width"] >= 2, ring
     await page.keyboard.press("Enter")
-    await page.wait_for_selector("#supervisor", state="visible", timeout=10000)
+    await page.wait_for_selector("#supervisor", state="visible", timeout=60000)
     # every control of the supervisor view shows its focus when reached by Tab
     seen = set()
     for _ in range(12):
@@ -193,7 +193,7 @@ async def test_supervisor_logs_in_by_keyboard_with_a_visible_focus(hub, open_pag
 async def test_ticket_page_controls_show_their_focus(hub, open_page, kiosk) -> None:
     issued = await kiosk.ok("issue", service=service_of(hub, 5))
     page, _ = await open_page(issued["url"], viewport=PHONE)
-    await page.wait_for_selector("#stale", state="hidden", timeout=10000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
     ids = []
     for _ in range(4):
         await page.keyboard.press("Tab")
@@ -220,8 +220,8 @@ async def test_supervisor_view_zoomed_to_200_percent_does_not_scroll_sideways(
     await page.fill("#login-staff", hub.supervisor[0])
     await page.fill("#login-pin", hub.supervisor[1])
     await page.click("#login-submit")
-    await page.wait_for_selector("#supervisor", state="visible", timeout=10000)
-    await page.wait_for_selector("#alerts li", timeout=10000)
+    await page.wait_for_selector("#supervisor", state="visible", timeout=60000)
+    await page.wait_for_selector("#alerts li", timeout=60000)
     wide = await page.evaluate(
         """() => { const d = document.documentElement;
                    return d.scrollWidth > d.clientWidth + 1 ? [d.scrollWidth, d.clientWidth] : null; }"""

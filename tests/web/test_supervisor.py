@@ -111,7 +111,7 @@ async def test_supervisor_metrics_equal_the_hubs_reply(
 
     # pushed `metrics` frames keep the table live: wait for the rating to show
     await page.wait_for_selector(
-        'td[data-window="5"][data-field="ratings.count"][data-value="1"]', timeout=15000
+        'td[data-window="5"][data-field="ratings.count"][data-value="1"]', timeout=60000
     )
     await page.wait_for_timeout(600)  # the last coalesced push
     reply = (await supervisor_client.ok("metrics"))["metrics"]
@@ -179,8 +179,8 @@ async def test_supervisor_alerts(hub, open_page, kiosk, counter, proto) -> None:
     citizen = await proto(role="citizen", ticket=issued["token"])
     await citizen.ok("rate", level=2, reason="等太久")
     await citizen.ok("complain", text="窗口人员态度差")
-    await page.wait_for_selector('#alerts li[data-kind="rating"]', timeout=15000)
-    await page.wait_for_selector('#alerts li[data-kind="complaint"]', timeout=15000)
+    await page.wait_for_selector('#alerts li[data-kind="rating"]', timeout=60000)
+    await page.wait_for_selector('#alerts li[data-kind="complaint"]', timeout=60000)
     assert "等太久" in await page.text_content('#alerts li[data-kind="rating"]')
     assert "窗口人员态度差" in await page.text_content('#alerts li[data-kind="complaint"]')
 
@@ -188,19 +188,19 @@ async def test_supervisor_alerts(hub, open_page, kiosk, counter, proto) -> None:
     lonely = next(s.code for s in hub.hall.services if s.code not in hub.hall.window(2).services)
     await kiosk.ok("issue", service=lonely)
     await page.wait_for_selector(
-        f'#alerts li[data-kind="unserved"][data-key="{lonely}"]', timeout=15000
+        f'#alerts li[data-kind="unserved"][data-key="{lonely}"]', timeout=60000
     )
 
     # a printer fault reported by a kiosk
     await kiosk.ok("printer_status", ok=False, kind="paper_out", message="缺纸")
-    await page.wait_for_selector('#alerts li[data-kind="printer"]', timeout=15000)
+    await page.wait_for_selector('#alerts li[data-kind="printer"]', timeout=60000)
 
     # later: tickets waiting past max_wait_minutes, a window paused for more than 15 minutes
     await c2.ok("pause", reason="会议")
-    await page.wait_for_selector('.win[data-window="2"][data-state="paused"]', timeout=15000)
+    await page.wait_for_selector('.win[data-window="2"][data-state="paused"]', timeout=60000)
     await page.clock.fast_forward("50:00")
-    await page.wait_for_selector('#alerts li[data-kind="overdue"]', timeout=15000)
-    await page.wait_for_selector('#alerts li[data-kind="paused"][data-key="2"]', timeout=15000)
+    await page.wait_for_selector('#alerts li[data-kind="overdue"]', timeout=60000)
+    await page.wait_for_selector('#alerts li[data-kind="paused"][data-key="2"]', timeout=60000)
 
 
 async def test_supervisor_actions_notice_services_close(
@@ -217,12 +217,12 @@ async def test_supervisor_actions_notice_services_close(
     await page.fill("#notice-minutes", "10")
     await page.click("#notice-form button[type=submit]")
     await page.wait_for_selector("#notice-result:has-text('已发布')")
-    await board.wait_for_selector("#notice", state="visible", timeout=15000)
+    await board.wait_for_selector("#notice", state="visible", timeout=60000)
     assert await board.text_content("#notice-text") == "下午 3 点系统维护"
     frame = await supervisor_client.next("notice")
     assert frame["text"] == "下午 3 点系统维护" and frame["until"]
     await page.click("#notice-clear")
-    await board.wait_for_selector("#notice", state="hidden", timeout=15000)
+    await board.wait_for_selector("#notice", state="hidden", timeout=60000)
 
     # change window 7's services
     codes = [s.code for s in hub.hall.services[:3]]
@@ -239,11 +239,11 @@ async def test_supervisor_actions_notice_services_close(
 
     # close a window: its clerk is logged out, every board shows it closed
     c5 = await counter(5)
-    await board.wait_for_selector('.win[data-window="5"][data-state="open"]', timeout=15000)
-    await page.wait_for_selector('button[data-close-window="5"]:not([disabled])', timeout=15000)
+    await board.wait_for_selector('.win[data-window="5"][data-state="open"]', timeout=60000)
+    await page.wait_for_selector('button[data-close-window="5"]:not([disabled])', timeout=60000)
     await page.click('button[data-close-window="5"]')
     await page.click("#confirm-yes")
-    await board.wait_for_selector('.win[data-window="5"][data-state="closed"]', timeout=15000)
+    await board.wait_for_selector('.win[data-window="5"][data-state="closed"]', timeout=60000)
     closed = await supervisor_client.next("window_closed")
     assert closed["window"]["number"] == 5
     await c5.ws.wait_closed()

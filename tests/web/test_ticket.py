@@ -30,12 +30,12 @@ def service_of(hub: Any, window: int) -> str:
 
 async def open_ticket(open_page: Any, url: str) -> tuple[Any, Any]:
     page, rec = await open_page(url, viewport=PHONE, init_script=PHONE_STUBS)
-    await page.wait_for_selector("#stale", state="hidden", timeout=5000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
     return page, rec
 
 
 async def ahead_is(page: Any, n: int) -> None:
-    await page.wait_for_selector(f'#ahead[data-value="{n}"]', timeout=15000)
+    await page.wait_for_selector(f'#ahead[data-value="{n}"]', timeout=60000)
 
 
 async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, counter) -> None:
@@ -60,7 +60,7 @@ async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, cou
     # counters call the others: ahead falls live; at 3 or fewer the page says so
     c5 = await counter(5)
     await page.wait_for_function(
-        "() => document.querySelector('#eta').textContent.includes('分钟')", timeout=15000
+        "() => document.querySelector('#eta').textContent.includes('分钟')", timeout=60000
     )  # a window opened: the estimate in minutes
     for n in (3, 2, 1, 0):
         await c5.ok("call_next")
@@ -75,7 +75,7 @@ async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, cou
 
     # called: the window in large type, vibration and a beep
     await c5.ok("call_next")
-    await page.wait_for_selector("#call-panel", state="visible", timeout=15000)
+    await page.wait_for_selector("#call-panel", state="visible", timeout=60000)
     assert await page.text_content("#call-window") == "5"
     assert (
         await page.text_content("#call-text") == f"请 {mine['ticket']['number']} 号到 5 号窗口办理"
@@ -88,16 +88,16 @@ async def test_waiting_near_called_recall_and_handoff(hub, open_page, kiosk, cou
 
     # a recall repeats it
     await c5.ok("recall")
-    await page.wait_for_selector("#call-recall", state="visible", timeout=15000)
+    await page.wait_for_selector("#call-recall", state="visible", timeout=60000)
     assert "第 2 次" in await page.text_content("#call-recall")
     assert len(await page.evaluate("window.__vib")) == 3
 
     # a handoff: same number, where to go next
     await c5.ok("start")
-    await page.wait_for_selector("#status-panel:has-text('正在 5 号窗口办理')", timeout=15000)
+    await page.wait_for_selector("#status-panel:has-text('正在 5 号窗口办理')", timeout=60000)
     s3 = service_of(hub, 3)
     await c5.ok("transfer", service=s3, window=3, reason="需规划部门办理")
-    await page.wait_for_selector("#handoff-panel", state="visible", timeout=15000)
+    await page.wait_for_selector("#handoff-panel", state="visible", timeout=60000)
     text = await page.text_content("#handoff-text")
     assert (
         mine["ticket"]["number"] in text
@@ -121,7 +121,7 @@ async def test_rating_needs_a_reason_for_2_and_reaches_the_supervisor_with_a_com
     await c5.ok("call_next")
     await c5.ok("start")
     await c5.ok("finish", outcome="done")
-    await page.wait_for_selector("#rate-section", state="visible", timeout=15000)
+    await page.wait_for_selector("#rate-section", state="visible", timeout=60000)
     assert "已办结" in await page.text_content("#status-panel")
     labels = await page.eval_on_selector_all(
         "#rate-form .level", "els => els.map(e => e.textContent.trim())"
@@ -132,7 +132,7 @@ async def test_rating_needs_a_reason_for_2_and_reaches_the_supervisor_with_a_com
     await page.check('input[name="level"][value="2"]')
     assert await page.get_attribute("#rate-reason", "aria-required") == "true"
     await page.click("#rate-submit")
-    await page.wait_for_selector('#rate-msg[data-code="bad_args"]', timeout=15000)
+    await page.wait_for_selector('#rate-msg[data-code="bad_args"]', timeout=60000)
     assert "请写明原因" in await page.text_content("#rate-msg")
     assert await page.get_attribute("#rate-reason", "aria-invalid") == "true"
     assert await page.is_visible("#rate-section")
@@ -140,7 +140,7 @@ async def test_rating_needs_a_reason_for_2_and_reaches_the_supervisor_with_a_com
     # with a reason it is accepted, once
     await page.fill("#rate-reason", "等候时间太长")
     await page.click("#rate-submit")
-    await page.wait_for_selector("#rate-done", state="visible", timeout=15000)
+    await page.wait_for_selector("#rate-done", state="visible", timeout=60000)
     assert not await page.is_visible("#rate-section")
     rated = await supervisor_client.next("ticket_rated")
     assert (rated["level"], rated["reason"], rated["window"]) == (2, "等候时间太长", 5)
@@ -154,7 +154,7 @@ async def test_rating_needs_a_reason_for_2_and_reaches_the_supervisor_with_a_com
     assert await page.get_attribute("#complain-msg", "data-code") == "empty"
     await page.fill("#complain-text", "叫号屏声音太小")
     await page.click("#complain-submit")
-    await page.wait_for_selector('#complain-msg[data-code="ok"]', timeout=15000)
+    await page.wait_for_selector('#complain-msg[data-code="ok"]', timeout=60000)
     # (the rating of 2 opened a follow-up complaint of its own first)
     complaint = await supervisor_client.next(
         lambda f: f.get("type") == "complaint" and f.get("source") == "page"
@@ -175,7 +175,7 @@ async def test_cancel_while_waiting_with_confirmation(
     assert await page.text_content("#state-text") == "等候中"
     await page.click("#cancel-btn")
     await page.click("#cancel-yes")
-    await page.wait_for_selector("#status-panel:has-text('已取消')", timeout=15000)
+    await page.wait_for_selector("#status-panel:has-text('已取消')", timeout=60000)
     assert await page.text_content("#state-text") == "已取消"
     assert not await page.is_visible("#cancel-section")
     ev = await supervisor_client.next("ticket_cancelled")
@@ -207,14 +207,14 @@ async def test_page_recovers_by_itself_after_a_hub_restart(hub, open_page, kiosk
     issued = await kiosk.ok("issue", service=service_of(hub, 4))
     page, _ = await open_ticket(open_page, issued["url"])
     await hub.stop()
-    await page.wait_for_selector("#stale", state="visible", timeout=15000)
+    await page.wait_for_selector("#stale", state="visible", timeout=60000)
     assert "重连" in await page.text_content("#stale")
     await hub.start()
-    await page.wait_for_selector("#stale", state="hidden", timeout=10000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
     staff, pin = hub.clerk(4)
     c4 = await proto(role="counter", staff=staff, pin=pin, window=4)
     await c4.ok("call_next")
-    await page.wait_for_selector("#call-panel", state="visible", timeout=15000)
+    await page.wait_for_selector("#call-panel", state="visible", timeout=60000)
     assert await page.text_content("#call-window") == "4"
 
 
@@ -236,7 +236,7 @@ async def test_bilingual_toggle_remembered_accessible_and_local_only(
     # called, in English
     c3 = await counter(3)
     await c3.ok("call_next")
-    await page.wait_for_selector("#call-panel", state="visible", timeout=15000)
+    await page.wait_for_selector("#call-panel", state="visible", timeout=60000)
     assert (
         await page.text_content("#call-text")
         == f"Ticket {issued['ticket']['number']}, please go to window 3"

@@ -24,14 +24,14 @@ async def test_the_ticket_page_shows_its_case_after_the_day_ends(hub: Any, open_
     issued = await k.ok("issue", service="SR-01")  # 承诺5个工作日
     await k.close()
     page, rec = await open_page(issued["url"], viewport=PHONE)
-    await page.wait_for_selector("#stale", state="hidden", timeout=5000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
     assert not await page.is_visible("#case-panel")  # no case before service starts
 
     w5 = await raw.counter(hub, 5)
     await w5.ok("call_next")
     await w5.ok("start")
     await w5.ok("finish", outcome="pending")
-    await page.wait_for_selector("#case-panel", state="visible", timeout=15000)
+    await page.wait_for_selector("#case-panel", state="visible", timeout=60000)
     assert await page.text_content("#case-text") == "办理中，承诺 2026-12-09 前办结"
     assert await page.text_content("#case-id") == issued["ticket"]["id"]
     await w5.close()
@@ -41,14 +41,14 @@ async def test_the_ticket_page_shows_its_case_after_the_day_ends(hub: Any, open_
     await hub.stop()
     await hub.start(clock=lambda: instant[0])
     await page.reload()  # the page of a ticket of an earlier day
-    await page.wait_for_selector('#case-panel[data-state="open"]', timeout=15000)
+    await page.wait_for_selector('#case-panel[data-state="open"]', timeout=60000)
     assert await page.text_content("#case-text") == "办理中，承诺 2026-12-09 前办结"
     w6 = await raw.counter(hub, 6)
     back = await w6.ok("return_case", case=issued["ticket"]["id"], reason="缺少营业执照副本")
     assert back["case"]["state"] == "returned"
     await w6.close()
     # live: the page's own view of its case (`case_state`), not the staff event
-    await page.wait_for_selector('#case-panel[data-state="returned"]', timeout=15000)
+    await page.wait_for_selector('#case-panel[data-state="returned"]', timeout=60000)
     assert await page.text_content("#case-text") == "已退件（2026-12-03）"
     assert await page.text_content("#case-reason") == "退件原因：缺少营业执照副本"
     assert await page.text_content("#number") == issued["ticket"]["number"]

@@ -20,7 +20,7 @@ async def steps_are(page: Any, expected: list[tuple[str, str, str]]) -> None:
              .map((li) => [li.dataset.phase, li.dataset.state, li.dataset.window]))
              === JSON.stringify(want)""",
         arg=want,
-        timeout=15000,
+        timeout=60000,
     )
 
 
@@ -32,7 +32,7 @@ async def test_the_steps_of_a_visit_at_each_moment(hub, open_page, kiosk, counte
     r = await kiosk.ok("issue", bundle="KB-01")
     number = r["ticket"]["number"]
     page, rec = await open_page(r["url"], viewport=PHONE)
-    await page.wait_for_selector("#stale", state="hidden", timeout=5000)
+    await page.wait_for_selector("#stale", state="hidden", timeout=60000)
     assert await page.is_visible("#steps-panel")
     # issued: waiting in both parallel lines at once, the fee step next
     await steps_are(page, [("now", "waiting", ""), ("now", "waiting", ""), ("next", "next", "")])

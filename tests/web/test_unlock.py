@@ -22,10 +22,10 @@ async def test_unlock_a_locked_out_clerk_from_the_board(hub: Any, open_page: Any
         with pytest.raises(Refused):
             await hello(hub.url, role="counter", staff=sid, pin="0000", window=6)
     row = f'#locked li[data-staff="{sid}"]'
-    await page.wait_for_selector(row, timeout=15000)
+    await page.wait_for_selector(row, timeout=60000)
     assert "Unlock" in await page.text_content(row)
     await page.click(f"{row} button.unlock")
-    await page.wait_for_selector(row, state="detached", timeout=15000)
+    await page.wait_for_selector(row, state="detached", timeout=60000)
     await page.wait_for_selector("#locked-none", state="visible")
     assert sid in await page.text_content("#locked-result")
     clerk = await hello(hub.url, role="counter", staff=sid, pin=pin, window=6)

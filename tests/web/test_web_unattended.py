@@ -28,21 +28,21 @@ async def test_unattended_window_is_marked_and_force_closed(hub, open_page, prot
     await c13.ws.close()  # the terminal dies with a ticket in service
 
     tile = '.win[data-window="13"][data-unattended="yes"]'
-    await page.wait_for_selector(tile, timeout=10000)
+    await page.wait_for_selector(tile, timeout=60000)
     assert "无人值守" in await page.text_content(tile + " .win-state")
     alert = '#alerts li[data-kind="unattended"][data-key="13"][data-urgent="yes"]'
-    await page.wait_for_selector(alert, timeout=5000)
+    await page.wait_for_selector(alert, timeout=60000)
     assert first["ticket"]["number"] in await page.text_content(alert)
 
     # force-close: the question offers the ticket's outcomes; "done" ends it
-    await page.wait_for_selector('button[data-close-window="13"]:not([disabled])', timeout=5000)
+    await page.wait_for_selector('button[data-close-window="13"]:not([disabled])', timeout=60000)
     await page.click('button[data-close-window="13"]')
     await page.wait_for_selector("#confirm-done", state="visible")
     assert await page.is_hidden("#confirm-no_show") and await page.is_hidden("#confirm-yes")
     assert "办结" in await page.text_content("#confirm-done")
     await page.click("#confirm-done")
-    await page.wait_for_selector('.win[data-window="13"][data-state="closed"]', timeout=5000)
-    await page.wait_for_selector(tile, state="detached", timeout=5000)
+    await page.wait_for_selector('.win[data-window="13"][data-state="closed"]', timeout=60000)
+    await page.wait_for_selector(tile, state="detached", timeout=60000)
     await page.wait_for_selector('#alerts li[data-kind="unattended"]', state="detached")
     sup = await proto(role="supervisor", staff=hub.supervisor[0], pin=hub.supervisor[1])
     ticket = next(t for t in sup.welcome["state"]["tickets"] if t["id"] == first["ticket"]["id"])
@@ -67,7 +67,7 @@ async def test_force_close_of_a_called_ticket_puts_it_back_first(hub, open_page,
     await page.wait_for_selector("#confirm-requeue", state="visible")
     assert await page.is_visible("#confirm-no_show") and await page.is_hidden("#confirm-done")
     await page.click("#confirm-requeue")
-    await page.wait_for_selector('.win[data-window="13"][data-state="closed"]', timeout=5000)
+    await page.wait_for_selector('.win[data-window="13"][data-state="closed"]', timeout=60000)
     staff14, pin14 = hub.clerk(14)
     c14 = await proto(role="counter", staff=staff14, pin=pin14, window=14)
     called = await c14.ok("call_next")
