@@ -90,7 +90,7 @@ async def test_idle_timeout_returns_home_from_anywhere(hub: Any) -> None:
         assert isinstance(app.screen, GuideScreen)
         # ... and without any, it goes home, in the starting language.
         await wait_for(
-            lambda: isinstance(app.screen, HomeScreen), timeout=20, what="home", pilot=pilot
+            lambda: isinstance(app.screen, HomeScreen), timeout=60, what="home", pilot=pilot
         )
         assert app.lang == "zh"
         # From the ticket screen as well.
@@ -98,7 +98,7 @@ async def test_idle_timeout_returns_home_from_anywhere(hub: Any) -> None:
         await pilot.press("enter")
         await wait_for(lambda: isinstance(app.screen, TicketScreen), what="ticket", pilot=pilot)
         await wait_for(
-            lambda: isinstance(app.screen, HomeScreen), timeout=20, what="home", pilot=pilot
+            lambda: isinstance(app.screen, HomeScreen), timeout=60, what="home", pilot=pilot
         )
 
 

@@ -183,7 +183,7 @@ async def test_error_reply_raises_hub_error_with_code() -> None:
 
     async with Refusing().running() as hub, client_running(hub.url) as (client, _):
         with pytest.raises(HubError) as info:
-            await client.request("call_next", timeout=5)
+            await client.request("call_next", timeout=30)
         assert info.value.code == "queue_empty" and info.value.message == "无人等候"
         assert client.online  # an error reply changes nothing about the connection
 
@@ -284,7 +284,7 @@ async def test_drop_with_request_in_flight_resends_same_id_once() -> None:
     async with DropFirstRequest().running() as hub, client_running(hub.url) as (client, _):
         rec = Recorder(client)
         assert await client.wait_online(5)
-        reply = await client.request("issue", timeout=5, service="MZ-01")
+        reply = await client.request("issue", timeout=30, service="MZ-01")
         assert reply["ticket"] == {"number": "A001"}
         assert hub.connections == 2
         assert [f["id"] for f in hub.requests] == [reply["re"], reply["re"]]
@@ -499,7 +499,7 @@ async def test_async_and_failing_callbacks_do_not_kill_the_loop() -> None:
 
         async def on_welcome(w: dict[str, Any]) -> None:
             # a callback may itself await a request: replies keep flowing meanwhile
-            replies.append(await client.request("issue", timeout=5, service="MZ-01"))
+            replies.append(await client.request("issue", timeout=30, service="MZ-01"))
 
         async def on_event(e: dict[str, Any]) -> None:
             await asyncio.sleep(0)
@@ -537,12 +537,12 @@ async def test_real_hub_kiosk_issue(real_hub: Any) -> None:
     ):
         assert await client.wait_online(10)
         assert client.welcome is not None and client.welcome["role"] == "kiosk"
-        reply = await client.request("issue", timeout=10, service=first_service(real_hub))
+        reply = await client.request("issue", timeout=30, service=first_service(real_hub))
         assert reply["type"] == "ok"
         assert reply["ticket"]["service"] == first_service(real_hub)
         assert reply["ticket"]["state"] == "waiting"
         with pytest.raises(HubError) as info:
-            await client.request("issue", timeout=10, service="NO-SUCH")
+            await client.request("issue", timeout=30, service="NO-SUCH")
         assert info.value.code in ("not_found", "bad_args")
 
 
@@ -567,7 +567,7 @@ async def test_real_hub_resend_after_drop_returns_the_same_ticket(real_hub: Any)
     client.on_status = statuses.append
     task = asyncio.create_task(client.run())
     try:
-        reply = await client.request("issue", timeout=10, service=first_service(real_hub))
+        reply = await client.request("issue", timeout=30, service=first_service(real_hub))
         assert client.lost is not None
         assert reply["re"] == client.lost["re"]
         assert reply["ticket"]["id"] == client.lost["ticket"]["id"]  # issued once, not twice
@@ -599,9 +599,9 @@ async def test_real_hub_retry_with_the_same_request_id_issues_once(real_hub: Any
     ):
         assert await client.wait_online(5)
         service = real_hub.hall.services[0].code
-        first = await client.request("issue", service=service, request_id="tap-1", timeout=5)
-        again = await client.request("issue", service=service, request_id="tap-1", timeout=5)
-        other = await client.request("issue", service=service, timeout=5)
+        first = await client.request("issue", service=service, request_id="tap-1", timeout=30)
+        again = await client.request("issue", service=service, request_id="tap-1", timeout=30)
+        other = await client.request("issue", service=service, timeout=30)
     assert again["ticket"]["id"] == first["ticket"]["id"]
     assert again["token"] == first["token"]
     assert other["ticket"]["id"] != first["ticket"]["id"]
