@@ -5,7 +5,9 @@ the engine (`hub.engine.EngineError`: a command the hall's state does not
 allow) and the hub around it (`RequestError`: a malformed frame, bad
 arguments, a refused hello, a busy or failing hub). Both carry the protocol
 error code and the message in both languages; `error_frame` picks the one of
-the client's ``lang``. Clients show that message as it comes.
+the client's ``lang``: the request's own ``lang`` when it carries one (`issue`,
+`check_in`: a kiosk whose citizen switched language), else the hello's
+(`request_lang`). Clients show that message as it comes.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from typing import Literal, NotRequired, TypedDict
 
 from hub.engine import EngineError
-from shared.i18n import pick
+from shared.i18n import LANGS, pick
 
 
 class RequestError(Exception):
@@ -39,8 +41,14 @@ class ErrorFrame(TypedDict):
     next_open: NotRequired[str | None]  # a refused issue: when issuing opens again
 
 
+def request_lang(frame: object, hello_lang: str) -> str:
+    """The language of a request's replies: its own ``lang`` when valid, else the hello's."""
+    lang = frame.get("lang") if isinstance(frame, dict) else None
+    return lang if isinstance(lang, str) and lang in LANGS else hello_lang
+
+
 def error_frame(re: str | None, error: Error, lang: str) -> ErrorFrame:
-    """The error as the client that sent `re` reads it, in its hello's language."""
+    """The error as the client that sent `re` reads it, in `lang` (`request_lang`)."""
     frame: ErrorFrame = {
         "type": "error",
         "re": re,

@@ -60,7 +60,7 @@ from hub.auth import STAFF_REMOVED
 from hub.bookings import Booking, BookingRefused, digest
 from hub.catalogue import CatalogueError, Hall, parse_catalogue
 from hub.engine import Actor, BookingKeys, Engine, EngineError, Event
-from hub.errors import Error, ErrorFrame, RequestError, error_frame
+from hub.errors import Error, ErrorFrame, RequestError, error_frame, request_lang
 from hub.pages import Health, Pages
 from hub.session import (
     LOGIN_FAILURES,
@@ -781,52 +781,52 @@ class HubServer:
             await asyncio.wait_for(ws.wait_closed(), DROP_GRACE)
         ws.transport.abort()
 
-    def _error(self, client: Client, re: str | None, error: Error) -> None:
-        self._send(client, error_frame(re, error, client.session.lang))
+    def _error(self, client: Client, re: str | None, error: Error, lang: str | None = None) -> None:
+        self._send(client, error_frame(re, error, lang or client.session.lang))
 
     async def _on_frame(self, client: Client, message: str | bytes) -> None:
         session = client.session
         re: str | None = None
+        lang = session.lang
         try:
             frame = parse_frame(message)
             re = reply_to(frame)
+            lang = request_lang(frame, session.lang)  # a kiosk's citizen may switch language
             rid, cmd = check_request(frame, session.role)
         except RequestError as e:
-            self._error(client, re, e)
+            self._error(client, re, e, lang)
             return
         key = (session.identity, rid)
         stored = self.replies.get(key)
         if stored is not None:
-            self._send(client, self._reply_frame(stored, rid, session.lang))
+            self._send(client, self._reply_frame(stored, rid, lang))
             return
         if cmd["type"] == "ping":  # liveness check for watchdogs: answered at once, stores nothing
             self._send(client, {"type": "ok", "re": rid, "seq": self.engine.seq})
             return
         if cmd["type"] == "metrics":
-            self._send(client, self._metrics_reply(rid, cmd, session.lang))
+            self._send(client, self._metrics_reply(rid, cmd, lang))
             return
         if cmd["type"] in STAFF_REQUESTS:
             try:
                 self._send(
                     client,
-                    self._reply_frame(
-                        await self._staff_request(session, rid, cmd), rid, session.lang
-                    ),
+                    self._reply_frame(await self._staff_request(session, rid, cmd), rid, lang),
                 )
             except RequestError as e:
-                self._error(client, rid, e)
+                self._error(client, rid, e, lang)
             return
         if session.role == "visitor":
             try:
                 self.gate.visitors.hit(session.address)
             except RequestError as e:
-                self._error(client, rid, e)
+                self._error(client, rid, e, lang)
                 return
             if cmd["type"] in ("slots", "booking"):  # read-only: answered at once
-                self._send(client, self._booking_query(rid, cmd, session.lang))
+                self._send(client, self._booking_query(rid, cmd, lang))
                 return
         if cmd["type"] == "report":  # read-only: answered from the store, off the batch path
-            asyncio.create_task(self._report_reply(client, rid, cmd, session.lang))
+            asyncio.create_task(self._report_reply(client, rid, cmd, lang))
             return
         if client.in_flight >= MAX_PENDING:
             self._error(
@@ -835,6 +835,7 @@ class HubServer:
                 RequestError(
                     "rate_limited", "请求过多，请稍候", "Too many requests awaiting replies"
                 ),
+                lang,
             )
             return
         pending = self.in_progress.get(key)
@@ -843,14 +844,14 @@ class HubServer:
             self.in_progress[key] = pending
             await self.queue.put(pending)
         client.in_flight += 1
-        asyncio.create_task(self._reply_when_done(client, pending, rid))
+        asyncio.create_task(self._reply_when_done(client, pending, rid, lang))
 
-    async def _reply_when_done(self, client: Client, pending: Pending, rid: str) -> None:
+    async def _reply_when_done(self, client: Client, pending: Pending, rid: str, lang: str) -> None:
         try:
             outcome = await pending.done
         finally:
             client.in_flight -= 1
-        self._send(client, self._reply_frame(outcome, rid, client.session.lang))
+        self._send(client, self._reply_frame(outcome, rid, lang))
         if not isinstance(outcome, Error) and pending.cmd["type"] == "logout":
             with contextlib.suppress(Exception):
                 await client.ws.close(1000, "logged out")
