@@ -136,11 +136,16 @@ def booking_token(secret: str, hall_id: str, booking_id: str) -> str:
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
-def booking_code(secret: str, hall_id: str, booking_id: str) -> str:
-    """The booking code typed at the kiosk: 8 characters (40 bits) from the hall's secret."""
+def booking_code(secret: str, hall_id: str, booking_id: str, attempt: int = 0) -> str:
+    """The booking code typed at the kiosk: 8 characters (40 bits) from the hall's secret.
+
+    `attempt` > 0 derives another code for the same booking, when the first one is
+    already a live booking's (hub/bookings.py makes codes unique); the first attempt's
+    derivation is unchanged, so every code handed out before stays the same."""
     from hub.bookings import make_code  # the alphabet lives with the bookings
 
-    return make_code(_mac(secret, f"{hall_id}/booking-code/{booking_id}"))
+    tail = f"/{attempt}" if attempt else ""
+    return make_code(_mac(secret, f"{hall_id}/booking-code/{booking_id}{tail}"))
 
 
 def mobile_hash(secret: str, hall_id: str, digits: str) -> str:

@@ -26,6 +26,9 @@ the hub with the hall's secret) for the one-per-mobile rule. The booking's
 token (the citizen's credential on ``/b/<token>``) and code (typed at the
 kiosk) are made by the hub from the hall's secret and the booking's id
 (``hub/auth.py``); only their hashes are stored (``_token_hash``, ``_code_hash``).
+A code is unique among the live bookings: one that repeats a live booking's is
+derived again (``credentials(id, attempt)``, up to ``CODE_ATTEMPTS`` times; else
+the booking is refused ``unavailable``), so a typed code finds one booking only.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ PRIVATE_FIELDS = ("_token_hash", "_code_hash", "_mobile_hash")
 MAX_NAME = 40
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed at a kiosk
 CODE_LENGTH = 8  # 32**8 = 2**40 codes
+CODE_ATTEMPTS = 8  # codes tried for one booking before it is refused (a repeat is ~1e-9)
 _MOBILE = re.compile(r"1[3-9]\d{9}")  # a mainland mobile number, 11 digits
 
 
@@ -286,9 +290,12 @@ class Bookings:
         now: datetime,
         booking_id: str,
         mobile_hash: Callable[[str], str],
-        credentials: Callable[[str], tuple[str, str]],
+        credentials: Callable[[str, int], tuple[str, str]],
     ) -> Emit:
-        """A new booking `booking_id` of the slot starting at `start`; its booking_made."""
+        """A new booking `booking_id` of the slot starting at `start`; its booking_made.
+
+        `credentials(booking_id, attempt)` gives the token's and the code's hashes; a code
+        a live booking already has is made again (another attempt)."""
         svc, _ = self.service(service)
         slot = self._slot(svc, start, now)
         name = " ".join(name.split())
@@ -314,7 +321,7 @@ class Bookings:
                 f"This mobile number already has a booking for {svc.name_en or svc.code} "
                 f"on {day}: one per service per day",
             )
-        token_hash, code_hash = credentials(booking_id)
+        token_hash, code_hash = self._unique_credentials(booking_id, credentials)
         b: Booking = {
             "id": booking_id,
             "service": svc.code,
@@ -336,6 +343,29 @@ class Bookings:
             "_code_hash": code_hash,
             "_mobile_hash": mhash,
         }
+
+    def _unique_credentials(
+        self, booking_id: str, credentials: Callable[[str, int], tuple[str, str]]
+    ) -> tuple[str, str]:
+        """The booking's token and code hashes, its code unlike every live booking's."""
+        for attempt in range(CODE_ATTEMPTS):
+            token_hash, code_hash = credentials(booking_id, attempt)
+            if code_hash not in self.by_code:
+                return token_hash, code_hash
+        raise BookingRefused(
+            "unavailable",
+            "暂时无法生成唯一的预约码，请稍后重试",
+            "No unique booking code could be made: please try again",
+        )
+
+    def code_attempt(self, booking_id: str, code_hash: Callable[[int], str]) -> int:
+        """Which attempt made a live booking's code (0 when it is not live: its first)."""
+        priv = self.private.get(booking_id)
+        if priv is not None:
+            for attempt in range(CODE_ATTEMPTS):
+                if code_hash(attempt) == priv.code_hash:
+                    return attempt
+        return 0
 
     def _slot(self, svc: Service, start: Any, now: datetime, moving: Booking | None = None) -> Slot:
         """The slot starting at `start`, when it may be booked now and has a place left."""

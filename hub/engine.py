@@ -307,7 +307,8 @@ class Actor:
 class BookingKeys:
     """What the hub derives from its secret for bookings (the engine holds no secret)."""
 
-    credentials: Callable[[str], tuple[str, str]]  # booking id -> (token hash, code hash)
+    # (booking id, attempt) -> (token hash, code hash); attempt > 0: another code (a repeat)
+    credentials: Callable[[str, int], tuple[str, str]]
     mobile_hash: Callable[[str], str]  # 11 digits -> salted hash
 
 

@@ -277,9 +277,9 @@ class HubServer:
         return auth.token_hash(token)
 
     def _booking_keys(self) -> BookingKeys:
-        def credentials(booking_id: str) -> tuple[str, str]:
+        def credentials(booking_id: str, attempt: int) -> tuple[str, str]:
             token = auth.booking_token(self.secret, self.hall.id, booking_id)
-            code = auth.booking_code(self.secret, self.hall.id, booking_id)
+            code = auth.booking_code(self.secret, self.hall.id, booking_id, attempt)
             return digest(token), digest(code)
 
         def mobile(digits: str) -> str:
@@ -873,7 +873,7 @@ class HubServer:
             # the visitor's own booking: its credentials, derived (never stored in clear)
             token = auth.booking_token(self.secret, self.hall.id, booked)
             b = dict(cast(dict[str, object], out["booking"]))
-            b["code"] = auth.booking_code(self.secret, self.hall.id, booked)
+            b["code"] = self._booking_code(booked)
             b["token"] = token
             b["url"] = f"{self.base_url}/b/{token}"
             ticket = b.get("ticket")
@@ -883,6 +883,14 @@ class HubServer:
                 )
             out["booking"] = b
         return out
+
+    def _booking_code(self, booking_id: str) -> str:
+        """A booking's code, derived again: the attempt that made it unique (hub/bookings.py)."""
+
+        def code(attempt: int) -> str:
+            return auth.booking_code(self.secret, self.hall.id, booking_id, attempt)
+
+        return code(self.engine.bookings.code_attempt(booking_id, lambda n: digest(code(n))))
 
     def _booking_query(self, rid: str, cmd: Command, lang: str) -> Reply | ErrorFrame:
         """A visitor's `slots` or `booking`: read from the engine, nothing stored."""

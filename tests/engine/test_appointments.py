@@ -33,7 +33,7 @@ def code_of(booking_id: str) -> str:
 
 
 KEYS = BookingKeys(
-    credentials=lambda bid: (digest(f"token-{bid}"), digest(code_of(bid))),
+    credentials=lambda bid, attempt: (digest(f"token-{bid}"), digest(code_of(bid))),
     mobile_hash=lambda digits: digest(f"salt/{digits}"),
 )
 

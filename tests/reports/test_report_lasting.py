@@ -22,7 +22,7 @@ SUP = Actor("supervisor", "s001")
 DESK = Actor("desk", "d001")
 VISITOR = Actor("visitor", "page-1")
 KEYS = BookingKeys(
-    credentials=lambda bid: (digest(f"token-{bid}"), digest(f"CODE{bid.upper()}")),
+    credentials=lambda bid, attempt: (digest(f"token-{bid}"), digest(f"CODE{bid.upper()}")),
     mobile_hash=lambda digits: digest(f"salt/{digits}"),
 )
 
