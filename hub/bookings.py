@@ -8,7 +8,7 @@ on a day those hours are open: a holiday or a closed weekday has none.
 State that outlives the day: `Bookings` holds every booking of today and
 later, whatever its state, changed only by ``apply(event)`` of the booking
 events (``booking_made``, ``booking_cancelled``, ``booking_moved``,
-``booking_checked_in``, ``booking_no_show``), which carry the whole Booking
+``booking_checked_in``, ``booking_no_show``, ``booking_missed``), which carry the whole Booking
 after the change. ``apply`` puts it (idempotent: the store loads the table,
 then the day's events are replayed over it). The day `Engine` holds one
 instance across ``day_rolled`` and hands it its commands: each check here
@@ -18,7 +18,10 @@ Rules: a slot never holds more than its capacity of active (booked or
 checked-in) bookings, and the day no more than the quota's reserved share
 when the service has a quota; one active booking per mobile number per
 service per day (``already_booked``); a booking can be cancelled until it is
-checked in and moved until its slot starts.
+checked in and moved until its slot starts. A checked-in booking whose ticket
+ends its day unserved (a no-show at the window, or still open at midnight: the
+engine decides at the day's roll, since a no-show may be requeued until then)
+becomes ``missed``; one served stays ``checked_in``.
 
 The mobile number is never kept: a booking holds its last four digits (what
 staff see, ``mobile``) and the store a salted hash (``_mobile_hash``, made by
@@ -43,7 +46,8 @@ from typing import Any, TypedDict, cast
 from hub.catalogue import BookingConf, Hall, Service
 
 BOOKED, CHECKED_IN, CANCELLED, NO_SHOW = "booked", "checked_in", "cancelled", "no_show"
-BOOKING_STATES = (BOOKED, CHECKED_IN, CANCELLED, NO_SHOW)
+MISSED = "missed"  # checked in, but its ticket ended the day unserved (a no-show, or expired)
+BOOKING_STATES = (BOOKED, CHECKED_IN, CANCELLED, NO_SHOW, MISSED)
 ACTIVE = frozenset({BOOKED, CHECKED_IN})  # they hold a place in their slot
 EVENT_TYPES = (
     "booking_made",
@@ -51,6 +55,7 @@ EVENT_TYPES = (
     "booking_moved",
     "booking_checked_in",
     "booking_no_show",
+    "booking_missed",
 )
 # the store-only fields of booking_made (never sent to a client)
 PRIVATE_FIELDS = ("_token_hash", "_code_hash", "_mobile_hash")
@@ -477,6 +482,10 @@ class Bookings:
             if b["state"] == BOOKED and (past or self.check_in_window(b)[1] <= now):
                 out.append(("booking_no_show", {"booking": {**b, "state": NO_SHOW}}))
         return out
+
+    def missed(self, b: Booking) -> Emit:
+        """A checked-in booking whose ticket ended its day unserved: its booking_missed."""
+        return "booking_missed", {"booking": {**b, "state": MISSED}}
 
     def forget_before(self, day: date) -> None:
         """Drop the bookings of days before `day` (their states are final by then)."""

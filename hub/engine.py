@@ -419,6 +419,7 @@ class Engine:
         for t in sorted(self.tickets.values(), key=lambda t: t["id"]):
             if (t["state"], EXPIRE) in TRANSITIONS:
                 self._move(events, at, t, EXPIRE, {"ended_at": iso(at)})
+        self._bookings_missed(events, at, new_day)
         windows = [
             {**w, "current": None, "priority_streak": 0}
             for w in self.windows.values()
@@ -500,6 +501,20 @@ class Engine:
             now = self._last_at
         self._booking_no_shows(events, now)
         return events
+
+    def _bookings_missed(self, events: list[Event], now: datetime, new_day: date) -> None:
+        """At the roll: checked-in bookings of the ending day whose ticket was never served
+        (a no-show not requeued, or expired just now) end `missed` (booking_missed)."""
+        live = self.bookings.live.values()
+        for b in sorted(live, key=lambda b: (b["start"], int(b["id"][1:]))):
+            t = self.tickets.get(b["ticket"] or "")
+            if b["state"] != CHECKED_IN or b["day"] >= new_day.isoformat() or t is None:
+                continue
+            served = t["started_at"] is not None or any(
+                s["state"] in STEP_FINISHED for s in t.get("steps") or ()
+            )
+            if t["state"] in (NO_SHOW, EXPIRED) and not served:
+                self._booking_events(events, now, self.bookings.missed(b))
 
     def _booking_no_shows(
         self, events: list[Event], now: datetime, before: date | None = None

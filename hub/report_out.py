@@ -221,6 +221,7 @@ COLUMNS: list[tuple[str, str, str, str]] = [
     ("avg_answer_s", "平均答复用时", "Mean time to answer", "h"),
     ("bookings_checked_in", "预约签到", "Bookings checked in", "n"),
     ("bookings_no_show", "预约爽约", "Booking no-shows", "n"),
+    ("bookings_missed", "预约签到后过号", "Booking no-shows after check-in", "n"),
     ("consultations", "咨询(次)", "Consultations", "n"),
     ("consult_answered", "当场解答", "Answered", "n"),
     ("consult_guided", "引导到窗口", "Guided", "n"),

@@ -72,6 +72,7 @@ COUNTERS = (
     "answer_s_sum",
     "bookings_checked_in",
     "bookings_no_show",
+    "bookings_missed",
     "consultations",
     "consult_answered",
     "consult_guided",
@@ -223,13 +224,11 @@ class _Day:
                 self._add(keys, "complaints_answered")
                 if rec.get("received_at"):
                     self._add(keys, "answer_s_sum", (at - _at(rec["received_at"])).total_seconds())
-        elif typ in ("booking_checked_in", "booking_no_show"):
+        elif typ in ("booking_checked_in", "booking_no_show", "booking_missed"):
             b = ev["booking"]
             svc = self.hall.service(b["service"])
             keys = {"service": b["service"], "department": svc.department if svc else None}
-            self._add(
-                keys, "bookings_" + ("checked_in" if typ == "booking_checked_in" else "no_show")
-            )
+            self._add(keys, "bookings_" + typ.removeprefix("booking_"))
         elif typ == "consulted":
             keys = {"clerk": ev.get("staff"), "service": ev.get("service")}
             self._add(keys, "consultations")
@@ -496,6 +495,7 @@ def _finish_row(acc: Row, cases: Row, working_days: int) -> Row:
         "avg_answer_s": _rate(acc["answer_s_sum"], acc["complaints_answered"]),
         "bookings_checked_in": acc["bookings_checked_in"],
         "bookings_no_show": acc["bookings_no_show"],
+        "bookings_missed": acc["bookings_missed"],
         "consultations": acc["consultations"],
         "consult_answered": acc["consult_answered"],
         "consult_guided": acc["consult_guided"],

@@ -56,6 +56,7 @@ BOOKING_STATE_LABELS: Final[dict[str, Pair]] = {
     "checked_in": ("已签到", "Checked in"),
     "cancelled": ("已取消", "Cancelled"),
     "no_show": ("未签到", "Not checked in"),
+    "missed": ("签到后过号", "No-show after check-in"),
 }
 
 WINDOW_STATE_LABELS: Final[dict[str, Pair]] = {

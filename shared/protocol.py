@@ -26,6 +26,7 @@ OPEN_STATES = frozenset({WAITING, CALLED, SERVING, PARKED})
 # Booking states (预约, hub/bookings.py): a booking's `state`
 BOOKED, BOOKING_CHECKED_IN = "booked", "checked_in"
 BOOKING_CANCELLED, BOOKING_NO_SHOW = "cancelled", "no_show"
+BOOKING_MISSED = "missed"  # checked in, its ticket never served that day
 
 # Window states
 W_CLOSED, W_OPEN, W_PAUSED = "closed", "open", "paused"
@@ -134,6 +135,7 @@ EVENT_TYPES = (
     "booking_moved",
     "booking_checked_in",
     "booking_no_show",
+    "booking_missed",
 )
 # Cases (办件): staff of the case's department and supervisors only (hub/cases.py)
 CASE_EVENTS = frozenset({"case_opened", "case_changed", "case_completed", "case_returned"})

@@ -260,7 +260,8 @@
       case "booking_cancelled":
       case "booking_moved":
       case "booking_checked_in":
-      case "booking_no_show": // 预约: today's, per slot (supervisors only)
+      case "booking_no_show":
+      case "booking_missed": // 预约: today's, per slot (supervisors only)
         if (SUPERVISOR && f.booking) {
           if (f.booking.day === S.day) S.bookings.set(f.booking.id, f.booking);
           else S.bookings.delete(f.booking.id);

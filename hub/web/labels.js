@@ -20,6 +20,7 @@ window.HallLabels = Object.freeze({
     "checked_in": ["已签到", "Checked in"],
     "cancelled": ["已取消", "Cancelled"],
     "no_show": ["未签到", "Not checked in"],
+    "missed": ["签到后过号", "No-show after check-in"],
   },
   windowStates: {
     "open": ["开放", "Open"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +86,52 @@ def test_complaints_bookings_and_the_desk_in_the_period_report() -> None:
     assert service["bookings_checked_in"] == 1 and service["bookings_no_show"] == 1
     (clerk,) = [r for r in report["clerks"] if r["clerk"] == "d001"]
     assert clerk["consultations"] == 3
+
+
+def test_a_checked_in_booking_whose_ticket_is_not_served_ends_missed() -> None:
+    """Checked in, then its ticket a no-show at the window or still waiting at midnight: the
+    day's roll gives the booking its final state `missed` (booking_missed); a no-show
+    requeued and served, or a ticket served, leaves it checked in. Reports count them."""
+    h = hall()
+    desk = Desk(Engine(h, DAY, booking_keys=KEYS))
+    desk.open(1, at("08:30:00"))
+    bookings = [book(desk, "09:30", n) for n in (1, 2, 3, 4)]
+    tickets = []
+    for b in bookings:  # all four check in, in this order
+        cmd = {"type": "check_in", "code": f"CODE{b['id'].upper()}"}
+        tickets.append(desk.run(KIOSK, cmd, at("09:10:00"))["ticket"]["id"])
+    served, gone, back, waiting = tickets
+    assert desk.call_next(1, at("09:30:00"))[0] == served
+    desk.start(1, at("09:31:00"))
+    desk.finish(1, at("09:40:00"))
+    assert desk.call_next(1, at("09:41:00"))[0] == gone
+    desk.no_show(1, at("09:45:00"))  # never comes back
+    assert desk.call_next(1, at("09:46:00"))[0] == back
+    desk.no_show(1, at("09:50:00"))
+    desk.requeue(1, back, at("10:10:00"))  # came back: served after all
+    desk.call(1, back, at("10:11:00"))  # called by its number, before `waiting`
+    desk.start(1, at("10:12:00"))
+    desk.finish(1, at("10:20:00"))
+    # `waiting` is never called: it expires at midnight
+    live = desk.engine.bookings.live
+    assert all(live[b["id"]]["state"] == "checked_in" for b in bookings)  # until the day ends
+
+    rolled = desk.roll(at("00:00:05", DAY + timedelta(days=1)))
+    missed = [e for e in rolled if e["type"] == "booking_missed"]
+    assert [e["booking"]["id"] for e in missed] == [bookings[1]["id"], bookings[3]["id"]]
+    assert all(e["booking"]["state"] == "missed" for e in missed)
+    assert [e["booking"]["ticket"] for e in missed] == [gone, waiting]
+    # before the day_rolled (so in the day that ends), after the ticket's expiry
+    kinds = [e["type"] for e in rolled]
+    assert kinds.index("booking_missed") < kinds.index("day_rolled")
+    assert max(i for i, k in enumerate(kinds) if k == "ticket_expired") < kinds.index(
+        "booking_missed"
+    )
+
+    day_events = [e for e in desk.events if e["type"] != "day_rolled"]
+    report = build_report(h, DAY, DAY, [rollup_day(h, DAY, day_events)], [])
+    total = report["hall"]
+    assert total["bookings_checked_in"] == 4 and total["bookings_missed"] == 2
+    assert total["bookings_no_show"] == 0
+    (service,) = [r for r in report["services"] if r["service"] == "MZ-01"]
+    assert service["bookings_missed"] == 2
