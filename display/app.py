@@ -31,13 +31,13 @@ from textual.widgets import TabbedContent
 
 from display.screens.board import BoardScreen, LobbyScreen, SupervisorScreen
 from display.screens.complaint import ComplaintTextScreen
-from display.screens.confirm import CloseWindowScreen
+from display.screens.confirm import CloseWindowScreen, UnlockStaffScreen
 from display.screens.login import PinScreen
 from display.state import BoardState, Change
-from display.strings import both, error_text, t
+from display.strings import LOCAL_ERRORS, both, error_text, t
 from display.voice import Announcement, AnnouncementQueue, EspeakSpeaker, Speaker
 from display.widgets.actions import ActionsPanel
-from display.widgets.alerts import ComplaintsList
+from display.widgets.alerts import ComplaintsList, LockedList
 from shared.client import HubClient, HubError
 from shared.labels import close_outcome_label, state_label
 from shared.protocol import CALLED, DEFAULT_HUB, SERVING, parse_iso
@@ -57,6 +57,7 @@ class DisplayApp(App[int]):
         Binding("f2", "toggle_lang", "中文/English"),
         Binding("f3", "seen_alerts", "告警已阅 Alerts seen"),
         Binding("f4", "complaints", "投诉 Complaints", show=True),
+        Binding("f5", "unlock", "解锁 Unlock", show=True),
     ]
 
     def __init__(
@@ -326,8 +327,8 @@ class DisplayApp(App[int]):
         self.redraw()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F4 (the complaints) is the supervisor board's only."""
-        if action == "complaints":
+        """F4 (the complaints) and F5 (unlocking staff) are the supervisor board's only."""
+        if action in ("complaints", "unlock"):
             return self.supervisor
         return True
 
@@ -340,6 +341,16 @@ class DisplayApp(App[int]):
             self.notify(both("err_c_pick"), severity="warning", timeout=4)
             return
         self.screen.query_one(ComplaintsList).focus()
+
+    def action_unlock(self) -> None:
+        """Show the alerts tab and put the keys on the list of locked-out staff."""
+        if not self.supervisor or not isinstance(self.screen, SupervisorScreen):
+            return
+        self.screen.query_one("#tabs", TabbedContent).active = "tab-alerts"
+        if not self.state.locked:
+            self.notify(both("err_u_none"), severity="warning", timeout=4)
+            return
+        self.screen.query_one(LockedList).focus()
 
     def action_toggle_lang(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"
@@ -458,6 +469,39 @@ class DisplayApp(App[int]):
             args["reason" if action == "reject" else "text"] = text
         done = t(f"done_c_{action}", self.lang, id=cid)
         self.command(f"{action}_complaint", done, notify_errors=True, **args)
+
+    @on(LockedList.UnlockRequested)
+    def _ask_unlock(self, message: LockedList.UnlockRequested) -> None:
+        """Unlocking lets the clerk try PINs again at once: ask first, in both languages."""
+        if message.staff is None:
+            self.notify(both("err_u_none"), severity="warning", timeout=4)
+            return
+        sid, name = str(message.staff.get("id")), str(message.staff.get("name") or "")
+        yes_no = (f"{t(k, 'zh')} {t(k, 'en')}" for k in ("yes", "no"))
+        self.push_screen(
+            UnlockStaffScreen(sid, name, both("confirm_unlock", id=sid, name=name), *yes_no)
+        )
+
+    @on(UnlockStaffScreen.UnlockConfirmed)
+    def _unlock(self, message: UnlockStaffScreen.UnlockConfirmed) -> None:
+        if not isinstance(self.screen, UnlockStaffScreen):
+            return  # a second "yes" before the first was handled
+        self.pop_screen()
+        self._unlock_staff(message.staff, message.name)
+
+    @work(group="commands")
+    async def _unlock_staff(self, sid: str, name: str) -> None:
+        """Send `unlock_staff`; a refusal is said in both languages (the hub's words after)."""
+        if self.link.client is None or not self.online:
+            self.notify(both("err_offline"), severity="error", timeout=6)
+            return
+        try:
+            await self.link.request("unlock_staff", timeout=10, staff=sid)
+        except HubError as exc:
+            words = exc.message if exc.code not in LOCAL_ERRORS else both(LOCAL_ERRORS[exc.code])
+            self.notify(f"{both('err_unlock')}: {words or exc.code}", severity="error", timeout=8)
+            return
+        self.notify(both("done_unlock", id=sid, name=name), timeout=4)
 
     @work(group="commands")
     async def command(self, kind: str, done: str, notify_errors: bool = False, **args: Any) -> None:

@@ -98,6 +98,8 @@ class BoardState(HallState):
     printer_faults: list[dict[str, Any]] = field(default_factory=list)
     bookings: dict[str, dict[str, Any]] = field(default_factory=dict)  # 预约 of today, by id
     new_keys: set[str] = field(default_factory=set)  # alert keys that arrived live
+    # staff locked out after wrong PINs ({id, name, locked_until}): the hub's `locked_staff`
+    locked: list[dict[str, Any]] = field(default_factory=list)
 
     # ------------------------------------------------------------------ input
 
@@ -191,6 +193,11 @@ class BoardState(HallState):
                 self.bookings[b["id"]] = b
             else:
                 self.bookings.pop(b.get("id"), None)  # moved to another day
+        elif kind == "locked_staff":  # no seq: the whole list, after the welcome and on change
+            staff = frame.get("staff")
+            self.locked = (
+                [p for p in staff if isinstance(p, dict)] if isinstance(staff, list) else []
+            )
         elif kind == "day_rolled":
             self.bookings = {k: b for k, b in self.bookings.items() if b.get("day") == self.day}
             self.recent.clear()

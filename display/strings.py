@@ -153,6 +153,14 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "done_c_answer": ("投诉 {id} 已答复", "Complaint {id} answered"),
     "done_c_close": ("投诉 {id} 已结案", "Complaint {id} closed"),
     "done_c_reject": ("投诉 {id} 已驳回", "Complaint {id} rejected"),
+    # unlocking staff locked out after wrong PINs (the alerts tab: F5 focuses the list)
+    "locked_title": ("已锁定的工作人员", "Locked-out staff"),
+    "locked_line": ("{id} {name} · 锁定至 {until}", "{id} {name} · locked until {until}"),
+    "u_keys": ("↑↓ 选择 · u 解锁", "↑↓ pick · u unlock"),
+    "confirm_unlock": ("确定解锁 {id} {name}?", "Unlock {id} {name}?"),
+    "err_u_none": ("没有被锁定的工作人员", "Nobody is locked out"),
+    "err_unlock": ("解锁失败", "Unlock failed"),
+    "done_unlock": ("{id} {name} 已解锁", "{id} {name} unlocked"),
     # actions
     "act_notice": ("发布通知", "Post a notice"),
     "act_notice_text": ("通知内容", "Notice text"),

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from display.state import BoardState
 from display.strings import t
 from display.widgets.actions import ActionsPanel
-from display.widgets.alerts import AlertsList, AlertSummary, ComplaintsList
+from display.widgets.alerts import AlertsList, AlertSummary, ComplaintsList, LockedList
 from display.widgets.banners import Clock, NoticeBanner, StaleBanner
 from display.widgets.board import LobbyBoard
 from display.widgets.metrics import BookingSlots, CaseTotals, HallTotals, MetricsTable
@@ -104,6 +104,7 @@ class SupervisorScreen(BoardScreen):
                 with VerticalScroll():
                     yield AlertsList(id="alerts")
                     yield ComplaintsList(id="complaints")
+                    yield LockedList(id="locked")
             with TabPane("actions", id="tab-actions"):
                 yield ActionsPanel(id="actions")
         yield Footer()
@@ -119,6 +120,7 @@ class SupervisorScreen(BoardScreen):
         self.query_one(BookingSlots).show(state, lang)
         self.query_one(ActionsPanel).show(state, lang)
         self.query_one(ComplaintsList).show(state.complaints_by_due(), lang)  # live, by events
+        self.query_one(LockedList).show(state.locked, lang)
 
     def _tab_label(self, pane: str, label: str) -> None:
         tab = self.query_one(TabbedContent).get_tab(pane)

@@ -1,4 +1,5 @@
-"""The question before closing a window, which cannot be undone (it logs the clerk out).
+"""The questions before a supervisor's action: closing a window, which cannot be undone
+(it logs the clerk out), and unlocking a clerk locked out after wrong PINs.
 
 A window with a ticket called or in service is closed all the same: the
 question says which ticket, and each way to settle it is a button (back to
@@ -70,5 +71,47 @@ class CloseWindowScreen(ModalScreen[None]):
         self.post_message(self.CloseRequested(self.window, event.button.name))
 
     @on(Button.Pressed, "#confirm-no")
+    def action_no(self) -> None:
+        self.dismiss()
+
+
+class UnlockStaffScreen(ModalScreen[None]):
+    """Asks before unlocking a clerk, in both languages: yes (focused first: Enter) posts
+    `UnlockConfirmed` (the app closes the question, then sends `unlock_staff`); no or
+    escape only closes the question."""
+
+    BINDINGS = [Binding("escape", "no", show=False)]
+
+    class UnlockConfirmed(Message):
+        """The supervisor confirmed: unlock the clerk."""
+
+        def __init__(self, staff: str, name: str) -> None:
+            super().__init__()
+            self.staff = staff
+            self.name = name
+
+    def __init__(self, staff: str, name: str, question: str, yes: str, no: str) -> None:
+        super().__init__()
+        self.staff = staff
+        self.staff_name = name
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.question, id="confirm-question")
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, id="unlock-yes", variant="warning")
+                yield Button(self.no, id="unlock-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#unlock-yes", Button).focus()
+
+    @on(Button.Pressed, "#unlock-yes")
+    def _yes(self) -> None:
+        self.post_message(self.UnlockConfirmed(self.staff, self.staff_name))
+
+    @on(Button.Pressed, "#unlock-no")
     def action_no(self) -> None:
         self.dismiss()

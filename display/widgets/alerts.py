@@ -1,7 +1,9 @@
-"""The supervisor's alerts: overdue tickets, unserved services, long pauses, bad ratings, printer faults, complaints."""
+"""The supervisor's alerts: overdue tickets, unserved services, long pauses, bad ratings, printer faults,
+complaints, and the staff locked out after wrong PINs."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -170,6 +172,95 @@ class ComplaintsList(Static, can_focus=True):
             )  # fmt: skip
             if picked is not None:
                 here = str(c.get("id")) == picked
+                line = Text.assemble((t("c_selected", lang) if here else "  ", "bold"), line)
+                if here:
+                    line.stylize("reverse")
+            lines.append(line)
+        self.update(Text("\n").join(lines))
+
+
+class LockedList(Static, can_focus=True):
+    """Staff locked out after wrong PINs (hidden when there are none).
+
+    Focused (F5 on the board), up/down pick one and `u` asks to unlock the picked one:
+    the list posts `UnlockRequested` and the app asks before it sends `unlock_staff`.
+    The pick follows the staff id as the list changes live (the hub's `locked_staff`).
+    """
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "上一位 Prev", show=False),
+        Binding("down", "move(1)", "下一位 Next", show=False),
+        Binding("u", "unlock", "解锁 Unlock"),
+    ]
+
+    class UnlockRequested(Message):
+        """Unlock a clerk: `staff` is the picked {id, name}, None when nobody is locked out."""
+
+        def __init__(self, staff: dict[str, Any] | None) -> None:
+            super().__init__()
+            self.staff = staff
+
+    shown: var[tuple[str, list[dict[str, Any]]] | None] = var(None, init=False)
+    selected: var[str | None] = var(None, init=False)  # the picked staff id
+
+    def show(self, locked: list[dict[str, Any]], lang: str) -> None:
+        self.shown = (lang, locked)
+
+    def _ids(self) -> list[str]:
+        return [str(p.get("id")) for p in self.shown[1]] if self.shown else []
+
+    def current(self) -> dict[str, Any] | None:
+        """The picked clerk (the first one until another is picked)."""
+        if not self.shown or not self.shown[1]:
+            return None
+        people = self.shown[1]
+        return next((p for p in people if str(p.get("id")) == self.selected), people[0])
+
+    def action_move(self, step: int) -> None:
+        ids = self._ids()
+        if not ids:
+            return
+        cur = self.current()
+        i = ids.index(str(cur.get("id"))) if cur is not None else 0
+        self.selected = ids[max(0, min(len(ids) - 1, i + step))]
+
+    def action_unlock(self) -> None:
+        self.post_message(self.UnlockRequested(self.current()))
+
+    def watch_selected(self) -> None:
+        self._draw()
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        # after the focus moved (an on_focus handler may run before has_focus is set)
+        super().watch_has_focus(has_focus)
+        self._draw()
+
+    def watch_shown(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.shown is None:
+            return
+        lang, people = self.shown
+        self.display = bool(people)
+        if not people:
+            self.update("")
+            return
+        lines = [Text(t("locked_title", lang), style="bold")]
+        if self.has_focus:
+            lines.append(Text(t("u_keys", lang), style="dim"))
+        picked = self.current() if self.has_focus else None
+        for p in people:
+            until = str(p.get("locked_until") or "")
+            try:
+                until = datetime.fromisoformat(until).strftime("%H:%M")
+            except ValueError:
+                pass
+            line = Text(
+                t("locked_line", lang, id=p.get("id"), name=p.get("name") or "", until=until)
+            )
+            if picked is not None:
+                here = p.get("id") == picked.get("id")
                 line = Text.assemble((t("c_selected", lang) if here else "  ", "bold"), line)
                 if here:
                     line.stylize("reverse")
