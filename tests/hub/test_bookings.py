@@ -242,6 +242,32 @@ async def test_no_show_and_what_staff_see(booking_hub: HubFixture, clock: Clock)
         await conn.close()
 
 
+async def test_a_checked_in_booking_never_served_ends_missed(
+    booking_hub: HubFixture, clock: Clock
+) -> None:
+    """Checked in, its ticket never called: at midnight (here noticed at the next start)
+    the ticket expires and the booking ends `missed`, in the log and in the table."""
+    v = await visitor(booking_hub)
+    b = (await book(v, slot("10:00")))["booking"]
+    k = await raw.kiosk(booking_hub)
+    clock.at = at("09:40")
+    await k.ok("check_in", code=b["code"])
+    await k.close()
+    await v.close()
+    await booking_hub.stop()
+    clock.at = at("08:00", date(2026, 12, 1))
+    await booking_hub.start(clock=clock, visitor_limit=100_000)
+    v = await visitor(booking_hub)
+    assert (await v.ok("booking", token=b["token"]))["booking"]["state"] == "missed"
+    await v.close()
+    db = sqlite3.connect(booking_hub.db)
+    kinds = [r[0] for r in db.execute("SELECT type FROM events ORDER BY seq")]
+    (state,) = db.execute("SELECT state FROM bookings WHERE id = ?", (b["id"],)).fetchone()
+    db.close()
+    assert state == "missed"
+    assert kinds.index("ticket_expired") < kinds.index("booking_missed") < kinds.index("day_rolled")
+
+
 async def test_bookings_survive_a_restart_and_the_table_matches_the_events(
     booking_hub: HubFixture, clock: Clock
 ) -> None:
