@@ -11,11 +11,15 @@ it times the year's report by window (`load_report` + JSON rendering, in process
 `hall report --from … --to … --by window --format json` command, a new process each run).
 
     .venv/bin/python bench/report_bench.py [--days 250] [--tickets 3000] [--runs 20] [--no-pg]
-        [--cache tpl.json] [--keep DIR]
+        [--cache tpl.json] [--keep DIR] [--today]
 
 `--keep DIR` keeps the generated year (DIR/year-<days>x<tickets>.db, and the PostgreSQL
 database `bench_reports_<days>x<tickets>`, not dropped) and reuses it on the next run, so a
 re-measurement after a code change skips the minutes of generating.
+
+`--today` also stores the first template day as the hall's today (live, no rollup) and
+times the `/reports` page's request for the 30 days up to today: the view a supervisor
+opens most, whose today part the hub takes from its live state.
 
 Target: the year's report under 2 s (docs/REPORTS.md, bench/RESULTS.md).
 """
@@ -311,6 +315,16 @@ def time_page(store: Store, hall: Hall, first: date, last: date, runs: int) -> t
     return statistics.median(ms), pct(ms, 99)
 
 
+def add_today(store: Store, hall: Hall, tpl: str, src: date) -> None:
+    """A template day stored as the hall's today (not closed: no rollup), unless kept already."""
+    today = hall_today(hall)
+    if store.events_of_day(hall.id, today.isoformat()):
+        return
+    evs = shifted(tpl, src, today, store.max_seq(hall.id))
+    store.commit(hall.id, today, evs, [])
+    print(f"  today {today}: {len(evs)} events stored", flush=True)
+
+
 def kept(store: Store) -> bool:
     """Whether a kept database holds a whole generated year (its hall is saved last)."""
     try:
@@ -330,6 +344,11 @@ def main() -> None:
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--cache", default=None, help="keep the template days in this JSON file")
     ap.add_argument("--keep", default=None, help="keep (and reuse) the generated year in this dir")
+    ap.add_argument(
+        "--today",
+        action="store_true",
+        help="also store a template day as today and time the page's request for the 30 days to today",
+    )
     args = ap.parse_args()
     hall = load_catalogue(DEMO_PATH)
     # the year's working days end before the hall's today, so every day is closed (the
@@ -394,6 +413,17 @@ def main() -> None:
                 generate(store, hall, days, tpls, src)
                 store.save_hall(hall, DEMO_PATH.read_text(encoding="utf-8"), "bench")
                 print(f"{name}: generated in {time.perf_counter() - t0:.0f} s", flush=True)
+            if args.today:
+                add_today(store, hall, tpls[0], src[0])
+                load0 = os.getloadavg()[0]
+                today = hall_today(hall)
+                page = time_page(store, hall, today - timedelta(days=29), today, args.runs)
+                print(
+                    f"{name}: /reports page's `report` request for the 30 days to today (today "
+                    f"{args.tickets} tickets, live): median {page[0]:.0f} ms p99 {page[1]:.0f} ms "
+                    f"(load average {load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the end)",
+                    flush=True,
+                )
             load0 = os.getloadavg()[0]
             r = time_report(store, hall, url, days[0], days[-1], args.runs)
             page = time_page(store, hall, days[0], days[-1], args.runs)
