@@ -159,11 +159,18 @@ class _Day:
 
     # --- where a figure goes
 
+    def _row(self, view: str, key: str) -> Row:
+        rows = self.rows[view]
+        row = rows.get(key)
+        if row is None:  # not setdefault(key, new_row()): that builds a row at every call
+            row = rows[key] = new_row()
+        return row
+
     def _rows(self, keys: Mapping[str, Any]) -> list[Row]:
-        out = [self.rows["hall"].setdefault("", new_row())]
+        out = [self._row("hall", "")]
         for view, key in keys.items():
             if key is not None and key != "":
-                out.append(self.rows[view].setdefault(str(key), new_row()))
+                out.append(self._row(view, str(key)))
         return out
 
     def _add(self, keys: Mapping[str, Any], field: str, n: float = 1) -> None:
@@ -196,7 +203,7 @@ class _Day:
             seen = self.no_show.setdefault((kind, f"{view}:{key}"), set())
             if tid not in seen:
                 seen.add(tid)
-                self.rows[view].setdefault(str(key), new_row())[field] += 1
+                self._row(view, str(key))[field] += 1
 
     # --- events
 
@@ -372,7 +379,7 @@ class _Day:
             self._add({"window": n, "clerk": staff}, "on_duty_s", secs)
         for view in ("window", "clerk"):
             for key in self.present[view]:
-                self.rows[view].setdefault(key, new_row())["days_present"] += 1
+                self._row(view, key)["days_present"] += 1
         # 首问负责: tickets first served at a window, and of those the ones ended done
         for t in self.tickets.values():
             fr = t.get("first_responsible")
