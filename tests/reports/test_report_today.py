@@ -5,14 +5,16 @@ numbers as `hall report` (another process, which folds today's events from the s
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from report_scenario import run_scenario
 from support import raw
 
+from hub.report_out import load_report
 from hub.reports import LiveDay, rollup_day
 
 
@@ -81,15 +83,22 @@ async def _hub_report(hub: Any, start: date, end: date) -> Any:
         return (await sup.ok("report", **{"from": str(start), "to": str(end)}))["report"]
 
 
-def _refuse_events_of_day(hub: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Make the hub's store fail any read of a day's events; the days asked, for the test."""
+def _refuse_events_of_day(
+    hub: Any, monkeypatch: pytest.MonkeyPatch, today: date | None = None
+) -> list[str]:
+    """Make the hub's store fail a read of today's events (any day's when `today` is None:
+    the closed days' rollups are still written from their events); the days refused."""
     asked: list[str] = []
+    store = hub.server.store
+    read = store.events_of_day
 
     def refuse(hall_id: str, day: str) -> Any:
+        if today is not None and day != str(today):
+            return read(hall_id, day)
         asked.append(day)
         raise AssertionError(f"the hub read the events of {day}")
 
-    monkeypatch.setattr(hub.server.store, "events_of_day", refuse)
+    monkeypatch.setattr(store, "events_of_day", refuse)
     return asked
 
 
@@ -150,3 +159,41 @@ async def test_restarted_hub_reports_today_as_the_command(
     monkeypatch.undo()
     assert page == _cli_report(Path(hub.db), start, today, capsys)
     assert page["hall"]["received"] == 2
+
+
+async def test_hub_report_across_midnight(hub: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At midnight the hub's fold starts the new day (its `day_rolled`): a period over
+    yesterday and today gives what the store's fold gives (`load_report` without the live
+    rollup, as `hall report` runs), yesterday from its stored rollup, today live."""
+    from support.wait import wait_for
+
+    from hub.report_out import hall_today
+
+    tz = ZoneInfo(hub.hall.timezone)
+    now = [datetime(2026, 11, 26, 9, 0, tzinfo=tz)]  # a Thursday, then the Friday
+    await hub.stop()
+    await hub.start(clock=lambda: now[0])
+    server = hub.server
+    day1 = server.engine.day
+    assert day1 == date(2026, 11, 26)
+    await _busy_today(hub)
+    now[0] = datetime(2026, 11, 27, 9, 0, tzinfo=tz)
+    await wait_for(lambda: server.engine.day == date(2026, 11, 27) or None, what="the day roll")
+    day2 = server.engine.day
+    assert hall_today(hub.hall, now[0]) == day2
+    async with (
+        raw.connected(hub, "kiosk") as kiosk,
+        raw.connected(hub, "counter", window=3) as c3,
+    ):
+        await kiosk.ok("issue", service=hub.hall.window(3).services[0])
+        await c3.ok("call_next")
+        await c3.ok("start")
+        await c3.ok("finish", outcome="done")
+    asked = _refuse_events_of_day(hub, monkeypatch, today=day2)
+    page = await _hub_report(hub, day1, day2)
+    assert asked == []
+    monkeypatch.undo()
+    stored = _json(load_report(hub.store, hub.hall, day1, day2, day2))
+    assert page == stored
+    assert [d["day"] for d in page["days"]] == [str(day1), str(day2)]
+    assert page["hall"]["received"] == 3
