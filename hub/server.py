@@ -256,7 +256,7 @@ class HubServer:
         self.catalogue_watch: asyncio.Task[None] | None = None
         self.catalogue_refused = 0  # a stored version the hub could not use (logged once)
         self._rollup_task: asyncio.Future[None] | None = None  # closed days' report rollups
-        # today's report rollup by (day, events folded, seq): a request in the same state reuses it
+        # today's report rollup by (day, seq): a request in the same state reuses it
         self._today_cache: tuple[tuple[date, int], asyncio.Future[Rollup | None]] | None = None
         self.pages = Pages(self._health, self._ticket_known, self._booking_known, self._booking_qr)
 
@@ -957,10 +957,6 @@ class HubServer:
             return
         today = hall_today(self.hall, self.clock())
         live: Callable[[], Rollup | None] | None = None
-        if start <= today <= end and self.engine.day == today:
-            # today from the engine's own fold, never re-read: the rollup as of this seq
-            rollup = await self._today_rollup()
-            live = lambda: rollup  # noqa: E731
 
         def build() -> dict[str, Any]:
             report = load_report(self.store, self.hall, start, end, today, today_rollup=live)
@@ -976,6 +972,10 @@ class HubServer:
             return {"report": report}
 
         try:
+            if start <= today <= end and self.engine.day == today:
+                # today from the engine's own fold, never re-read: the rollup as of this seq
+                rollup = await self._today_rollup()
+                live = lambda: rollup  # noqa: E731
             body = await asyncio.to_thread(build)
         except Exception:
             log.exception("report failed")
