@@ -11,11 +11,15 @@ it times the year's report by window (`load_report` + JSON rendering, in process
 `hall report --from … --to … --by window --format json` command, a new process each run).
 
     .venv/bin/python bench/report_bench.py [--days 250] [--tickets 3000] [--runs 20] [--no-pg]
-        [--cache tpl.json] [--keep DIR]
+        [--cache tpl.json] [--keep DIR] [--today]
 
 `--keep DIR` keeps the generated year (DIR/year-<days>x<tickets>.db, and the PostgreSQL
 database `bench_reports_<days>x<tickets>`, not dropped) and reuses it on the next run, so a
 re-measurement after a code change skips the minutes of generating.
+
+`--today` also stores the first template day as the hall's today (live, no rollup) and
+times the `/reports` page's request for the 30 days up to today: the view a supervisor
+opens most, whose today part the hub takes from its live state.
 
 Target: the year's report under 2 s (docs/REPORTS.md, bench/RESULTS.md).
 """
@@ -268,11 +272,16 @@ def time_report(
     }
 
 
-def time_page(store: Store, hall: Hall, first: date, last: date, runs: int) -> tuple[float, float]:
+def time_page(
+    store: Store, hall: Hall, first: date, last: date, runs: int, fresh: bool = False
+) -> tuple[float, float]:
     """The `/reports` page's data request: a supervisor's `report` {from, to} over the hub's
     websocket (a real hub on this database, a real client), reply received and decoded; ms
     median and p99. The hub answers it with `load_report` in a worker thread, then sends
-    the report as JSON: the page's wait before it draws anything."""
+    the report as JSON: the page's wait before it draws anything.
+
+    `fresh`: the hub's rollup of today is dropped before each request, as when an event
+    came between two requests (a busy hall): today's rollup is finished anew each time."""
     import asyncio
 
     import websockets
@@ -293,6 +302,8 @@ def time_page(store: Store, hall: Hall, first: date, last: date, runs: int) -> t
                 await ws.send(json.dumps({**hello, "staff": "bench-sup", "pin": "9999"}))
                 assert json.loads(await ws.recv())["type"] == "welcome"
                 for i in range(runs + 1):  # the first: warm-up (the hub's first report)
+                    if fresh and hasattr(server, "_today_cache"):
+                        server._today_cache = None
                     t0 = time.perf_counter()
                     ask = {"type": "report", "id": f"r{i}"}
                     await ws.send(json.dumps({**ask, "from": str(first), "to": str(last)}))
@@ -309,6 +320,16 @@ def time_page(store: Store, hall: Hall, first: date, last: date, runs: int) -> t
 
     ms = asyncio.run(run())
     return statistics.median(ms), pct(ms, 99)
+
+
+def add_today(store: Store, hall: Hall, tpl: str, src: date) -> None:
+    """A template day stored as the hall's today (not closed: no rollup), unless kept already."""
+    today = hall_today(hall)
+    if store.events_of_day(hall.id, today.isoformat()):
+        return
+    evs = shifted(tpl, src, today, store.max_seq(hall.id))
+    store.commit(hall.id, today, evs, [])
+    print(f"  today {today}: {len(evs)} events stored", flush=True)
 
 
 def kept(store: Store) -> bool:
@@ -330,6 +351,11 @@ def main() -> None:
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--cache", default=None, help="keep the template days in this JSON file")
     ap.add_argument("--keep", default=None, help="keep (and reuse) the generated year in this dir")
+    ap.add_argument(
+        "--today",
+        action="store_true",
+        help="also store a template day as today and time the page's request for the 30 days to today",
+    )
     args = ap.parse_args()
     hall = load_catalogue(DEMO_PATH)
     # the year's working days end before the hall's today, so every day is closed (the
@@ -394,6 +420,21 @@ def main() -> None:
                 generate(store, hall, days, tpls, src)
                 store.save_hall(hall, DEMO_PATH.read_text(encoding="utf-8"), "bench")
                 print(f"{name}: generated in {time.perf_counter() - t0:.0f} s", flush=True)
+            if args.today:
+                add_today(store, hall, tpls[0], src[0])
+                load0 = os.getloadavg()[0]
+                today = hall_today(hall)
+                month = today - timedelta(days=29), today
+                page = time_page(store, hall, *month, args.runs)
+                fresh = time_page(store, hall, *month, args.runs, fresh=True)
+                print(
+                    f"{name}: /reports page's `report` request for the 30 days to today (today "
+                    f"{args.tickets} tickets, live): median {page[0]:.0f} ms p99 {page[1]:.0f} ms; "
+                    f"today's rollup finished anew at each request: median {fresh[0]:.0f} ms "
+                    f"p99 {fresh[1]:.0f} ms (load average {load0:.2f} at the start, "
+                    f"{os.getloadavg()[0]:.2f} at the end)",
+                    flush=True,
+                )
             load0 = os.getloadavg()[0]
             r = time_report(store, hall, url, days[0], days[-1], args.runs)
             page = time_page(store, hall, days[0], days[-1], args.runs)

@@ -66,6 +66,7 @@ from hub.catalogue import MAX_VISIT_SERVICES, Hall, Service, parse_catalogue
 from hub.complaints import EVENT_TYPES as COMPLAINT_EVENTS
 from hub.complaints import ComplaintBook, ComplaintError, new_record
 from hub.metrics import DayMetrics
+from hub.reports import LiveDay
 from shared.calling import (
     LineUp,
     Place,
@@ -350,6 +351,8 @@ class Engine:
         }
         self.notice: Notice | None = None
         self.day_metrics = DayMetrics(hall, day)
+        # the day's report rollup kept as events apply (the hub's; None: not kept)
+        self.live_rollup: LiveDay | None = None
         # the open cases (办件): lasting state, not reset by day_rolled (hub/cases.py)
         self.cases = CaseBook(hall)
         self._last_at: datetime | None = None
@@ -1479,6 +1482,8 @@ class Engine:
             self._put_ticket(t)
         APPLY[ev["type"]](self, ev)
         self.day_metrics.apply(ev)
+        if self.live_rollup is not None:
+            self.live_rollup.apply(ev)
         if is_ticket_event(ev) and ev["type"] == "ticket_issued" and self._line_up is not None:
             if not self._line_up.append(ev["ticket"], self.service_s):
                 self._line_up = None
@@ -1606,6 +1611,8 @@ class Engine:
         self.cases.hall = hall  # new time limits and calendar count for cases opened from now
         self.windows = {w["number"]: w for w in ev["windows"]}
         self.day_metrics.change_catalogue(hall, ev["windows"])
+        if self.live_rollup is not None:
+            self.live_rollup.set_hall(hall)
         self.bookings.hall = hall  # slots from the new catalogue's booking tables
 
     def _on_booking(self, ev: dict[str, Any]) -> None:

@@ -10,13 +10,13 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub.catalogue import Hall
-from hub.reports import LISTS, build_report, merge_rollups, rollup_day, sum_totals
+from hub.reports import LISTS, Rollup, build_report, merge_rollups, rollup_day, sum_totals
 from hub.store import Store
 
 
@@ -84,11 +84,17 @@ def load_report(
     end: date,
     today: date,
     parts: dict[str, Any] | None = None,
+    today_rollup: Callable[[], Rollup | None] | None = None,
 ) -> dict[str, Any]:
     """The period report: stored rollups (missing closed days computed and stored first),
     today's from its live events, promised cases from the `cases` table (else the rollups).
 
     A period reaching past today ends today: figures "at the period's end" are as of now.
+
+    `today_rollup`, when given, gives today's rollup (None for a day without events) from
+    state the caller keeps: the hub's engine folds each event as it applies it
+    (`hub.reports.LiveDay`), so its reports never read today's events again. Without it
+    (`hall report`, another process) today's events are read from the store and folded.
     """
     end = max(start, min(end, today))
     store.ensure_rollups(hall, today.isoformat())
@@ -115,9 +121,12 @@ def load_report(
             d = stop + timedelta(days=1)
     live = None
     if start <= today <= end:
-        events = store.events_of_day(hall.id, today.isoformat())
-        if events:
-            live = rollup_day(hall, today, events)
+        if today_rollup is not None:
+            live = today_rollup()
+        else:
+            events = store.events_of_day(hall.id, today.isoformat())
+            live = rollup_day(hall, today, events) if events else None
+        if live is not None:
             rollups.append(live)
     # days recorded before cases were: their promised cases as the rollups derived them
     derived = store.rollup_promised(hall.id, end.isoformat())

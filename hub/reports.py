@@ -25,6 +25,7 @@ wait would be exact but grows with the tickets (750k a year); the histogram is b
 
 from __future__ import annotations
 
+import copy
 import operator
 import re
 from collections.abc import Iterable, Mapping
@@ -159,11 +160,18 @@ class _Day:
 
     # --- where a figure goes
 
+    def _row(self, view: str, key: str) -> Row:
+        rows = self.rows[view]
+        row = rows.get(key)
+        if row is None:  # not setdefault(key, new_row()): that builds a row at every call
+            row = rows[key] = new_row()
+        return row
+
     def _rows(self, keys: Mapping[str, Any]) -> list[Row]:
-        out = [self.rows["hall"].setdefault("", new_row())]
+        out = [self._row("hall", "")]
         for view, key in keys.items():
             if key is not None and key != "":
-                out.append(self.rows[view].setdefault(str(key), new_row()))
+                out.append(self._row(view, str(key)))
         return out
 
     def _add(self, keys: Mapping[str, Any], field: str, n: float = 1) -> None:
@@ -196,7 +204,7 @@ class _Day:
             seen = self.no_show.setdefault((kind, f"{view}:{key}"), set())
             if tid not in seen:
                 seen.add(tid)
-                self.rows[view].setdefault(str(key), new_row())[field] += 1
+                self._row(view, str(key))[field] += 1
 
     # --- events
 
@@ -370,7 +378,7 @@ class _Day:
             self._add({"window": n, "clerk": staff}, "on_duty_s", secs)
         for view in ("window", "clerk"):
             for key in self.present[view]:
-                self.rows[view].setdefault(key, new_row())["days_present"] += 1
+                self._row(view, key)["days_present"] += 1
         # 首问负责: tickets first served at a window, and of those the ones ended done
         for t in self.tickets.values():
             fr = t.get("first_responsible")
@@ -419,6 +427,68 @@ def rollup_day(hall: Hall, day: date, events: Iterable[Mapping[str, Any]]) -> Ro
     for ev in events:
         d.apply(ev)
     return d.finish()
+
+
+def _copy_row(row: Row) -> Row:
+    return {
+        k: list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v
+        for k, v in row.items()
+    }
+
+
+class LiveDay:
+    """Today's rollup kept as its events happen (the hub's engine feeds it every event it
+    applies): the same fold as `rollup_day`, so `rollup()` at any moment equals
+    `rollup_day(hall, day, <the day's events so far>)` without reading them again.
+
+    A `day_rolled` event starts the new day's fold (the event is the new day's first, as
+    the store files it). `set_hall` follows a catalogue change: the events after it count
+    with the new catalogue (`rollup_day` over the stored events uses the one it is given for
+    the whole day; the two differ only on a day whose catalogue changed, in the figures a
+    catalogue sets: the wait target, time limits, a booking's department)."""
+
+    def __init__(self, hall: Hall, day: date) -> None:
+        self._d = _Day(hall, day)
+        self.events = 0  # applied to this day's fold
+
+    @property
+    def day(self) -> date:
+        return self._d.day
+
+    def apply(self, ev: Mapping[str, Any]) -> None:
+        if ev["type"] == "day_rolled":
+            self._d = _Day(self._d.hall, date.fromisoformat(ev["day"]))
+            self.events = 0
+        self._d.apply(ev)
+        self.events += 1
+
+    def set_hall(self, hall: Hall) -> None:
+        d = self._d
+        d.hall, d.tz = hall, ZoneInfo(hall.timezone)
+        d.end = datetime.combine(d.day + timedelta(days=1), time(0), tzinfo=d.tz)
+        d.max_wait_s = hall.policy.max_wait_minutes * 60
+
+    def snapshot(self) -> _Day | None:
+        """The fold as it stands, copied so the live one may go on (cheap: rows, cases and
+        the maps `finish` reads; tickets are never changed in place, only replaced).
+        `finish()` on it gives the rollup, off the event loop if need be. None before the
+        day's first event (`rollup_day` is not asked for a day without events)."""
+        if not self.events:
+            return None
+        d = self._d
+        c = copy.copy(d)
+        c.rows = {v: {k: _copy_row(r) for k, r in rows.items()} for v, rows in d.rows.items()}
+        c.tickets = dict(d.tickets)
+        c.derived = {k: dict(v) for k, v in d.derived.items()}
+        c.cases = {k: dict(v) for k, v in d.cases.items()}
+        c.duty, c.pause = dict(d.duty), dict(d.pause)
+        c.present = {k: set(v) for k, v in d.present.items()}
+        return c
+
+    def rollup(self) -> Rollup | None:
+        """Today's rollup so far (None before its first event)."""
+        snap = self.snapshot()
+        return None if snap is None else snap.finish()
 
 
 # --- period figures -----------------------------------------------------------------------

@@ -62,6 +62,7 @@ from hub.catalogue import CatalogueError, Hall, parse_catalogue
 from hub.engine import Actor, BookingKeys, Engine, EngineError, Event
 from hub.errors import Error, ErrorFrame, RequestError, error_frame, request_lang
 from hub.pages import Health, Pages
+from hub.reports import Rollup
 from hub.session import (
     LOGIN_FAILURES,
     LOGIN_WINDOW,
@@ -255,12 +256,19 @@ class HubServer:
         self.catalogue_watch: asyncio.Task[None] | None = None
         self.catalogue_refused = 0  # a stored version the hub could not use (logged once)
         self._rollup_task: asyncio.Future[None] | None = None  # closed days' report rollups
+        # today's report rollup by (day, seq): a request in the same state reuses it
+        self._today_cache: tuple[tuple[date, int], asyncio.Future[Rollup | None]] | None = None
         self.pages = Pages(self._health, self._ticket_known, self._booking_known, self._booking_qr)
 
     def _restore(self) -> Engine:
         today = self.clock().astimezone(ZoneInfo(self.hall.timezone)).date()
         return self.store.restore(
-            self.hall, today, self._token_hash, self.hall_version, self._booking_keys()
+            self.hall,
+            today,
+            self._token_hash,
+            self.hall_version,
+            self._booking_keys(),
+            live_rollup=True,
         )
 
     def _set_hall(self) -> None:
@@ -919,6 +927,26 @@ class HubServer:
         end = past.day_start(past.day + timedelta(days=1))
         return {"type": "ok", "re": rid, "metrics": past.metrics(end)}
 
+    async def _today_rollup(self) -> Rollup | None:
+        """Today's report rollup from the engine's live fold (docs/REPORTS.md): the fold is
+        copied here, on the loop, at the current seq (a few milliseconds), and finished in a
+        worker thread; requests at the same seq share one computation."""
+        live = self.engine.live_rollup
+        if live is None:  # pragma: no cover - the hub's engine always keeps one
+            return None
+        key = (live.day, self.engine.seq)
+        cached = self._today_cache
+        if cached is None or cached[0] != key:
+            loop = asyncio.get_running_loop()
+            snap = live.snapshot()
+            if snap is not None:
+                fut: asyncio.Future[Rollup | None] = loop.run_in_executor(None, snap.finish)
+            else:
+                fut = loop.create_future()
+                fut.set_result(None)
+            cached = self._today_cache = (key, fut)
+        return await asyncio.shield(cached[1])
+
     async def _report_reply(self, client: Client, rid: str, cmd: Command, lang: str) -> None:
         """A supervisor's period report (docs/REPORTS.md): JSON, or CSV text / xlsx base64."""
         from hub.report_out import hall_today, load_report, render
@@ -937,9 +965,10 @@ class HubServer:
             )
             return
         today = hall_today(self.hall, self.clock())
+        live: Callable[[], Rollup | None] | None = None
 
         def build() -> dict[str, Any]:
-            report = load_report(self.store, self.hall, start, end, today)
+            report = load_report(self.store, self.hall, start, end, today, today_rollup=live)
             fmt = cmd.get("format", "json")
             if fmt == "csv":
                 return {"csv": render(report, cmd.get("by", "window"), "csv")}
@@ -952,6 +981,10 @@ class HubServer:
             return {"report": report}
 
         try:
+            if start <= today <= end and self.engine.day == today:
+                # today from the engine's own fold, never re-read: the rollup as of this seq
+                rollup = await self._today_rollup()
+                live = lambda: rollup  # noqa: E731
             body = await asyncio.to_thread(build)
         except Exception:
             log.exception("report failed")

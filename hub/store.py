@@ -47,6 +47,7 @@ from hub.catalogue import Hall, parse_catalogue
 from hub.complaints import FINAL
 from hub.engine import BookingKeys
 from hub.engine import Engine as QueueEngine
+from hub.reports import LiveDay
 from shared.protocol import (
     BOOKING_EVENT_TYPES,
     COMPLAINT_EVENTS,
@@ -1323,8 +1324,12 @@ class Store:
         token_hash_of: Callable[[str], str] | None = None,
         version: int | None = None,
         booking_keys: BookingKeys | None = None,
+        live_rollup: bool = False,
     ) -> QueueEngine:
         """Rebuild the engine from the stored events of the newest day.
+
+        With `live_rollup` the engine keeps the day's report rollup as the events apply
+        (`Engine.live_rollup`, the hub's: its reports take today from it).
 
         `token_hash_of` is the live engine's (see Engine): it gives the hash of
         the citizen token of each ticket issued from now on. `hall` is catalogue
@@ -1347,6 +1352,8 @@ class Store:
         eng.cases.load(self.open_cases(hall.id))
         eng.catalogue_version = self.catalogue_head(hall.id) if version is None else version
         eng.complaint_book.load(self.open_complaints(hall.id))
+        if live_rollup:
+            eng.live_rollup = LiveDay(hall, eng.day)
         if day:
             for ev in self.events_of_day(hall.id, day):
                 eng.apply(ev)
