@@ -42,17 +42,6 @@ def qr_text(data: str) -> str:
     return "\n".join(qr_lines(qr_matrix(data)))
 
 
-def fee_service(state: HallState) -> str | None:
-    """The service of the hall's fee window(s) (一口收费), or None: a visit adds it itself."""
-    code = state.hall.get("fee_service")
-    return code if isinstance(code, str) else None
-
-
-def bundles(state: HallState) -> list[dict[str, Any]]:
-    """The catalogue's bundles (一件事: several services, one ticket), in catalogue order."""
-    return [b for b in state.hall.get("bundles") or () if isinstance(b, dict)]
-
-
 def window_names(state: HallState, service: str, lang: str) -> str:
     """The windows serving a service, e.g. "5号窗口、6号窗口" / "Window 5, Window 6"."""
     names = [name_of(w, lang) or str(w.get("number")) for w in state.windows_serving(service)]
@@ -74,12 +63,8 @@ def bundle_lines(state: HallState, bundle: dict[str, Any], lang: str) -> list[st
         if len(step) > 1:
             line += t("parallel", lang)
         lines.append(line)
-    total = 0.0
-    for code in services:
-        amount = (state.service(code) or {}).get("fee_amount")
-        if isinstance(amount, int | float):
-            total += float(amount)
-    fee = fee_service(state)
+    total = state.fee_of(services)
+    fee = state.fee_service
     if total and fee:
         windows = window_names(state, fee, lang)
         lines.append(t("fee_line", lang, n=n + 1, total=f"{total:g}", windows=windows))
@@ -112,7 +97,7 @@ class BundlesScreen(ModalScreen[str | None]):
         self.lang = lang
         self.state = state
         self.priority = priority
-        self.bundles = bundles(state)[:9]
+        self.bundles = state.bundles[:9]
         self._bindings.key_to_bindings["escape"] = [
             replace(b, description=t("k_back", lang))
             for b in self._bindings.key_to_bindings["escape"]
@@ -338,7 +323,7 @@ class DeskScreen(Screen[None]):
         lang = self.lang
         if self.state.service(code) is None:
             return t("need_add", lang)
-        if code == fee_service(self.state):
+        if code == self.state.fee_service:
             return t("visit_fee", lang, code=code)
         if code in visit:
             return t("visit_repeat", lang, code=code)
@@ -687,9 +672,8 @@ class DeskApp(ClerkApp):
         steps = step_lines(self.state, ticket, lang)
         marked = t("l_priority", lang) if priority else ""
         if len(steps) > 1:  # a visit: one number from window to window
-            bundle = next(
-                (b for b in bundles(self.state) if b.get("code") == ticket.get("bundle")), None
-            )
+            code = ticket.get("bundle")
+            bundle = self.state.bundle(code) if isinstance(code, str) else None
             codes = [str(s.get("service")) for s in ticket.get("steps") or () if not s.get("fee")]
             what = name_of(bundle, lang) if bundle else "+".join(codes)
             self.add_log(
