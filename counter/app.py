@@ -84,13 +84,8 @@ class CounterApp(ClerkApp):
 
     @property
     def main(self) -> MainScreen | None:
-        """The main screen, if it is up (never while the app shuts down: its widgets go first)."""
-        if not self.is_running:
-            return None
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                return screen
-        return None
+        """The main screen, if it is up."""
+        return self.screen_of(MainScreen)
 
     def refresh_view(self) -> None:
         """Tell the main screen to show the state as it is now."""

@@ -506,12 +506,7 @@ class DeskApp(ClerkApp):
 
     @property
     def desk(self) -> DeskScreen | None:
-        if not self.is_running:
-            return None
-        for screen in self.screen_stack:
-            if isinstance(screen, DeskScreen):
-                return screen
-        return None
+        return self.screen_of(DeskScreen)
 
     def refresh_view(self) -> None:
         screen = self.desk

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -33,6 +33,7 @@ CONNECT_HINT_S = 3.0
 # `hall demo` tells a newcomer the demo PIN right on the form.
 HINT_ENV = "HALL_LOGIN_HINT"
 
+S = TypeVar("S", bound=Screen[Any])
 ErrorText = Callable[[str, str, str], str]  # (code, message, lang) -> one plain sentence
 
 
@@ -150,6 +151,13 @@ class ClerkApp(App[int]):
         self.online = False
         self.busy = False
         self._pin = ""
+
+    def screen_of(self, kind: type[S]) -> S | None:
+        """The screen of this kind in the stack, if it is up (never while the app shuts down:
+        its widgets go first)."""
+        if not self.is_running:
+            return None
+        return next((s for s in self.screen_stack if isinstance(s, kind)), None)
 
     # --- what a subclass says
 
