@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual import on, work
-from textual.binding import Binding
 
 from counter.model import CounterState
 from counter.screens.cases import CasesScreen
@@ -37,8 +36,6 @@ class CounterApp(ClerkApp):
     """The window clerk's terminal."""
 
     CSS_PATH = "counter.tcss"
-    ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+c", "quit", show=False, priority=True)]
 
     def __init__(
         self,

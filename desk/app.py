@@ -471,8 +471,6 @@ class DeskApp(ClerkApp):
     """The desk clerk's terminal."""
 
     CSS_PATH = "desk.tcss"
-    ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+c", "quit", show=False, priority=True)]
 
     def __init__(
         self,

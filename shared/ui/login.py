@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from textual import on
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -140,6 +141,9 @@ class ClerkApp(App[int]):
     and "l_error" ({message}); the PIN is kept in memory only, for the reconnects of one
     session (the hello holds it), and forgotten when the session ends.
     """
+
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+c", "quit", show=False, priority=True)]
 
     def __init__(self, hub_url: str, lang: str, texts: Texts, error_text: ErrorText) -> None:
         super().__init__()
