@@ -11,37 +11,31 @@ doubled.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual import on, work
-from textual.app import App
-from textual.binding import Binding
 
 from counter.model import CounterState
 from counter.screens.cases import CasesScreen
-from counter.screens.login import LoginScreen
+from counter.screens.login import login_form
 from counter.screens.main import LogLine, MainScreen
 from counter.strings import error_text, t
 from shared.client import HubClient, HubError
 from shared.i18n import name_of
 from shared.protocol import DEFAULT_HUB
-from shared.ui.hub import HubEvent, HubFailed, HubLink, HubStatus, HubWelcomed
+from shared.ui.hub import HubEvent, HubFailed, HubStatus, HubWelcomed
+from shared.ui.login import ClerkApp, LoginForm
 
-# How long a login may wait for the hub before the clerk is told it is unreachable.
-CONNECT_HINT_S = 3.0
 LOG_LINES = 200
 
 
-class CounterApp(App[int]):
+class CounterApp(ClerkApp):
     """The window clerk's terminal."""
 
     CSS_PATH = "counter.tcss"
-    ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+c", "quit", show=False, priority=True)]
 
     def __init__(
         self,
@@ -56,16 +50,10 @@ class CounterApp(App[int]):
     ) -> None:
         """`welcome` (with `online`) shows a prepared snapshot without a hub (snapshots, demos);
         `now` replaces the clock (frozen in tests)."""
-        super().__init__()
+        super().__init__(hub_url, lang, t, error_text)
         self.window_no = window
-        self.hub_url = hub_url
-        self.lang = "en" if lang == "en" else "zh"
         self.state = CounterState(window_no=window, staff=staff or "")
-        self.link = HubLink(self, hub_url, self._hello)
-        self.online = False
-        self.busy = False
         self.log_lines: list[str] = []
-        self._pin = ""  # for the hello of this session's reconnects; forgotten when it ends
         self._prepared = welcome
         self._prepared_online = online
         self._clock = now
@@ -93,13 +81,8 @@ class CounterApp(App[int]):
 
     @property
     def main(self) -> MainScreen | None:
-        """The main screen, if it is up (never while the app shuts down: its widgets go first)."""
-        if not self.is_running:
-            return None
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                return screen
-        return None
+        """The main screen, if it is up."""
+        return self.screen_of(MainScreen)
 
     def refresh_view(self) -> None:
         """Tell the main screen to show the state as it is now."""
@@ -127,31 +110,23 @@ class CounterApp(App[int]):
             self.push_screen(MainScreen(self.lang, self.state))
             self.refresh_view()
         else:
-            # `hall demo` tells a newcomer the demo PIN right on the form
-            hint = os.environ.get("HALL_LOGIN_HINT", "")
-            self.push_screen(LoginScreen(self.lang, self.window_name, self.state.staff, hint=hint))
+            self.show_login()
 
-    def _to_login(self, message: str) -> None:
-        """Back to the login form (after logout or a session that ended)."""
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        self.busy = False
-        self.online = False
-        self.switch_screen(LoginScreen(self.lang, self.window_name, self.state.staff, message))
+    # ------------------------------------------------------------ the login (shared/ui/login.py)
 
-    @on(LoginScreen.LoginRequested)
-    def login(self, event: LoginScreen.LoginRequested) -> None:
-        """Open the session; the PIN stays in memory only, for this session's reconnects."""
-        self.state = CounterState(window_no=self.window_no, staff=event.staff)
+    def login_form(self) -> LoginForm:
+        return login_form(self.lang, self.window_name)
+
+    @property
+    def login_staff(self) -> str:
+        return self.state.staff
+
+    def begin_session(self, staff: str) -> None:
+        self.state = CounterState(window_no=self.window_no, staff=staff)
         self.log_lines = []
         self._logging_out = False
-        self._pin = event.pin
-        client = self.link.connect()  # replaces the client of an earlier attempt
-        if isinstance(self.screen, LoginScreen):
-            self.screen.show_message(t("connecting", self.lang), error=False, busy=True)
-        self.set_timer(CONNECT_HINT_S, lambda: self._connect_hint(client))
 
-    def _hello(self) -> dict[str, Any]:
+    def hello(self) -> dict[str, Any]:
         return {
             "role": "counter",
             "staff": self.state.staff,
@@ -159,14 +134,6 @@ class CounterApp(App[int]):
             "window": self.window_no,
             "lang": self.lang,
         }
-
-    def _connect_hint(self, client: HubClient) -> None:
-        if (
-            client is self.link.client
-            and not client.online
-            and isinstance(self.screen, LoginScreen)
-        ):
-            self.screen.show_message(t("hub_unreachable", self.lang, url=self.hub_url))
 
     # ------------------------------------------------------------ the hub
 
@@ -217,9 +184,9 @@ class CounterApp(App[int]):
         elif kind == "window_closed":
             w = event.get("window") or {}
             if w.get("number") == self.window_no and not self._logging_out:
-                self._end_session(t("window_closed_by_supervisor", lang))
+                self.end_session(t("window_closed_by_supervisor", lang))
         elif kind == "logged_out":  # the hub ends this session (then closes with 4003)
-            self._end_session(str(event.get("reason") or t("window_closed_by_supervisor", lang)))
+            self.end_session(str(event.get("reason") or t("window_closed_by_supervisor", lang)))
 
     @on(HubStatus)
     def _status(self, message: HubStatus) -> None:
@@ -237,23 +204,9 @@ class CounterApp(App[int]):
             return
         if self._logging_out and message.error.code == "taken_over":
             # the hub closes a window's connection (4002) once the window is closed
-            self._end_session(t("logged_out", self.lang))
+            self.end_session(t("logged_out", self.lang))
             return
-        self._end_session(self.error_message(message.error))
-
-    def _end_session(self, message: str) -> None:
-        self.link.drop()
-        self._pin = ""
-        if isinstance(self.screen, LoginScreen):
-            self.screen.show_message(message)
-        else:
-            self._to_login(message)
-
-    def error_message(self, error: HubError) -> str:
-        """One plain sentence for a refusal: the hub's own words, or ours for a local failure."""
-        if error.code == "bad_url":
-            return t("bad_url", self.lang, url=self.hub_url)
-        return error_text(error.code, error.message, self.lang)
+        self.end_session(self.error_message(message.error))
 
     @work(exclusive=True, group="metrics")
     async def _fetch_metrics(self, client: HubClient) -> None:
@@ -298,9 +251,7 @@ class CounterApp(App[int]):
             reply = await client.request(command, **args)
         except HubError as error:
             if client is self.link.client and error.code not in ("closed",):
-                message = self.error_message(error)
-                self.add_log(t("l_error", self.lang, message=message))
-                self.notify(message, severity="error")
+                self.refused(error)
         else:
             ticket = reply.get("ticket")
             if isinstance(ticket, dict) and reply.get("reason"):
@@ -327,9 +278,7 @@ class CounterApp(App[int]):
             self._logging_out = False
             self.busy = False
             if client is self.link.client:
-                message = self.error_message(error)
-                self.add_log(t("l_error", self.lang, message=message))
-                self.notify(message, severity="error")
+                self.refused(error)
                 self.refresh_view()
             return
-        self._end_session(t("logged_out", self.lang))
+        self.end_session(t("logged_out", self.lang))

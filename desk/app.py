@@ -9,7 +9,6 @@ desk clerk is the first responsible of a ticket issued here (docs/protocol.md, "
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -18,39 +17,29 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, RichLog, Static
+from textual.widgets import DataTable, Footer, Input, Label, RichLog, Static
 
 from desk.strings import OUTCOMES, error_text, pick, t
-from shared.client import HubClient, HubError
+from shared.client import HubError
 from shared.hallstate import HallState
 from shared.i18n import name_of
 from shared.labels import CASE_STATE_LABELS, TICKET_STATE_LABELS
 from shared.protocol import DEFAULT_HUB, MAX_VISIT_SERVICES, W_CLOSED, W_PAUSED, WAITING
-from shared.ui.hub import HubEvent, HubFailed, HubLink, HubStatus, HubWelcomed
+from shared.ui.hub import HubEvent, HubFailed, HubStatus, HubWelcomed
+from shared.ui.login import ClerkApp, LoginForm, LoginScreen
 from shared.ui.qr import qr_lines, qr_matrix
 
-CONNECT_HINT_S = 3.0
+__all__ = ["BundlesScreen", "DeskApp", "DeskScreen", "LoginScreen"]
 
 
 def qr_text(data: str) -> str:
     """A QR code drawn with half blocks (shared/ui/qr.py, as the kiosk shows it)."""
     return "\n".join(qr_lines(qr_matrix(data)))
-
-
-def fee_service(state: HallState) -> str | None:
-    """The service of the hall's fee window(s) (一口收费), or None: a visit adds it itself."""
-    code = state.hall.get("fee_service")
-    return code if isinstance(code, str) else None
-
-
-def bundles(state: HallState) -> list[dict[str, Any]]:
-    """The catalogue's bundles (一件事: several services, one ticket), in catalogue order."""
-    return [b for b in state.hall.get("bundles") or () if isinstance(b, dict)]
 
 
 def window_names(state: HallState, service: str, lang: str) -> str:
@@ -74,12 +63,8 @@ def bundle_lines(state: HallState, bundle: dict[str, Any], lang: str) -> list[st
         if len(step) > 1:
             line += t("parallel", lang)
         lines.append(line)
-    total = 0.0
-    for code in services:
-        amount = (state.service(code) or {}).get("fee_amount")
-        if isinstance(amount, int | float):
-            total += float(amount)
-    fee = fee_service(state)
+    total = state.fee_of(services)
+    fee = state.fee_service
     if total and fee:
         windows = window_names(state, fee, lang)
         lines.append(t("fee_line", lang, n=n + 1, total=f"{total:g}", windows=windows))
@@ -112,7 +97,7 @@ class BundlesScreen(ModalScreen[str | None]):
         self.lang = lang
         self.state = state
         self.priority = priority
-        self.bundles = bundles(state)[:9]
+        self.bundles = state.bundles[:9]
         self._bindings.key_to_bindings["escape"] = [
             replace(b, description=t("k_back", lang))
             for b in self._bindings.key_to_bindings["escape"]
@@ -138,68 +123,6 @@ class BundlesScreen(ModalScreen[str | None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
-
-
-class LoginScreen(Screen[None]):
-    """Staff id and PIN (masked); the app connects and reports back with `show_message`."""
-
-    class LoginRequested(Message):
-        """The clerk submitted a staff id and PIN."""
-
-        def __init__(self, staff: str, pin: str) -> None:
-            super().__init__()
-            self.staff = staff
-            self.pin = pin
-
-    def __init__(self, lang: str, staff: str = "", message: str = "", hint: str = "") -> None:
-        super().__init__()
-        self.lang = lang
-        self.staff = staff
-        self.message = message
-        self.hint = hint
-
-    def compose(self) -> ComposeResult:
-        lang = self.lang
-        with Center(), Vertical(id="login-box"):
-            yield Label(t("login_title", lang), id="login-title")
-            yield Label(t("staff_id", lang))
-            yield Input(value=self.staff, placeholder="d001", id="staff", max_length=32)
-            yield Label(t("pin", lang))
-            yield Input(password=True, id="pin", max_length=32)
-            yield Button(t("login", lang), id="login", variant="primary")
-            yield Static(self.message, id="login-message", classes="error")
-            if self.hint:
-                yield Static(self.hint, id="login-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#pin" if self.staff else "#staff", Input).focus()
-
-    def show_message(self, text: str, *, error: bool = True, busy: bool = False) -> None:
-        """A message under the form; while busy the form is locked."""
-        message = self.query_one("#login-message", Static)
-        message.update(text)
-        message.set_class(error, "error")
-        for widget in self.query("Input, Button"):
-            widget.disabled = busy
-        if not busy:
-            self.query_one("#pin", Input).value = ""
-            self.query_one("#pin", Input).focus()
-
-    @on(Input.Submitted, "#staff")
-    def _staff_done(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.query_one("#pin", Input).focus()
-
-    @on(Input.Submitted, "#pin")
-    @on(Button.Pressed, "#login")
-    def _submit(self, event: Input.Submitted | Button.Pressed) -> None:
-        event.stop()
-        staff = self.query_one("#staff", Input).value.strip()
-        pin = self.query_one("#pin", Input).value
-        if not staff or not pin:
-            self.show_message(t("need_staff_pin", self.lang))
-            return
-        self.post_message(self.LoginRequested(staff, pin))
 
 
 class DeskScreen(Screen[None]):
@@ -400,7 +323,7 @@ class DeskScreen(Screen[None]):
         lang = self.lang
         if self.state.service(code) is None:
             return t("need_add", lang)
-        if code == fee_service(self.state):
+        if code == self.state.fee_service:
             return t("visit_fee", lang, code=code)
         if code in visit:
             return t("visit_repeat", lang, code=code)
@@ -544,12 +467,10 @@ class DeskScreen(Screen[None]):
         self.post_message(self.LogoutRequested())
 
 
-class DeskApp(App[int]):
+class DeskApp(ClerkApp):
     """The desk clerk's terminal."""
 
     CSS_PATH = "desk.tcss"
-    ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+c", "quit", show=False, priority=True)]
 
     def __init__(
         self,
@@ -563,17 +484,11 @@ class DeskApp(App[int]):
     ) -> None:
         """`printer`: a kiosk.printer.TicketPrinter, or None to show the QR code instead;
         `welcome` shows a prepared snapshot without a hub (snapshots); `now` freezes the clock."""
-        super().__init__()
-        self.hub_url = hub_url
-        self.lang = "en" if lang == "en" else "zh"
+        super().__init__(hub_url, lang, t, error_text)
         self.staff = staff or ""
         self.staff_name = ""
         self.printer = printer
         self.state = HallState()
-        self.link = HubLink(self, hub_url, self._hello)
-        self.online = False
-        self.busy = False
-        self._pin = ""
         self._prepared = welcome
         self._clock = now
         self.title = t("app_title", self.lang)
@@ -589,12 +504,7 @@ class DeskApp(App[int]):
 
     @property
     def desk(self) -> DeskScreen | None:
-        if not self.is_running:
-            return None
-        for screen in self.screen_stack:
-            if isinstance(screen, DeskScreen):
-                return screen
-        return None
+        return self.screen_of(DeskScreen)
 
     def refresh_view(self) -> None:
         screen = self.desk
@@ -624,8 +534,7 @@ class DeskApp(App[int]):
             self.push_screen(DeskScreen(self.lang, self.state))
             self.call_after_refresh(self.refresh_view)
         else:
-            hint = os.environ.get("HALL_LOGIN_HINT", "")
-            self.push_screen(LoginScreen(self.lang, self.staff, hint=hint))
+            self.show_login()
 
     def _load(self, welcome: dict[str, Any]) -> None:
         self.state.load_welcome(welcome)
@@ -633,28 +542,21 @@ class DeskApp(App[int]):
         self.staff = str(me.get("staff") or self.staff)
         self.staff_name = str(me.get("name") or "")
 
-    # --- login and the hub
+    # --- the login (shared/ui/login.py) and the hub
 
-    @on(LoginScreen.LoginRequested)
-    def login(self, event: LoginScreen.LoginRequested) -> None:
-        self.staff = event.staff
+    def login_form(self) -> LoginForm:
+        return LoginForm.worded(t, self.lang, t("login_title", self.lang), placeholder="d001")
+
+    @property
+    def login_staff(self) -> str:
+        return self.staff
+
+    def begin_session(self, staff: str) -> None:
+        self.staff = staff
         self.state = HallState()
-        self._pin = event.pin
-        client = self.link.connect()
-        if isinstance(self.screen, LoginScreen):
-            self.screen.show_message(t("connecting", self.lang), error=False, busy=True)
-        self.set_timer(CONNECT_HINT_S, lambda: self._connect_hint(client))
 
-    def _hello(self) -> dict[str, Any]:
+    def hello(self) -> dict[str, Any]:
         return {"role": "desk", "staff": self.staff, "pin": self._pin, "lang": self.lang}
-
-    def _connect_hint(self, client: HubClient) -> None:
-        if (
-            client is self.link.client
-            and not client.online
-            and isinstance(self.screen, LoginScreen)
-        ):
-            self.screen.show_message(t("hub_unreachable", self.lang, url=self.hub_url))
 
     @on(HubWelcomed)
     def _welcomed(self, message: HubWelcomed) -> None:
@@ -673,7 +575,7 @@ class DeskApp(App[int]):
         frame = message.frame
         self.state.apply_event(frame)
         if frame.get("type") == "logged_out":
-            self._end_session(str(frame.get("reason") or t("logged_out", self.lang)))
+            self.end_session(str(frame.get("reason") or t("logged_out", self.lang)))
             return
         self.refresh_view()
 
@@ -686,29 +588,13 @@ class DeskApp(App[int]):
     @on(HubFailed)
     def _failed(self, message: HubFailed) -> None:
         if self.link.is_current(message):
-            self._end_session(self.error_message(message.error))
-
-    def _end_session(self, text: str) -> None:
-        self.link.drop()
-        self._pin = ""
-        self.busy = False
-        if isinstance(self.screen, LoginScreen):
-            self.screen.show_message(text)
-            return
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        self.switch_screen(LoginScreen(self.lang, self.staff, text))
-
-    def error_message(self, error: HubError) -> str:
-        if error.code == "bad_url":
-            return t("bad_url", self.lang, url=self.hub_url)
-        return error_text(error.code, error.message, self.lang)
+            self.end_session(self.error_message(message.error))
 
     # --- what the desk screen asks for
 
     @on(DeskScreen.LogoutRequested)
     def _logout(self) -> None:
-        self._end_session(t("logged_out", self.lang))
+        self.end_session(t("logged_out", self.lang))
 
     @on(DeskScreen.LanguageToggled)
     def _language(self) -> None:
@@ -753,9 +639,7 @@ class DeskApp(App[int]):
                 self._hand_over(issued, priority)
             await client.request("consult", **args)
         except HubError as error:
-            message = self.error_message(error)
-            self.add_log(t("l_error", lang, message=message))
-            self.notify(message, severity="error")
+            self.refused(error)
         else:
             outcome = pick(OUTCOMES[request.outcome], lang)
             self.add_log(
@@ -781,9 +665,8 @@ class DeskApp(App[int]):
         steps = step_lines(self.state, ticket, lang)
         marked = t("l_priority", lang) if priority else ""
         if len(steps) > 1:  # a visit: one number from window to window
-            bundle = next(
-                (b for b in bundles(self.state) if b.get("code") == ticket.get("bundle")), None
-            )
+            code = ticket.get("bundle")
+            bundle = self.state.bundle(code) if isinstance(code, str) else None
             codes = [str(s.get("service")) for s in ticket.get("steps") or () if not s.get("fee")]
             what = name_of(bundle, lang) if bundle else "+".join(codes)
             self.add_log(

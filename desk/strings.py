@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from shared.i18n import Texts
 
 S: dict[str, tuple[str, str]] = {
     "app_title": ("咨询台", "Consultation desk"),
@@ -131,11 +131,7 @@ OUTCOMES = {
 }
 
 
-def t(key: str, lang: str, **args: Any) -> str:
-    """The text of `key` in `lang`, its {placeholders} filled."""
-    zh, en = S[key]
-    text = en if lang == "en" else zh
-    return text.format(**args) if args else text
+t = Texts(S)  # t(key, lang, **fields): the text of `key` in `lang`, its {placeholders} filled
 
 
 def pick(pair: tuple[str, str], lang: str) -> str:

@@ -51,30 +51,6 @@ class KioskState(HallState):
         fee = self.fee_service
         return [s for s in super().services_of(department) if s.get("code") != fee]
 
-    @property
-    def fee_service(self) -> str | None:
-        """The service of the hall's fee window(s) (一口收费), or None."""
-        code = self.hall.get("fee_service")
-        return code if isinstance(code, str) else None
-
-    @property
-    def bundles(self) -> list[dict[str, Any]]:
-        """The catalogue's bundles (一件事: several services, one ticket), in catalogue order."""
-        return [b for b in self.hall.get("bundles") or () if isinstance(b, dict)]
-
-    def bundle(self, code: str) -> dict[str, Any] | None:
-        """The bundle with this code, or None."""
-        return next((b for b in self.bundles if b.get("code") == code), None)
-
-    def fee_of(self, services: list[str]) -> float:
-        """The fees of these services, collected at the fee window (0: no fee step)."""
-        total = 0.0
-        for code in services:
-            amount = (self.service(code) or {}).get("fee_amount")
-            if isinstance(amount, int | float):
-                total += float(amount)
-        return total
-
     def window_names(self, service: str, lang: str) -> list[str]:
         """Names of the windows serving a service, in the wanted language."""
         return [window_name(w, lang) for w in self.windows_serving(service)]

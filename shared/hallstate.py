@@ -241,6 +241,30 @@ class HallState:
         """A department's services, in catalogue order."""
         return [s for s in self._services.values() if s.get("department") == department]
 
+    @property
+    def fee_service(self) -> str | None:
+        """The service of the hall's fee window(s) (一口收费), or None."""
+        code = self.hall.get("fee_service")
+        return code if isinstance(code, str) else None
+
+    @property
+    def bundles(self) -> list[Obj]:
+        """The catalogue's bundles (一件事: several services, one ticket), in catalogue order."""
+        return [b for b in self.hall.get("bundles") or () if isinstance(b, dict)]
+
+    def bundle(self, code: str) -> Obj | None:
+        """The bundle with this code, or None."""
+        return next((b for b in self.bundles if b.get("code") == code), None)
+
+    def fee_of(self, services: list[str]) -> float:
+        """The fees of these services, collected at the fee window (0: no fee step)."""
+        total = 0.0
+        for code in services:
+            amount = (self.service(code) or {}).get("fee_amount")
+            if isinstance(amount, int | float):
+                total += float(amount)
+        return total
+
     def window(self, number: int | None) -> Obj | None:
         """The window with this number (configured and live fields), or None."""
         return self.windows.get(number) if number is not None else None
