@@ -70,7 +70,80 @@ C_STATES = {
 }
 
 
-class ComplaintsList(Static, can_focus=True):
+class PickList(Static, can_focus=True):
+    """A live list the supervisor picks from with the keyboard once it has the focus.
+
+    `show(items, lang)` replaces the list (it changes live); up/down move the pick,
+    which follows the item's id. Unfocused it is a plain list; focused it shows its
+    keys under the title and marks the picked line. Subclasses give the words.
+    """
+
+    TITLE = ""  # strings key of the title
+    KEYS = ""  # strings key of the keys line
+
+    shown: var[tuple[str, list[dict[str, Any]]] | None] = var(None, init=False)
+    selected: var[str | None] = var(None, init=False)  # the picked item's id
+
+    def show(self, items: list[dict[str, Any]], lang: str) -> None:
+        self.shown = (lang, items)
+
+    def _ids(self) -> list[str]:
+        return [str(x.get("id")) for x in self.shown[1]] if self.shown else []
+
+    def picked_id(self) -> str | None:
+        """The picked item's id (the first one until another is picked)."""
+        ids = self._ids()
+        if not ids:
+            return None
+        return self.selected if self.selected in ids else ids[0]
+
+    def action_move(self, step: int) -> None:
+        ids = self._ids()
+        if not ids:
+            return
+        cur = self.picked_id()
+        i = ids.index(cur) if cur in ids else 0
+        self.selected = ids[max(0, min(len(ids) - 1, i + step))]
+
+    def watch_selected(self) -> None:
+        self._draw()
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        # after the focus moved (an on_focus handler may run before has_focus is set)
+        super().watch_has_focus(has_focus)
+        self._draw()
+
+    def watch_shown(self) -> None:
+        self._draw()
+
+    def line(self, item: dict[str, Any], lang: str) -> Text:
+        """One item's line."""
+        raise NotImplementedError
+
+    def _draw(self) -> None:
+        if self.shown is None:
+            return
+        lang, items = self.shown
+        self.display = bool(items)
+        if not items:
+            self.update("")
+            return
+        lines = [Text(t(self.TITLE, lang), style="bold")]
+        if self.has_focus:
+            lines.append(Text(t(self.KEYS, lang), style="dim"))
+        picked = self.picked_id() if self.has_focus else None
+        for item in items:
+            line = self.line(item, lang)
+            if picked is not None:
+                here = str(item.get("id")) == picked
+                line = Text.assemble((t("c_selected", lang) if here else "  ", "bold"), line)
+                if here:
+                    line.stylize("reverse")
+            lines.append(line)
+        self.update(Text("\n").join(lines))
+
+
+class ComplaintsList(PickList):
     """The open complaints with their deadlines, earliest first (hidden when there are none).
 
     Focused (F4 on the board), up/down pick one and a key acts on the picked one:
@@ -98,88 +171,36 @@ class ComplaintsList(Static, can_focus=True):
             self.action = action
             self.complaint = complaint
 
-    shown: var[tuple[str, list[dict[str, Any]]] | None] = var(None, init=False)
-    selected: var[str | None] = var(None, init=False)  # the picked complaint's id
-
-    def show(self, complaints: list[dict[str, Any]], lang: str) -> None:
-        self.shown = (lang, complaints)
-
-    def _ids(self) -> list[str]:
-        return [str(c.get("id")) for c in self.shown[1]] if self.shown else []
+    TITLE, KEYS = "complaints_title", "c_keys"
 
     def current(self) -> str | None:
         """The picked complaint's id (the first one until another is picked)."""
-        ids = self._ids()
-        if not ids:
-            return None
-        return self.selected if self.selected in ids else ids[0]
-
-    def action_move(self, step: int) -> None:
-        ids = self._ids()
-        if not ids:
-            return
-        cur = self.current()
-        i = ids.index(cur) if cur in ids else 0
-        self.selected = ids[max(0, min(len(ids) - 1, i + step))]
+        return self.picked_id()
 
     def action_act(self, action: str) -> None:
         self.post_message(self.ActionRequested(action, self.current()))
 
-    def watch_selected(self) -> None:
-        self._draw()
-
-    def on_focus(self) -> None:
-        self._draw()
-
-    def on_blur(self) -> None:
-        self._draw()
-
-    def watch_shown(self) -> None:
-        self._draw()
-
-    def _draw(self) -> None:
-        if self.shown is None:
-            return
-        lang, complaints = self.shown
-        self.display = bool(complaints)
-        if not complaints:
-            self.update("")
-            return
-        lines = [Text(t("complaints_title", lang), style="bold")]
-        if self.has_focus:
-            lines.append(Text(t("c_keys", lang), style="dim"))
-        picked = self.current() if self.has_focus else None
+    def line(self, item: dict[str, Any], lang: str) -> Text:
+        c = item
         en = 1 if lang == "en" else 0
-        for c in complaints:
-            urgency = c.get("urgency")
-            mark = t("c_overdue", lang) if urgency == "overdue" else ""
-            mark = t("c_due_soon", lang) if urgency == "due_soon" else mark
-            state = C_STATES.get(str(c.get("state")), (c.get("state"), c.get("state")))[en]
-            who = " ".join(
-                str(x)
-                for x in (
-                    c.get("number"),
-                    c.get("window") and f"#{c.get('window')}",
-                    c.get("staff"),
-                )
-                if x
-            )
-            style = "bold red" if urgency == "overdue" else ("yellow" if urgency else "")
-            line = Text(
-                t("complaint_line", lang, id=c.get("id"), state=state, due=c.get("due"),
-                  urgency=mark, who=who or "—"),
-                style=style,
-            )  # fmt: skip
-            if picked is not None:
-                here = str(c.get("id")) == picked
-                line = Text.assemble((t("c_selected", lang) if here else "  ", "bold"), line)
-                if here:
-                    line.stylize("reverse")
-            lines.append(line)
-        self.update(Text("\n").join(lines))
+        urgency = c.get("urgency")
+        mark = t("c_overdue", lang) if urgency == "overdue" else ""
+        mark = t("c_due_soon", lang) if urgency == "due_soon" else mark
+        state = C_STATES.get(str(c.get("state")), (c.get("state"), c.get("state")))[en]
+        who = " ".join(
+            str(x)
+            for x in (c.get("number"), c.get("window") and f"#{c.get('window')}", c.get("staff"))
+            if x
+        )
+        style = "bold red" if urgency == "overdue" else ("yellow" if urgency else "")
+        return Text(
+            t("complaint_line", lang, id=c.get("id"), state=state, due=c.get("due"),
+              urgency=mark, who=who or "—"),
+            style=style,
+        )  # fmt: skip
 
 
-class LockedList(Static, can_focus=True):
+class LockedList(PickList):
     """Staff locked out after wrong PINs (hidden when there are none).
 
     Focused (F5 on the board), up/down pick one and `u` asks to unlock the picked one:
@@ -200,69 +221,24 @@ class LockedList(Static, can_focus=True):
             super().__init__()
             self.staff = staff
 
-    shown: var[tuple[str, list[dict[str, Any]]] | None] = var(None, init=False)
-    selected: var[str | None] = var(None, init=False)  # the picked staff id
-
-    def show(self, locked: list[dict[str, Any]], lang: str) -> None:
-        self.shown = (lang, locked)
-
-    def _ids(self) -> list[str]:
-        return [str(p.get("id")) for p in self.shown[1]] if self.shown else []
+    TITLE, KEYS = "locked_title", "u_keys"
 
     def current(self) -> dict[str, Any] | None:
         """The picked clerk (the first one until another is picked)."""
-        if not self.shown or not self.shown[1]:
+        pid = self.picked_id()
+        if pid is None or self.shown is None:
             return None
-        people = self.shown[1]
-        return next((p for p in people if str(p.get("id")) == self.selected), people[0])
-
-    def action_move(self, step: int) -> None:
-        ids = self._ids()
-        if not ids:
-            return
-        cur = self.current()
-        i = ids.index(str(cur.get("id"))) if cur is not None else 0
-        self.selected = ids[max(0, min(len(ids) - 1, i + step))]
+        return next(p for p in self.shown[1] if str(p.get("id")) == pid)
 
     def action_unlock(self) -> None:
         self.post_message(self.UnlockRequested(self.current()))
 
-    def watch_selected(self) -> None:
-        self._draw()
-
-    def watch_has_focus(self, has_focus: bool) -> None:
-        # after the focus moved (an on_focus handler may run before has_focus is set)
-        super().watch_has_focus(has_focus)
-        self._draw()
-
-    def watch_shown(self) -> None:
-        self._draw()
-
-    def _draw(self) -> None:
-        if self.shown is None:
-            return
-        lang, people = self.shown
-        self.display = bool(people)
-        if not people:
-            self.update("")
-            return
-        lines = [Text(t("locked_title", lang), style="bold")]
-        if self.has_focus:
-            lines.append(Text(t("u_keys", lang), style="dim"))
-        picked = self.current() if self.has_focus else None
-        for p in people:
-            until = str(p.get("locked_until") or "")
-            try:
-                until = datetime.fromisoformat(until).strftime("%H:%M")
-            except ValueError:
-                pass
-            line = Text(
-                t("locked_line", lang, id=p.get("id"), name=p.get("name") or "", until=until)
-            )
-            if picked is not None:
-                here = p.get("id") == picked.get("id")
-                line = Text.assemble((t("c_selected", lang) if here else "  ", "bold"), line)
-                if here:
-                    line.stylize("reverse")
-            lines.append(line)
-        self.update(Text("\n").join(lines))
+    def line(self, item: dict[str, Any], lang: str) -> Text:
+        until = str(item.get("locked_until") or "")
+        try:
+            until = datetime.fromisoformat(until).strftime("%H:%M")
+        except ValueError:
+            pass
+        return Text(
+            t("locked_line", lang, id=item.get("id"), name=item.get("name") or "", until=until)
+        )

@@ -72,6 +72,8 @@ async def test_board_takes_a_complaint_to_its_answer_by_keys(hub: Any) -> None:
         listed = app.screen.query_one(ComplaintsList)
         await wait_for(lambda: listed.has_focus, what="keys on the list")
         assert listed.current() == cid
+        # focused, the list shows its keys under the title and marks the picked complaint
+        await wait_for(lambda: "a accept" in str(listed.render()), what="the keys line", timeout=60)
 
         # closing before the answer: the hub refuses, the board says it in both languages
         await pilot.press("c")
