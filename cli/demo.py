@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -61,12 +62,14 @@ def _hall(*args: str) -> list[str]:
 
 
 def _free_port(host: str, wanted: int) -> int:
+    """`wanted` when it is free, else 0: the hub then picks a free port and says which (no
+    port is picked here for the hub to bind later, which another process could take)."""
     with socket.socket() as s:
         try:
             s.bind((host, wanted))
         except OSError:
-            s.bind((host, 0))
-        return int(s.getsockname()[1])
+            return 0
+        return wanted
 
 
 def missing_packages() -> list[tuple[str, str]]:
@@ -187,7 +190,6 @@ def run(args: argparse.Namespace) -> int:
     db_url, token, hall = prepare(args.db)
     clerk, window, first_service = demo_counter(hall)
     port_ = _free_port(args.host, args.port)
-    hub_url = f"ws://{args.host if args.host != '0.0.0.0' else '127.0.0.1'}:{port_}/ws"
     serve = _hall("serve", "--db", db_url, "--host", args.host, "--port", str(port_))
     if args.public_url:
         serve += ["--public-url", args.public_url]
@@ -195,9 +197,12 @@ def run(args: argparse.Namespace) -> int:
     assert hub.stdout is not None
     try:
         line = hub.stdout.readline()
-        if "ws://" not in line:
+        listening = re.search(r"ws://\S+:(\d+)/ws", line)
+        if listening is None:
             print("hall: the hub did not start (see the messages above)", file=sys.stderr)
             return 1
+        host = args.host if args.host not in ("0.0.0.0", "::") else "127.0.0.1"
+        hub_url = f"ws://{host}:{listening.group(1)}/ws"
         http = hub_url.replace("ws://", "http://").removesuffix("/ws")
         sample = asyncio.run(_sample_ticket(hub_url, token, first_service))
         printer = args.printer or "preview://var/tickets"

@@ -148,7 +148,16 @@ def test_demo_inside_tmux_opens_its_windows_in_the_current_session(
     tmux: list[str], tmp_path: Path
 ) -> None:
     start_in_tmux(tmux, tmp_path, demo(tmp_path))
-    wait_until(lambda: len(windows(tmux)) == 6, "the five demo windows")
+    apps = {"kiosk 取号", "desk 咨询台", "board 大厅屏", "supervisor 主管"}
+    try:
+        wait_until(
+            lambda: apps <= set(windows(tmux)) and len(windows(tmux)) == 6, "the demo windows"
+        )
+    except AssertionError:
+        pane = subprocess.run(
+            [*tmux, "capture-pane", "-p", "-t", "outer:shell"], capture_output=True, text=True
+        ).stdout
+        raise AssertionError(f"windows {windows(tmux)}; the demo's pane:\n{pane}") from None
     names = windows(tmux)
     assert names[0] == "shell" and "kiosk 取号" in names and "board 大厅屏" in names
     assert "desk 咨询台" in names
