@@ -90,12 +90,27 @@ async def three(
         store.dispose()
 
 
+MISSES: dict[str, str] = {}  # hall id -> why its figures differed at the last look
+
+
 def same_figures(server: DistrictServer, hall: Any) -> bool:
-    view = server.halls.get(hall.hall.id)
-    if view is None or view.seq != hall.server.engine.seq:
+    hid, seq = hall.hall.id, hall.server.engine.seq
+    view = server.halls.get(hid)
+    if view is None or view.seq != seq:
+        MISSES[hid] = f"district at seq {view and view.seq}, hall at {seq}"
         return False
     now = datetime.now(UTC)
-    return bool(view.engine.metrics(now) == hall.server.engine.metrics(now))
+    theirs, ours = view.engine.metrics(now), hall.server.engine.metrics(now)
+    MISSES[hid] = f"same seq {seq}, figures differ: {theirs!r:.800} != {ours!r:.800}"
+    return bool(theirs == ours)
+
+
+async def wait_same_figures(server: DistrictServer, hall: Any, what: str) -> None:
+    """Wait until the district's view of the hall equals the hall; on failure say how it differed."""
+    try:
+        await wait_for(lambda: same_figures(server, hall), 30, what)
+    except AssertionError as e:
+        raise AssertionError(f"{e} ({MISSES.get(hall.hall.id)})") from None
 
 
 def line_matches(p: Page, hall: Any) -> bool:
@@ -117,7 +132,7 @@ async def test_district_follows_three_halls_through_an_outage(three: tuple[Any, 
     assert p.welcome["me"] == {"staff": "d001", "name": "区主管", "halls": None}
     await asyncio.gather(serve_tickets(a, 25), serve_tickets(b, 15), serve_tickets(c, 20))
     for h in (a, b, c):
-        await wait_for(lambda h=h: same_figures(server, h), 30, f"{h.hall.id} figures")
+        await wait_same_figures(server, h, f"{h.hall.id} figures")
         await wait_for(lambda h=h: line_matches(p, h), 30, f"{h.hall.id} line")
     await wait_for(lambda: not any(p.halls[h]["stale"] for h in p.halls), 30, "all fresh")
     assert p.halls["zhongxin"]["mode"] == "direct" and p.halls["xiang-a"]["mode"] == "ship"
@@ -141,7 +156,7 @@ async def test_district_follows_three_halls_through_an_outage(three: tuple[Any, 
         await wait_for(
             lambda h=h, n=n: district_seqs(store, h.hall.id) == list(range(1, n + 1)), 30
         )
-        await wait_for(lambda h=h: same_figures(server, h), 30, f"{h.hall.id} figures after")
+        await wait_same_figures(server, h, f"{h.hall.id} figures after")
         await wait_for(lambda h=h: line_matches(p, h), 30, f"{h.hall.id} line after")
     for h in (a, b):
         assert payloads(store, h.hall.id) == payloads(h.store, h.hall.id)
