@@ -552,7 +552,8 @@ class DistrictServer:
             for r in await asyncio.to_thread(open_complaints, self.store, hid):
                 view.engine.complaint_book.apply({"record": r})
             view.last_at = events[-1]["at"] if events else None
-            view.engine.seq = max(view.engine.seq, await asyncio.to_thread(self.store.max_seq, hid))
+            # the view's seq is the last event it applied, never the hall's max seq read later:
+            # the hall may ship between the two reads, and those events would be skipped
             if have is not None:
                 view.mode, view.seen_at, view.unattended = have.mode, have.seen_at, have.unattended
             self.halls[hid] = view

@@ -214,3 +214,37 @@ async def test_per_hall_reports_seam(three: tuple[Any, ...]) -> None:
     assert got["zhongxin"] == day_report(c.store, c.hall, day)
     assert got["jie-b"] is None  # no events that day
     assert set(per_hall(store, day_report, day, halls=["zhongxin"])) == {"zhongxin"}
+
+
+async def test_a_hall_first_seen_while_it_ships_is_followed_whole(
+    tmp_path: Path, pg_url: str, make_hall: Callable[..., Any]
+) -> None:
+    """The district first reads a hall (its newest day's events) while the hall goes on
+    shipping: the events that land between that read and the next are applied, never skipped.
+    The interleaving is forced: the rest is shipped right after the district read the day."""
+    a = make_hall(tmp_path / "a.db", "xiang-a", "甲乡便民服务中心")
+    await a.start()
+    await serve_tickets(a, 6)
+    store = Store(pg_url)
+    ship = Shipper(a.store, "xiang-a", pg_url, batch=10)
+    ship.step()  # the catalogue and the first 10 events
+    read_day = store.events_of_day
+
+    def read_then_ship(hall_id: str, day: str) -> Any:
+        events = read_day(hall_id, day)
+        while ship.step():  # the hall ships the rest before the district reads on
+            pass
+        return events
+
+    store.events_of_day = read_then_ship  # type: ignore[method-assign]
+    server = DistrictServer(store, port=0, safety_poll=0.2)
+    try:
+        await server.start()
+        assert ship.shipped == a.store.max_seq("xiang-a") > 10
+        await wait_same_figures(server, a, "xiang-a figures")
+        view = server.halls["xiang-a"]
+        assert view.engine.tickets == a.server.engine.tickets
+    finally:
+        await server.stop()
+        ship.stop()
+        store.dispose()
