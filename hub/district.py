@@ -62,7 +62,7 @@ from hub.engine import Engine as QueueEngine
 from hub.errors import RequestError
 from hub.pages import NOT_FOUND, WEB, response
 from hub.ship import COMMANDS, DISTRICT_COMMANDS, LINKS, PENDING, REFUSED
-from hub.store import EVENTS, HALLS, Store, UTCDateTime
+from hub.store import EVENTS, HALLS, Store, UTCDateTime, lock_ddl
 from hub.validate import check_request
 from shared.alerts import raise_alerts
 from shared.i18n import pick
@@ -131,7 +131,7 @@ def prepare(store: Store) -> None:
         )
     store.create_tables()
     with store.engine.begin() as conn:
-        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(17017)")  # two services starting at once
+        lock_ddl(conn)  # two services starting at once
         for sql in TRIGGER_SQL:
             conn.exec_driver_sql(sql)
 

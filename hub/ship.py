@@ -47,7 +47,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Field, SQLModel, create_engine
 
-from hub.store import EVENTS, HALLS, Store, UTCDateTime, make_engine
+from hub.store import EVENTS, HALLS, Store, UTCDateTime, lock_ddl, make_engine
 
 log = logging.getLogger("hall.ship")
 
@@ -273,7 +273,9 @@ class Shipper:
 
     def _prepare(self) -> None:
         """The district's tables and this hall's catalogue, once per start."""
-        SQLModel.metadata.create_all(self.target, tables=[EVENTS, HALLS, LINKS, COMMANDS])
+        with self.target.begin() as conn:
+            lock_ddl(conn)  # the district service may be creating them right now
+            SQLModel.metadata.create_all(conn, tables=[EVENTS, HALLS, LINKS, COMMANDS])
         if self.ship_events:
             self._catalogue = None
             self._catalogue_changed()

@@ -37,7 +37,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Field, SQLModel, create_engine
 
@@ -62,6 +62,17 @@ from shared.protocol import (
 )
 
 DEFAULT_DB = "var/hall.db"
+
+
+DDL_LOCK = 17017  # PostgreSQL advisory lock of the schema: one service at a time creates tables
+
+
+def lock_ddl(conn: Connection) -> None:
+    """On PostgreSQL, hold the schema lock to the end of `conn`'s transaction: two services
+    creating the same tables at once (a hall and the district service on a new database) would
+    otherwise collide (duplicate key in pg_type). Nothing on SQLite (its writes are serial)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({DDL_LOCK})")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -459,9 +470,12 @@ class Store:
         return self._writes_built
 
     def create_tables(self) -> None:
-        """Create every table that does not exist yet."""
-        SQLModel.metadata.create_all(self.engine)
-        self.add_new_columns()
+        """Create every table that does not exist yet (one transaction; on PostgreSQL under
+        the DDL lock, so that services starting at once on a new database do not collide)."""
+        with self.engine.begin() as conn:
+            lock_ddl(conn)
+            SQLModel.metadata.create_all(conn)
+            self._add_new_columns(conn)
 
     def add_new_columns(self) -> None:
         """Add the columns a newer version added to a table made by an older one.
@@ -469,22 +483,27 @@ class Store:
         Only columns that may be null or have a server default are added this way.
         """
         with self.engine.begin() as conn:
-            insp = inspect(conn)
-            for table in (STAFF, DEVICES, COMPLAINTS):
-                if not insp.has_table(table.name):
+            lock_ddl(conn)
+            self._add_new_columns(conn)
+
+    @staticmethod
+    def _add_new_columns(conn: Connection) -> None:
+        insp = inspect(conn)
+        for table in (STAFF, DEVICES, COMPLAINTS):
+            if not insp.has_table(table.name):
+                continue
+            have = {c["name"] for c in insp.get_columns(table.name)}
+            for col in table.columns:
+                if col.name in have:
                     continue
-                have = {c["name"] for c in insp.get_columns(table.name)}
-                for col in table.columns:
-                    if col.name in have:
-                        continue
-                    ddl = f"ALTER TABLE {table.name} ADD COLUMN {col.name} {col.type.compile(conn.dialect)}"
-                    if col.server_default is not None:
-                        ddl += f" NOT NULL DEFAULT '{col.server_default.arg}'"  # type: ignore[attr-defined]
-                    conn.exec_driver_sql(ddl)
-            for table in (COMPLAINTS, CASES):  # indexes a newer version added
-                if insp.has_table(table.name):
-                    for index in table.indexes:
-                        index.create(conn, checkfirst=True)
+                ddl = f"ALTER TABLE {table.name} ADD COLUMN {col.name} {col.type.compile(conn.dialect)}"
+                if col.server_default is not None:
+                    ddl += f" NOT NULL DEFAULT '{col.server_default.arg}'"  # type: ignore[attr-defined]
+                conn.exec_driver_sql(ddl)
+        for table in (COMPLAINTS, CASES):  # indexes a newer version added
+            if insp.has_table(table.name):
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -133,7 +133,9 @@ async def test_ship_to_and_district_serve(tmp_path: Path, pg_url: str) -> None:
         await asyncio.wait_for(hub.stdout.readline(), 120)
         line = (await asyncio.wait_for(svc.stdout.readline(), 120)).decode()
         m = re.search(r"http://127.0.0.1:(\d+)/district", line)
-        assert m, line
+        if m is None:  # the service ended: say what it said
+            await asyncio.wait_for(svc.wait(), 30)
+            raise AssertionError(f"{line!r}; {(await svc.stderr.read()).decode()}")
 
         def catalogue() -> bool:
             with store.engine.connect() as conn:

@@ -93,3 +93,46 @@ async def test_resend_changes_nothing_and_the_cursor_is_the_districts(
     finally:
         await hall.stop()  # type: ignore[attr-defined]
         district.dispose()
+
+
+def test_services_starting_at_once_on_a_new_database(tmp_path: Path, pg_url: str) -> None:
+    """The district service, a hall's link and a hub on PostgreSQL create their tables on one
+    new database at the same moment: none of them fails (they used to collide in pg_type)."""
+    import threading
+
+    from hub import district as district_mod
+
+    src = Store(str(tmp_path / "hall.db"))
+    src.create_tables()
+    stores = [Store(pg_url) for _ in range(3)]
+    ship = Shipper(src, "xiang-a", pg_url)
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def run(f: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            f()
+        except BaseException as e:  # noqa: BLE001 - reported by the assertion below
+            errors.append(e)
+
+    jobs = [
+        lambda: district_mod.prepare(stores[0]),
+        stores[1].create_tables,
+        stores[2].create_tables,
+        ship._prepare,
+    ]
+    threads = [threading.Thread(target=run, args=(j,)) for j in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    try:
+        assert errors == []
+        assert ship.ready
+        with stores[0].engine.connect() as conn:
+            assert conn.execute(HALLS.select()).all() == []  # the tables are there, once
+    finally:
+        ship.stop()
+        for s in (*stores, src):
+            s.dispose()
