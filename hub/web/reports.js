@@ -78,6 +78,9 @@
       ["在办", "Open cases", h.open, "n"], ["超期", "Overdue", h.overdue, "n"],
       ["叫号", "Tickets", h.tickets, "n"], ["平均等候", "Mean wait", h.avg_wait_s, "d"],
       ["评价", "Ratings", h.ratings, "n"], ["投诉", "Complaints", h.complaints, "n"],
+      ["预约签到", "Bookings checked in", h.bookings_checked_in, "n"],
+      ["预约爽约", "Booking no-shows", h.bookings_no_show, "n"],
+      ["咨询", "Consultations", h.consultations, "n"],
     ];
     const box = $("totals");
     box.textContent = "";

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from axe import assert_accessible
-from test_supervisor import busy_day, login
+from test_supervisor import busy_day, login, service_of
 
 pytestmark = pytest.mark.browser
 
@@ -15,6 +15,12 @@ async def test_reports_page_tables_charts_downloads(
     hub, open_page, kiosk, counter, proto, supervisor_client, tmp_path
 ) -> None:
     await busy_day(hub, kiosk, counter, proto)
+    # the consultation desk answers two questions
+    desk_staff = hub.clerk(24)[0]
+    assert hub.store.update_staff(hub.hall.id, desk_staff, desk=True)
+    desk = await proto(role="desk", staff=desk_staff, pin=hub.clerk(24)[1])
+    await desk.ok("consult", topic="公积金提取去哪里办", outcome="referred", minutes=2)
+    await desk.ok("consult", topic=service_of(hub, 5), outcome="answered", minutes=1)
     page, rec = await open_page(hub.http + "/reports")
     assert await page.is_visible("#login-form")
     await assert_accessible(page, "/reports login")
@@ -38,6 +44,14 @@ async def test_reports_page_tables_charts_downloads(
     assert row["class"] in ("业务量较大", "零星业务", "无业务", "长期空岗")
     total = await page.text_content("#totals [data-key='Received'] b")
     assert total == str(report["hall"]["received"])
+    # the day's consultations and bookings are in the totals too
+    assert report["hall"]["consultations"] == 2
+    consults = await page.text_content("#totals [data-key='Consultations'] b")
+    assert consults == "2"
+    for key, field in (("Bookings checked in", "bookings_checked_in"),
+                       ("Booking no-shows", "bookings_no_show")):  # fmt: skip
+        shown = await page.text_content(f"#totals [data-key='{key}'] b")
+        assert shown == str(report["hall"][field])
     # sortable: a click on 收件 sorts ascending, a second descending
     await page.click("#table thead th[data-key='received']")
     asc = await page.eval_on_selector_all(
